@@ -1,0 +1,31 @@
+//! Typed, tolerant serde types for Genesys Cloud's conversation detail records and the API
+//! payloads around them.
+//!
+//! # Layout
+//!
+//! - [`detail`]: `AnalyticsConversation` → participants → sessions → segments, metrics, flow;
+//!   query and job result pages.
+//! - [`conversation_api`]: the Conversations API record, the source of attributes and wrap-ups.
+//! - [`document`]: recognising which of those a JSON document is.
+//! - [`text`]: zero-copy strings and participant attributes.
+//! - [`glossary`]: what every field means for a real call.
+//!
+//! Tolerance is the rule: an unknown field is ignored, an unknown enum value is kept as
+//! `Unrecognized`, a missing or `null` field is `None`. Only malformed JSON or a value of the wrong
+//! JSON type fails a document. Strings borrow from the input buffer, so parsing allocates
+//! little.
+
+pub mod conversation_api;
+pub mod detail;
+pub mod document;
+pub mod glossary;
+mod macros;
+pub mod text;
+
+pub use conversation_api::{ApiConversation, ApiParticipant, ApiWrapup};
+pub use detail::{
+    Conversation, ConversationPage, Direction, DisconnectType, EntryType, Flow, FlowOutcome,
+    FlowType, MediaType, Metric, Participant, Purpose, Segment, SegmentType, Session,
+};
+pub use document::{find_conversation_id, parse_document, Document, DocumentError};
+pub use text::{Attributes, Text};

@@ -1,0 +1,105 @@
+//! The two macros every wire type is declared with.
+//!
+//! `open_enum!`: Genesys adds enum values without notice, so every enum in the model keeps the
+//! values it knows as variants and carries any other value verbatim in `Unrecognized`, instead of
+//! failing the whole record.
+//!
+//! `wire_struct!`: every field of an API payload may be missing or `null`, so every field is an
+//! `Option`, read as `None` when absent and left out when writing, as Genesys does.
+
+/// Declares an open enum: known variants with their wire text, plus `Unrecognized(Box<str>)`.
+macro_rules! open_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// A value not in the schema this version of calltrail knows; kept as it came.
+            Unrecognized(Box<str>),
+        }
+
+        impl $name {
+            /// Every value the schema lists, in the schema's order.
+            pub const KNOWN: &'static [&'static str] = &[$($text),*];
+
+            /// The value as it appears on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $text, )*
+                    Self::Unrecognized(text) => text,
+                }
+            }
+
+            /// Reads a wire value; unknown values become `Other`.
+            pub fn parse(text: &str) -> Self {
+                match text {
+                    $( $text => Self::$variant, )*
+                    other => Self::Unrecognized(other.into()),
+                }
+            }
+
+            /// False for values outside the schema.
+            pub fn is_known(&self) -> bool {
+                !matches!(self, Self::Unrecognized(_))
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl ::serde::de::Visitor<'_> for Visitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("a string (", stringify!($name), ")"))
+                    }
+                    fn visit_str<E: ::serde::de::Error>(self, v: &str) -> Result<$name, E> {
+                        Ok($name::parse(v))
+                    }
+                }
+                deserializer.deserialize_str(Visitor)
+            }
+        }
+    };
+}
+
+/// Declares an API payload struct: camelCase on the wire, every field optional, absent fields
+/// omitted on output, unknown fields ignored.
+macro_rules! wire_struct {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident $(<$lt:lifetime>)? {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name $(<$lt>)? {
+            $(
+                $(#[$fmeta])*
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub $field: $ty,
+            )*
+        }
+    };
+}
+
+pub(crate) use open_enum;
+pub(crate) use wire_struct;
