@@ -1,1 +1,71 @@
-fn main(){}
+//! `calltrail`: the binary. Thin glue over the library crates: parse the command line, load the
+//! configuration, run one command, report its result once, and exit 0 (success), 1 (the job
+//! failed, e.g. some input was rejected) or 2 (usage or configuration error). A closed stdout
+//! (`calltrail explain | head`) is not an error.
+
+mod cli;
+mod commands;
+mod config;
+mod input;
+mod printer;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::printer::Printer;
+
+/// How a command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Everything worked.
+    Success,
+    /// The command ran, but some of its input was rejected or its job is incomplete.
+    Failure,
+}
+
+/// An error that is the user's to fix: bad flags, a bad config file. Exit code 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // clap prints help and version to stdout with exit 0, usage errors with exit 2.
+            let _ = err.print();
+            return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
+        }
+    };
+    let printer = Printer::new(&cli.global);
+    match run(&cli, &printer) {
+        Ok(Status::Success) => ExitCode::SUCCESS,
+        Ok(Status::Failure) => ExitCode::from(1),
+        Err(err) if printer::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            printer.error(&format!("{err:#}"));
+            if err.downcast_ref::<UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+fn run(cli: &Cli, printer: &Printer) -> anyhow::Result<Status> {
+    let config = config::Config::load(cli.global.config.as_deref())?;
+    match &cli.command {
+        Command::Explain(args) => commands::explain::run(args, &config, printer),
+        Command::Fields(args) => commands::fields::run(args, printer),
+    }
+}

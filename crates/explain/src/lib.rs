@@ -1,1 +1,42 @@
-//! x
+//! The pure core of calltrail: one Genesys Cloud detail record in, one call record out.
+//!
+//! # Layout
+//!
+//! - [`record`]: the call record — the five answers — with the contract's field names.
+//! - [`explain`] (in `derive`): the rules that derive it, one sub-module per question.
+//! - [`context`]: lookups (id → name), settings (`[reason]`, `[ivr]`), system wrap-up codes.
+//! - [`story`]: the record told as text for people.
+//! - [`time`]: RFC 3339 timestamps as integer milliseconds.
+//!
+//! Nothing here does I/O, reads the environment or the clock: the same record, lookups and
+//! settings always give the same call record.
+//!
+//! ```
+//! use calltrail_explain::{explain, Context, Lookups, Settings};
+//! let record = br#"{"conversationId":"c1","conversationStart":"2024-01-02T10:00:00.000Z",
+//!   "conversationEnd":"2024-01-02T10:05:00.000Z","participants":[
+//!   {"purpose":"customer","participantId":"p1","sessions":[{"mediaType":"voice",
+//!    "direction":"inbound","ani":"tel:+15550001","dnis":"tel:+15559999","segments":[
+//!    {"segmentType":"interact","segmentStart":"2024-01-02T10:00:00.000Z",
+//!     "segmentEnd":"2024-01-02T10:05:00.000Z","disconnectType":"endpoint"}]}]}]}"#;
+//! let conversation: calltrail_model::Conversation = serde_json::from_slice(record).unwrap();
+//! let (lookups, settings) = (Lookups::default(), Settings::default());
+//! let call = explain(&conversation, None, &Context { lookups: &lookups, settings: &settings });
+//! assert_eq!(call.direction_label, "Inbound");
+//! assert_eq!(call.customer_number.as_deref(), Some("+15550001"));
+//! assert_eq!(call.disconnect.by.as_str(), "customer");
+//! ```
+
+pub mod context;
+mod derive;
+pub mod record;
+pub mod story;
+pub mod time;
+
+pub use context::{system_wrapup_name, Context, IvrSettings, Lookups, ReasonSettings, Settings};
+pub use derive::explain;
+pub use record::{
+    AgentLeg, CallDirection, CallRecord, Disconnect, FlowOutcomeRecord, FlowVisit, HungUpBy, Ivr, IvrExit,
+    Outcome, Party, Phase, QueueOutcome, QueueVisit, Role, Totals, Wrapup,
+};
+pub use time::Timestamp;

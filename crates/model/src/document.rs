@@ -40,7 +40,7 @@ impl<'a> Document<'a> {
 pub struct DocumentError {
     /// The `conversationId` (or Conversations API `id`) found in the bytes, if any.
     pub conversation_id: Option<String>,
-    /// What serde_json reported.
+    /// What `serde_json` reported.
     pub source: serde_json::Error,
 }
 

@@ -28,6 +28,7 @@ impl<'a> Text<'a> {
     }
 
     /// Borrows without copying.
+    #[must_use]
     pub fn borrowed(&'a self) -> Text<'a> {
         Text(Cow::Borrowed(&self.0))
     }

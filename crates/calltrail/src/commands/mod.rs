@@ -1,0 +1,4 @@
+//! One module per command; each exposes `run(args, …) -> anyhow::Result<Status>`.
+
+pub mod explain;
+pub mod fields;

@@ -1,0 +1,196 @@
+//! The call record told as a short story for people: the five answers in a few lines, then a
+//! compact phase timeline. This is what `calltrail explain` prints on a terminal.
+
+use std::fmt::Write;
+
+use crate::record::{CallRecord, Party, Role};
+use crate::time::Timestamp;
+
+/// Renders one call record as readable text, ending with a blank line.
+pub fn render(call: &CallRecord<'_>) -> String {
+    let mut out = String::with_capacity(2048);
+    let id = call.conversation_id.as_deref().unwrap_or("(no conversation id)");
+    let media = call.media_type.as_deref().unwrap_or("unknown media");
+    let _ = writeln!(out, "Call {id} · {media} · {}", call.direction_label);
+
+    let when = match (call.start, call.end, call.duration_ms) {
+        (Some(s), Some(e), Some(d)) => format!("{} → {} ({})", clock_full(s), clock(e), duration(d)),
+        (Some(s), None, _) => format!("{} → still going on", clock_full(s)),
+        (Some(s), Some(e), None) => format!("{} → {}", clock_full(s), clock_full(e)),
+        _ => "unknown".to_owned(),
+    };
+    line(&mut out, "When", &when);
+    line(&mut out, "From", &party(&call.from));
+    line(&mut out, "To", &party(&call.to));
+    if call.placed_by != call.from {
+        line(&mut out, "Placed by", &party(&call.placed_by));
+    }
+    let answered = match &call.answered_by {
+        Some(p) => {
+            let at = p.at.map(|t| format!(" at {}", clock(t))).unwrap_or_default();
+            format!("{}{at}", party(p))
+        }
+        None => "nobody".to_owned(),
+    };
+    line(&mut out, "Answered", &answered);
+    let missed: Vec<String> = call
+        .agents
+        .iter()
+        .filter(|a| !a.answered && a.alerted_at.is_some())
+        .map(|a| {
+            let who = a.name.as_deref().or(a.user_id.as_deref()).unwrap_or("an agent");
+            let why = if a.not_responding { "not responding" } else { "did not answer" };
+            format!("{who} ({why}, rang {})", duration(a.alert_ms))
+        })
+        .collect();
+    if !missed.is_empty() {
+        line(&mut out, "Missed by", &missed.join("; "));
+    }
+    for q in &call.queues {
+        let name = q.queue_name.as_deref().or(q.queue_id.as_deref()).unwrap_or("a queue");
+        line(&mut out, "Queue", &format!("{name}: waited {}, {}", duration(q.wait_ms), q.outcome_str()));
+    }
+
+    let why = match (&call.ivr.reason, &call.ivr.reason_source) {
+        (Some(r), Some(src)) => format!("{r} (from {src})"),
+        (Some(r), None) => r.to_string(),
+        _ => "not recorded".to_owned(),
+    };
+    line(&mut out, "Why", &why);
+    if !call.ivr.path.is_empty() {
+        line(&mut out, "IVR path", &call.ivr.path.join(" › "));
+    }
+    if !call.ivr.attributes.is_empty() {
+        let attrs: Vec<String> = call.ivr.attributes.iter().take(8).map(|(k, v)| format!("{k}={v}")).collect();
+        let more = call.ivr.attributes.len().saturating_sub(8);
+        let suffix = if more > 0 { format!(" (+{more} more)") } else { String::new() };
+        line(&mut out, "Attributes", &format!("{}{suffix}", attrs.join(", ")));
+    }
+
+    let hung_up = match (&call.disconnect.kind, call.disconnect.at) {
+        (Some(kind), Some(at)) => format!("{} ({kind}) at {}", call.disconnect.by.as_str(), clock(at)),
+        (Some(kind), None) => format!("{} ({kind})", call.disconnect.by.as_str()),
+        _ => call.disconnect.by.as_str().to_owned(),
+    };
+    line(&mut out, "Hung up", &hung_up);
+    if let Some(w) = &call.wrapup {
+        let code = w.code_name.as_deref().or(w.code_id.as_deref()).unwrap_or("(no code)");
+        let note = w.note.as_deref().map(|n| format!(" — note: \"{n}\"")).unwrap_or_default();
+        line(&mut out, "Wrap-up", &format!("{code}{note}"));
+    }
+    let transfers = match call.transfers {
+        0 => String::new(),
+        1 => " · 1 transfer".to_owned(),
+        n => format!(" · {n} transfers"),
+    };
+    line(&mut out, "Outcome", &format!("{}{transfers}", call.outcome.as_str()));
+
+    let t = &call.totals;
+    let totals: Vec<String> = [
+        ("ivr", t.ivr_ms),
+        ("queue", t.queue_ms),
+        ("alert", t.alert_ms),
+        ("talk", t.talk_ms),
+        ("hold", t.hold_ms),
+        ("acw", t.acw_ms),
+        ("voicemail", t.voicemail_ms),
+    ]
+    .iter()
+    .filter(|(_, ms)| *ms > 0)
+    .map(|(name, ms)| format!("{name} {}", duration(*ms)))
+    .collect();
+    let handle = if t.handle_ms > 0 { format!(" · handle {}", duration(t.handle_ms)) } else { String::new() };
+    line(&mut out, "Phases", &format!("{}{handle}", if totals.is_empty() { "none".into() } else { totals.join(" · ") }));
+
+    if !call.phases.is_empty() {
+        out.push_str("  Timeline\n");
+        let origin = call.start.or_else(|| call.phases.iter().find_map(|p| p.start));
+        for phase in &call.phases {
+            let offset = match (phase.start, origin) {
+                (Some(s), Some(o)) => format!("+{}", offset(s.0 - o.0)),
+                _ => "?".to_owned(),
+            };
+            let length = phase.duration_ms.map_or_else(|| "…".to_owned(), duration);
+            let who = phase.name.as_deref().or(phase.purpose.as_deref()).unwrap_or("?");
+            let purpose = phase.purpose.as_deref().unwrap_or("?");
+            let _ = writeln!(out, "    {offset:>10}  {:<10} {length:>9}  {purpose}: {who}", phase.kind);
+        }
+    }
+    if !call.warnings.is_empty() {
+        out.push_str("  Warnings\n");
+        for w in &call.warnings {
+            let _ = writeln!(out, "    ! {w}");
+        }
+    }
+    out.push('\n');
+    out
+}
+
+fn line(out: &mut String, label: &str, value: &str) {
+    let _ = writeln!(out, "  {label:<10} {}", sanitize(value));
+}
+
+/// Keeps control characters from record text out of the terminal.
+fn sanitize(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { '�' } else { c }).collect()
+}
+
+fn party(p: &Party<'_>) -> String {
+    let role = match p.role {
+        Role::System => "system",
+        other => other.as_str(),
+    };
+    let address = p.address.as_deref().map(|a| a.strip_prefix("tel:").unwrap_or(a));
+    match (p.name.as_deref(), address) {
+        (Some(n), Some(a)) if n != a => format!("{n} <{a}> ({role})"),
+        (Some(n), _) => format!("{n} ({role})"),
+        (None, Some(a)) => format!("{a} ({role})"),
+        (None, None) => match p.user_id.as_deref() {
+            Some(u) => format!("user {u} ({role})"),
+            None => format!("unknown ({role})"),
+        },
+    }
+}
+
+fn clock_full(t: Timestamp) -> String {
+    let s = t.to_rfc3339();
+    format!("{} {} UTC", &s[..10], &s[11..19])
+}
+
+fn clock(t: Timestamp) -> String {
+    t.to_rfc3339()[11..19].to_owned()
+}
+
+/// `+m:ss.mmm` from the call start.
+fn offset(ms: i64) -> String {
+    let sign = if ms < 0 { "-" } else { "" };
+    let ms = ms.abs();
+    format!("{sign}{}:{:02}.{:03}", ms / 60_000, ms / 1000 % 60, ms % 1000)
+}
+
+/// A duration for people: `850ms`, `11.2s`, `6m 14s`, `1h 02m`.
+pub fn duration(ms: i64) -> String {
+    let ms = ms.max(0);
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else if ms < 60_000 {
+        format!("{}.{}s", ms / 1000, ms % 1000 / 100)
+    } else if ms < 3_600_000 {
+        format!("{}m {:02}s", ms / 60_000, ms / 1000 % 60)
+    } else {
+        format!("{}h {:02}m", ms / 3_600_000, ms / 60_000 % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration(850), "850ms");
+        assert_eq!(duration(11_179), "11.1s");
+        assert_eq!(duration(374_894), "6m 14s");
+        assert_eq!(duration(3_725_000), "1h 02m");
+    }
+}

@@ -1,0 +1,225 @@
+//! Timestamps as integer milliseconds since the Unix epoch, read from and written as RFC 3339.
+//!
+//! Every segment carries two timestamps, so parsing sits on the hot path: this is a small,
+//! allocation-free parser for the shapes Genesys sends (`2024-04-29T17:30:43.090Z`, any number
+//! of fraction digits, `Z` or a `±HH:MM` offset), and a writer for calltrail's one output shape
+//! (UTC with milliseconds). Anything else is rejected, never guessed.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+/// A point in time, in milliseconds since 1970-01-01T00:00:00Z.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    /// Parses an RFC 3339 date-time; `None` for anything that is not one (or is outside the
+    /// years 0001–9999).
+    pub fn parse(text: &str) -> Option<Timestamp> {
+        parse_rfc3339(text.as_bytes()).map(Timestamp)
+    }
+
+    /// Milliseconds since the epoch.
+    pub fn millis(self) -> i64 {
+        self.0
+    }
+
+    /// Writes `YYYY-MM-DDTHH:MM:SS.mmmZ` into a fixed buffer.
+    pub fn to_rfc3339(self) -> String {
+        let buf = self.format();
+        String::from_utf8_lossy(&buf).into_owned()
+    }
+
+    fn format(self) -> [u8; 24] {
+        let days = self.0.div_euclid(86_400_000);
+        let ms_of_day = self.0.rem_euclid(86_400_000);
+        let (year, month, day) = civil_from_days(days);
+        let year = year.clamp(0, 9999);
+        let mut out = *b"0000-00-00T00:00:00.000Z";
+        put(&mut out[0..4], year);
+        put(&mut out[5..7], i64::from(month));
+        put(&mut out[8..10], i64::from(day));
+        put(&mut out[11..13], ms_of_day / 3_600_000);
+        put(&mut out[14..16], ms_of_day / 60_000 % 60);
+        put(&mut out[17..19], ms_of_day / 1000 % 60);
+        put(&mut out[20..23], ms_of_day % 1000);
+        out
+    }
+
+    /// The UTC calendar day, `YYYY-MM-DD`.
+    pub fn utc_date(self) -> String {
+        self.to_rfc3339()[..10].to_owned()
+    }
+}
+
+fn put(slot: &mut [u8], mut value: i64) {
+    for byte in slot.iter_mut().rev() {
+        // value is non-negative and each digit is below 10, so the cast cannot truncate.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let digit = (value % 10) as u8;
+        *byte = b'0' + digit;
+        value /= 10;
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let buf = self.format();
+        f.write_str(std::str::from_utf8(&buf).unwrap_or("invalid"))
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let buf = self.format();
+        serializer.serialize_str(std::str::from_utf8(&buf).unwrap_or_default())
+    }
+}
+
+fn digits(bytes: &[u8]) -> Option<i64> {
+    let mut value = 0i64;
+    for &b in bytes {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + i64::from(b - b'0');
+    }
+    Some(value)
+}
+
+fn parse_rfc3339(b: &[u8]) -> Option<i64> {
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    if b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let year = digits(&b[0..4])?;
+    let month = digits(&b[5..7])?;
+    let day = digits(&b[8..10])?;
+    let hour = digits(&b[11..13])?;
+    let minute = digits(&b[14..16])?;
+    let second = digits(&b[17..19])?;
+    if year == 0 || !(1..=12).contains(&month) || day == 0 || hour > 23 || minute > 59 {
+        return None;
+    }
+    // A leap second (:60) is read as the last millisecond-precise moment of that minute + 1 s.
+    if second > 60 || day > days_in_month(year, month) {
+        return None;
+    }
+    let mut rest = &b[19..];
+    let mut millis = 0i64;
+    if let Some((&b'.', fraction)) = rest.split_first() {
+        let len = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
+        if len == 0 {
+            return None;
+        }
+        let mut scale = 100;
+        for &digit in &fraction[..len.min(3)] {
+            millis += i64::from(digit - b'0') * scale;
+            scale /= 10;
+        }
+        rest = &fraction[len..];
+    }
+    let offset_minutes = match rest {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let hours = digits(&[*h1, *h2])?;
+            let minutes = digits(&[*m1, *m2])?;
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let total = hours * 60 + minutes;
+            if *sign == b'-' {
+                -total
+            } else {
+                total
+            }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month, day);
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+    Some(seconds * 1000 + millis)
+}
+
+fn is_leap(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The proleptic Gregorian date of a day number since 1970-01-01.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn reads_the_shapes_genesys_sends() {
+        assert_eq!(
+            Timestamp::parse("2024-04-29T17:30:43.090Z").unwrap().to_rfc3339(),
+            "2024-04-29T17:30:43.090Z"
+        );
+        assert_eq!(Timestamp::parse("2020-01-01T00:00:00.00Z"), Some(Timestamp(1_577_836_800_000)));
+        assert_eq!(Timestamp::parse("2020-01-01T00:00:00Z"), Some(Timestamp(1_577_836_800_000)));
+        assert_eq!(
+            Timestamp::parse("2020-01-01T01:00:00.1234567+01:00"),
+            Some(Timestamp(1_577_836_800_123))
+        );
+        for bad in ["", "2020-13-01T00:00:00Z", "2021-02-29T00:00:00Z", "2020-01-01", "x".repeat(30).as_str(),
+                    "2020-01-01T00:00:00", "2020-01-01T00:00:00.Z", "0000-01-01T00:00:00Z", "2020-01-01T24:00:00Z"] {
+            assert_eq!(Timestamp::parse(bad), None, "{bad}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_chrono(ms in -62_135_596_800_000i64..253_402_300_799_999i64) {
+            let ts = Timestamp(ms);
+            let text = ts.to_rfc3339();
+            let expected = chrono::DateTime::from_timestamp_millis(ms).unwrap()
+                .format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+            prop_assert_eq!(&text, &expected);
+            prop_assert_eq!(Timestamp::parse(&text), Some(ts));
+        }
+
+        #[test]
+        fn never_panics(s in "\\PC{0,40}") {
+            let _ = Timestamp::parse(&s);
+        }
+    }
+}
