@@ -9,7 +9,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// direction, who answered, why they called, how long each phase took and how the call ended.
 #[derive(Debug, Parser)]
 #[command(name = "calltrail", version, propagate_version = true, max_term_width = 100)]
-#[command(after_help = "Examples:\n  calltrail explain records.ndjson\n  calltrail explain --format json query-response.json\n  calltrail fields segmentType")]
+#[command(
+    after_help = "Examples:\n  calltrail explain records.ndjson\n  calltrail explain --format json query-response.json\n  calltrail fields segmentType"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

@@ -35,8 +35,9 @@ impl Config {
                     .map_err(|e| UsageError(format!("{e:#}")).into())
             }
         };
-        toml::from_str(&text)
-            .map_err(|e| UsageError(format!("configuration file `{}` is not valid: {e}", path.display())).into())
+        toml::from_str(&text).map_err(|e| {
+            UsageError(format!("configuration file `{}` is not valid: {e}", path.display())).into()
+        })
     }
 
     /// The settings that explanations use.

@@ -140,7 +140,8 @@ pub fn system_wrapup_name(code: &str) -> Option<String> {
     let words = rest.replace(['-', '_'], " ").to_lowercase();
     let mut chars = words.chars();
     let first = chars.next()?;
-    let capitalised = if prefix.is_empty() { first.to_uppercase().collect::<String>() } else { first.to_string() };
+    let capitalised =
+        if prefix.is_empty() { first.to_uppercase().collect::<String>() } else { first.to_string() };
     Some(format!("{prefix}{capitalised}{}", chars.as_str()))
 }
 

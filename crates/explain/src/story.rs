@@ -61,7 +61,8 @@ pub fn render(call: &CallRecord<'_>) -> String {
         line(&mut out, "IVR path", &call.ivr.path.join(" › "));
     }
     if !call.ivr.attributes.is_empty() {
-        let attrs: Vec<String> = call.ivr.attributes.iter().take(8).map(|(k, v)| format!("{k}={v}")).collect();
+        let attrs: Vec<String> =
+            call.ivr.attributes.iter().take(8).map(|(k, v)| format!("{k}={v}")).collect();
         let more = call.ivr.attributes.len().saturating_sub(8);
         let suffix = if more > 0 { format!(" (+{more} more)") } else { String::new() };
         line(&mut out, "Attributes", &format!("{}{suffix}", attrs.join(", ")));
@@ -99,8 +100,13 @@ pub fn render(call: &CallRecord<'_>) -> String {
     .filter(|(_, ms)| *ms > 0)
     .map(|(name, ms)| format!("{name} {}", duration(*ms)))
     .collect();
-    let handle = if t.handle_ms > 0 { format!(" · handle {}", duration(t.handle_ms)) } else { String::new() };
-    line(&mut out, "Phases", &format!("{}{handle}", if totals.is_empty() { "none".into() } else { totals.join(" · ") }));
+    let handle =
+        if t.handle_ms > 0 { format!(" · handle {}", duration(t.handle_ms)) } else { String::new() };
+    line(
+        &mut out,
+        "Phases",
+        &format!("{}{handle}", if totals.is_empty() { "none".into() } else { totals.join(" · ") }),
+    );
 
     if !call.phases.is_empty() {
         out.push_str("  Timeline\n");

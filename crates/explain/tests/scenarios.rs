@@ -58,15 +58,26 @@ fn main_flow(transfer_to: Option<(&str, &str)>, outcomes: Value) -> Value {
     });
     match transfer_to {
         Some((name, address)) => {
-            flow = support::merge(flow, json!({"exitReason": "TRANSFER", "transferType": "ACD",
-                "transferTargetName": name, "transferTargetAddress": address}));
+            flow = support::merge(
+                flow,
+                json!({"exitReason": "TRANSFER", "transferType": "ACD",
+                "transferTargetName": name, "transferTargetAddress": address}),
+            );
         }
         None => flow = support::merge(flow, json!({"exitReason": "DISCONNECT"})),
     }
     flow
 }
 
-fn acd(c: &Clock, id: &str, queue: &str, from: f64, to: f64, disconnect: &str, metrics: &[(&str, i64)]) -> Value {
+fn acd(
+    c: &Clock,
+    id: &str,
+    queue: &str,
+    from: f64,
+    to: f64,
+    disconnect: &str,
+    metrics: &[(&str, i64)],
+) -> Value {
     participant(
         "acd",
         id,
@@ -107,100 +118,162 @@ fn inbound_answered_with_hold_and_wrapup() {
             ])]),
     ]);
     let call = explain_value(&record, None);
-    check(&call, &[
-        ("/direction", json!("inbound")),
-        ("/direction_label", json!("Inbound")),
-        ("/from/role", json!("customer")),
-        ("/from/address", json!("tel:+15551230001")),
-        ("/from/name", json!("Carla Customer")),
-        ("/to/address", json!("tel:+18005550100")),
-        ("/to/role", json!("ivr")),
-        ("/to/name", json!("Main IVR")),
-        ("/customer_number", json!("+15551230001")),
-        ("/placed_by/role", json!("customer")),
-        ("/answered_by/name", json!("Ana Agent")),
-        ("/answered_by/at", json!("2024-03-05T14:01:18.000Z")),
-        ("/duration_ms", json!(330_000)),
-        ("/totals", json!({"ivr_ms": 40000, "queue_ms": 38000, "alert_ms": 8000, "talk_ms": 192000, "hold_ms": 30000, "acw_ms": 30000, "handle_ms": 252000, "voicemail_ms": 0})),
-        ("/ivr/reason", json!("Billing")),
-        ("/ivr/reason_source", json!("attribute:MainIntent1")),
-        ("/ivr/path", json!(["Main IVR", "outcome:Identified", "MainIntent1=Billing", "SubIntent1=Refund", "transfer:Billing Queue"])),
-        ("/ivr/exit", json!("transfer")),
-        ("/ivr/flows/0/outcomes/1/succeeded", json!(false)),
-        ("/queues/0/queue_name", json!("Billing Queue")),
-        ("/queues/0/outcome", json!("answered")),
-        ("/queues/0/wait_ms", json!(38000)),
-        ("/wrapup", json!({"user_id": "u-ana", "code_id": "w-refund", "code_name": "Refund issued", "note": "Refund of last bill", "tags": []})),
-        ("/disconnect/by", json!("customer")),
-        ("/disconnect/type", json!("endpoint")),
-        ("/outcome", json!("answered")),
-        ("/transfers", json!(0)),
-        ("/warnings", json!([])),
-    ]);
+    check(
+        &call,
+        &[
+            ("/direction", json!("inbound")),
+            ("/direction_label", json!("Inbound")),
+            ("/from/role", json!("customer")),
+            ("/from/address", json!("tel:+15551230001")),
+            ("/from/name", json!("Carla Customer")),
+            ("/to/address", json!("tel:+18005550100")),
+            ("/to/role", json!("ivr")),
+            ("/to/name", json!("Main IVR")),
+            ("/customer_number", json!("+15551230001")),
+            ("/placed_by/role", json!("customer")),
+            ("/answered_by/name", json!("Ana Agent")),
+            ("/answered_by/at", json!("2024-03-05T14:01:18.000Z")),
+            ("/duration_ms", json!(330_000)),
+            (
+                "/totals",
+                json!({"ivr_ms": 40000, "queue_ms": 38000, "alert_ms": 8000, "talk_ms": 192000, "hold_ms": 30000, "acw_ms": 30000, "handle_ms": 252000, "voicemail_ms": 0}),
+            ),
+            ("/ivr/reason", json!("Billing")),
+            ("/ivr/reason_source", json!("attribute:MainIntent1")),
+            (
+                "/ivr/path",
+                json!([
+                    "Main IVR",
+                    "outcome:Identified",
+                    "MainIntent1=Billing",
+                    "SubIntent1=Refund",
+                    "transfer:Billing Queue"
+                ]),
+            ),
+            ("/ivr/exit", json!("transfer")),
+            ("/ivr/flows/0/outcomes/1/succeeded", json!(false)),
+            ("/queues/0/queue_name", json!("Billing Queue")),
+            ("/queues/0/outcome", json!("answered")),
+            ("/queues/0/wait_ms", json!(38000)),
+            (
+                "/wrapup",
+                json!({"user_id": "u-ana", "code_id": "w-refund", "code_name": "Refund issued", "note": "Refund of last bill", "tags": []}),
+            ),
+            ("/disconnect/by", json!("customer")),
+            ("/disconnect/type", json!("endpoint")),
+            ("/outcome", json!("answered")),
+            ("/transfers", json!(0)),
+            ("/warnings", json!([])),
+        ],
+    );
     insta::assert_json_snapshot!(call);
 }
 
 #[test]
 fn abandoned_in_ivr() {
     let c = clock();
-    let record = conversation("conv-ivr-abandon", &c, 0.0, Some(25.0), vec![
-        customer_in(&c, 25.0, "endpoint", json!({})),
-        ivr(&c, 25.0, "peer", main_flow(None, json!([])), 25.0),
-    ]);
+    let record = conversation(
+        "conv-ivr-abandon",
+        &c,
+        0.0,
+        Some(25.0),
+        vec![
+            customer_in(&c, 25.0, "endpoint", json!({})),
+            ivr(&c, 25.0, "peer", main_flow(None, json!([])), 25.0),
+        ],
+    );
     let call = explain_value(&record, None);
-    check(&call, &[
-        ("/outcome", json!("abandoned_in_ivr")),
-        ("/ivr/exit", json!("disconnect")),
-        ("/ivr/path", json!(["Main IVR", "disconnect"])),
-        ("/ivr/reason", Value::Null),
-        ("/disconnect/by", json!("customer")),
-        ("/answered_by", Value::Null),
-        ("/totals/ivr_ms", json!(25000)),
-        ("/warnings", json!([])),
-    ]);
+    check(
+        &call,
+        &[
+            ("/outcome", json!("abandoned_in_ivr")),
+            ("/ivr/exit", json!("disconnect")),
+            ("/ivr/path", json!(["Main IVR", "disconnect"])),
+            ("/ivr/reason", Value::Null),
+            ("/disconnect/by", json!("customer")),
+            ("/answered_by", Value::Null),
+            ("/totals/ivr_ms", json!(25000)),
+            ("/warnings", json!([])),
+        ],
+    );
     insta::assert_json_snapshot!(call);
 }
 
 #[test]
 fn abandoned_in_queue() {
     let c = clock();
-    let record = conversation("conv-queue-abandon", &c, 0.0, Some(95.0), vec![
-        customer_in(&c, 95.0, "endpoint", json!({"queueId": "q-tech"})),
-        ivr(&c, 20.0, "transfer", main_flow(Some(("Tech Queue", "q-tech")), json!([])), 20.0),
-        acd(&c, "p-acd", "q-tech", 20.0, 95.0, "peer", &[("nOffered", 1), ("tAcd", 75_000), ("tAbandon", 75_000)]),
-    ]);
+    let record = conversation(
+        "conv-queue-abandon",
+        &c,
+        0.0,
+        Some(95.0),
+        vec![
+            customer_in(&c, 95.0, "endpoint", json!({"queueId": "q-tech"})),
+            ivr(&c, 20.0, "transfer", main_flow(Some(("Tech Queue", "q-tech")), json!([])), 20.0),
+            acd(
+                &c,
+                "p-acd",
+                "q-tech",
+                20.0,
+                95.0,
+                "peer",
+                &[("nOffered", 1), ("tAcd", 75_000), ("tAbandon", 75_000)],
+            ),
+        ],
+    );
     let call = explain_value(&record, None);
-    check(&call, &[
-        ("/outcome", json!("abandoned_in_queue")),
-        ("/queues/0/outcome", json!("abandoned")),
-        ("/queues/0/wait_ms", json!(75000)),
-        ("/ivr/reason", json!("Tech Queue")),
-        ("/ivr/reason_source", json!("transfer_target")),
-        ("/disconnect/by", json!("customer")),
-        ("/warnings", json!([])),
-    ]);
+    check(
+        &call,
+        &[
+            ("/outcome", json!("abandoned_in_queue")),
+            ("/queues/0/outcome", json!("abandoned")),
+            ("/queues/0/wait_ms", json!(75000)),
+            ("/ivr/reason", json!("Tech Queue")),
+            ("/ivr/reason_source", json!("transfer_target")),
+            ("/disconnect/by", json!("customer")),
+            ("/warnings", json!([])),
+        ],
+    );
     insta::assert_json_snapshot!(call);
 }
 
 #[test]
 fn self_served_in_ivr() {
     let c = clock();
-    let mut record = conversation("conv-self", &c, 0.0, Some(60.0), vec![
-        customer_in(&c, 60.0, "peer", json!({})),
-        ivr(&c, 60.0, "endpoint", main_flow(None, json!([
-            {"flowOutcomeId": "o-balance", "flowOutcomeValue": "SUCCESS", "flowOutcomeStartTimestamp": c.t(10.0), "flowOutcomeEndTimestamp": c.t(50.0)}
-        ])), 60.0),
-    ]);
+    let mut record = conversation(
+        "conv-self",
+        &c,
+        0.0,
+        Some(60.0),
+        vec![
+            customer_in(&c, 60.0, "peer", json!({})),
+            ivr(
+                &c,
+                60.0,
+                "endpoint",
+                main_flow(
+                    None,
+                    json!([
+                        {"flowOutcomeId": "o-balance", "flowOutcomeValue": "SUCCESS", "flowOutcomeStartTimestamp": c.t(10.0), "flowOutcomeEndTimestamp": c.t(50.0)}
+                    ]),
+                ),
+                60.0,
+            ),
+        ],
+    );
     record["selfServed"] = json!(true);
     let call = explain_value(&record, None);
-    check(&call, &[
-        ("/outcome", json!("self_served")),
-        ("/ivr/exit", json!("self_served")),
-        ("/ivr/reason", json!("Balance given")),
-        ("/ivr/reason_source", json!("flow_outcome")),
-        ("/ivr/path", json!(["Main IVR", "outcome:Balance given", "self_served"])),
-        ("/disconnect/by", json!("ivr")),
-    ]);
+    check(
+        &call,
+        &[
+            ("/outcome", json!("self_served")),
+            ("/ivr/exit", json!("self_served")),
+            ("/ivr/reason", json!("Balance given")),
+            ("/ivr/reason_source", json!("flow_outcome")),
+            ("/ivr/path", json!(["Main IVR", "outcome:Balance given", "self_served"])),
+            ("/disconnect/by", json!("ivr")),
+        ],
+    );
     insta::assert_json_snapshot!(call);
 }
 
@@ -222,209 +295,448 @@ fn not_responding_agent_then_another_answers() {
             ])]),
     ]);
     let call = explain_value(&record, None);
-    check(&call, &[
-        ("/agents/0/name", json!("Ben Agent")),
-        ("/agents/0/answered", json!(false)),
-        ("/agents/0/not_responding", json!(true)),
-        ("/agents/0/alert_ms", json!(15000)),
-        ("/agents/1/name", json!("Ana Agent")),
-        ("/agents/1/answered", json!(true)),
-        ("/agents/1/not_responding", json!(false)),
-        ("/answered_by/name", json!("Ana Agent")),
-        ("/totals/alert_ms", json!(20000)),
-        ("/wrapup/code_name", json!("Fixed")),
-        ("/disconnect/by", json!("agent")),
-        ("/disconnect/participant_id", json!("p-ana")),
-        ("/outcome", json!("answered")),
-        ("/warnings", json!([])),
-    ]);
+    check(
+        &call,
+        &[
+            ("/agents/0/name", json!("Ben Agent")),
+            ("/agents/0/answered", json!(false)),
+            ("/agents/0/not_responding", json!(true)),
+            ("/agents/0/alert_ms", json!(15000)),
+            ("/agents/1/name", json!("Ana Agent")),
+            ("/agents/1/answered", json!(true)),
+            ("/agents/1/not_responding", json!(false)),
+            ("/answered_by/name", json!("Ana Agent")),
+            ("/totals/alert_ms", json!(20000)),
+            ("/wrapup/code_name", json!("Fixed")),
+            ("/disconnect/by", json!("agent")),
+            ("/disconnect/participant_id", json!("p-ana")),
+            ("/outcome", json!("answered")),
+            ("/warnings", json!([])),
+        ],
+    );
     insta::assert_json_snapshot!(call);
 }
 
 #[test]
 fn blind_transfer_to_another_queue() {
     let c = clock();
-    let record = conversation("conv-blind", &c, 0.0, Some(230.0), vec![
-        customer_in(&c, 200.0, "endpoint", json!({})),
-        acd(&c, "p-acd1", "q-billing", 0.0, 20.0, "transfer", &[("tAcd", 20_000)]),
-        agent("p-ana", "u-ana", "Ana", vec![session("voice", "inbound", json!({}), vec![
-            c.segx("alert", 20.0, 25.0, json!({"queueId": "q-billing"})),
-            c.segx("interact", 25.0, 90.0, json!({"queueId": "q-billing", "disconnectType": "transfer"})),
-            c.segx("wrapup", 90.0, 100.0, json!({"wrapUpCode": "w-refund"})),
-        ])]),
-        acd(&c, "p-acd2", "q-tech", 90.0, 100.0, "transfer", &[("tAcd", 10_000)]),
-        agent("p-ben", "u-ben", "Ben", vec![session("voice", "inbound", json!({}), vec![
-            c.segx("alert", 100.0, 104.0, json!({"queueId": "q-tech"})),
-            c.segx("interact", 104.0, 200.0, json!({"queueId": "q-tech", "disconnectType": "peer"})),
-            c.segx("wrapup", 200.0, 230.0, json!({"wrapUpCode": "w-fixed", "wrapUpNote": "Router reset"})),
-        ])]),
-    ]);
+    let record = conversation(
+        "conv-blind",
+        &c,
+        0.0,
+        Some(230.0),
+        vec![
+            customer_in(&c, 200.0, "endpoint", json!({})),
+            acd(&c, "p-acd1", "q-billing", 0.0, 20.0, "transfer", &[("tAcd", 20_000)]),
+            agent(
+                "p-ana",
+                "u-ana",
+                "Ana",
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({}),
+                    vec![
+                        c.segx("alert", 20.0, 25.0, json!({"queueId": "q-billing"})),
+                        c.segx(
+                            "interact",
+                            25.0,
+                            90.0,
+                            json!({"queueId": "q-billing", "disconnectType": "transfer"}),
+                        ),
+                        c.segx("wrapup", 90.0, 100.0, json!({"wrapUpCode": "w-refund"})),
+                    ],
+                )],
+            ),
+            acd(&c, "p-acd2", "q-tech", 90.0, 100.0, "transfer", &[("tAcd", 10_000)]),
+            agent(
+                "p-ben",
+                "u-ben",
+                "Ben",
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({}),
+                    vec![
+                        c.segx("alert", 100.0, 104.0, json!({"queueId": "q-tech"})),
+                        c.segx(
+                            "interact",
+                            104.0,
+                            200.0,
+                            json!({"queueId": "q-tech", "disconnectType": "peer"}),
+                        ),
+                        c.segx(
+                            "wrapup",
+                            200.0,
+                            230.0,
+                            json!({"wrapUpCode": "w-fixed", "wrapUpNote": "Router reset"}),
+                        ),
+                    ],
+                )],
+            ),
+        ],
+    );
     let call = explain_value(&record, None);
-    check(&call, &[
-        ("/transfers", json!(1)),
-        ("/queues/0/queue_name", json!("Billing Queue")),
-        ("/queues/0/outcome", json!("answered")),
-        ("/queues/1/queue_name", json!("Tech Queue")),
-        ("/queues/1/outcome", json!("answered")),
-        ("/answered_by/name", json!("Ana Agent")),
-        ("/wrapup/code_name", json!("Fixed")),
-        ("/wrapup/note", json!("Router reset")),
-        ("/wrapups/0/code_name", json!("Refund issued")),
-        ("/agents/0/disconnect_type", json!("transfer")),
-        ("/disconnect/by", json!("customer")),
-        ("/totals/queue_ms", json!(30000)),
-        ("/outcome", json!("answered")),
-    ]);
+    check(
+        &call,
+        &[
+            ("/transfers", json!(1)),
+            ("/queues/0/queue_name", json!("Billing Queue")),
+            ("/queues/0/outcome", json!("answered")),
+            ("/queues/1/queue_name", json!("Tech Queue")),
+            ("/queues/1/outcome", json!("answered")),
+            ("/answered_by/name", json!("Ana Agent")),
+            ("/wrapup/code_name", json!("Fixed")),
+            ("/wrapup/note", json!("Router reset")),
+            ("/wrapups/0/code_name", json!("Refund issued")),
+            ("/agents/0/disconnect_type", json!("transfer")),
+            ("/disconnect/by", json!("customer")),
+            ("/totals/queue_ms", json!(30000)),
+            ("/outcome", json!("answered")),
+        ],
+    );
     insta::assert_json_snapshot!(call);
 }
 
 #[test]
 fn consult_transfer_to_an_agent() {
     let c = clock();
-    let record = conversation("conv-consult", &c, 0.0, Some(220.0), vec![
-        customer_in(&c, 200.0, "peer", json!({})),
-        acd(&c, "p-acd", "q-billing", 0.0, 10.0, "transfer", &[("tAcd", 10_000)]),
-        agent("p-ana", "u-ana", "Ana", vec![session("voice", "inbound", json!({}), vec![
-            c.segx("alert", 10.0, 12.0, json!({"queueId": "q-billing"})),
-            c.segx("interact", 12.0, 60.0, json!({"queueId": "q-billing"})),
-            c.segx("hold", 60.0, 90.0, json!({"queueId": "q-billing"})),
-            c.segx("interact", 90.0, 95.0, json!({"queueId": "q-billing", "disconnectType": "consultTransfer"})),
-            c.segx("wrapup", 95.0, 105.0, json!({"wrapUpCode": "w-refund"})),
-        ])]),
-        participant("agent", "p-ben", json!({"userId": "u-ben"}), vec![session("voice", "outbound", json!({}), vec![
-            c.segx("alert", 61.0, 64.0, json!({})),
-            c.segx("interact", 64.0, 200.0, json!({"disconnectType": "client"})),
-            c.segx("wrapup", 200.0, 220.0, json!({"wrapUpCode": "ININ-WRAP-UP-TIMEOUT"})),
-        ])]),
-    ]);
+    let record = conversation(
+        "conv-consult",
+        &c,
+        0.0,
+        Some(220.0),
+        vec![
+            customer_in(&c, 200.0, "peer", json!({})),
+            acd(&c, "p-acd", "q-billing", 0.0, 10.0, "transfer", &[("tAcd", 10_000)]),
+            agent(
+                "p-ana",
+                "u-ana",
+                "Ana",
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({}),
+                    vec![
+                        c.segx("alert", 10.0, 12.0, json!({"queueId": "q-billing"})),
+                        c.segx("interact", 12.0, 60.0, json!({"queueId": "q-billing"})),
+                        c.segx("hold", 60.0, 90.0, json!({"queueId": "q-billing"})),
+                        c.segx(
+                            "interact",
+                            90.0,
+                            95.0,
+                            json!({"queueId": "q-billing", "disconnectType": "consultTransfer"}),
+                        ),
+                        c.segx("wrapup", 95.0, 105.0, json!({"wrapUpCode": "w-refund"})),
+                    ],
+                )],
+            ),
+            participant(
+                "agent",
+                "p-ben",
+                json!({"userId": "u-ben"}),
+                vec![session(
+                    "voice",
+                    "outbound",
+                    json!({}),
+                    vec![
+                        c.segx("alert", 61.0, 64.0, json!({})),
+                        c.segx("interact", 64.0, 200.0, json!({"disconnectType": "client"})),
+                        c.segx("wrapup", 200.0, 220.0, json!({"wrapUpCode": "ININ-WRAP-UP-TIMEOUT"})),
+                    ],
+                )],
+            ),
+        ],
+    );
     let call = explain_value(&record, None);
-    check(&call, &[
-        ("/transfers", json!(1)),
-        ("/agents/1/name", json!("Ben Agent")),
-        ("/totals/hold_ms", json!(30000)),
-        ("/wrapup/code_id", json!("ININ-WRAP-UP-TIMEOUT")),
-        ("/wrapup/code_name", json!("Wrap-up timed out")),
-        ("/wrapups/0/code_name", json!("Refund issued")),
-        ("/disconnect/by", json!("agent")),
-        ("/disconnect/participant_id", json!("p-ben")),
-        ("/direction_label", json!("Inbound")),
-    ]);
+    check(
+        &call,
+        &[
+            ("/transfers", json!(1)),
+            ("/agents/1/name", json!("Ben Agent")),
+            ("/totals/hold_ms", json!(30000)),
+            ("/wrapup/code_id", json!("ININ-WRAP-UP-TIMEOUT")),
+            ("/wrapup/code_name", json!("Wrap-up timed out")),
+            ("/wrapups/0/code_name", json!("Refund issued")),
+            ("/disconnect/by", json!("agent")),
+            ("/disconnect/participant_id", json!("p-ben")),
+            ("/direction_label", json!("Inbound")),
+        ],
+    );
     insta::assert_json_snapshot!(call);
 }
 
 #[test]
 fn transfer_to_an_external_number_is_inbound_outbound() {
     let c = clock();
-    let record = conversation("conv-external", &c, 0.0, Some(300.2), vec![
-        customer_in(&c, 300.2, "peer", json!({})),
-        acd(&c, "p-acd", "q-billing", 0.0, 10.0, "transfer", &[("tAcd", 10_000)]),
-        agent("p-ana", "u-ana", "Ana", vec![session("voice", "inbound", json!({}), vec![
-            c.segx("alert", 10.0, 12.0, json!({"queueId": "q-billing"})),
-            c.segx("interact", 12.0, 90.0, json!({"queueId": "q-billing", "disconnectType": "transfer"})),
-        ])]),
-        participant("external", "p-ext", json!({"participantName": "Partner Desk"}), vec![session("voice", "outbound",
-            json!({"ani": "tel:+18005550100", "dnis": "tel:+442071234567"}),
-            vec![c.segx("interact", 90.0, 300.0, json!({"disconnectType": "endpoint"}))])]),
-    ]);
+    let record = conversation(
+        "conv-external",
+        &c,
+        0.0,
+        Some(300.2),
+        vec![
+            customer_in(&c, 300.2, "peer", json!({})),
+            acd(&c, "p-acd", "q-billing", 0.0, 10.0, "transfer", &[("tAcd", 10_000)]),
+            agent(
+                "p-ana",
+                "u-ana",
+                "Ana",
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({}),
+                    vec![
+                        c.segx("alert", 10.0, 12.0, json!({"queueId": "q-billing"})),
+                        c.segx(
+                            "interact",
+                            12.0,
+                            90.0,
+                            json!({"queueId": "q-billing", "disconnectType": "transfer"}),
+                        ),
+                    ],
+                )],
+            ),
+            participant(
+                "external",
+                "p-ext",
+                json!({"participantName": "Partner Desk"}),
+                vec![session(
+                    "voice",
+                    "outbound",
+                    json!({"ani": "tel:+18005550100", "dnis": "tel:+442071234567"}),
+                    vec![c.segx("interact", 90.0, 300.0, json!({"disconnectType": "endpoint"}))],
+                )],
+            ),
+        ],
+    );
     let call = explain_value(&record, None);
-    check(&call, &[
-        ("/direction", json!("inbound")),
-        ("/direction_label", json!("Inbound / Outbound")),
-        ("/customer_number", json!("+15551230001")),
-        ("/transfers", json!(1)),
-        ("/disconnect/by", json!("customer")),
-        ("/disconnect/participant_id", json!("p-ext")),
-        ("/outcome", json!("answered")),
-    ]);
-    assert!(call["direction_reason"].as_str().unwrap().contains("+442071234567"), "{}", call["direction_reason"]);
+    check(
+        &call,
+        &[
+            ("/direction", json!("inbound")),
+            ("/direction_label", json!("Inbound / Outbound")),
+            ("/customer_number", json!("+15551230001")),
+            ("/transfers", json!(1)),
+            ("/disconnect/by", json!("customer")),
+            ("/disconnect/participant_id", json!("p-ext")),
+            ("/outcome", json!("answered")),
+        ],
+    );
+    assert!(
+        call["direction_reason"].as_str().unwrap().contains("+442071234567"),
+        "{}",
+        call["direction_reason"]
+    );
     insta::assert_json_snapshot!(call);
 }
 
 #[test]
 fn conference() {
     let c = clock();
-    let record = conversation("conv-conference", &c, 0.0, Some(240.0), vec![
-        customer_in(&c, 240.0, "peer", json!({})),
-        acd(&c, "p-acd", "q-tech", 0.0, 30.0, "transfer", &[("tAcd", 30_000)]),
-        agent("p-ana", "u-ana", "Ana", vec![session("voice", "inbound", json!({}), vec![
-            c.segx("alert", 25.0, 30.0, json!({"queueId": "q-tech"})),
-            c.segx("interact", 30.0, 90.0, json!({"queueId": "q-tech"})),
-            c.segx("interact", 90.0, 150.0, json!({"queueId": "q-tech", "conference": true, "disconnectType": "client"})),
-        ])]),
-        agent("p-ben", "u-ben", "Ben", vec![session("voice", "outbound", json!({}), vec![
-            c.segx("alert", 85.0, 90.0, json!({})),
-            c.segx("interact", 90.0, 240.0, json!({"conference": true, "disconnectType": "client"})),
-        ])]),
-    ]);
+    let record = conversation(
+        "conv-conference",
+        &c,
+        0.0,
+        Some(240.0),
+        vec![
+            customer_in(&c, 240.0, "peer", json!({})),
+            acd(&c, "p-acd", "q-tech", 0.0, 30.0, "transfer", &[("tAcd", 30_000)]),
+            agent(
+                "p-ana",
+                "u-ana",
+                "Ana",
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({}),
+                    vec![
+                        c.segx("alert", 25.0, 30.0, json!({"queueId": "q-tech"})),
+                        c.segx("interact", 30.0, 90.0, json!({"queueId": "q-tech"})),
+                        c.segx(
+                            "interact",
+                            90.0,
+                            150.0,
+                            json!({"queueId": "q-tech", "conference": true, "disconnectType": "client"}),
+                        ),
+                    ],
+                )],
+            ),
+            agent(
+                "p-ben",
+                "u-ben",
+                "Ben",
+                vec![session(
+                    "voice",
+                    "outbound",
+                    json!({}),
+                    vec![
+                        c.segx("alert", 85.0, 90.0, json!({})),
+                        c.segx(
+                            "interact",
+                            90.0,
+                            240.0,
+                            json!({"conference": true, "disconnectType": "client"}),
+                        ),
+                    ],
+                )],
+            ),
+        ],
+    );
     let call = explain_value(&record, None);
-    check(&call, &[
-        ("/answered_by/name", json!("Ana Agent")),
-        ("/agents/0/talk_ms", json!(120000)),
-        ("/agents/1/talk_ms", json!(150000)),
-        ("/totals/talk_ms", json!(270000)),
-        ("/disconnect/by", json!("agent")),
-        ("/disconnect/participant_id", json!("p-ben")),
-        ("/transfers", json!(0)),
-        ("/outcome", json!("answered")),
-    ]);
+    check(
+        &call,
+        &[
+            ("/answered_by/name", json!("Ana Agent")),
+            ("/agents/0/talk_ms", json!(120000)),
+            ("/agents/1/talk_ms", json!(150000)),
+            ("/totals/talk_ms", json!(270000)),
+            ("/disconnect/by", json!("agent")),
+            ("/disconnect/participant_id", json!("p-ben")),
+            ("/transfers", json!(0)),
+            ("/outcome", json!("answered")),
+        ],
+    );
     insta::assert_json_snapshot!(call);
 }
 
 #[test]
 fn voicemail_after_the_queue() {
     let c = clock();
-    let record = conversation("conv-voicemail", &c, 0.0, Some(75.0), vec![
-        customer_in(&c, 75.0, "endpoint", json!({})),
-        ivr(&c, 15.0, "transfer", main_flow(Some(("Billing Queue", "q-billing")), json!([])), 15.0),
-        participant("acd", "p-acd", json!({}), vec![session("voice", "inbound",
-            json!({"flowOutType": "voicemail", "metrics": c.metrics(45.0, &[("tAcd", 30_000), ("tFlowOut", 30_000)])}),
-            vec![c.segx("interact", 15.0, 45.0, json!({"queueId": "q-billing", "disconnectType": "transfer"}))])]),
-        participant("voicemail", "p-vm", json!({"participantName": "Billing voicemail"}), vec![session("voice", "inbound",
-            json!({"metrics": c.metrics(75.0, &[("tVoicemail", 30_000)])}),
-            vec![c.segx("voicemail", 45.0, 75.0, json!({"disconnectType": "peer"}))])]),
-    ]);
+    let record = conversation(
+        "conv-voicemail",
+        &c,
+        0.0,
+        Some(75.0),
+        vec![
+            customer_in(&c, 75.0, "endpoint", json!({})),
+            ivr(&c, 15.0, "transfer", main_flow(Some(("Billing Queue", "q-billing")), json!([])), 15.0),
+            participant(
+                "acd",
+                "p-acd",
+                json!({}),
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({"flowOutType": "voicemail", "metrics": c.metrics(45.0, &[("tAcd", 30_000), ("tFlowOut", 30_000)])}),
+                    vec![c.segx(
+                        "interact",
+                        15.0,
+                        45.0,
+                        json!({"queueId": "q-billing", "disconnectType": "transfer"}),
+                    )],
+                )],
+            ),
+            participant(
+                "voicemail",
+                "p-vm",
+                json!({"participantName": "Billing voicemail"}),
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({"metrics": c.metrics(75.0, &[("tVoicemail", 30_000)])}),
+                    vec![c.segx("voicemail", 45.0, 75.0, json!({"disconnectType": "peer"}))],
+                )],
+            ),
+        ],
+    );
     let call = explain_value(&record, None);
-    check(&call, &[
-        ("/outcome", json!("voicemail")),
-        ("/totals/voicemail_ms", json!(30000)),
-        ("/queues/0/outcome", json!("flow_out")),
-        ("/ivr/exit", json!("transfer")),
-        ("/disconnect/by", json!("customer")),
-        ("/warnings", json!([])),
-    ]);
+    check(
+        &call,
+        &[
+            ("/outcome", json!("voicemail")),
+            ("/totals/voicemail_ms", json!(30000)),
+            ("/queues/0/outcome", json!("flow_out")),
+            ("/ivr/exit", json!("transfer")),
+            ("/disconnect/by", json!("customer")),
+            ("/warnings", json!([])),
+        ],
+    );
     insta::assert_json_snapshot!(call);
 }
 
 #[test]
 fn callback_requested_in_queue() {
     let c = clock();
-    let record = conversation("conv-callback", &c, 0.0, Some(400.0), vec![
-        participant("customer", "p-cust", json!({"participantName": "Carla Customer"}), vec![
-            session("voice", "inbound", json!({"ani": "tel:+15551230001", "dnis": "tel:+18005550100"}),
-                vec![c.segx("interact", 0.0, 60.0, json!({"disconnectType": "endpoint"}))]),
-            session("callback", "inbound", json!({"callbackNumbers": ["tel:+15551230001"]}),
-                vec![c.segx("callback", 60.0, 400.0, json!({"disconnectType": "peer"}))]),
-        ]),
-        participant("acd", "p-acd", json!({}), vec![session("voice", "inbound",
-            json!({"metrics": c.metrics(60.0, &[("tAcd", 60_000), ("tFlowOut", 60_000)])}),
-            vec![c.segx("interact", 0.0, 60.0, json!({"queueId": "q-billing", "disconnectType": "transfer"}))])]),
-        agent("p-ana", "u-ana", "Ana", vec![session("callback", "outbound", json!({}), vec![
-            c.segx("alert", 300.0, 305.0, json!({"queueId": "q-billing"})),
-            c.segx("interact", 305.0, 400.0, json!({"queueId": "q-billing", "disconnectType": "client"})),
-        ])]),
-    ]);
+    let record = conversation(
+        "conv-callback",
+        &c,
+        0.0,
+        Some(400.0),
+        vec![
+            participant(
+                "customer",
+                "p-cust",
+                json!({"participantName": "Carla Customer"}),
+                vec![
+                    session(
+                        "voice",
+                        "inbound",
+                        json!({"ani": "tel:+15551230001", "dnis": "tel:+18005550100"}),
+                        vec![c.segx("interact", 0.0, 60.0, json!({"disconnectType": "endpoint"}))],
+                    ),
+                    session(
+                        "callback",
+                        "inbound",
+                        json!({"callbackNumbers": ["tel:+15551230001"]}),
+                        vec![c.segx("callback", 60.0, 400.0, json!({"disconnectType": "peer"}))],
+                    ),
+                ],
+            ),
+            participant(
+                "acd",
+                "p-acd",
+                json!({}),
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({"metrics": c.metrics(60.0, &[("tAcd", 60_000), ("tFlowOut", 60_000)])}),
+                    vec![c.segx(
+                        "interact",
+                        0.0,
+                        60.0,
+                        json!({"queueId": "q-billing", "disconnectType": "transfer"}),
+                    )],
+                )],
+            ),
+            agent(
+                "p-ana",
+                "u-ana",
+                "Ana",
+                vec![session(
+                    "callback",
+                    "outbound",
+                    json!({}),
+                    vec![
+                        c.segx("alert", 300.0, 305.0, json!({"queueId": "q-billing"})),
+                        c.segx(
+                            "interact",
+                            305.0,
+                            400.0,
+                            json!({"queueId": "q-billing", "disconnectType": "client"}),
+                        ),
+                    ],
+                )],
+            ),
+        ],
+    );
     let call = explain_value(&record, None);
-    check(&call, &[
-        ("/outcome", json!("callback")),
-        ("/queues/0/outcome", json!("flow_out")),
-        ("/answered_by/name", json!("Ana Agent")),
-        ("/media_type", json!("voice")),
-    ]);
+    check(
+        &call,
+        &[
+            ("/outcome", json!("callback")),
+            ("/queues/0/outcome", json!("flow_out")),
+            ("/answered_by/name", json!("Ana Agent")),
+            ("/media_type", json!("voice")),
+        ],
+    );
     insta::assert_json_snapshot!(call);
 }
 
 fn outbound_user(c: &Clock, connect: Option<f64>, end: f64) -> Value {
-    let mut user_segs = vec![c.segx("dialing", 0.0, 2.0, json!({})), c.segx("contacting", 2.0, connect.unwrap_or(end), json!({}))];
+    let mut user_segs = vec![
+        c.segx("dialing", 0.0, 2.0, json!({})),
+        c.segx("contacting", 2.0, connect.unwrap_or(end), json!({})),
+    ];
     let mut ext_segs = vec![c.segx("dialing", 0.0, connect.unwrap_or(end), json!({}))];
     if let Some(at) = connect {
         user_segs.push(c.segx("interact", at, end, json!({"disconnectType": "client"})));
@@ -433,12 +745,36 @@ fn outbound_user(c: &Clock, connect: Option<f64>, end: f64) -> Value {
         user_segs[1] = c.segx("contacting", 2.0, end, json!({"disconnectType": "client"}));
         ext_segs[0] = c.segx("dialing", 0.0, end, json!({"disconnectType": "peer"}));
     }
-    let mut record = conversation(if connect.is_some() { "conv-out" } else { "conv-out-missed" }, c, 0.0, Some(end), vec![
-        participant("user", "p-cho", json!({"userId": "u-cho", "participantName": "Cho"}), vec![session("voice", "outbound",
-            json!({"ani": "tel:+18005550100", "dnis": "tel:+15557654321"}), user_segs)]),
-        participant("external", "p-ext", json!({"participantName": "Dora Prospect"}), vec![session("voice", "outbound",
-            json!({"ani": "tel:+18005550100", "dnis": "tel:+15557654321"}), ext_segs)]),
-    ]);
+    let mut record = conversation(
+        if connect.is_some() { "conv-out" } else { "conv-out-missed" },
+        c,
+        0.0,
+        Some(end),
+        vec![
+            participant(
+                "user",
+                "p-cho",
+                json!({"userId": "u-cho", "participantName": "Cho"}),
+                vec![session(
+                    "voice",
+                    "outbound",
+                    json!({"ani": "tel:+18005550100", "dnis": "tel:+15557654321"}),
+                    user_segs,
+                )],
+            ),
+            participant(
+                "external",
+                "p-ext",
+                json!({"participantName": "Dora Prospect"}),
+                vec![session(
+                    "voice",
+                    "outbound",
+                    json!({"ani": "tel:+18005550100", "dnis": "tel:+15557654321"}),
+                    ext_segs,
+                )],
+            ),
+        ],
+    );
     record["originatingDirection"] = json!("outbound");
     record
 }
@@ -447,22 +783,25 @@ fn outbound_user(c: &Clock, connect: Option<f64>, end: f64) -> Value {
 fn agent_placed_outbound_connected() {
     let c = clock();
     let call = explain_value(&outbound_user(&c, Some(10.0), 120.0), None);
-    check(&call, &[
-        ("/direction", json!("outbound")),
-        ("/direction_label", json!("Outbound")),
-        ("/from/role", json!("user")),
-        ("/from/name", json!("Cho User")),
-        ("/from/address", json!("tel:+18005550100")),
-        ("/placed_by/name", json!("Cho User")),
-        ("/to/name", json!("Dora Prospect")),
-        ("/to/address", json!("tel:+15557654321")),
-        ("/customer_number", json!("+15557654321")),
-        ("/answered_by/role", json!("external")),
-        ("/answered_by/at", json!("2024-03-05T14:00:10.000Z")),
-        ("/outcome", json!("connected")),
-        ("/disconnect/by", json!("user")),
-        ("/totals/talk_ms", json!(110000)),
-    ]);
+    check(
+        &call,
+        &[
+            ("/direction", json!("outbound")),
+            ("/direction_label", json!("Outbound")),
+            ("/from/role", json!("user")),
+            ("/from/name", json!("Cho User")),
+            ("/from/address", json!("tel:+18005550100")),
+            ("/placed_by/name", json!("Cho User")),
+            ("/to/name", json!("Dora Prospect")),
+            ("/to/address", json!("tel:+15557654321")),
+            ("/customer_number", json!("+15557654321")),
+            ("/answered_by/role", json!("external")),
+            ("/answered_by/at", json!("2024-03-05T14:00:10.000Z")),
+            ("/outcome", json!("connected")),
+            ("/disconnect/by", json!("user")),
+            ("/totals/talk_ms", json!(110000)),
+        ],
+    );
     insta::assert_json_snapshot!(call);
 }
 
@@ -470,194 +809,406 @@ fn agent_placed_outbound_connected() {
 fn agent_placed_outbound_not_answered() {
     let c = clock();
     let call = explain_value(&outbound_user(&c, None, 32.0), None);
-    check(&call, &[
-        ("/direction", json!("outbound")),
-        ("/answered_by", Value::Null),
-        ("/outcome", json!("not_answered")),
-        ("/disconnect/by", json!("user")),
-        ("/totals/talk_ms", json!(0)),
-    ]);
+    check(
+        &call,
+        &[
+            ("/direction", json!("outbound")),
+            ("/answered_by", Value::Null),
+            ("/outcome", json!("not_answered")),
+            ("/disconnect/by", json!("user")),
+            ("/totals/talk_ms", json!(0)),
+        ],
+    );
     insta::assert_json_snapshot!(call);
 }
 
 #[test]
 fn dialer_campaign_call() {
     let c = clock();
-    let mut record = conversation("conv-campaign", &c, 0.0, Some(130.0), vec![
-        participant("customer", "p-cust", json!({"participantName": "Eve Renewal"}), vec![session("voice", "outbound",
-            json!({"ani": "tel:+18005550199", "dnis": "tel:+15550009999", "outboundCampaignId": "camp-1"}),
-            vec![c.segx("contacting", 0.0, 8.0, json!({})), c.segx("interact", 8.0, 100.0, json!({"disconnectType": "peer"}))])]),
-        participant("campaign", "p-camp", json!({"participantName": "Spring Renewals"}), vec![session("voice", "outbound",
-            json!({"outboundCampaignId": "camp-1"}), vec![c.segx("dialing", 0.0, 8.0, json!({"disconnectType": "transfer"}))])]),
-        agent("p-ana", "u-ana", "Ana", vec![session("voice", "outbound", json!({"outboundCampaignId": "camp-1"}), vec![
-            c.segx("alert", 8.0, 9.0, json!({"queueId": "q-billing"})),
-            c.segx("interact", 9.0, 100.0, json!({"queueId": "q-billing", "disconnectType": "client"})),
-            c.segx("wrapup", 100.0, 130.0, json!({"wrapUpCode": "w-sale", "wrapUpTags": ["renewal"]})),
-        ])]),
-    ]);
+    let mut record = conversation(
+        "conv-campaign",
+        &c,
+        0.0,
+        Some(130.0),
+        vec![
+            participant(
+                "customer",
+                "p-cust",
+                json!({"participantName": "Eve Renewal"}),
+                vec![session(
+                    "voice",
+                    "outbound",
+                    json!({"ani": "tel:+18005550199", "dnis": "tel:+15550009999", "outboundCampaignId": "camp-1"}),
+                    vec![
+                        c.segx("contacting", 0.0, 8.0, json!({})),
+                        c.segx("interact", 8.0, 100.0, json!({"disconnectType": "peer"})),
+                    ],
+                )],
+            ),
+            participant(
+                "campaign",
+                "p-camp",
+                json!({"participantName": "Spring Renewals"}),
+                vec![session(
+                    "voice",
+                    "outbound",
+                    json!({"outboundCampaignId": "camp-1"}),
+                    vec![c.segx("dialing", 0.0, 8.0, json!({"disconnectType": "transfer"}))],
+                )],
+            ),
+            agent(
+                "p-ana",
+                "u-ana",
+                "Ana",
+                vec![session(
+                    "voice",
+                    "outbound",
+                    json!({"outboundCampaignId": "camp-1"}),
+                    vec![
+                        c.segx("alert", 8.0, 9.0, json!({"queueId": "q-billing"})),
+                        c.segx(
+                            "interact",
+                            9.0,
+                            100.0,
+                            json!({"queueId": "q-billing", "disconnectType": "client"}),
+                        ),
+                        c.segx(
+                            "wrapup",
+                            100.0,
+                            130.0,
+                            json!({"wrapUpCode": "w-sale", "wrapUpTags": ["renewal"]}),
+                        ),
+                    ],
+                )],
+            ),
+        ],
+    );
     record["originatingDirection"] = json!("outbound");
     let call = explain_value(&record, None);
-    check(&call, &[
-        ("/direction", json!("outbound")),
-        ("/placed_by/role", json!("campaign")),
-        ("/placed_by/name", json!("Spring Renewals")),
-        ("/placed_by/address", json!("tel:+18005550199")),
-        ("/to/name", json!("Eve Renewal")),
-        ("/customer_number", json!("+15550009999")),
-        ("/answered_by/role", json!("customer")),
-        ("/outcome", json!("connected")),
-        ("/wrapup/code_name", json!("Sale")),
-        ("/wrapup/tags", json!(["renewal"])),
-        ("/disconnect/by", json!("agent")),
-    ]);
+    check(
+        &call,
+        &[
+            ("/direction", json!("outbound")),
+            ("/placed_by/role", json!("campaign")),
+            ("/placed_by/name", json!("Spring Renewals")),
+            ("/placed_by/address", json!("tel:+18005550199")),
+            ("/to/name", json!("Eve Renewal")),
+            ("/customer_number", json!("+15550009999")),
+            ("/answered_by/role", json!("customer")),
+            ("/outcome", json!("connected")),
+            ("/wrapup/code_name", json!("Sale")),
+            ("/wrapup/tags", json!(["renewal"])),
+            ("/disconnect/by", json!("agent")),
+        ],
+    );
     insta::assert_json_snapshot!(call);
 }
 
 #[test]
 fn internal_user_to_user() {
     let c = clock();
-    let record = conversation("conv-internal", &c, 0.0, Some(65.0), vec![
-        participant("user", "p-cho", json!({"userId": "u-cho"}), vec![session("voice", "outbound",
-            json!({"ani": "sip:cho@example.org", "dnis": "sip:dee@example.org"}),
-            vec![c.segx("dialing", 0.0, 1.0, json!({})), c.segx("contacting", 1.0, 5.0, json!({})), c.segx("interact", 5.0, 65.0, json!({"disconnectType": "client"}))])]),
-        participant("user", "p-dee", json!({"userId": "u-dee"}), vec![session("voice", "inbound",
-            json!({"ani": "sip:cho@example.org", "dnis": "sip:dee@example.org"}),
-            vec![c.segx("alert", 1.0, 5.0, json!({})), c.segx("interact", 5.0, 65.0, json!({"disconnectType": "peer"}))])]),
-    ]);
+    let record = conversation(
+        "conv-internal",
+        &c,
+        0.0,
+        Some(65.0),
+        vec![
+            participant(
+                "user",
+                "p-cho",
+                json!({"userId": "u-cho"}),
+                vec![session(
+                    "voice",
+                    "outbound",
+                    json!({"ani": "sip:cho@example.org", "dnis": "sip:dee@example.org"}),
+                    vec![
+                        c.segx("dialing", 0.0, 1.0, json!({})),
+                        c.segx("contacting", 1.0, 5.0, json!({})),
+                        c.segx("interact", 5.0, 65.0, json!({"disconnectType": "client"})),
+                    ],
+                )],
+            ),
+            participant(
+                "user",
+                "p-dee",
+                json!({"userId": "u-dee"}),
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({"ani": "sip:cho@example.org", "dnis": "sip:dee@example.org"}),
+                    vec![
+                        c.segx("alert", 1.0, 5.0, json!({})),
+                        c.segx("interact", 5.0, 65.0, json!({"disconnectType": "peer"})),
+                    ],
+                )],
+            ),
+        ],
+    );
     let call = explain_value(&record, None);
-    check(&call, &[
-        ("/direction", json!("internal")),
-        ("/direction_label", json!("Internal")),
-        ("/from/name", json!("Cho User")),
-        ("/from/address", json!("sip:cho@example.org")),
-        ("/to/name", json!("Dee User")),
-        ("/to/address", json!("sip:dee@example.org")),
-        ("/customer_number", Value::Null),
-        ("/answered_by/name", json!("Dee User")),
-        ("/outcome", json!("connected")),
-        ("/disconnect/by", json!("user")),
-        ("/disconnect/participant_id", json!("p-cho")),
-    ]);
+    check(
+        &call,
+        &[
+            ("/direction", json!("internal")),
+            ("/direction_label", json!("Internal")),
+            ("/from/name", json!("Cho User")),
+            ("/from/address", json!("sip:cho@example.org")),
+            ("/to/name", json!("Dee User")),
+            ("/to/address", json!("sip:dee@example.org")),
+            ("/customer_number", Value::Null),
+            ("/answered_by/name", json!("Dee User")),
+            ("/outcome", json!("connected")),
+            ("/disconnect/by", json!("user")),
+            ("/disconnect/participant_id", json!("p-cho")),
+        ],
+    );
     insta::assert_json_snapshot!(call);
 }
 
 #[test]
 fn email_answered() {
     let c = clock();
-    let record = conversation("conv-email", &c, 0.0, Some(3600.0), vec![
-        participant("customer", "p-cust", json!({"participantName": "Carla Customer"}), vec![session("email", "inbound",
-            json!({"addressFrom": "carla@example.com", "addressTo": "support@example.org"}),
-            vec![c.segx("interact", 0.0, 3000.0, json!({"disconnectType": "peer"}))])]),
-        acd(&c, "p-acd", "q-tech", 0.0, 1800.0, "transfer", &[("tAcd", 1_800_000)]),
-        agent("p-ana", "u-ana", "Ana", vec![session("email", "inbound", json!({}), vec![
-            c.segx("alert", 1800.0, 1810.0, json!({"queueId": "q-tech"})),
-            c.segx("interact", 1810.0, 3000.0, json!({"queueId": "q-tech", "disconnectType": "client"})),
-            c.segx("wrapup", 3000.0, 3600.0, json!({"wrapUpCode": "w-fixed"})),
-        ])]),
-    ]);
+    let record = conversation(
+        "conv-email",
+        &c,
+        0.0,
+        Some(3600.0),
+        vec![
+            participant(
+                "customer",
+                "p-cust",
+                json!({"participantName": "Carla Customer"}),
+                vec![session(
+                    "email",
+                    "inbound",
+                    json!({"addressFrom": "carla@example.com", "addressTo": "support@example.org"}),
+                    vec![c.segx("interact", 0.0, 3000.0, json!({"disconnectType": "peer"}))],
+                )],
+            ),
+            acd(&c, "p-acd", "q-tech", 0.0, 1800.0, "transfer", &[("tAcd", 1_800_000)]),
+            agent(
+                "p-ana",
+                "u-ana",
+                "Ana",
+                vec![session(
+                    "email",
+                    "inbound",
+                    json!({}),
+                    vec![
+                        c.segx("alert", 1800.0, 1810.0, json!({"queueId": "q-tech"})),
+                        c.segx(
+                            "interact",
+                            1810.0,
+                            3000.0,
+                            json!({"queueId": "q-tech", "disconnectType": "client"}),
+                        ),
+                        c.segx("wrapup", 3000.0, 3600.0, json!({"wrapUpCode": "w-fixed"})),
+                    ],
+                )],
+            ),
+        ],
+    );
     let call = explain_value(&record, None);
-    check(&call, &[
-        ("/media_type", json!("email")),
-        ("/direction", json!("inbound")),
-        ("/from/address", json!("carla@example.com")),
-        ("/to/address", json!("support@example.org")),
-        ("/customer_number", json!("carla@example.com")),
-        ("/answered_by/name", json!("Ana Agent")),
-        ("/outcome", json!("answered")),
-        ("/disconnect/by", json!("agent")),
-    ]);
+    check(
+        &call,
+        &[
+            ("/media_type", json!("email")),
+            ("/direction", json!("inbound")),
+            ("/from/address", json!("carla@example.com")),
+            ("/to/address", json!("support@example.org")),
+            ("/customer_number", json!("carla@example.com")),
+            ("/answered_by/name", json!("Ana Agent")),
+            ("/outcome", json!("answered")),
+            ("/disconnect/by", json!("agent")),
+        ],
+    );
     insta::assert_json_snapshot!(call);
 }
 
 #[test]
 fn ongoing_without_end() {
     let c = clock();
-    let record = conversation("conv-ongoing", &c, 0.0, None, vec![
-        participant("customer", "p-cust", json!({}), vec![session("voice", "inbound", json!({"ani": "tel:+15551230001"}),
-            vec![c.open("interact", 0.0, json!({}))])]),
-        participant("acd", "p-acd", json!({}), vec![session("voice", "inbound", json!({}),
-            vec![c.open("interact", 20.0, json!({"queueId": "q-tech"}))])]),
-    ]);
+    let record = conversation(
+        "conv-ongoing",
+        &c,
+        0.0,
+        None,
+        vec![
+            participant(
+                "customer",
+                "p-cust",
+                json!({}),
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({"ani": "tel:+15551230001"}),
+                    vec![c.open("interact", 0.0, json!({}))],
+                )],
+            ),
+            participant(
+                "acd",
+                "p-acd",
+                json!({}),
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({}),
+                    vec![c.open("interact", 20.0, json!({"queueId": "q-tech"}))],
+                )],
+            ),
+        ],
+    );
     let call = explain_value(&record, None);
-    check(&call, &[
-        ("/ongoing", json!(true)),
-        ("/end", Value::Null),
-        ("/duration_ms", Value::Null),
-        ("/outcome", json!("ongoing")),
-        ("/queues/0/outcome", json!("ongoing")),
-        ("/queues/0/left_at", Value::Null),
-        ("/phases/1/end", Value::Null),
-        ("/phases/1/duration_ms", Value::Null),
-        ("/disconnect/by", json!("unknown")),
-        ("/warnings", json!([])),
-    ]);
+    check(
+        &call,
+        &[
+            ("/ongoing", json!(true)),
+            ("/end", Value::Null),
+            ("/duration_ms", Value::Null),
+            ("/outcome", json!("ongoing")),
+            ("/queues/0/outcome", json!("ongoing")),
+            ("/queues/0/left_at", Value::Null),
+            ("/phases/1/end", Value::Null),
+            ("/phases/1/duration_ms", Value::Null),
+            ("/disconnect/by", json!("unknown")),
+            ("/warnings", json!([])),
+        ],
+    );
     insta::assert_json_snapshot!(call);
 }
 
 #[test]
 fn spanning_utc_midnight() {
     let c = Clock::new("2024-03-05T23:58:00.000Z");
-    let record = conversation("conv-midnight", &c, 0.0, Some(330.0), vec![
-        customer_in(&c, 300.0, "endpoint", json!({})),
-        acd(&c, "p-acd", "q-tech", 0.0, 90.0, "transfer", &[("tAcd", 90_000)]),
-        agent("p-ana", "u-ana", "Ana", vec![session("voice", "inbound", json!({}), vec![
-            c.segx("alert", 85.0, 90.0, json!({"queueId": "q-tech"})),
-            c.segx("interact", 90.0, 300.0, json!({"queueId": "q-tech", "disconnectType": "peer"})),
-            c.segx("wrapup", 300.0, 330.0, json!({"wrapUpCode": "w-fixed"})),
-        ])]),
-    ]);
+    let record = conversation(
+        "conv-midnight",
+        &c,
+        0.0,
+        Some(330.0),
+        vec![
+            customer_in(&c, 300.0, "endpoint", json!({})),
+            acd(&c, "p-acd", "q-tech", 0.0, 90.0, "transfer", &[("tAcd", 90_000)]),
+            agent(
+                "p-ana",
+                "u-ana",
+                "Ana",
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({}),
+                    vec![
+                        c.segx("alert", 85.0, 90.0, json!({"queueId": "q-tech"})),
+                        c.segx(
+                            "interact",
+                            90.0,
+                            300.0,
+                            json!({"queueId": "q-tech", "disconnectType": "peer"}),
+                        ),
+                        c.segx("wrapup", 300.0, 330.0, json!({"wrapUpCode": "w-fixed"})),
+                    ],
+                )],
+            ),
+        ],
+    );
     let call = explain_value(&record, None);
-    check(&call, &[
-        ("/start", json!("2024-03-05T23:58:00.000Z")),
-        ("/end", json!("2024-03-06T00:03:30.000Z")),
-        ("/duration_ms", json!(330000)),
-        ("/answered_by/at", json!("2024-03-05T23:59:30.000Z")),
-        ("/totals/talk_ms", json!(210000)),
-        ("/outcome", json!("answered")),
-    ]);
+    check(
+        &call,
+        &[
+            ("/start", json!("2024-03-05T23:58:00.000Z")),
+            ("/end", json!("2024-03-06T00:03:30.000Z")),
+            ("/duration_ms", json!(330000)),
+            ("/answered_by/at", json!("2024-03-05T23:59:30.000Z")),
+            ("/totals/talk_ms", json!(210000)),
+            ("/outcome", json!("answered")),
+        ],
+    );
     insta::assert_json_snapshot!(call);
 }
 
 #[test]
 fn metric_disagreement_is_a_warning_and_the_sum_is_kept() {
     let c = clock();
-    let record = conversation("conv-disagree", &c, 0.0, Some(100.0), vec![
-        customer_in(&c, 100.0, "endpoint", json!({})),
-        acd(&c, "p-acd", "q-tech", 0.0, 10.0, "transfer", &[("tAcd", 12_345)]),
-        agent("p-ana", "u-ana", "Ana", vec![session("voice", "inbound", json!({"sessionId": "s-ana", "metrics": c.metrics(100.0, &[("tTalk", 90_000)])}), vec![
-            c.segx("interact", 10.0, 100.0, json!({"queueId": "q-tech", "disconnectType": "peer"})),
-        ])]),
-    ]);
+    let record = conversation(
+        "conv-disagree",
+        &c,
+        0.0,
+        Some(100.0),
+        vec![
+            customer_in(&c, 100.0, "endpoint", json!({})),
+            acd(&c, "p-acd", "q-tech", 0.0, 10.0, "transfer", &[("tAcd", 12_345)]),
+            agent(
+                "p-ana",
+                "u-ana",
+                "Ana",
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({"sessionId": "s-ana", "metrics": c.metrics(100.0, &[("tTalk", 90_000)])}),
+                    vec![c.segx(
+                        "interact",
+                        10.0,
+                        100.0,
+                        json!({"queueId": "q-tech", "disconnectType": "peer"}),
+                    )],
+                )],
+            ),
+        ],
+    );
     let call = explain_value(&record, None);
     check(&call, &[("/totals/queue_ms", json!(10000)), ("/totals/talk_ms", json!(90000))]);
     let warnings = call["warnings"].as_array().unwrap();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
-    assert!(warnings[0].as_str().unwrap().contains("tAcd") && warnings[0].as_str().unwrap().contains("12345"));
+    assert!(
+        warnings[0].as_str().unwrap().contains("tAcd") && warnings[0].as_str().unwrap().contains("12345")
+    );
 }
 
 #[test]
 fn conversations_api_record_adds_attributes_and_wrapup() {
     let c = clock();
-    let record = conversation("conv-enriched", &c, 0.0, Some(130.0), vec![
-        customer_in(&c, 100.0, "endpoint", json!({})),
-        acd(&c, "p-acd", "q-tech", 0.0, 10.0, "transfer", &[("tAcd", 10_000)]),
-        agent("p-ana", "u-ana", "Ana", vec![session("voice", "inbound", json!({}), vec![
-            c.segx("interact", 10.0, 100.0, json!({"queueId": "q-tech", "disconnectType": "peer"})),
-            c.segx("wrapup", 100.0, 130.0, json!({})),
-        ])]),
-    ]);
+    let record = conversation(
+        "conv-enriched",
+        &c,
+        0.0,
+        Some(130.0),
+        vec![
+            customer_in(&c, 100.0, "endpoint", json!({})),
+            acd(&c, "p-acd", "q-tech", 0.0, 10.0, "transfer", &[("tAcd", 10_000)]),
+            agent(
+                "p-ana",
+                "u-ana",
+                "Ana",
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({}),
+                    vec![
+                        c.segx(
+                            "interact",
+                            10.0,
+                            100.0,
+                            json!({"queueId": "q-tech", "disconnectType": "peer"}),
+                        ),
+                        c.segx("wrapup", 100.0, 130.0, json!({})),
+                    ],
+                )],
+            ),
+        ],
+    );
     let api = json!({"id": "conv-enriched", "startTime": c.t(0.0), "participants": [
         {"id": "p-cust", "purpose": "customer", "attributes": {"Final Main Intent": "Router", "MainIntent1": "Tech"}},
         {"id": "p-ana", "purpose": "agent", "userId": "u-ana", "wrapup": {"code": "w-fixed", "name": "Fixed!", "notes": "Replaced router"}}
     ]});
     let call = explain_value(&record, Some(&api));
-    check(&call, &[
-        ("/ivr/reason", json!("Router")),
-        ("/ivr/reason_source", json!("attribute:Final Main Intent")),
-        ("/ivr/attributes/MainIntent1", json!("Tech")),
-        ("/wrapup/code_id", json!("w-fixed")),
-        ("/wrapup/code_name", json!("Fixed")),
-        ("/wrapup/note", json!("Replaced router")),
-        ("/agents/0/wrapup/note", json!("Replaced router")),
-    ]);
+    check(
+        &call,
+        &[
+            ("/ivr/reason", json!("Router")),
+            ("/ivr/reason_source", json!("attribute:Final Main Intent")),
+            ("/ivr/attributes/MainIntent1", json!("Tech")),
+            ("/wrapup/code_id", json!("w-fixed")),
+            ("/wrapup/code_name", json!("Fixed")),
+            ("/wrapup/note", json!("Replaced router")),
+            ("/agents/0/wrapup/note", json!("Replaced router")),
+        ],
+    );
 }

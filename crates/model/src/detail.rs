@@ -161,10 +161,7 @@ open_enum! {
 impl FlowType {
     /// In-queue flows run while a call waits in a queue; they belong to the queue visit.
     pub fn is_in_queue(&self) -> bool {
-        matches!(
-            self,
-            Self::Inqueuecall | Self::Inqueueemail | Self::Inqueueshortmessage
-        )
+        matches!(self, Self::Inqueuecall | Self::Inqueueemail | Self::Inqueueshortmessage)
     }
 }
 

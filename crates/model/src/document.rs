@@ -61,14 +61,9 @@ impl std::error::Error for DocumentError {
 
 /// Parses one JSON document of any accepted shape.
 pub fn parse_document(bytes: &[u8]) -> Result<Document<'_>, DocumentError> {
-    let error = |source| DocumentError {
-        conversation_id: find_conversation_id(bytes),
-        source,
-    };
+    let error = |source| DocumentError { conversation_id: find_conversation_id(bytes), source };
     if first_non_space(bytes) == Some(b'[') {
-        return serde_json::from_slice(bytes)
-            .map(Document::Conversations)
-            .map_err(error);
+        return serde_json::from_slice(bytes).map(Document::Conversations).map_err(error);
     }
     let conversation: Conversation<'_> = serde_json::from_slice(bytes).map_err(error)?;
     if conversation.conversation_id.is_some() {
@@ -88,10 +83,7 @@ pub fn parse_document(bytes: &[u8]) -> Result<Document<'_>, DocumentError> {
 }
 
 fn first_non_space(bytes: &[u8]) -> Option<u8> {
-    bytes
-        .iter()
-        .copied()
-        .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+    bytes.iter().copied().find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
 /// Finds the first `"conversationId"` (or, failing that, `"id"`) string value in possibly

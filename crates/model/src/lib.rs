@@ -24,8 +24,8 @@ pub mod text;
 
 pub use conversation_api::{ApiConversation, ApiParticipant, ApiWrapup};
 pub use detail::{
-    Conversation, ConversationPage, Direction, DisconnectType, EntryType, Flow, FlowOutcome,
-    FlowType, MediaType, Metric, Participant, Purpose, Segment, SegmentType, Session,
+    Conversation, ConversationPage, Direction, DisconnectType, EntryType, Flow, FlowOutcome, FlowType,
+    MediaType, Metric, Participant, Purpose, Segment, SegmentType, Session,
 };
 pub use document::{find_conversation_id, parse_document, Document, DocumentError};
 pub use text::{Attributes, Text};

@@ -221,8 +221,7 @@ mod tests {
 
     #[test]
     fn attributes_accept_scalars_and_keep_order() {
-        let a: Attributes<'_> =
-            serde_json::from_str(r#"{"b":"x","a":1,"c":true,"d":null,"b":"y"}"#).unwrap();
+        let a: Attributes<'_> = serde_json::from_str(r#"{"b":"x","a":1,"c":true,"d":null,"b":"y"}"#).unwrap();
         let keys: Vec<&str> = a.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["b", "a", "c", "d", "b"]);
         assert_eq!(a.get("a").map(Text::as_str), Some("1"));

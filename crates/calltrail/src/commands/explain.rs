@@ -237,11 +237,16 @@ fn explain_lines<R: BufRead + Send>(
         for batch in rx {
             let batch = batch.context("cannot read the input")?;
             for line in &batch.oversized {
-                printer.error(&format!("line {line}: longer than {} MiB; skipped", input::MAX_LINE_BYTES >> 20));
+                printer
+                    .error(&format!("line {line}: longer than {} MiB; skipped", input::MAX_LINE_BYTES >> 20));
                 tally.rejected += 1;
             }
             let results: Vec<Rendered> = job.pool.install(|| {
-                batch.lines.par_iter().map(|&(s, e, n)| job.explain_document(&batch.data[s..e], Some(n))).collect()
+                batch
+                    .lines
+                    .par_iter()
+                    .map(|&(s, e, n)| job.explain_document(&batch.data[s..e], Some(n)))
+                    .collect()
             });
             for result in results {
                 emit(result, out, tally, printer)?;
@@ -251,7 +256,12 @@ fn explain_lines<R: BufRead + Send>(
     })
 }
 
-fn emit(result: Rendered, out: &mut Output<impl Write>, tally: &mut Tally, printer: &Printer) -> io::Result<()> {
+fn emit(
+    result: Rendered,
+    out: &mut Output<impl Write>,
+    tally: &mut Tally,
+    printer: &Printer,
+) -> io::Result<()> {
     match result {
         Ok(records) => {
             for record in records {

@@ -195,12 +195,14 @@ fn disconnect<'a>(view: &View<'a>) -> Disconnect<'a> {
         let by = if view.parts[f.part].role == Role::User { HungUpBy::User } else { HungUpBy::Agent };
         return make(by, f);
     }
-    if let Some(f) = latest(&|f| {
-        view.parts[f.part].is_ivr() && *f.kind != DisconnectType::Peer && !is_system_type(f.kind)
-    }) {
+    if let Some(f) =
+        latest(&|f| view.parts[f.part].is_ivr() && *f.kind != DisconnectType::Peer && !is_system_type(f.kind))
+    {
         return make(HungUpBy::Ivr, f);
     }
-    if let Some(f) = customer.filter(|f| is_system_type(f.kind)).or_else(|| latest(&|f| is_system_type(f.kind))) {
+    if let Some(f) =
+        customer.filter(|f| is_system_type(f.kind)).or_else(|| latest(&|f| is_system_type(f.kind)))
+    {
         return make(HungUpBy::System, f);
     }
     match customer.or_else(|| latest(&|_| true)) {
@@ -215,7 +217,9 @@ fn transfers(view: &View<'_>) -> u32 {
     let count = view
         .segs
         .iter()
-        .filter(|s| view.parts[s.part].is_human() && !s.is(&SegmentType::Alert) && !s.is(&SegmentType::Wrapup))
+        .filter(|s| {
+            view.parts[s.part].is_human() && !s.is(&SegmentType::Alert) && !s.is(&SegmentType::Wrapup)
+        })
         .filter(|s| {
             matches!(
                 s.segment.disconnect_type,
@@ -239,10 +243,15 @@ pub(super) fn has_voicemail(view: &View<'_>) -> bool {
 
 /// True when a callback was arranged: a callback session or segment, or an IVR that issued one.
 fn has_callback(view: &View<'_>) -> bool {
-    view.segs.iter().any(|s| s.is(&SegmentType::Callback) || s.session.media_type == Some(MediaType::Callback))
-        || view.conversation.participants().iter().flat_map(calltrail_model::Participant::sessions).any(|s| {
-            s.flow.as_ref().and_then(|f| f.issued_callback) == Some(true)
-        })
+    view.segs
+        .iter()
+        .any(|s| s.is(&SegmentType::Callback) || s.session.media_type == Some(MediaType::Callback))
+        || view
+            .conversation
+            .participants()
+            .iter()
+            .flat_map(calltrail_model::Participant::sessions)
+            .any(|s| s.flow.as_ref().and_then(|f| f.issued_callback) == Some(true))
 }
 
 /// True when an agent or user connected on a session that is not a callback.

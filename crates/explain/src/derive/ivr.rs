@@ -69,7 +69,8 @@ fn visit<'a>(view: &View<'a>, flow: &'a Flow<'a>, entered: Option<i64>, left: Op
             FlowOutcomeRecord {
                 id: id.map(Cow::Borrowed),
                 value: value.map(Cow::Borrowed),
-                started_at: view.timestamp(o.flow_outcome_start_timestamp.as_ref(), "flowOutcomeStartTimestamp"),
+                started_at: view
+                    .timestamp(o.flow_outcome_start_timestamp.as_ref(), "flowOutcomeStartTimestamp"),
                 ended_at: ended,
                 succeeded: ended.is_some() && !value.is_some_and(|v| v.eq_ignore_ascii_case("FAILURE")),
             }
@@ -119,11 +120,7 @@ fn attributes<'a>(view: &View<'a>) -> BTreeMap<Str<'a>, Str<'a>> {
 
 fn outcome_name<'a>(view: &View<'a>, outcome: &FlowOutcomeRecord<'a>) -> Option<Str<'a>> {
     let id = outcome.id.as_deref();
-    view.ctx
-        .lookups
-        .flow_outcome(id)
-        .map(|n| Cow::Owned(n.to_owned()))
-        .or_else(|| outcome.id.clone())
+    view.ctx.lookups.flow_outcome(id).map(|n| Cow::Owned(n.to_owned())).or_else(|| outcome.id.clone())
 }
 
 fn reason<'a>(
@@ -136,7 +133,8 @@ fn reason<'a>(
             return (Some(value.clone()), Some(Cow::Owned(format!("attribute:{key}"))));
         }
     }
-    if let Some(target) = flows.last().and_then(|f| f.transfer_target_name.clone()).filter(|t| !t.is_empty()) {
+    if let Some(target) = flows.last().and_then(|f| f.transfer_target_name.clone()).filter(|t| !t.is_empty())
+    {
         return (Some(target), Some(Cow::Borrowed("transfer_target")));
     }
     let last_success = flows.iter().flat_map(|f| &f.outcomes).rfind(|o| o.succeeded);
@@ -154,9 +152,14 @@ fn path<'a>(
 ) -> Vec<Str<'a>> {
     let mut path = Vec::new();
     for flow in flows {
-        let name = flow.flow_name.clone().or_else(|| flow.flow_id.clone()).unwrap_or(Cow::Borrowed("(unnamed flow)"));
+        let name = flow
+            .flow_name
+            .clone()
+            .or_else(|| flow.flow_id.clone())
+            .unwrap_or(Cow::Borrowed("(unnamed flow)"));
         path.push(name);
-        let mut succeeded: Vec<&FlowOutcomeRecord<'a>> = flow.outcomes.iter().filter(|o| o.succeeded).collect();
+        let mut succeeded: Vec<&FlowOutcomeRecord<'a>> =
+            flow.outcomes.iter().filter(|o| o.succeeded).collect();
         succeeded.sort_by_key(|o| o.ended_at.or(o.started_at));
         for outcome in succeeded {
             if let Some(name) = outcome_name(view, outcome) {
@@ -172,9 +175,8 @@ fn path<'a>(
     match exit {
         Some(IvrExit::Transfer) => {
             let last = flows.last();
-            let target = last.and_then(|f| {
-                f.transfer_target_name.as_deref().or(f.transfer_target_address.as_deref())
-            });
+            let target =
+                last.and_then(|f| f.transfer_target_name.as_deref().or(f.transfer_target_address.as_deref()));
             path.push(Cow::Owned(match target {
                 Some(t) => format!("transfer:{t}"),
                 None => "transfer".to_owned(),
@@ -197,12 +199,13 @@ fn exit(
     if last.left_at.is_none() && ongoing {
         return None;
     }
-    let issued_callback = view
-        .conversation
-        .participants()
-        .iter()
-        .flat_map(calltrail_model::Participant::sessions)
-        .any(|s| s.flow.as_ref().is_some_and(|f| !f.flow_type.as_ref().is_some_and(calltrail_model::FlowType::is_in_queue) && f.issued_callback == Some(true)));
+    let issued_callback =
+        view.conversation.participants().iter().flat_map(calltrail_model::Participant::sessions).any(|s| {
+            s.flow.as_ref().is_some_and(|f| {
+                !f.flow_type.as_ref().is_some_and(calltrail_model::FlowType::is_in_queue)
+                    && f.issued_callback == Some(true)
+            })
+        });
     if issued_callback {
         return Some(IvrExit::Callback);
     }
@@ -216,11 +219,12 @@ fn exit(
         let p = &view.parts[i];
         !p.is_external() && !p.is_ivr() && p.first_start.is_some_and(|t| t >= entered)
     });
-    let to_voicemail = last.transfer_type.as_deref().is_some_and(|t| t.to_ascii_lowercase().contains("voicemail"))
-        || next.is_some_and(|i| {
-            view.parts[i].purpose == Some(&calltrail_model::Purpose::Voicemail)
-                || view.segs_of(i).iter().any(|s| s.is(&calltrail_model::SegmentType::Voicemail))
-        });
+    let to_voicemail =
+        last.transfer_type.as_deref().is_some_and(|t| t.to_ascii_lowercase().contains("voicemail"))
+            || next.is_some_and(|i| {
+                view.parts[i].purpose == Some(&calltrail_model::Purpose::Voicemail)
+                    || view.segs_of(i).iter().any(|s| s.is(&calltrail_model::SegmentType::Voicemail))
+            });
     if to_voicemail && queues.iter().all(|q| q.entered_at.is_none_or(|t| t.0 < entered)) {
         return Some(IvrExit::Voicemail);
     }

@@ -85,7 +85,8 @@ fn is_not_responding(view: &View<'_>, index: usize) -> bool {
         let squashed: String =
             code.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
         squashed.contains("notresponding")
-            || (s.is(&SegmentType::Alert) && s.segment.disconnect_type == Some(DisconnectType::NoAnswerTransfer))
+            || (s.is(&SegmentType::Alert)
+                && s.segment.disconnect_type == Some(DisconnectType::NoAnswerTransfer))
     })
 }
 
@@ -110,7 +111,11 @@ fn queues<'a>(view: &View<'a>) -> Vec<QueueVisit<'a>> {
             }
             let run = &segs[i..j];
             let entered = run.iter().filter_map(|s| s.start).min();
-            let left = if run.iter().all(|s| s.end.is_some()) { run.iter().filter_map(|s| s.end).max() } else { None };
+            let left = if run.iter().all(|s| s.end.is_some()) {
+                run.iter().filter_map(|s| s.end).max()
+            } else {
+                None
+            };
             let visit = QueueVisit {
                 queue_id: queue.map(Cow::Borrowed),
                 queue_name: view.queue_name(queue).map(Cow::Borrowed),
@@ -163,7 +168,10 @@ fn visit_outcome(
     }
     // No disconnect type: if something took over after the queue, it moved on; else it was
     // abandoned.
-    let taken_over = view.parts.iter().any(|p| !p.is_external() && !p.is_acd() && p.first_start.is_some_and(|t| t >= left));
+    let taken_over = view
+        .parts
+        .iter()
+        .any(|p| !p.is_external() && !p.is_acd() && p.first_start.is_some_and(|t| t >= left));
     if taken_over {
         QueueOutcome::Transferred
     } else {

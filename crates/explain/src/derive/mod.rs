@@ -59,7 +59,8 @@ pub fn explain<'a>(
     let mut legs = legs::derive(&view);
     let ending = ending::derive(&view, &mut legs.agents);
     let ivr = ivr::derive(&view, &ending.disconnect, &legs.queues, ongoing);
-    let outcome = ending::outcome(&view, ongoing, parties.direction, parties.answered_by.as_ref(), &legs.queues, &ivr);
+    let outcome =
+        ending::outcome(&view, ongoing, parties.direction, parties.answered_by.as_ref(), &legs.queues, &ivr);
 
     warnings.extend(view.warnings.take());
 
@@ -184,7 +185,10 @@ impl<'a> View<'a> {
             let index = view.parts.len();
             let first = view.segs.len();
             if let Some(Purpose::Unrecognized(p)) = &participant.purpose {
-                view.warn(format!("participant {} has unknown purpose `{p}`", id_or_dash(participant.participant_id.as_ref())));
+                view.warn(format!(
+                    "participant {} has unknown purpose `{p}`",
+                    id_or_dash(participant.participant_id.as_ref())
+                ));
             }
             for session in participant.sessions() {
                 for segment in session.segments() {
@@ -284,9 +288,10 @@ impl<'a> View<'a> {
     /// A queue's name: from the lookups, else from what the record itself says.
     pub fn queue_name(&self, id: Option<&'a str>) -> Option<&'a str> {
         let id = id?;
-        self.ctx.lookups.queue(Some(id)).or_else(|| {
-            self.record_queue_names.iter().find(|(q, _)| *q == id).map(|(_, n)| *n)
-        })
+        self.ctx
+            .lookups
+            .queue(Some(id))
+            .or_else(|| self.record_queue_names.iter().find(|(q, _)| *q == id).map(|(_, n)| *n))
     }
 
     /// A flow's name: as it ran (`flowName`), else looked up.
@@ -311,9 +316,8 @@ impl<'a> View<'a> {
                 .iter()
                 .find_map(|s| s.flow.as_ref().and_then(|f| self.flow_name(f)))
                 .or(own),
-            Some(Purpose::Customer | Purpose::External) => own.or_else(|| {
-                participant.sessions().iter().find_map(|s| s.remote_name_displayable.as_deref())
-            }),
+            Some(Purpose::Customer | Purpose::External) => own
+                .or_else(|| participant.sessions().iter().find_map(|s| s.remote_name_displayable.as_deref())),
             _ => own,
         }
     }

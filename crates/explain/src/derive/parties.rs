@@ -62,7 +62,8 @@ pub(super) fn derive<'a>(view: &View<'a>) -> Parties<'a> {
             .find(|e| e.session.direction.as_ref().map(Direction::as_str) != Some(direction.as_str()))
             .map(|e| describe_session(view, e));
         if let Some(other) = other {
-            let _ = write!(reason, " It also has a leg the other way ({other}), so it is Inbound / Outbound.");
+            let _ =
+                write!(reason, " It also has a leg the other way ({other}), so it is Inbound / Outbound.");
         }
     }
 
@@ -123,7 +124,9 @@ fn direction(view: &View<'_>, first: Option<&ExternalSession<'_>>) -> (CallDirec
         ),
         Some(Direction::Outbound) => (
             CallDirection::Outbound,
-            format!("The first external session is outbound ({described}), so the organisation placed the call."),
+            format!(
+                "The first external session is outbound ({described}), so the organisation placed the call."
+            ),
         ),
         _ => match view.conversation.originating_direction {
             Some(Direction::Outbound) => (
@@ -140,7 +143,8 @@ fn direction(view: &View<'_>, first: Option<&ExternalSession<'_>>) -> (CallDirec
             ),
             _ => (
                 CallDirection::Inbound,
-                "The record has no direction at all; an external party took part, so it is taken as inbound.".into(),
+                "The record has no direction at all; an external party took part, so it is taken as inbound."
+                    .into(),
             ),
         },
     }

@@ -30,7 +30,9 @@ impl Clock {
         merge(json!({"segmentType": kind, "segmentStart": self.t(from), "conference": false}), extra)
     }
     pub fn metrics(&self, at: f64, list: &[(&str, i64)]) -> Value {
-        Value::Array(list.iter().map(|(n, v)| json!({"name": n, "value": v, "emitDate": self.t(at)})).collect())
+        Value::Array(
+            list.iter().map(|(n, v)| json!({"name": n, "value": v, "emitDate": self.t(at)})).collect(),
+        )
     }
 }
 
@@ -51,7 +53,13 @@ pub fn participant(purpose: &str, id: &str, extra: Value, sessions: Vec<Value>) 
     merge(json!({"purpose": purpose, "participantId": id, "sessions": sessions}), extra)
 }
 
-pub fn conversation(id: &str, clock: &Clock, start: f64, end: Option<f64>, participants: Vec<Value>) -> Value {
+pub fn conversation(
+    id: &str,
+    clock: &Clock,
+    start: f64,
+    end: Option<f64>,
+    participants: Vec<Value>,
+) -> Value {
     let mut c = Map::new();
     c.insert("conversationId".into(), json!(id));
     c.insert("conversationStart".into(), json!(clock.t(start)));
