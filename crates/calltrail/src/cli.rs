@@ -1,5 +1,7 @@
 //! The command line: every flag with its help text. `--help` is written to teach: each command
 //! says what it is for and shows an example.
+// Doc comments here are `--help` text, read in a terminal: no Markdown backticks.
+#![allow(clippy::doc_markdown)]
 
 use std::path::PathBuf;
 

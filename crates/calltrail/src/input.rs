@@ -40,11 +40,19 @@ impl<R: BufRead> LineBatches<R> {
     }
 
     /// The next batch, or `None` at the end of the input.
+    #[cfg(test)]
     pub fn next_batch(&mut self) -> io::Result<Option<Batch>> {
+        self.next_batch_into(Batch::default())
+    }
+
+    /// The next batch, reusing the buffers of a spent one.
+    pub fn next_batch_into(&mut self, mut batch: Batch) -> io::Result<Option<Batch>> {
         if self.done {
             return Ok(None);
         }
-        let mut batch = Batch::default();
+        batch.data.clear();
+        batch.lines.clear();
+        batch.oversized.clear();
         while batch.data.len() < BATCH_BYTES {
             let start = batch.data.len();
             let (complete, oversized) = self.read_line(&mut batch.data)?;

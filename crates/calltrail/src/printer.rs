@@ -55,13 +55,6 @@ impl Printer {
         }
     }
 
-    /// A summary line: hidden by `--quiet`.
-    pub fn status(&self, text: &str) {
-        if !self.quiet {
-            let _ = writeln!(io::stderr().lock(), "{text}");
-        }
-    }
-
     /// True when stdout is a terminal (and so should get text, not machine formats).
     pub fn stdout_is_terminal() -> bool {
         io::stdout().is_terminal()

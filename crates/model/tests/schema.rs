@@ -111,7 +111,10 @@ fn every_example_file_parses() {
     let Ok(Document::Api(record)) = parse_document(&api) else { panic!("conversations API example") };
     let attributes = record.participants()[0].attributes.as_ref().unwrap();
     assert_eq!(attributes.len(), 22);
-    assert_eq!(attributes.get("Final Main Intent").map(|t| t.as_str()), Some("finalmainintent"));
+    assert_eq!(
+        attributes.get("Final Main Intent").map(calltrail_model::Text::as_str),
+        Some("finalmainintent")
+    );
 }
 
 /// Reading a record and writing it again keeps every field the schema defines.

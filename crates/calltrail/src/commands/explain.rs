@@ -131,42 +131,91 @@ struct Tally {
     rejected: u64,
 }
 
-/// One input unit's result: rendered call records, or an error message.
-type Rendered = Result<Vec<Vec<u8>>, String>;
+/// Rendered call records, back to back, and the errors met, in input order.
+#[derive(Default)]
+struct Rendered {
+    bytes: Vec<u8>,
+    /// Each record's byte range in `bytes`.
+    records: Vec<std::ops::Range<usize>>,
+    errors: Vec<String>,
+}
+
+impl Rendered {
+    fn append(&mut self, mut other: Rendered) {
+        let offset = self.bytes.len();
+        self.bytes.append(&mut other.bytes);
+        self.records.extend(other.records.into_iter().map(|r| r.start + offset..r.end + offset));
+        self.errors.append(&mut other.errors);
+    }
+}
+
+/// Lines explained per parallel task: enough to amortise the task, few enough to balance.
+const LINES_PER_TASK: usize = 32;
 
 impl Job<'_> {
-    fn render(&self, call: &CallRecord<'_>) -> Vec<u8> {
+    fn render_into(&self, call: &CallRecord<'_>, out: &mut Rendered) {
+        let start = out.bytes.len();
         match self.format {
-            ExplainFormat::Text => story::render(call).into_bytes(),
+            ExplainFormat::Text => out.bytes.extend_from_slice(story::render(call).as_bytes()),
             ExplainFormat::Json | ExplainFormat::Ndjson => {
-                serde_json::to_vec(call).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}").into_bytes())
+                if let Err(e) = serde_json::to_writer(&mut out.bytes, call) {
+                    out.bytes.truncate(start);
+                    out.errors.push(format!("cannot write a call record: {e}"));
+                    return;
+                }
             }
         }
+        out.records.push(start..out.bytes.len());
     }
 
-    fn explain_one(&self, conversation: &calltrail_model::Conversation<'_>) -> Vec<u8> {
+    fn explain_one(&self, conversation: &calltrail_model::Conversation<'_>, out: &mut Rendered) {
         let api = conversation.conversation_id.as_deref().and_then(|id| self.api.get(id));
         let call = explain(conversation, api, &self.ctx);
-        self.render(&call)
+        self.render_into(&call, out);
     }
 
     /// Explains every conversation in one JSON document (a line, or a whole document).
-    fn explain_document(&self, bytes: &[u8], line: Option<u64>) -> Rendered {
+    fn explain_document(&self, bytes: &[u8], line: Option<u64>, out: &mut Rendered) {
         let place = |msg: String| match line {
             Some(n) => format!("line {n}: {msg}"),
             None => msg,
         };
         match parse_document(bytes) {
-            Ok(Document::Api(record)) => Err(place(format!(
+            Ok(Document::Api(record)) => out.errors.push(place(format!(
                 "conversation `{}` is a Conversations API record, not a detail record; pass it with --attributes",
                 record.id.as_deref().unwrap_or("?")
             ))),
+            Ok(Document::Conversation(c)) => self.explain_one(&c, out),
             Ok(doc) => {
+                // A page or an array: its conversations in parallel, in order.
                 let conversations = doc.into_conversations();
-                Ok(self.pool.install(|| conversations.par_iter().map(|c| self.explain_one(c)).collect()))
+                let parts: Vec<Rendered> = self.pool.install(|| {
+                    conversations
+                        .par_chunks(LINES_PER_TASK)
+                        .map(|chunk| {
+                            let mut part = Rendered::default();
+                            for c in chunk {
+                                self.explain_one(c, &mut part);
+                            }
+                            part
+                        })
+                        .collect()
+                });
+                for part in parts {
+                    out.append(part);
+                }
             }
-            Err(e) => Err(place(e.to_string())),
+            Err(e) => out.errors.push(place(without_line_one(e.to_string()))),
         }
+    }
+}
+
+/// `serde_json` says "at line 1 column N" of a one-line document; within NDJSON only the column
+/// helps.
+fn without_line_one(message: String) -> String {
+    match message.rfind(" at line 1 column ") {
+        Some(at) => format!("{} (column {})", &message[..at], &message[at + " at line 1 column ".len()..]),
+        None => message,
     }
 }
 
@@ -195,7 +244,9 @@ fn explain_whole(
             return explain_lines(batches, job, out, tally, printer);
         }
         for raw in documents {
-            emit(job.explain_document(raw.get().as_bytes(), None), out, tally, printer)?;
+            let mut rendered = Rendered::default();
+            job.explain_document(raw.get().as_bytes(), None, &mut rendered);
+            emit(rendered, out, tally, printer)?;
         }
         let at = stream.byte_offset();
         let id = calltrail_model::find_conversation_id(&bytes[at.min(bytes.len())..])
@@ -206,7 +257,9 @@ fn explain_whole(
         return Ok(());
     }
     for raw in documents {
-        emit(job.explain_document(raw.get().as_bytes(), None), out, tally, printer)?;
+        let mut rendered = Rendered::default();
+        job.explain_document(raw.get().as_bytes(), None, &mut rendered);
+        emit(rendered, out, tally, printer)?;
     }
     Ok(())
 }
@@ -220,8 +273,10 @@ fn explain_lines<R: BufRead + Send>(
 ) -> anyhow::Result<()> {
     std::thread::scope(|scope| {
         let (tx, rx) = mpsc::sync_channel::<io::Result<Batch>>(2);
+        // Spent batches go back to the reader, so their buffers are reused, not reallocated.
+        let (recycle, recycled) = mpsc::channel::<Batch>();
         scope.spawn(move || loop {
-            match batches.next_batch() {
+            match batches.next_batch_into(recycled.try_recv().unwrap_or_default()) {
                 Ok(Some(batch)) => {
                     if tx.send(Ok(batch)).is_err() {
                         break;
@@ -244,13 +299,20 @@ fn explain_lines<R: BufRead + Send>(
             let results: Vec<Rendered> = job.pool.install(|| {
                 batch
                     .lines
-                    .par_iter()
-                    .map(|&(s, e, n)| job.explain_document(&batch.data[s..e], Some(n)))
+                    .par_chunks(LINES_PER_TASK)
+                    .map(|lines| {
+                        let mut rendered = Rendered::default();
+                        for &(s, e, n) in lines {
+                            job.explain_document(&batch.data[s..e], Some(n), &mut rendered);
+                        }
+                        rendered
+                    })
                     .collect()
             });
             for result in results {
                 emit(result, out, tally, printer)?;
             }
+            let _ = recycle.send(batch);
         }
         Ok(())
     })
@@ -262,17 +324,13 @@ fn emit(
     tally: &mut Tally,
     printer: &Printer,
 ) -> io::Result<()> {
-    match result {
-        Ok(records) => {
-            for record in records {
-                tally.calls += 1;
-                out.record(&record)?;
-            }
-        }
-        Err(message) => {
-            tally.rejected += 1;
-            printer.error(&message);
-        }
+    for message in &result.errors {
+        tally.rejected += 1;
+        printer.error(message);
+    }
+    for range in result.records {
+        tally.calls += 1;
+        out.record(&result.bytes[range])?;
     }
     Ok(())
 }

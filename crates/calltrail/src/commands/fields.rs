@@ -14,9 +14,10 @@ pub fn run(args: &FieldsArgs, _printer: &Printer) -> anyhow::Result<Status> {
         Some(name) => {
             let found = glossary::find(name);
             if found.is_empty() {
-                let hint = glossary::suggest(name)
-                    .map(|s| format!("\n\nhint: did you mean `{s}`?"))
-                    .unwrap_or_else(|| "\n\nhint: `calltrail fields` lists every field".into());
+                let hint = glossary::suggest(name).map_or_else(
+                    || "\n\nhint: `calltrail fields` lists every field".to_owned(),
+                    |s| format!("\n\nhint: did you mean `{s}`?"),
+                );
                 return Err(UsageError(format!("no field named `{name}` in the glossary{hint}")).into());
             }
             found

@@ -215,7 +215,7 @@ fn exit(
         || last.transfer_target_address.is_some()
         || last.exit_reason.as_deref().is_some_and(|r| r.to_ascii_uppercase().contains("TRANSFER"));
     // What the call went on to after the IVR: a queue, a person, a voicemail box, anyone.
-    let next = view.parts_in_time_order().into_iter().find(|&i| {
+    let next = view.time_order.iter().copied().find(|&i| {
         let p = &view.parts[i];
         !p.is_external() && !p.is_ivr() && p.first_start.is_some_and(|t| t >= entered)
     });

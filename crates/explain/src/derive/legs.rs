@@ -33,7 +33,7 @@ fn first_start(segs: &[Seg<'_>], kind: &SegmentType) -> Option<i64> {
 
 fn agents<'a>(view: &View<'a>) -> Vec<AgentLeg<'a>> {
     let mut legs = Vec::new();
-    for index in view.parts_in_time_order() {
+    for &index in &view.time_order {
         let part = &view.parts[index];
         if !part.is_human() {
             continue;

@@ -37,11 +37,18 @@ pub fn explain<'a>(
 
     let start = view.timestamp(conversation.conversation_start.as_ref(), "conversationStart");
     let end = view.timestamp(conversation.conversation_end.as_ref(), "conversationEnd");
+    if conversation.conversation_id.is_none() {
+        warnings.push("the record has no conversationId".into());
+    }
+    if conversation.participants().is_empty() {
+        warnings.push("the record has no participants".into());
+    }
     let start = start.or_else(|| {
         let first = view.segs.iter().filter_map(|s| s.start).min();
-        if first.is_some() {
-            warnings.push("conversationStart is missing; the first segment start is used".into());
-        }
+        warnings.push(match first {
+            Some(_) => "conversationStart is missing; the first segment start is used".into(),
+            None => "conversationStart is missing".into(),
+        });
         first.map(Timestamp)
     });
     let ongoing = end.is_none();
@@ -156,6 +163,9 @@ pub(crate) struct View<'a> {
     pub api: Option<&'a ApiConversation<'a>>,
     pub ctx: Context<'a>,
     pub parts: Vec<Part<'a>>,
+    /// Participant indices by first segment start (record order breaks ties; parts without
+    /// segments last).
+    pub time_order: Vec<usize>,
     pub segs: Vec<Seg<'a>>,
     /// Queue names the record itself reveals (acd participant names, IVR transfer targets).
     record_queue_names: Vec<(&'a str, &'a str)>,
@@ -177,6 +187,7 @@ impl<'a> View<'a> {
             api,
             ctx: *ctx,
             parts: Vec::with_capacity(conversation.participants().len()),
+            time_order: Vec::new(),
             segs: Vec::with_capacity(32),
             record_queue_names: Vec::new(),
             warnings: std::cell::RefCell::new(Vec::new()),
@@ -228,6 +239,9 @@ impl<'a> View<'a> {
                 segs: range,
             });
         }
+        let mut order: Vec<usize> = (0..view.parts.len()).collect();
+        order.sort_by_key(|&i| (view.parts[i].first_start.is_none(), view.parts[i].first_start));
+        view.time_order = order;
         view.collect_record_queue_names();
         for index in 0..view.parts.len() {
             view.parts[index].name = view.display_name(index);
@@ -324,15 +338,7 @@ impl<'a> View<'a> {
 
     /// The first participant index (in time order) that satisfies `pred`.
     pub fn first_part(&self, pred: impl Fn(&Part<'a>) -> bool) -> Option<usize> {
-        self.parts_in_time_order().into_iter().find(|&i| pred(&self.parts[i]))
-    }
-
-    /// Participant indices sorted by first segment start (record order breaks ties; parts
-    /// without segments last).
-    pub fn parts_in_time_order(&self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.parts.len()).collect();
-        order.sort_by_key(|&i| (self.parts[i].first_start.is_none(), self.parts[i].first_start));
-        order
+        self.time_order.iter().copied().find(|&i| pred(&self.parts[i]))
     }
 }
 

@@ -46,11 +46,11 @@ pub fn merge(mut base: Value, extra: Value) -> Value {
 }
 
 pub fn session(media: &str, direction: &str, extra: Value, segments: Vec<Value>) -> Value {
-    merge(json!({"mediaType": media, "direction": direction, "segments": segments}), extra)
+    merge(json!({"mediaType": media, "direction": direction, "segments": Value::Array(segments)}), extra)
 }
 
 pub fn participant(purpose: &str, id: &str, extra: Value, sessions: Vec<Value>) -> Value {
-    merge(json!({"purpose": purpose, "participantId": id, "sessions": sessions}), extra)
+    merge(json!({"purpose": purpose, "participantId": id, "sessions": Value::Array(sessions)}), extra)
 }
 
 pub fn conversation(

@@ -1,0 +1,243 @@
+//! The `calltrail` binary as a user runs it: real files, real pipes, real exit codes.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_calltrail"));
+    cmd.env_remove("NO_COLOR").env_remove("CALLTRAIL_CONFIG");
+    cmd
+}
+
+fn testdata(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/genesys").join(name)
+}
+
+fn run(args: &[&str], stdin: &[u8], dir: &Path) -> Output {
+    let mut child = bin()
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn record(id: &str) -> String {
+    format!(
+        r#"{{"conversationId":"{id}","conversationStart":"2024-01-02T10:00:00.000Z","conversationEnd":"2024-01-02T10:05:00.000Z","participants":[{{"purpose":"customer","participantId":"p1","sessions":[{{"mediaType":"voice","direction":"inbound","ani":"tel:+15550001","dnis":"tel:+15559999","segments":[{{"segmentType":"interact","segmentStart":"2024-01-02T10:00:00.000Z","segmentEnd":"2024-01-02T10:05:00.000Z","disconnectType":"endpoint"}}]}}]}}]}}"#
+    )
+}
+
+#[test]
+fn malformed_records_are_named_and_the_good_ones_still_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = record("good-1");
+    let truncated = &record("cut-2")[..180];
+    let wrong_type = record("wrong-3").replace(r#""participants":["#, r#""participants":5,"x":["#);
+    let input =
+        format!("{good}\n{truncated}\n\n{wrong_type}\n\u{0}\u{1}\u{fffd}garbage\n{}\n", record("good-5"));
+    let out = run(&["explain", "--format", "ndjson"], input.as_bytes(), dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let ids: Vec<String> = stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["conversation_id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids, ["good-1", "good-5"]);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("line 2: conversation `cut-2`: EOF while parsing a string (column 180)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("line 4: conversation `wrong-3`: invalid type"), "{stderr}");
+    assert!(stderr.contains("line 5: "), "{stderr}");
+    assert!(stderr.contains("3 record(s) could not be read"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn empty_and_missing_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["explain"], b"  \n", dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no input"));
+    let out = run(&["explain", "no-such-file.json"], b"", dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot open `no-such-file.json`"));
+}
+
+#[test]
+fn binary_garbage_is_an_error_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage: Vec<u8> =
+        (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13).to_le_bytes()[0]).collect();
+    let out = run(&["explain"], &garbage, dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).is_empty());
+    assert!(text(&out.stderr).contains("error:"));
+}
+
+#[test]
+fn pretty_documents_pages_and_arrays() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = std::fs::read(testdata("viadot-details-query-response-voice-ivr.json")).unwrap();
+    let out = run(&["explain", "--format", "json"], &page, dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let calls: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(calls.as_array().unwrap().len(), 1);
+    assert_eq!(calls[0]["ivr"]["exit"], "transfer");
+
+    // A page on one NDJSON line, then a bare array: three calls.
+    let one_line = format!("{{\"conversations\":[{},{}]}}\n[{}]\n", record("a"), record("b"), record("c"));
+    let out = run(&["explain", "--format", "json"], one_line.as_bytes(), dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let calls: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> =
+        calls.as_array().unwrap().iter().map(|c| c["conversation_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["a", "b", "c"]);
+
+    let out = run(&["explain", "--format", "json"], b"", dir.path());
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn text_tells_the_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let chat = std::fs::read(testdata("blueprint-sql-chat-conversation.json")).unwrap();
+    let out = run(&["explain", "--format", "text"], &chat, dir.path());
+    assert!(out.status.success());
+    let story = text(&out.stdout);
+    for expected in [
+        "Call 1bc96a39-6725-40c4-9345-db72aa67b8c6 · chat · Inbound",
+        "From       John Doe (customer)",
+        "Hung up    system (timeout)",
+        "Outcome    answered",
+        "Timeline",
+    ] {
+        assert!(story.contains(expected), "missing {expected:?} in\n{story}");
+    }
+}
+
+#[test]
+fn lookups_attributes_and_config() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("calltrail.toml"),
+        "[reason]\nattributes = [\"Final Main Intent\"]\n[ivr]\ncheckpoints = [\"MainIntent1\"]\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        testdata("viadot-get-conversation-participant-attributes.json"),
+        dir.path().join("api.json"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("lookups.json"), r#"{"users": {"u9": "Zed Agent"}}"#).unwrap();
+    let detail = record("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
+    let out = run(
+        &["explain", "--format", "ndjson", "--attributes", "api.json", "--lookups", "lookups.json"],
+        detail.as_bytes(),
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let call: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(call["ivr"]["reason"], "finalmainintent");
+    assert_eq!(call["ivr"]["path"], serde_json::json!(["MainIntent1=mainintent1"]));
+
+    std::fs::write(dir.path().join("bad.toml"), "[reasons]\nattributes = 1\n").unwrap();
+    let out = run(&["--config", "bad.toml", "explain"], detail.as_bytes(), dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("configuration file `bad.toml` is not valid"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    std::fs::write(dir.path().join("bad-lookups.json"), "{").unwrap();
+    let out = run(&["explain", "--lookups", "bad-lookups.json"], detail.as_bytes(), dir.path());
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn default_format_is_ndjson_when_piped() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["explain"], record("p").as_bytes(), dir.path());
+    assert!(out.status.success());
+    let line = text(&out.stdout);
+    assert_eq!(line.lines().count(), 1);
+    assert!(line.starts_with("{\"conversation_id\":\"p\""));
+}
+
+#[test]
+fn closed_stdout_is_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let input: String = (0..20_000).map(|i| record(&format!("c{i}")) + "\n").collect();
+    let path = dir.path().join("many.ndjson");
+    std::fs::write(&path, input).unwrap();
+    let mut child = bin()
+        .args(["explain", "--format", "ndjson"])
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    // The reader is dropped here: stdout is closed while calltrail still writes.
+    let out = child.wait_with_output().unwrap();
+    assert!(first.contains("\"c0\""));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).is_empty(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn fields_glossary() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["fields", "sessionDnis"], b"", dir.path());
+    assert!(out.status.success());
+    let page = text(&out.stdout);
+    assert!(page.contains("session.sessionDnis") && page.contains("Pitfalls:"), "{page}");
+
+    let out = run(&["fields", "segmentTyp"], b"", dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("did you mean `segmentType`"));
+
+    let out = run(&["fields", "--format", "json"], b"", dir.path());
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(all.as_array().unwrap().len() > 200);
+
+    let out = run(&["fields"], b"", dir.path());
+    assert!(text(&out.stdout).contains("AnalyticsConversationSegment"));
+}
+
+#[test]
+fn help_teaches() {
+    let out = bin().args(["explain", "--help"]).output().unwrap();
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    assert!(
+        help.contains("NDJSON") && help.contains("--lookups") && help.contains("exit code is 1"),
+        "{help}"
+    );
+    let out = bin().args(["explain", "--format", "yaml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
