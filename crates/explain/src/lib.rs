@@ -6,7 +6,6 @@
 //! - [`explain`] (in `derive`): the rules that derive it, one sub-module per question.
 //! - [`context`]: lookups (id → name), settings (`[reason]`, `[ivr]`), system wrap-up codes.
 //! - [`story`]: the record told as text for people.
-//! - [`time`]: RFC 3339 timestamps as integer milliseconds.
 //!
 //! Nothing here does I/O, reads the environment or the clock: the same record, lookups and
 //! settings always give the same call record.
@@ -31,7 +30,8 @@ pub mod context;
 mod derive;
 pub mod record;
 pub mod story;
-pub mod time;
+/// Timestamps (defined with the model, since they are the wire's date-times).
+pub use calltrail_model::time;
 
 pub use context::{system_wrapup_name, Context, IvrSettings, Lookups, ReasonSettings, Settings};
 pub use derive::explain;

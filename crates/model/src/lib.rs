@@ -8,6 +8,7 @@
 //! - [`conversation_api`]: the Conversations API record, the source of attributes and wrap-ups.
 //! - [`document`]: recognising which of those a JSON document is.
 //! - [`text`]: zero-copy strings and participant attributes.
+//! - [`time`]: RFC 3339 timestamps as integer milliseconds.
 //! - [`glossary`]: what every field means for a real call.
 //!
 //! Tolerance is the rule: an unknown field is ignored, an unknown enum value is kept as
@@ -21,6 +22,7 @@ pub mod document;
 pub mod glossary;
 mod macros;
 pub mod text;
+pub mod time;
 
 pub use conversation_api::{ApiConversation, ApiParticipant, ApiWrapup};
 pub use detail::{
@@ -29,3 +31,4 @@ pub use detail::{
 };
 pub use document::{find_conversation_id, parse_document, Document, DocumentError};
 pub use text::{Attributes, Text};
+pub use time::Timestamp;
