@@ -9,16 +9,26 @@
 //!   show them at any moment (ongoing calls, records that change after the fact).
 //! - [`truth`]: the expected answers for every call, written from the plan, not derived.
 //! - [`build`]: helpers that write records the way Genesys does, metrics included.
+//! - [`server`]: the HTTP API — OAuth, details query, jobs, gets, the Conversations API,
+//!   listings — with [`query`] semantics, [`limits`] (clock, rate limit, faults) and
+//!   [`api_view`] shapes; [`hostile`] records for the hostile profile.
 //! - [`rng`]: a small generator whose stream never changes.
 
+pub mod api_view;
 pub mod build;
 pub mod generate;
+pub mod hostile;
+pub mod limits;
 pub mod org;
+pub mod query;
 pub mod rng;
 pub mod scenario;
+pub mod server;
 pub mod truth;
 
 pub use generate::{generate, Planned, Spec};
+pub use limits::{Clock, FaultProfile, FaultRates};
+pub use server::{router, serve, Sim, SimConfig};
 pub use org::Org;
 pub use scenario::Scenario;
 pub use truth::{Truth, TruthTotals};
