@@ -61,6 +61,115 @@ pub enum Command {
     /// The glossary: what each field of the detail record means for a real call
     #[command(long_about = FIELDS_ABOUT)]
     Fields(FieldsArgs),
+    /// Run a simulator of the Genesys Cloud API, or write its synthetic records
+    #[command(long_about = SIM_ABOUT)]
+    Sim(SimArgs),
+}
+
+const SIM_ABOUT: &str = "\
+Run a simulator of the Genesys Cloud API, or write its synthetic records.
+
+`calltrail sim` serves a stand-in for Genesys Cloud on a loopback address: OAuth client
+credentials, the conversation details query and jobs, single and multi gets, the Conversations
+API, and the users, queues, wrap-up codes and flows listings, with a per-client rate limit and
+optional faults. Its contact centre is synthetic and seeded: the same --calls, --days and --seed
+give the same conversations, with the same ids, on the same day. Point calltrail, the official
+Genesys SDKs or any other tool at the address it prints.
+
+`calltrail sim generate` writes the same records to stdout, with their ground truth on request.
+`calltrail sim scenarios` lists the kinds of call it makes and how each shows in a record.
+
+Examples:
+  calltrail sim --listen 127.0.0.1:8787 --calls 5000 --days 7
+  calltrail sim --faults flaky --rate-limit 60 --client my-id:my-secret
+  calltrail sim generate --calls 100 --days 1 --truth truth.ndjson > records.ndjson";
+
+/// `calltrail sim`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SimArgs {
+    #[command(subcommand)]
+    pub command: Option<SimCommand>,
+    #[command(flatten)]
+    pub serve: SimServeArgs,
+}
+
+/// What the synthetic contact centre generates.
+#[derive(Debug, Clone, Args)]
+pub struct SimDataArgs {
+    /// Conversations to generate
+    #[arg(long, default_value_t = 5000, value_name = "N")]
+    pub calls: usize,
+    /// Spread over this many whole UTC days before today
+    #[arg(long, default_value_t = 7, value_name = "D")]
+    pub days: u32,
+    /// Seed of the synthetic contact centre
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub seed: u64,
+}
+
+/// `calltrail sim` (serving).
+#[derive(Debug, Args)]
+pub struct SimServeArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8787", value_name = "ADDR")]
+    pub listen: String,
+    #[command(flatten)]
+    pub data: SimDataArgs,
+    /// Faults to inject: none, flaky (5xx, 429 bursts, slow and truncated responses, token
+    /// expiry) or hostile (adversarial records, plus the flaky faults)
+    #[arg(long, default_value = "none", value_name = "PROFILE")]
+    pub faults: String,
+    /// Requests per minute per client before 429s
+    #[arg(long, default_value_t = 300, value_name = "N")]
+    pub rate_limit: u32,
+    /// Accept only this client id and secret (default: any non-empty pair)
+    #[arg(long, value_name = "ID:SECRET")]
+    pub client: Option<String>,
+    /// Days the Conversations API keeps a conversation (older ones answer 404)
+    #[arg(long, default_value_t = 60, value_name = "N")]
+    pub retention_days: u32,
+    /// How long a details job stays queued before it is fulfilled, in milliseconds
+    #[arg(long, default_value_t = 2000, value_name = "MS")]
+    pub job_delay_ms: i64,
+}
+
+/// `calltrail sim` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SimCommand {
+    /// Write synthetic detail records to stdout
+    Generate(SimGenerateArgs),
+    /// List the scenarios and how each shows in a detail record
+    Scenarios,
+}
+
+/// `calltrail sim generate`.
+#[derive(Debug, Args)]
+pub struct SimGenerateArgs {
+    #[command(flatten)]
+    pub data: SimDataArgs,
+    /// ndjson: one AnalyticsConversation per line, with attributes (like job results);
+    /// query: query response pages of 100, one per line, without attributes;
+    /// jobs: job results pages of 1000 with a cursor, one per line
+    #[arg(long, value_enum, default_value_t = GenerateFormat::Ndjson)]
+    pub format: GenerateFormat,
+    /// Also write the ground truth, one JSON object per conversation and line
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
+    /// Also write the lookups file (id → name) for `calltrail explain --lookups`
+    #[arg(long, value_name = "FILE")]
+    pub lookups: Option<PathBuf>,
+}
+
+/// Formats of `sim generate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenerateFormat {
+    /// One record per line
+    Ndjson,
+    /// Query response pages
+    Query,
+    /// Job results pages
+    Jobs,
 }
 
 const EXPLAIN_ABOUT: &str = "\

@@ -67,5 +67,6 @@ fn run(cli: &Cli, printer: &Printer) -> anyhow::Result<Status> {
     match &cli.command {
         Command::Explain(args) => commands::explain::run(args, &config, printer),
         Command::Fields(args) => commands::fields::run(args, printer),
+        Command::Sim(args) => commands::sim::run(args, printer),
     }
 }

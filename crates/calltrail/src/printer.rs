@@ -48,6 +48,13 @@ impl Printer {
         }
     }
 
+    /// A plain line for people (no label): hidden by `--quiet`.
+    pub fn warn_plain(&self, text: &str) {
+        if !self.quiet {
+            let _ = writeln!(io::stderr().lock(), "{text}");
+        }
+    }
+
     /// A note for `--verbose`.
     pub fn info(&self, text: &str) {
         if self.verbose > 0 {

@@ -15,7 +15,7 @@ pub fn conversation_api_record(org: &Org, record: &Conversation<'_>) -> Value {
         .participants()
         .iter()
         .map(|p| {
-            let segments: Vec<_> = p.sessions().iter().flat_map(|s| s.segments()).collect();
+            let segments: Vec<_> = p.sessions().iter().flat_map(calltrail_model::Session::segments).collect();
             let start = segments.iter().filter_map(|s| s.segment_start.as_deref()).min();
             let end = segments
                 .iter()
@@ -43,7 +43,9 @@ pub fn conversation_api_record(org: &Org, record: &Conversation<'_>) -> Value {
             put("queueId", queue_id.map(Value::from));
             put(
                 "queueName",
-                queue_id.and_then(|q| org.queues.iter().find(|x| x.id == q)).map(|q| Value::from(q.name.clone())),
+                queue_id
+                    .and_then(|q| org.queues.iter().find(|x| x.id == q))
+                    .map(|q| Value::from(q.name.clone())),
             );
             put("externalContactId", p.external_contact_id.as_deref().map(Value::from));
             if let Some(session) = p.sessions().first() {
@@ -53,12 +55,14 @@ pub fn conversation_api_record(org: &Org, record: &Conversation<'_>) -> Value {
             let attributes: Map<String, Value> = p
                 .attributes
                 .iter()
-                .flat_map(|a| a.iter())
+                .flat_map(calltrail_model::Attributes::iter)
                 .map(|(k, v)| (k.as_str().to_owned(), Value::from(v.as_str())))
                 .collect();
             put("attributes", Some(Value::Object(attributes)));
             if matches!(p.purpose, Some(Purpose::Agent | Purpose::User)) {
-                let wrap = segments.iter().find(|s| s.segment_type == Some(SegmentType::Wrapup) && s.wrap_up_code.is_some());
+                let wrap = segments
+                    .iter()
+                    .find(|s| s.segment_type == Some(SegmentType::Wrapup) && s.wrap_up_code.is_some());
                 if let Some(w) = wrap {
                     let code = w.wrap_up_code.as_deref().unwrap_or_default();
                     let name = org.wrapup_codes.iter().find(|c| c.id == code).map(|c| c.name.clone());

@@ -2,8 +2,8 @@
 //! sessions with the metrics Genesys computes from those segments, participants.
 
 use calltrail_model::{
-    Attributes, DisconnectType, Direction, Flow, FlowOutcome, FlowType, MediaType, Metric, Participant, Purpose,
-    Segment, SegmentType, Session, Text, Timestamp,
+    Attributes, Direction, DisconnectType, Flow, FlowOutcome, FlowType, MediaType, Metric, Participant,
+    Purpose, Segment, SegmentType, Session, Text, Timestamp,
 };
 
 /// An owned string for a record.
@@ -30,10 +30,13 @@ pub fn seg(kind: SegmentType, start: i64, end: i64) -> Segment<'static> {
 /// Builder-style touches on a segment.
 pub trait SegmentExt {
     /// Sets the queue.
+    #[must_use]
     fn queue(self, id: &str) -> Self;
     /// Sets the disconnect type.
+    #[must_use]
     fn ends(self, how: DisconnectType) -> Self;
     /// Marks the segment as part of a conference.
+    #[must_use]
     fn conference(self) -> Self;
 }
 

@@ -7,7 +7,7 @@
 //! conversations, with the same ids, on any machine on the same day.
 
 use calltrail_model::{
-    Conversation, DisconnectType as D, Direction, FlowType, MediaType, Participant, Purpose, SegmentType as S,
+    Conversation, Direction, DisconnectType as D, FlowType, MediaType, Participant, Purpose, SegmentType as S,
 };
 
 use crate::build::{attributes, flow, metric, outcome, participant, seg, session, text, ts, SegmentExt};
@@ -86,7 +86,12 @@ impl Planned {
         }
         if now_ms < self.settled_ms {
             // Ended, but wrap-up (or a late correction) is still to come.
-            return Truth { wrapup_code_id: None, wrapup_code_name: None, totals: None, ..self.truth.clone() };
+            return Truth {
+                wrapup_code_id: None,
+                wrapup_code_name: None,
+                totals: None,
+                ..self.truth.clone()
+            };
         }
         self.truth.clone()
     }
@@ -127,7 +132,12 @@ fn truncate(record: &Conversation<'static>, now: i64) -> Conversation<'static> {
             }
             s.segments = Some(segments);
             if let Some(metrics) = s.metrics.take() {
-                s.metrics = Some(metrics.into_iter().filter(|m| millis(m.emit_date.as_ref()).is_some_and(|t| t <= now)).collect());
+                s.metrics = Some(
+                    metrics
+                        .into_iter()
+                        .filter(|m| millis(m.emit_date.as_ref()).is_some_and(|t| t <= now))
+                        .collect(),
+                );
             }
             if let Some(flow) = s.flow.as_mut() {
                 if let Some(outcomes) = flow.outcomes.as_mut() {
@@ -150,7 +160,8 @@ fn truncate(record: &Conversation<'static>, now: i64) -> Conversation<'static> {
 }
 
 /// Share of calls per UTC hour (busy 08–18).
-const HOUR_WEIGHTS: [u32; 24] = [2, 1, 1, 1, 1, 2, 4, 10, 30, 50, 55, 50, 38, 42, 48, 45, 40, 30, 18, 12, 8, 6, 4, 3];
+const HOUR_WEIGHTS: [u32; 24] =
+    [2, 1, 1, 1, 1, 2, 4, 10, 30, 50, 55, 50, 38, 42, 48, 45, 40, 30, 18, 12, 8, 6, 4, 3];
 /// Share per weekday, Monday first.
 const WEEKDAY_WEIGHTS: [u32; 7] = [110, 100, 100, 100, 95, 45, 25];
 
@@ -208,8 +219,20 @@ struct Call<'o> {
 
 impl<'o> Call<'o> {
     fn new(org: &'o Org, mut rng: Rng, id: String, t0: i64, window_end: i64) -> Self {
-        let customer_number = format!("tel:+1{}{:07}", rng.pick(&["212", "312", "415", "617", "713", "206"]), rng.below(10_000_000));
-        let customer_name = (*rng.pick(&["Mobile Caller", "Jordan Miller", "Sam Rivera", "Alex Chen", "Pat Okafor", "Wireless Caller"])).to_owned();
+        let customer_number = format!(
+            "tel:+1{}{:07}",
+            rng.pick(&["212", "312", "415", "617", "713", "206"]),
+            rng.below(10_000_000)
+        );
+        let customer_name = (*rng.pick(&[
+            "Mobile Caller",
+            "Jordan Miller",
+            "Sam Rivera",
+            "Alex Chen",
+            "Pat Okafor",
+            "Wireless Caller",
+        ]))
+        .to_owned();
         Call {
             org,
             rng,
@@ -235,13 +258,25 @@ impl<'o> Call<'o> {
         let end = match scenario {
             Scenario::InboundAnswered => self.inbound(InboundPlan::answered()),
             Scenario::AbandonedInIvr => self.abandoned_in_ivr(),
-            Scenario::AbandonedInQueue => self.inbound(InboundPlan { abandon_in_queue: true, ..InboundPlan::answered() }),
+            Scenario::AbandonedInQueue => {
+                self.inbound(InboundPlan { abandon_in_queue: true, ..InboundPlan::answered() })
+            }
             Scenario::SelfServed => self.self_served(),
-            Scenario::NotRespondingThenAnswered => self.inbound(InboundPlan { rona: true, ..InboundPlan::answered() }),
-            Scenario::BlindTransfer => self.inbound(InboundPlan { after: After::BlindTransfer, ..InboundPlan::answered() }),
-            Scenario::ConsultTransfer => self.inbound(InboundPlan { after: After::Consult, ..InboundPlan::answered() }),
-            Scenario::ExternalTransfer => self.inbound(InboundPlan { after: After::External, ..InboundPlan::answered() }),
-            Scenario::Conference => self.inbound(InboundPlan { after: After::Conference, ..InboundPlan::answered() }),
+            Scenario::NotRespondingThenAnswered => {
+                self.inbound(InboundPlan { rona: true, ..InboundPlan::answered() })
+            }
+            Scenario::BlindTransfer => {
+                self.inbound(InboundPlan { after: After::BlindTransfer, ..InboundPlan::answered() })
+            }
+            Scenario::ConsultTransfer => {
+                self.inbound(InboundPlan { after: After::Consult, ..InboundPlan::answered() })
+            }
+            Scenario::ExternalTransfer => {
+                self.inbound(InboundPlan { after: After::External, ..InboundPlan::answered() })
+            }
+            Scenario::Conference => {
+                self.inbound(InboundPlan { after: After::Conference, ..InboundPlan::answered() })
+            }
             Scenario::Voicemail => self.inbound(InboundPlan { voicemail: true, ..InboundPlan::answered() }),
             Scenario::Callback => self.callback(),
             Scenario::OutboundConnected => self.outbound(true),
@@ -274,8 +309,8 @@ impl<'o> Call<'o> {
         let settled = self
             .parts
             .iter()
-            .flat_map(|p| p.sessions())
-            .flat_map(|s| s.segments())
+            .flat_map(calltrail_model::Participant::sessions)
+            .flat_map(calltrail_model::Session::segments)
             .filter_map(|s| millis(s.segment_end.as_ref()))
             .max()
             .unwrap_or(end)
@@ -285,10 +320,12 @@ impl<'o> Call<'o> {
             conversation_id: text(self.id.clone()),
             conversation_start: ts(self.t0),
             conversation_end: ts(end),
-            originating_direction: direction.map(|d| Direction::parse(if d == "outbound" { "outbound" } else { "inbound" })),
+            originating_direction: direction
+                .map(|d| Direction::parse(if d == "outbound" { "outbound" } else { "inbound" })),
             division_ids: Some(vec![text(self.org.division.clone()).unwrap_or_default()]),
             self_served: (scenario == Scenario::SelfServed).then_some(true),
-            media_stats_min_conversation_mos: (self.truth.media_type == Some("voice")).then_some(4.2 + f64::from(u32::try_from(self.rng.below(70)).unwrap_or(0)) / 100.0),
+            media_stats_min_conversation_mos: (self.truth.media_type == Some("voice"))
+                .then_some(4.2 + f64::from(u32::try_from(self.rng.below(70)).unwrap_or(0)) / 100.0),
             participants: Some(std::mem::take(&mut self.parts)),
             ..Conversation::default()
         };
@@ -300,12 +337,21 @@ impl<'o> Call<'o> {
             self.truth.totals = Some(totals);
         }
         let settled = late.as_ref().map_or(settled, |(at, _)| settled.max(*at));
-        Planned { scenario, record, before_change: late, truth: self.truth, start_ms: self.t0, end_ms: end, settled_ms: settled }
+        Planned {
+            scenario,
+            record,
+            before_change: late,
+            truth: self.truth,
+            start_ms: self.t0,
+            end_ms: end,
+            settled_ms: settled,
+        }
     }
 
     fn set_reason_attributes(&mut self, queue: usize) {
         let intent = self.org.queues[queue].intent;
-        let sub = (*self.rng.pick(&["Invoice", "Payment", "Outage", "Upgrade", "Moving", "Price", "Other"])).to_owned();
+        let sub = (*self.rng.pick(&["Invoice", "Payment", "Outage", "Upgrade", "Moving", "Price", "Other"]))
+            .to_owned();
         self.attributes.push(("MainIntent1".into(), intent.into()));
         self.attributes.push(("SubIntent1".into(), sub.clone()));
         self.attributes.push(("LOB".into(), "Residential".into()));
@@ -320,6 +366,7 @@ impl<'o> Call<'o> {
         }
     }
 
+    #[allow(clippy::needless_pass_by_value)]
     fn customer_inbound(&mut self, media: MediaType, segments: Vec<calltrail_model::Segment<'static>>) {
         let id = self.uuid();
         let sid = self.uuid();
@@ -381,7 +428,8 @@ impl<'o> Call<'o> {
             transfer,
             outcomes,
         );
-        let extra = vec![metric(if transfer.is_some() { "tFlowExit" } else { "tFlowDisconnect" }, end - start, end)];
+        let extra =
+            vec![metric(if transfer.is_some() { "tFlowExit" } else { "tFlowDisconnect" }, end - start, end)];
         let segments = vec![seg(S::Ivr, start, end).ends(how.clone())];
         let sid = self.uuid();
         let mut s = session(&Purpose::Ivr, MediaType::Voice, Direction::Inbound, sid, segments, extra);
@@ -398,7 +446,17 @@ impl<'o> Call<'o> {
         });
     }
 
-    fn acd(&mut self, queue: usize, media: MediaType, start: i64, end: i64, how: D, extra: Vec<calltrail_model::Metric<'static>>, flow_out: Option<&str>) {
+    #[allow(clippy::too_many_arguments)]
+    fn acd(
+        &mut self,
+        queue: usize,
+        media: MediaType,
+        start: i64,
+        end: i64,
+        how: D,
+        extra: Vec<calltrail_model::Metric<'static>>,
+        flow_out: Option<&str>,
+    ) {
         let q = &self.org.queues[queue];
         let mut seg0 = seg(S::Interact, start, end).queue(&q.id).ends(how);
         if end <= start {
@@ -408,7 +466,16 @@ impl<'o> Call<'o> {
         let mut s = session(&Purpose::Acd, media, Direction::Inbound, sid, vec![seg0], extra);
         s.flow_in_type = text("ivr");
         s.flow_out_type = flow_out.and_then(text);
-        s.flow = Some(flow(&self.org.in_queue.id, &self.org.in_queue.name, FlowType::Inqueuecall, self.org.in_queue.version, ("flow", None), None, None, Vec::new()));
+        s.flow = Some(flow(
+            &self.org.in_queue.id,
+            &self.org.in_queue.name,
+            FlowType::Inqueuecall,
+            self.org.in_queue.version,
+            ("flow", None),
+            None,
+            None,
+            Vec::new(),
+        ));
         s.requested_routings = Some(vec![text("Standard").unwrap_or_default()]);
         let pid = self.uuid();
         self.parts.push(participant(Purpose::Acd, pid, Some(&q.name.clone()), None, vec![s]));
@@ -416,8 +483,19 @@ impl<'o> Call<'o> {
     }
 
     /// An agent leg: alert, then talk/hold pieces, then wrap-up. Returns the end of talk.
-    #[allow(clippy::too_many_arguments)]
-    fn agent(&mut self, user: usize, media: MediaType, direction: Direction, queue: Option<usize>, alert: (i64, i64), pieces: &[(S, i64, i64)], last: Option<D>, wrapup: Option<(i64, usize, Option<String>)>, conference: bool) -> String {
+    #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
+    fn agent(
+        &mut self,
+        user: usize,
+        media: MediaType,
+        direction: Direction,
+        queue: Option<usize>,
+        alert: (i64, i64),
+        pieces: &[(S, i64, i64)],
+        last: Option<D>,
+        wrapup: Option<(i64, usize, Option<String>)>,
+        conference: bool,
+    ) -> String {
         let u = &self.org.users[user];
         let q = queue.map(|q| self.org.queues[q].id.clone());
         let with_queue = |s: calltrail_model::Segment<'static>| match &q {
@@ -461,20 +539,34 @@ impl<'o> Call<'o> {
         s.selected_agent_id = text(u.id.clone());
         s.used_routing = text("Standard");
         let pid = self.uuid();
-        self.parts.push(participant(Purpose::Agent, pid.clone(), Some(&u.name.clone()), Some(&u.id.clone()), vec![s]));
+        self.parts.push(participant(
+            Purpose::Agent,
+            pid.clone(),
+            Some(&u.name.clone()),
+            Some(&u.id.clone()),
+            vec![s],
+        ));
         pid
     }
 
     fn pick_agent(&mut self, queue: usize, except: &[usize]) -> usize {
-        let candidates: Vec<usize> =
-            (0..self.org.users.len()).filter(|&i| self.org.users[i].queue == queue && !except.contains(&i)).collect();
+        let candidates: Vec<usize> = (0..self.org.users.len())
+            .filter(|&i| self.org.users[i].queue == queue && !except.contains(&i))
+            .collect();
         *self.rng.pick(&candidates)
     }
 
     fn wrapup_for(&mut self, queue: usize) -> (usize, Option<String>) {
         let code = *self.rng.pick(&self.org.queues[queue].codes);
         let note = self.rng.chance(0.4).then(|| {
-            (*self.rng.pick(&["Explained the bill", "Customer will call back", "Booked an engineer", "Sent confirmation e-mail", "Escalated to team lead"])).to_owned()
+            (*self.rng.pick(&[
+                "Explained the bill",
+                "Customer will call back",
+                "Booked an engineer",
+                "Sent confirmation e-mail",
+                "Escalated to team lead",
+            ]))
+            .to_owned()
         });
         (code, note)
     }
@@ -502,11 +594,26 @@ impl<'o> Call<'o> {
             } else {
                 vec![metric("tFlowOut", cursor - ivr_end, cursor)]
             };
-            self.acd(queue, MediaType::Voice, ivr_end, cursor, how, extra, plan.voicemail.then_some("voicemail"));
+            self.acd(
+                queue,
+                MediaType::Voice,
+                ivr_end,
+                cursor,
+                how,
+                extra,
+                plan.voicemail.then_some("voicemail"),
+            );
             let end = if plan.voicemail {
                 let vm_end = cursor + self.rng.between(10 * SECOND, 60 * SECOND);
                 let sid = self.uuid();
-                let s = session(&Purpose::Voicemail, MediaType::Voice, Direction::Inbound, sid, vec![seg(S::Voicemail, cursor, vm_end).ends(D::Peer)], Vec::new());
+                let s = session(
+                    &Purpose::Voicemail,
+                    MediaType::Voice,
+                    Direction::Inbound,
+                    sid,
+                    vec![seg(S::Voicemail, cursor, vm_end).ends(D::Peer)],
+                    Vec::new(),
+                );
                 let pid = self.uuid();
                 self.parts.push(participant(Purpose::Voicemail, pid, Some("Voicemail"), None, vec![s]));
                 self.totals.voicemail_ms += vm_end - cursor;
@@ -516,8 +623,17 @@ impl<'o> Call<'o> {
                 self.truth.outcome = Some("abandoned_in_queue");
                 cursor
             };
-            self.customer_inbound(MediaType::Voice, vec![seg(S::Interact, t0 + 300, end).queue(&self.org.queues[queue].id.clone()).ends(D::Endpoint)]);
-            self.parts[0].sessions.as_mut().unwrap()[0].segments.as_mut().unwrap().insert(0, seg(S::System, t0, t0 + 300));
+            self.customer_inbound(
+                MediaType::Voice,
+                vec![seg(S::Interact, t0 + 300, end)
+                    .queue(&self.org.queues[queue].id.clone())
+                    .ends(D::Endpoint)],
+            );
+            self.parts[0].sessions.as_mut().unwrap()[0]
+                .segments
+                .as_mut()
+                .unwrap()
+                .insert(0, seg(S::System, t0, t0 + 300));
             self.truth.disconnect_by = Some("customer");
             self.truth.answered = Some(false);
             return end;
@@ -530,13 +646,20 @@ impl<'o> Call<'o> {
             let ring = self.rng.between(8 * SECOND, 20 * SECOND);
             let alert = (cursor - ring, cursor);
             let u = &self.org.users[rona];
-            let mut segment = seg(S::Alert, alert.0, alert.1).queue(&self.org.queues[queue].id).ends(D::Client);
+            let mut segment =
+                seg(S::Alert, alert.0, alert.1).queue(&self.org.queues[queue].id).ends(D::Client);
             segment.error_code = text("error.ininedgecontrol.session.inactive");
             let extra = vec![metric("tNotResponding", ring, alert.1), metric("nError", 1, alert.1)];
             let sid = self.uuid();
             let s = session(&Purpose::Agent, MediaType::Voice, Direction::Inbound, sid, vec![segment], extra);
             let pid = self.uuid();
-            self.parts.push(participant(Purpose::Agent, pid, Some(&u.name.clone()), Some(&u.id.clone()), vec![s]));
+            self.parts.push(participant(
+                Purpose::Agent,
+                pid,
+                Some(&u.name.clone()),
+                Some(&u.id.clone()),
+                vec![s],
+            ));
             self.totals.alert_ms += ring;
             self.truth.not_responding_user_ids.push(u.id.clone());
             cursor += self.rng.between(3 * SECOND, 30 * SECOND);
@@ -569,13 +692,36 @@ impl<'o> Call<'o> {
         let end = match plan.after {
             After::Nothing => {
                 let last = if customer_hangs_up { D::Peer } else { D::Client };
-                self.agent(first, MediaType::Voice, Direction::Inbound, Some(queue), alert, &pieces, Some(last), Some((t, code, note)), false);
+                self.agent(
+                    first,
+                    MediaType::Voice,
+                    Direction::Inbound,
+                    Some(queue),
+                    alert,
+                    &pieces,
+                    Some(last),
+                    Some((t, code, note)),
+                    false,
+                );
                 self.set_wrapup_truth(code);
                 t
             }
             After::BlindTransfer => {
-                self.agent(first, MediaType::Voice, Direction::Inbound, Some(queue), alert, &pieces, Some(D::Transfer), Some((t, code, note)), false);
-                let queue2 = (queue + 1 + usize::try_from(self.rng.below(self.org.queues.len() as u64 - 1)).unwrap_or(0)) % self.org.queues.len();
+                self.agent(
+                    first,
+                    MediaType::Voice,
+                    Direction::Inbound,
+                    Some(queue),
+                    alert,
+                    &pieces,
+                    Some(D::Transfer),
+                    Some((t, code, note)),
+                    false,
+                );
+                let queue2 = (queue
+                    + 1
+                    + usize::try_from(self.rng.below(self.org.queues.len() as u64 - 1)).unwrap_or(0))
+                    % self.org.queues.len();
                 let wait2 = self.rng.between(5 * SECOND, 90 * SECOND);
                 let answer2 = t + wait2;
                 self.acd(queue2, MediaType::Voice, t, answer2, D::Transfer, Vec::new(), None);
@@ -584,7 +730,17 @@ impl<'o> Call<'o> {
                 let (code2, note2) = self.wrapup_for(queue2);
                 let last = if customer_hangs_up { D::Peer } else { D::Client };
                 let ring2 = self.rng.between(2 * SECOND, 8 * SECOND).min(wait2);
-                self.agent(second, MediaType::Voice, Direction::Inbound, Some(queue2), (answer2 - ring2, answer2), &[(S::Interact, answer2, answer2 + talk)], Some(last), Some((answer2 + talk, code2, note2)), false);
+                self.agent(
+                    second,
+                    MediaType::Voice,
+                    Direction::Inbound,
+                    Some(queue2),
+                    (answer2 - ring2, answer2),
+                    &[(S::Interact, answer2, answer2 + talk)],
+                    Some(last),
+                    Some((answer2 + talk, code2, note2)),
+                    false,
+                );
                 self.set_wrapup_truth(code2);
                 self.truth.transfers = Some(1);
                 answer2 + talk
@@ -598,24 +754,65 @@ impl<'o> Call<'o> {
                 let handover = hold_start + ring2 + consult;
                 pieces.push((S::Hold, hold_start, handover));
                 pieces.push((S::Interact, handover, handover + 2 * SECOND));
-                self.agent(first, MediaType::Voice, Direction::Inbound, Some(queue), alert, &pieces, Some(D::ConsultTransfer), Some((handover + 2 * SECOND, code, note)), false);
+                self.agent(
+                    first,
+                    MediaType::Voice,
+                    Direction::Inbound,
+                    Some(queue),
+                    alert,
+                    &pieces,
+                    Some(D::ConsultTransfer),
+                    Some((handover + 2 * SECOND, code, note)),
+                    false,
+                );
                 let talk = self.rng.between(30 * SECOND, 300 * SECOND);
                 let end = handover + 2 * SECOND + talk;
                 let (code2, note2) = self.wrapup_for(queue);
                 let last = if customer_hangs_up { D::Peer } else { D::Client };
-                let pid = self.agent(second, MediaType::Voice, Direction::Outbound, None, (hold_start, hold_start + ring2), &[(S::Interact, hold_start + ring2, end)], Some(last), Some((end, code2, note2)), false);
+                let pid = self.agent(
+                    second,
+                    MediaType::Voice,
+                    Direction::Outbound,
+                    None,
+                    (hold_start, hold_start + ring2),
+                    &[(S::Interact, hold_start + ring2, end)],
+                    Some(last),
+                    Some((end, code2, note2)),
+                    false,
+                );
                 let _ = pid;
                 self.set_wrapup_truth(code2);
                 self.truth.transfers = Some(1);
                 end
             }
             After::External => {
-                self.agent(first, MediaType::Voice, Direction::Inbound, Some(queue), alert, &pieces, Some(D::Transfer), Some((t, code, note)), false);
+                self.agent(
+                    first,
+                    MediaType::Voice,
+                    Direction::Inbound,
+                    Some(queue),
+                    alert,
+                    &pieces,
+                    Some(D::Transfer),
+                    Some((t, code, note)),
+                    false,
+                );
                 let number = format!("tel:+4420{:08}", self.rng.below(100_000_000));
                 let talk = self.rng.between(30 * SECOND, 600 * SECOND);
                 let end = t + talk;
                 let sid = self.uuid();
-                let mut s = session(&Purpose::External, MediaType::Voice, Direction::Outbound, sid, vec![seg(S::Interact, t, end).ends(if customer_hangs_up { D::Peer } else { D::Endpoint })], Vec::new());
+                let mut s = session(
+                    &Purpose::External,
+                    MediaType::Voice,
+                    Direction::Outbound,
+                    sid,
+                    vec![seg(S::Interact, t, end).ends(if customer_hangs_up {
+                        D::Peer
+                    } else {
+                        D::Endpoint
+                    })],
+                    Vec::new(),
+                );
                 s.ani = text(self.org.main_number.clone());
                 s.dnis = text(number);
                 let pid = self.uuid();
@@ -637,19 +834,46 @@ impl<'o> Call<'o> {
                 p[0].2 = join;
                 p.truncate(1);
                 p.push((S::Interact, join, leave));
-                self.agent(first, MediaType::Voice, Direction::Inbound, Some(queue), alert, &p, Some(D::Client), Some((leave, code, note)), false);
+                self.agent(
+                    first,
+                    MediaType::Voice,
+                    Direction::Inbound,
+                    Some(queue),
+                    alert,
+                    &p,
+                    Some(D::Client),
+                    Some((leave, code, note)),
+                    false,
+                );
                 let talk = self.rng.between(30 * SECOND, 300 * SECOND);
                 let end = leave + talk;
                 let (code2, note2) = self.wrapup_for(queue);
                 let last = if customer_hangs_up { D::Peer } else { D::Client };
-                self.agent(second, MediaType::Voice, Direction::Outbound, None, (t, join), &[(S::Interact, join, end)], Some(last), Some((end, code2, note2)), true);
+                self.agent(
+                    second,
+                    MediaType::Voice,
+                    Direction::Outbound,
+                    None,
+                    (t, join),
+                    &[(S::Interact, join, end)],
+                    Some(last),
+                    Some((end, code2, note2)),
+                    true,
+                );
                 self.set_wrapup_truth(code2);
                 end
             }
         };
         let customer_end = if customer_hangs_up { D::Endpoint } else { D::Peer };
-        self.customer_inbound(MediaType::Voice, vec![seg(S::System, t0, t0 + 300), seg(S::Interact, t0 + 300, end).queue(&queue_id).ends(customer_end)]);
-        self.truth.disconnect_by = Some(if customer_hangs_up || plan.after == After::External { "customer" } else { "agent" });
+        self.customer_inbound(
+            MediaType::Voice,
+            vec![
+                seg(S::System, t0, t0 + 300),
+                seg(S::Interact, t0 + 300, end).queue(&queue_id).ends(customer_end),
+            ],
+        );
+        self.truth.disconnect_by =
+            Some(if customer_hangs_up || plan.after == After::External { "customer" } else { "agent" });
         end
     }
 
@@ -658,7 +882,10 @@ impl<'o> Call<'o> {
         let end = t0 + self.rng.between(5 * SECOND, 60 * SECOND);
         let reached = usize::try_from(self.rng.below(2)).unwrap_or(0);
         self.ivr(t0 + 300, end, D::Peer, None, reached);
-        self.customer_inbound(MediaType::Voice, vec![seg(S::System, t0, t0 + 300), seg(S::Interact, t0 + 300, end).ends(D::Endpoint)]);
+        self.customer_inbound(
+            MediaType::Voice,
+            vec![seg(S::System, t0, t0 + 300), seg(S::Interact, t0 + 300, end).ends(D::Endpoint)],
+        );
         if reached > 0 {
             self.truth.reason = Some(self.org.outcomes[0].name.clone());
             self.truth.reason_source = Some("flow_outcome".into());
@@ -678,7 +905,10 @@ impl<'o> Call<'o> {
         self.truth.reason = Some("Balance".into());
         self.truth.reason_source = Some("attribute:MainIntent1".into());
         self.ivr(t0 + 300, end, D::Endpoint, None, 2);
-        self.customer_inbound(MediaType::Voice, vec![seg(S::System, t0, t0 + 300), seg(S::Interact, t0 + 300, end).ends(D::Peer)]);
+        self.customer_inbound(
+            MediaType::Voice,
+            vec![seg(S::System, t0, t0 + 300), seg(S::Interact, t0 + 300, end).ends(D::Peer)],
+        );
         self.truth.disconnect_by = Some("ivr");
         self.truth.outcome = Some("self_served");
         self.truth.answered = Some(false);
@@ -694,7 +924,15 @@ impl<'o> Call<'o> {
         self.set_reason_attributes(queue);
         self.ivr(t0 + 300, ivr_end, D::Transfer, Some(queue), 2);
         let accepted = ivr_end + self.rng.between(60 * SECOND, 300 * SECOND);
-        self.acd(queue, MediaType::Voice, ivr_end, accepted, D::Transfer, vec![metric("tFlowOut", accepted - ivr_end, accepted)], Some("callback"));
+        self.acd(
+            queue,
+            MediaType::Voice,
+            ivr_end,
+            accepted,
+            D::Transfer,
+            vec![metric("tFlowOut", accepted - ivr_end, accepted)],
+            Some("callback"),
+        );
         // The callback waits in the queue, is offered to an agent who calls the customer back.
         let offered = accepted + self.rng.between(5 * MINUTE, 40 * MINUTE);
         self.acd(queue, MediaType::Callback, accepted, offered, D::Transfer, Vec::new(), None);
@@ -703,10 +941,36 @@ impl<'o> Call<'o> {
         let talk = self.rng.between(60 * SECOND, 400 * SECOND);
         let end = offered + talk;
         let (code, note) = self.wrapup_for(queue);
-        self.agent(agent, MediaType::Callback, Direction::Outbound, Some(queue), (offered - ring, offered), &[(S::Interact, offered, end)], Some(D::Client), Some((end, code, note)), false);
-        self.customer_inbound(MediaType::Voice, vec![seg(S::System, t0, t0 + 300), seg(S::Interact, t0 + 300, accepted).queue(&q).ends(D::Endpoint)]);
+        self.agent(
+            agent,
+            MediaType::Callback,
+            Direction::Outbound,
+            Some(queue),
+            (offered - ring, offered),
+            &[(S::Interact, offered, end)],
+            Some(D::Client),
+            Some((end, code, note)),
+            false,
+        );
+        self.customer_inbound(
+            MediaType::Voice,
+            vec![
+                seg(S::System, t0, t0 + 300),
+                seg(S::Interact, t0 + 300, accepted).queue(&q).ends(D::Endpoint),
+            ],
+        );
         let sid = self.uuid();
-        let mut cb = session(&Purpose::Customer, MediaType::Callback, Direction::Inbound, sid, vec![seg(S::Callback, accepted, offered).queue(&q), seg(S::Interact, offered, end).queue(&q).ends(D::Peer)], Vec::new());
+        let mut cb = session(
+            &Purpose::Customer,
+            MediaType::Callback,
+            Direction::Inbound,
+            sid,
+            vec![
+                seg(S::Callback, accepted, offered).queue(&q),
+                seg(S::Interact, offered, end).queue(&q).ends(D::Peer),
+            ],
+            Vec::new(),
+        );
         cb.callback_numbers = Some(vec![text(self.customer_number.clone()).unwrap_or_default()]);
         cb.callback_user_name = text(self.customer_name.clone());
         self.parts[0].sessions.as_mut().unwrap().push(cb);
@@ -726,7 +990,7 @@ impl<'o> Call<'o> {
         let agent = self.pick_agent(queue, &[]);
         let u = self.org.users[agent].clone();
         let t0 = self.t0;
-        let dialed = t0 + self.rng.between(1 * SECOND, 3 * SECOND);
+        let dialed = t0 + self.rng.between(SECOND, 3 * SECOND);
         let ring_until = dialed + self.rng.between(5 * SECOND, 30 * SECOND);
         let (code, note) = self.wrapup_for(queue);
         let agent_hangs_up = !connects || self.rng.chance(0.5);
@@ -734,13 +998,29 @@ impl<'o> Call<'o> {
             let end = ring_until + self.rng.between(30 * SECOND, 600 * SECOND);
             self.totals.talk_ms += end - ring_until;
             (
-                vec![seg(S::Dialing, t0, dialed).queue(&self.org.queues[queue].id), seg(S::Contacting, dialed, ring_until).queue(&self.org.queues[queue].id), seg(S::Interact, ring_until, end).queue(&self.org.queues[queue].id).ends(if agent_hangs_up { D::Client } else { D::Peer })],
-                vec![seg(S::Contacting, dialed, ring_until), seg(S::Interact, ring_until, end).ends(if agent_hangs_up { D::Peer } else { D::Endpoint })],
+                vec![
+                    seg(S::Dialing, t0, dialed).queue(&self.org.queues[queue].id),
+                    seg(S::Contacting, dialed, ring_until).queue(&self.org.queues[queue].id),
+                    seg(S::Interact, ring_until, end)
+                        .queue(&self.org.queues[queue].id)
+                        .ends(if agent_hangs_up { D::Client } else { D::Peer }),
+                ],
+                vec![
+                    seg(S::Contacting, dialed, ring_until),
+                    seg(S::Interact, ring_until, end).ends(if agent_hangs_up {
+                        D::Peer
+                    } else {
+                        D::Endpoint
+                    }),
+                ],
                 end,
             )
         } else {
             (
-                vec![seg(S::Dialing, t0, dialed).queue(&self.org.queues[queue].id), seg(S::Contacting, dialed, ring_until).queue(&self.org.queues[queue].id).ends(D::Client)],
+                vec![
+                    seg(S::Dialing, t0, dialed).queue(&self.org.queues[queue].id),
+                    seg(S::Contacting, dialed, ring_until).queue(&self.org.queues[queue].id).ends(D::Client),
+                ],
                 vec![seg(S::Contacting, dialed, ring_until).ends(D::Peer)],
                 ring_until,
             )
@@ -753,17 +1033,31 @@ impl<'o> Call<'o> {
         agent_segments.push(w);
         self.totals.acw_ms += acw;
         let sid = self.uuid();
-        let mut s = session(&Purpose::Agent, MediaType::Voice, Direction::Outbound, sid, agent_segments, Vec::new());
+        let mut s =
+            session(&Purpose::Agent, MediaType::Voice, Direction::Outbound, sid, agent_segments, Vec::new());
         s.ani = text(self.org.caller_id.clone());
         s.dnis = text(self.customer_number.clone());
         let pid = self.uuid();
         self.parts.push(participant(Purpose::Agent, pid, Some(&u.name), Some(&u.id), vec![s]));
         let sid = self.uuid();
-        let mut c = session(&Purpose::Customer, MediaType::Voice, Direction::Outbound, sid, customer_segments, Vec::new());
+        let mut c = session(
+            &Purpose::Customer,
+            MediaType::Voice,
+            Direction::Outbound,
+            sid,
+            customer_segments,
+            Vec::new(),
+        );
         c.ani = text(self.org.caller_id.clone());
         c.dnis = text(self.customer_number.clone());
         let cid = self.uuid();
-        self.parts.push(participant(Purpose::Customer, cid, Some(&self.customer_name.clone()), None, vec![c]));
+        self.parts.push(participant(
+            Purpose::Customer,
+            cid,
+            Some(&self.customer_name.clone()),
+            None,
+            vec![c],
+        ));
         self.truth.direction = Some("outbound");
         self.truth.direction_label = Some("Outbound");
         self.truth.media_type = Some("voice");
@@ -794,20 +1088,48 @@ impl<'o> Call<'o> {
         let end = connect + 1500 + talk;
         let customer_hangs_up = self.rng.chance(0.5);
         let sid = self.uuid();
-        let mut dialer = session(&Purpose::Campaign, MediaType::Voice, Direction::Outbound, sid, vec![seg(S::Dialing, t0, connect).ends(D::Transfer)], Vec::new());
+        let mut dialer = session(
+            &Purpose::Campaign,
+            MediaType::Voice,
+            Direction::Outbound,
+            sid,
+            vec![seg(S::Dialing, t0, connect).ends(D::Transfer)],
+            Vec::new(),
+        );
         dialer.outbound_campaign_id = text(campaign_id.clone());
         let pid = self.uuid();
         self.parts.push(participant(Purpose::Campaign, pid, Some(&campaign_name), None, vec![dialer]));
         let (code, note) = self.wrapup_for(queue);
-        self.agent(agent, MediaType::Voice, Direction::Outbound, Some(queue), (connect, connect + 1500), &[(S::Interact, connect + 1500, end)], Some(if customer_hangs_up { D::Peer } else { D::Client }), Some((end, code, note)), false);
+        self.agent(
+            agent,
+            MediaType::Voice,
+            Direction::Outbound,
+            Some(queue),
+            (connect, connect + 1500),
+            &[(S::Interact, connect + 1500, end)],
+            Some(if customer_hangs_up { D::Peer } else { D::Client }),
+            Some((end, code, note)),
+            false,
+        );
         let sid = self.uuid();
-        let mut c = session(&Purpose::Customer, MediaType::Voice, Direction::Outbound, sid, vec![seg(S::Contacting, t0, connect), seg(S::Interact, connect, end).ends(if customer_hangs_up { D::Endpoint } else { D::Peer })], Vec::new());
+        let mut c = session(
+            &Purpose::Customer,
+            MediaType::Voice,
+            Direction::Outbound,
+            sid,
+            vec![
+                seg(S::Contacting, t0, connect),
+                seg(S::Interact, connect, end).ends(if customer_hangs_up { D::Endpoint } else { D::Peer }),
+            ],
+            Vec::new(),
+        );
         c.ani = text(self.org.caller_id.clone());
         c.dnis = text(self.customer_number.clone());
         c.outbound_campaign_id = text(campaign_id);
         c.outbound_contact_id = text(self.rng.uuid());
         let cid = self.uuid();
-        self.parts.insert(0, participant(Purpose::Customer, cid, Some(&self.customer_name.clone()), None, vec![c]));
+        self.parts
+            .insert(0, participant(Purpose::Customer, cid, Some(&self.customer_name.clone()), None, vec![c]));
         self.truth.direction = Some("outbound");
         self.truth.direction_label = Some("Outbound");
         self.truth.media_type = Some("voice");
@@ -827,7 +1149,8 @@ impl<'o> Call<'o> {
 
     fn internal(&mut self) -> i64 {
         let a = usize::try_from(self.rng.below(self.org.users.len() as u64)).unwrap_or(0);
-        let b = (a + 1 + usize::try_from(self.rng.below(self.org.users.len() as u64 - 1)).unwrap_or(0)) % self.org.users.len();
+        let b = (a + 1 + usize::try_from(self.rng.below(self.org.users.len() as u64 - 1)).unwrap_or(0))
+            % self.org.users.len();
         let (ua, ub) = (self.org.users[a].clone(), self.org.users[b].clone());
         let (sip_a, sip_b) = (format!("sip:{}", ua.email), format!("sip:{}", ub.email));
         let t0 = self.t0;
@@ -835,11 +1158,32 @@ impl<'o> Call<'o> {
         let end = answered + self.rng.between(20 * SECOND, 600 * SECOND);
         let caller_hangs_up = self.rng.chance(0.5);
         let sid = self.uuid();
-        let mut sa = session(&Purpose::User, MediaType::Voice, Direction::Outbound, sid, vec![seg(S::Dialing, t0, t0 + 800), seg(S::Contacting, t0 + 800, answered), seg(S::Interact, answered, end).ends(if caller_hangs_up { D::Client } else { D::Peer })], Vec::new());
+        let mut sa = session(
+            &Purpose::User,
+            MediaType::Voice,
+            Direction::Outbound,
+            sid,
+            vec![
+                seg(S::Dialing, t0, t0 + 800),
+                seg(S::Contacting, t0 + 800, answered),
+                seg(S::Interact, answered, end).ends(if caller_hangs_up { D::Client } else { D::Peer }),
+            ],
+            Vec::new(),
+        );
         sa.ani = text(sip_a.clone());
         sa.dnis = text(sip_b.clone());
         let sid = self.uuid();
-        let mut sb = session(&Purpose::User, MediaType::Voice, Direction::Inbound, sid, vec![seg(S::Alert, t0 + 800, answered), seg(S::Interact, answered, end).ends(if caller_hangs_up { D::Peer } else { D::Endpoint })], Vec::new());
+        let mut sb = session(
+            &Purpose::User,
+            MediaType::Voice,
+            Direction::Inbound,
+            sid,
+            vec![
+                seg(S::Alert, t0 + 800, answered),
+                seg(S::Interact, answered, end).ends(if caller_hangs_up { D::Peer } else { D::Endpoint }),
+            ],
+            Vec::new(),
+        );
         sb.ani = text(sip_a.clone());
         sb.dnis = text(sip_b.clone());
         let (pa, pb) = (self.uuid(), self.uuid());
@@ -883,8 +1227,21 @@ impl<'o> Call<'o> {
         self.acd(queue, media.clone(), t0, answer, D::Transfer, Vec::new(), None);
         let (code, note) = self.wrapup_for(queue);
         let agent_ends = media == MediaType::Email || self.rng.chance(0.5);
-        self.agent(agent, media.clone(), Direction::Inbound, Some(queue), (answer - ring, answer), &[(S::Interact, answer, end)], Some(if agent_ends { D::Client } else { D::Peer }), Some((end, code, note)), false);
-        self.customer_inbound(media, vec![seg(S::Interact, t0, end).queue(&q).ends(if agent_ends { D::Peer } else { D::Client })]);
+        self.agent(
+            agent,
+            media.clone(),
+            Direction::Inbound,
+            Some(queue),
+            (answer - ring, answer),
+            &[(S::Interact, answer, end)],
+            Some(if agent_ends { D::Client } else { D::Peer }),
+            Some((end, code, note)),
+            false,
+        );
+        self.customer_inbound(
+            media,
+            vec![seg(S::Interact, t0, end).queue(&q).ends(if agent_ends { D::Peer } else { D::Client })],
+        );
         self.set_wrapup_truth(code);
         self.truth.answered = Some(true);
         self.truth.answered_by_role = Some("agent");

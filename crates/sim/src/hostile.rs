@@ -29,7 +29,8 @@ pub fn apply(mut calls: Vec<Planned>, seed: u64) -> Vec<Planned> {
         }
         let nasty = |rng: &mut Rng| Text::from((*rng.pick(NASTY)).to_owned());
         let big = rng.chance(0.2);
-        let records = std::iter::once(&mut planned.record).chain(planned.before_change.as_mut().map(|(_, r)| r));
+        let records =
+            std::iter::once(&mut planned.record).chain(planned.before_change.as_mut().map(|(_, r)| r));
         for record in records {
             for p in record.participants.iter_mut().flatten() {
                 if p.purpose == Some(Purpose::Customer) {

@@ -28,7 +28,7 @@ pub mod truth;
 
 pub use generate::{generate, Planned, Spec};
 pub use limits::{Clock, FaultProfile, FaultRates};
-pub use server::{router, serve, Sim, SimConfig};
 pub use org::Org;
 pub use scenario::Scenario;
+pub use server::{router, serve, Sim, SimConfig};
 pub use truth::{Truth, TruthTotals};

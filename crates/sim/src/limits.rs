@@ -30,12 +30,12 @@ impl Clock {
 
     /// The current time.
     pub fn now_ms(&self) -> i64 {
-        match &self.manual {
-            Some(t) => t.load(Ordering::SeqCst),
-            None => {
-                let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-                i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
-            }
+        if let Some(t) = &self.manual {
+            t.load(Ordering::SeqCst)
+        } else {
+            let since =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
         }
     }
 
@@ -147,7 +147,15 @@ impl FaultRates {
     /// The rates of a profile.
     pub fn of(profile: FaultProfile) -> FaultRates {
         match profile {
-            FaultProfile::None => FaultRates { server_error: 0.0, burst: 0.0, burst_len: 0, slow: 0.0, slow_ms: 0, truncated: 0.0, token_expiry: 0.0 },
+            FaultProfile::None => FaultRates {
+                server_error: 0.0,
+                burst: 0.0,
+                burst_len: 0,
+                slow: 0.0,
+                slow_ms: 0,
+                truncated: 0.0,
+                token_expiry: 0.0,
+            },
             FaultProfile::Flaky | FaultProfile::Hostile => FaultRates {
                 server_error: 0.03,
                 burst: 0.01,

@@ -94,8 +94,10 @@ const FIRST: &[&str] = &[
     "Ana", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kemi", "Luca", "Maya",
     "Noah", "Olga", "Priya", "Quinn", "Rosa", "Sami", "Tara", "Uma", "Viktor", "Wen", "Yusuf", "Zoe",
 ];
-const LAST: &[&str] =
-    &["Adams", "Berg", "Costa", "Dubois", "Evans", "Fischer", "Garcia", "Hansen", "Ito", "Jensen", "Kowalski", "Lopez"];
+const LAST: &[&str] = &[
+    "Adams", "Berg", "Costa", "Dubois", "Evans", "Fischer", "Garcia", "Hansen", "Ito", "Jensen", "Kowalski",
+    "Lopez",
+];
 
 /// Queues and the intents that lead to them.
 const QUEUES: &[(&str, &str)] = &[
@@ -107,15 +109,26 @@ const QUEUES: &[(&str, &str)] = &[
 ];
 
 const CODES: &[&str] = &[
-    "Resolved", "Refund issued", "Payment arrangement", "Fault booked", "Fixed remotely", "Sale", "Quote sent",
-    "Retained", "Cancelled", "Transferred", "Information given", "Follow-up needed",
+    "Resolved",
+    "Refund issued",
+    "Payment arrangement",
+    "Fault booked",
+    "Fixed remotely",
+    "Sale",
+    "Quote sent",
+    "Retained",
+    "Cancelled",
+    "Transferred",
+    "Information given",
+    "Follow-up needed",
 ];
 
 impl Org {
     /// The organisation for `seed`.
     pub fn new(seed: u64) -> Org {
         let mut rng = Rng::derive(seed, 0x0126);
-        let queue_codes: [&[usize]; 5] = [&[0, 1, 2, 10, 11], &[0, 3, 4, 10, 11], &[5, 6, 10, 11], &[7, 8, 10], &[0, 9, 10]];
+        let queue_codes: [&[usize]; 5] =
+            [&[0, 1, 2, 10, 11], &[0, 3, 4, 10, 11], &[5, 6, 10, 11], &[7, 8, 10], &[0, 9, 10]];
         let queues: Vec<Queue> = QUEUES
             .iter()
             .zip(queue_codes)
@@ -138,7 +151,8 @@ impl Org {
                 }
             })
             .collect();
-        let wrapup_codes = CODES.iter().map(|name| WrapupCode { id: rng.uuid(), name: (*name).to_owned() }).collect();
+        let wrapup_codes =
+            CODES.iter().map(|name| WrapupCode { id: rng.uuid(), name: (*name).to_owned() }).collect();
         let flow = |rng: &mut Rng, name: &str, flow_type, version| FlowDef {
             id: rng.uuid(),
             name: name.to_owned(),
@@ -152,7 +166,8 @@ impl Org {
             .iter()
             .map(|name| OutcomeDef { id: rng.uuid(), name: (*name).to_owned() })
             .collect();
-        let campaigns = vec![(rng.uuid(), "Spring Renewals".to_owned()), (rng.uuid(), "Payment Reminders".to_owned())];
+        let campaigns =
+            vec![(rng.uuid(), "Spring Renewals".to_owned()), (rng.uuid(), "Payment Reminders".to_owned())];
         Org {
             users,
             queues,

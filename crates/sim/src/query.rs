@@ -20,8 +20,10 @@ impl Interval {
     /// Parses ISO-8601 `start/end`.
     pub fn parse(text: &str) -> Result<Interval, String> {
         let (a, b) = text.split_once('/').ok_or_else(|| format!("interval `{text}` is not `start/end`"))?;
-        let start = Timestamp::parse(a).ok_or_else(|| format!("interval start `{a}` is not an ISO-8601 date-time"))?;
-        let end = Timestamp::parse(b).ok_or_else(|| format!("interval end `{b}` is not an ISO-8601 date-time"))?;
+        let start = Timestamp::parse(a)
+            .ok_or_else(|| format!("interval start `{a}` is not an ISO-8601 date-time"))?;
+        let end =
+            Timestamp::parse(b).ok_or_else(|| format!("interval end `{b}` is not an ISO-8601 date-time"))?;
         if end.0 <= start.0 {
             return Err(format!("interval `{text}` ends before it starts"));
         }
@@ -129,12 +131,28 @@ impl QueryBody {
 }
 
 /// Conversation dimensions the simulator filters on.
-pub const CONVERSATION_DIMENSIONS: &[&str] =
-    &["conversationId", "conversationEnd", "originatingDirection", "divisionId", "mediaStatsMinConversationMos"];
+pub const CONVERSATION_DIMENSIONS: &[&str] = &[
+    "conversationId",
+    "conversationEnd",
+    "originatingDirection",
+    "divisionId",
+    "mediaStatsMinConversationMos",
+];
 /// Segment dimensions the simulator filters on.
 pub const SEGMENT_DIMENSIONS: &[&str] = &[
-    "queueId", "userId", "mediaType", "direction", "purpose", "segmentType", "wrapUpCode", "disconnectType", "ani",
-    "dnis", "participantId", "sessionId", "flowId",
+    "queueId",
+    "userId",
+    "mediaType",
+    "direction",
+    "purpose",
+    "segmentType",
+    "wrapUpCode",
+    "disconnectType",
+    "ani",
+    "dnis",
+    "participantId",
+    "sessionId",
+    "flowId",
 ];
 
 fn millis(t: Option<&calltrail_model::Text<'_>>) -> Option<i64> {
@@ -198,12 +216,12 @@ fn predicate_on_segment(p: &Predicate, s: &SegmentContext<'_>) -> bool {
     let value: Option<&str> = match p.dimension.as_deref().unwrap_or_default() {
         "queueId" => s.segment.queue_id.as_deref(),
         "userId" => s.participant.user_id.as_deref(),
-        "mediaType" => s.session.media_type.as_ref().map(|m| m.as_str()),
-        "direction" => s.session.direction.as_ref().map(|d| d.as_str()),
-        "purpose" => s.participant.purpose.as_ref().map(|d| d.as_str()),
-        "segmentType" => s.segment.segment_type.as_ref().map(|d| d.as_str()),
+        "mediaType" => s.session.media_type.as_ref().map(calltrail_model::MediaType::as_str),
+        "direction" => s.session.direction.as_ref().map(calltrail_model::Direction::as_str),
+        "purpose" => s.participant.purpose.as_ref().map(calltrail_model::Purpose::as_str),
+        "segmentType" => s.segment.segment_type.as_ref().map(calltrail_model::SegmentType::as_str),
         "wrapUpCode" => s.segment.wrap_up_code.as_deref(),
-        "disconnectType" => s.segment.disconnect_type.as_ref().map(|d| d.as_str()),
+        "disconnectType" => s.segment.disconnect_type.as_ref().map(calltrail_model::DisconnectType::as_str),
         "ani" => s.session.ani.as_deref(),
         "dnis" => s.session.dnis.as_deref(),
         "participantId" => s.participant.participant_id.as_deref(),
@@ -229,7 +247,10 @@ pub fn passes_filters(body: &QueryBody, c: &Conversation<'_>) -> bool {
     body.segment_filters.iter().all(|f| {
         c.participants().iter().any(|participant| {
             participant.sessions().iter().any(|session| {
-                session.segments().iter().any(|segment| segment_filter(f, &SegmentContext { participant, session, segment }))
+                session
+                    .segments()
+                    .iter()
+                    .any(|segment| segment_filter(f, &SegmentContext { participant, session, segment }))
             })
         })
     })
@@ -274,11 +295,19 @@ mod tests {
     #[test]
     fn paging_limits() {
         let body = |p: Value| QueryBody {
-            interval: None, conversation_filters: vec![], segment_filters: vec![], order: None, order_by: None,
-            paging: Some(p), start_of_day_interval_matching: None, limit: None,
+            interval: None,
+            conversation_filters: vec![],
+            segment_filters: vec![],
+            order: None,
+            order_by: None,
+            paging: Some(p),
+            start_of_day_interval_matching: None,
+            limit: None,
         };
         assert_eq!(paging(&body(serde_json::json!({"pageSize": 100, "pageNumber": 1000}))), Ok((100, 1000)));
-        assert!(paging(&body(serde_json::json!({"pageSize": 100, "pageNumber": 1001}))).unwrap_err().contains("100000"));
+        assert!(paging(&body(serde_json::json!({"pageSize": 100, "pageNumber": 1001})))
+            .unwrap_err()
+            .contains("100000"));
         assert!(paging(&body(serde_json::json!({"pageSize": 101, "pageNumber": 1}))).is_err());
     }
 }

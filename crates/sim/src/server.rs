@@ -121,7 +121,10 @@ pub struct Sim {
 
 impl std::fmt::Debug for Sim {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sim").field("calls", &self.calls.len()).field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("Sim")
+            .field("calls", &self.calls.len())
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -130,7 +133,11 @@ impl Sim {
     pub fn new(config: SimConfig, clock: Clock) -> Arc<Sim> {
         let spec = Spec::at(config.calls, config.days, config.seed, clock.now_ms());
         let (org, calls) = generate(&spec);
-        let calls = if config.faults == FaultProfile::Hostile { crate::hostile::apply(calls, config.seed) } else { calls };
+        let calls = if config.faults == FaultProfile::Hostile {
+            crate::hostile::apply(calls, config.seed)
+        } else {
+            calls
+        };
         let by_id = calls.iter().enumerate().map(|(i, c)| (c.truth.conversation_id.clone(), i)).collect();
         let rates = config.fault_rates.unwrap_or_else(|| FaultRates::of(config.faults));
         Arc::new(Sim {
@@ -231,7 +238,12 @@ async fn handle(sim: Arc<Sim>, headers: HeaderMap, work: impl FnOnce(&Sim, i64) 
         }
     };
     let Some(client) = client else {
-        return error_response(&sim, StatusCode::UNAUTHORIZED, "bad.credentials", "Invalid login credentials.");
+        return error_response(
+            &sim,
+            StatusCode::UNAUTHORIZED,
+            "bad.credentials",
+            "Invalid login credentials.",
+        );
     };
     sim.stats.requests.fetch_add(1, Ordering::Relaxed);
     let usage = match sim.limiter.admit(&client, now) {
@@ -256,7 +268,12 @@ async fn handle(sim: Arc<Sim>, headers: HeaderMap, work: impl FnOnce(&Sim, i64) 
         Some(Fault::ServerError(status)) => {
             sim.stats.server_errors.fetch_add(1, Ordering::Relaxed);
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            return error_response(&sim, status, "service.unavailable", "The service is currently unavailable");
+            return error_response(
+                &sim,
+                status,
+                "service.unavailable",
+                "The service is currently unavailable",
+            );
         }
         Some(Fault::TooManyRequests) => {
             sim.stats.bursts.fetch_add(1, Ordering::Relaxed);
@@ -274,7 +291,12 @@ async fn handle(sim: Arc<Sim>, headers: HeaderMap, work: impl FnOnce(&Sim, i64) 
             if let Some(token) = bearer(&headers) {
                 sim.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(token);
             }
-            return error_response(&sim, StatusCode::UNAUTHORIZED, "bad.credentials", "Invalid login credentials.");
+            return error_response(
+                &sim,
+                StatusCode::UNAUTHORIZED,
+                "bad.credentials",
+                "Invalid login credentials.",
+            );
         }
         Some(Fault::Slow(ms)) => {
             sim.stats.slow.fetch_add(1, Ordering::Relaxed);
@@ -351,13 +373,20 @@ async fn stats(State(sim): State<Arc<Sim>>) -> Response {
 
 async fn token(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) -> Response {
     let oauth_error = |status: StatusCode, error: &str, description: &str| {
-        (status, axum::Json(json!({"error": error, "description": description, "error_description": description})))
+        (
+            status,
+            axum::Json(json!({"error": error, "description": description, "error_description": description})),
+        )
             .into_response()
     };
     let form = String::from_utf8_lossy(&body);
     let params = parse_query(Some(&form));
     if params.get("grant_type").and_then(|v| v.first()).map(String::as_str) != Some("client_credentials") {
-        return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "Only client_credentials is supported");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "Only client_credentials is supported",
+        );
     }
     let basic = headers
         .get(header::AUTHORIZATION)
@@ -366,9 +395,10 @@ async fn token(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) -> 
         .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()).ok())
         .and_then(|b| String::from_utf8(b).ok());
     // client_secret_post is allowed too.
-    let pair = basic.and_then(|s| s.split_once(':').map(|(a, b)| (a.to_owned(), b.to_owned()))).or_else(|| {
-        Some((params.get("client_id")?.first()?.clone(), params.get("client_secret")?.first()?.clone()))
-    });
+    let pair =
+        basic.and_then(|s| s.split_once(':').map(|(a, b)| (a.to_owned(), b.to_owned()))).or_else(|| {
+            Some((params.get("client_id")?.first()?.clone(), params.get("client_secret")?.first()?.clone()))
+        });
     let Some((id, secret)) = pair.filter(|(id, secret)| !id.is_empty() && !secret.is_empty()) else {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed");
     };
@@ -381,7 +411,12 @@ async fn token(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) -> 
     let expires = sim.clock.now_ms() + sim.config.token_ttl_s * 1000;
     sim.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(token.clone(), (id, expires));
     sim.stats.tokens.fetch_add(1, Ordering::Relaxed);
-    (StatusCode::OK, axum::Json(json!({"access_token": token, "token_type": "bearer", "expires_in": sim.config.token_ttl_s})))
+    (
+        StatusCode::OK,
+        axum::Json(
+            json!({"access_token": token, "token_type": "bearer", "expires_in": sim.config.token_ttl_s}),
+        ),
+    )
         .into_response()
 }
 
@@ -426,9 +461,11 @@ fn without_attributes(mut record: Conversation<'static>) -> Conversation<'static
 }
 
 fn details_query_body(body: &[u8]) -> Result<(QueryBody, Interval), ApiError> {
-    let query: QueryBody = serde_json::from_slice(body).map_err(|e| bad_request(format!("Invalid query: {e}")))?;
-    let interval = Interval::parse(query.interval.as_deref().ok_or_else(|| bad_request("interval is required"))?)
-        .map_err(bad_request)?;
+    let query: QueryBody =
+        serde_json::from_slice(body).map_err(|e| bad_request(format!("Invalid query: {e}")))?;
+    let interval =
+        Interval::parse(query.interval.as_deref().ok_or_else(|| bad_request("interval is required"))?)
+            .map_err(bad_request)?;
     let unsupported = query.unsupported_dimensions();
     if !unsupported.is_empty() {
         return Err(bad_request(format!("the simulator does not filter on {}", unsupported.join(", "))));
@@ -458,7 +495,10 @@ async fn details_query(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: By
         for planned in &sim.calls[calls_starting_between(&sim.calls, first_day, last_day.min(now + 1))] {
             let Some(view) = planned.view_at(now) else { continue };
             let (start, end) = lifetime(&view);
-            if interval.touches_start_day(start) && interval.overlaps(start, end, now) && passes_filters(&query, &view) {
+            if interval.touches_start_day(start)
+                && interval.overlaps(start, end, now)
+                && passes_filters(&query, &view)
+            {
                 hits.push(view);
             }
         }
@@ -590,14 +630,23 @@ async fn job_results(
             match j.state(now) {
                 "FULFILLED" => {}
                 "EXPIRED" => {
-                    return Err(ApiError { status: StatusCode::BAD_REQUEST, code: "analytics.job.expired", message: "The job has expired; submit it again".into() })
+                    return Err(ApiError {
+                        status: StatusCode::BAD_REQUEST,
+                        code: "analytics.job.expired",
+                        message: "The job has expired; submit it again".into(),
+                    })
                 }
                 other => {
-                    return Err(ApiError { status: StatusCode::BAD_REQUEST, code: "analytics.job.not.fulfilled", message: format!("The job is {other}") })
+                    return Err(ApiError {
+                        status: StatusCode::BAD_REQUEST,
+                        code: "analytics.job.not.fulfilled",
+                        message: format!("The job is {other}"),
+                    })
                 }
             }
             if j.results.is_none() {
-                let matched: Vec<usize> = (0..sim.calls.len()).filter(|&i| job_matches(j, &sim.calls[i]).is_some()).collect();
+                let matched: Vec<usize> =
+                    (0..sim.calls.len()).filter(|&i| job_matches(j, &sim.calls[i]).is_some()).collect();
                 j.results = Some(Arc::new(matched));
             }
             (j.results.clone().unwrap_or_default(), j.availability)
@@ -677,11 +726,15 @@ async fn conversation(State(sim): State<Arc<Sim>>, headers: HeaderMap, Path(id):
 }
 
 async fn retention(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> Response {
-    handle(sim, headers, |sim, _| Ok((StatusCode::OK, json!({"retentionDays": sim.config.retention_days * 30})))).await
+    handle(sim, headers, |sim, _| {
+        Ok((StatusCode::OK, json!({"retentionDays": sim.config.retention_days * 30})))
+    })
+    .await
 }
 
 fn listing_page(params: &HashMap<String, Vec<String>>) -> (usize, usize) {
-    let get = |k: &str, d: usize| params.get(k).and_then(|v| v.first()).and_then(|v| v.parse().ok()).unwrap_or(d);
+    let get =
+        |k: &str, d: usize| params.get(k).and_then(|v| v.first()).and_then(|v| v.parse().ok()).unwrap_or(d);
     (get("pageSize", 25), get("pageNumber", 1))
 }
 

@@ -18,6 +18,7 @@ fn iso(ms: i64) -> String {
 
 /// The schema's definitions, with `additionalProperties: false` added wherever an object
 /// declares its properties and says nothing about others.
+#[allow(clippy::items_after_statements)]
 fn strict_definitions() -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/genesys/openapi-subset.json");
     let spec: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
@@ -61,9 +62,17 @@ impl Checker {
             .with_format("interval", |_: &str| true)
             .build(&Value::Object(schema))
             .unwrap();
-        let errors: Vec<String> =
-            validator.iter_errors(instance).take(10).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-        assert!(errors.is_empty(), "{definition} does not validate:\n{}\n{}", errors.join("\n"), truncate(instance));
+        let errors: Vec<String> = validator
+            .iter_errors(instance)
+            .take(10)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{definition} does not validate:\n{}\n{}",
+            errors.join("\n"),
+            truncate(instance)
+        );
         self.checked.push(definition.to_owned());
     }
 }
@@ -77,21 +86,34 @@ fn truncate(v: &Value) -> String {
 async fn every_response_kind_validates_against_the_schema() {
     let mut c = Checker { definitions: strict_definitions(), checked: Vec::new() };
     // The hostile profile's records are included: adversarial text must still be schema-valid.
-    let s = start(SimConfig { calls: 1500, days: 3, seed: 5, faults: FaultProfile::Hostile, fault_rates: Some(calltrail_sim::FaultRates::of(FaultProfile::None)), job_delay_ms: 1000, ..SimConfig::default() }).await;
+    let s = start(SimConfig {
+        calls: 1500,
+        days: 3,
+        seed: 5,
+        faults: FaultProfile::Hostile,
+        fault_rates: Some(calltrail_sim::FaultRates::of(FaultProfile::None)),
+        job_delay_ms: 1000,
+        ..SimConfig::default()
+    })
+    .await;
     let t = s.token().await;
     let today = NOW.div_euclid(DAY) * DAY;
     let interval = format!("{}/{}", iso(today - 3 * DAY), iso(today));
     let q = "/api/v2/analytics/conversations/details/query";
 
     for n in 1..=15 {
-        let (status, _, page) = s.post(&t, q, &json!({"interval": interval, "paging": {"pageSize": 100, "pageNumber": n}})).await;
+        let (status, _, page) =
+            s.post(&t, q, &json!({"interval": interval, "paging": {"pageSize": 100, "pageNumber": n}})).await;
         assert_eq!(status, 200);
         c.check("AnalyticsConversationQueryResponse", &page);
     }
-    let (_, _, empty) = s.post(&t, q, &json!({"interval": format!("{}/{}", iso(today - 30 * DAY), iso(today - 29 * DAY))})).await;
+    let (_, _, empty) = s
+        .post(&t, q, &json!({"interval": format!("{}/{}", iso(today - 30 * DAY), iso(today - 29 * DAY))}))
+        .await;
     c.check("AnalyticsConversationQueryResponse", &empty);
 
-    let (status, _, job) = s.post(&t, "/api/v2/analytics/conversations/details/jobs", &json!({"interval": interval})).await;
+    let (status, _, job) =
+        s.post(&t, "/api/v2/analytics/conversations/details/jobs", &json!({"interval": interval})).await;
     assert_eq!(status, 202);
     c.check("AsyncQueryResponse", &job);
     let job_path = format!("/api/v2/analytics/conversations/details/jobs/{}", job["jobId"].as_str().unwrap());
@@ -108,12 +130,22 @@ async fn every_response_kind_validates_against_the_schema() {
             None => break,
         }
     }
-    c.check("DataAvailabilityResponse", &s.get(&t, "/api/v2/analytics/conversations/details/jobs/availability").await.2);
+    c.check(
+        "DataAvailabilityResponse",
+        &s.get(&t, "/api/v2/analytics/conversations/details/jobs/availability").await.2,
+    );
 
-    let ids: Vec<String> = s.sim.calls().iter().rev().take(50).map(|p| p.truth.conversation_id.clone()).collect();
-    c.check("AnalyticsConversationWithoutAttributesMultiGetResponse", &s.get(&t, &format!("/api/v2/analytics/conversations/details?id={}", ids.join(","))).await.2);
+    let ids: Vec<String> =
+        s.sim.calls().iter().rev().take(50).map(|p| p.truth.conversation_id.clone()).collect();
+    c.check(
+        "AnalyticsConversationWithoutAttributesMultiGetResponse",
+        &s.get(&t, &format!("/api/v2/analytics/conversations/details?id={}", ids.join(","))).await.2,
+    );
     for id in ids.iter().take(20) {
-        c.check("AnalyticsConversationWithoutAttributes", &s.get(&t, &format!("/api/v2/analytics/conversations/{id}/details")).await.2);
+        c.check(
+            "AnalyticsConversationWithoutAttributes",
+            &s.get(&t, &format!("/api/v2/analytics/conversations/{id}/details")).await.2,
+        );
         let (status, _, record) = s.get(&t, &format!("/api/v2/conversations/{id}")).await;
         assert_eq!(status, 200);
         c.check("Conversation", &record);

@@ -1,5 +1,7 @@
 //! The simulator over real HTTP on loopback: OAuth, the details query and its limits, jobs,
 //! gets, the Conversations API, listings, the rate limit and the flaky profile.
+// Counts here are small and non-negative.
+#![allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 
 mod common;
 
@@ -25,12 +27,27 @@ fn small() -> SimConfig {
 async fn oauth_client_credentials() {
     let s = start(SimConfig { client: Some(("me".into(), "s3cret".into())), ..small() }).await;
     let url = format!("{}/oauth/token", s.base);
-    let bad = s.http.post(&url).basic_auth("me", Some("wrong")).body("grant_type=client_credentials").send().await.unwrap();
+    let bad = s
+        .http
+        .post(&url)
+        .basic_auth("me", Some("wrong"))
+        .body("grant_type=client_credentials")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), 401);
     assert_eq!(bad.json::<Value>().await.unwrap()["error"], "invalid_client");
-    let grant = s.http.post(&url).basic_auth("me", Some("s3cret")).body("grant_type=password").send().await.unwrap();
+    let grant =
+        s.http.post(&url).basic_auth("me", Some("s3cret")).body("grant_type=password").send().await.unwrap();
     assert_eq!(grant.status(), 400);
-    let ok = s.http.post(&url).basic_auth("me", Some("s3cret")).body("grant_type=client_credentials").send().await.unwrap();
+    let ok = s
+        .http
+        .post(&url)
+        .basic_auth("me", Some("s3cret"))
+        .body("grant_type=client_credentials")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
     let token: Value = ok.json().await.unwrap();
     assert_eq!(token["token_type"], "bearer");
@@ -52,13 +69,33 @@ async fn details_query_pages_and_day_index_rule() {
     let day = today() - DAY;
     // One hour of yesterday still returns... only conversations of that day that overlap the hour.
     let interval = format!("{}/{}", iso(day + 10 * 3_600_000), iso(day + 11 * 3_600_000));
-    let (status, _, page) = s.post(&t, "/api/v2/analytics/conversations/details/query", &json!({"interval": interval, "paging": {"pageSize": 100, "pageNumber": 1}})).await;
+    let (status, _, page) = s
+        .post(
+            &t,
+            "/api/v2/analytics/conversations/details/query",
+            &json!({"interval": interval, "paging": {"pageSize": 100, "pageNumber": 1}}),
+        )
+        .await;
     assert_eq!(status, 200, "{page}");
-    let expected: Vec<&str> = s.sim.calls().iter().filter(|c| {
-        c.start_ms >= day && c.start_ms < day + DAY && c.start_ms < day + 11 * 3_600_000 && c.end_ms > day + 10 * 3_600_000
-    }).map(|c| c.truth.conversation_id.as_str()).collect();
+    let expected: Vec<&str> = s
+        .sim
+        .calls()
+        .iter()
+        .filter(|c| {
+            c.start_ms >= day
+                && c.start_ms < day + DAY
+                && c.start_ms < day + 11 * 3_600_000
+                && c.end_ms > day + 10 * 3_600_000
+        })
+        .map(|c| c.truth.conversation_id.as_str())
+        .collect();
     assert_eq!(page["totalHits"].as_u64().unwrap() as usize, expected.len());
-    let got: Vec<&str> = page["conversations"].as_array().unwrap().iter().map(|c| c["conversationId"].as_str().unwrap()).collect();
+    let got: Vec<&str> = page["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["conversationId"].as_str().unwrap())
+        .collect();
     assert_eq!(got, expected[..got.len()]);
     // No attributes in query results.
     assert!(!page.to_string().contains("\"attributes\""));
@@ -67,16 +104,34 @@ async fn details_query_pages_and_day_index_rule() {
     let interval = format!("{}/{}", iso(day), iso(day + DAY));
     let mut ids = Vec::new();
     for n in 1..=20 {
-        let (_, _, p) = s.post(&t, "/api/v2/analytics/conversations/details/query", &json!({"interval": interval, "paging": {"pageSize": 100, "pageNumber": n}})).await;
+        let (_, _, p) = s
+            .post(
+                &t,
+                "/api/v2/analytics/conversations/details/query",
+                &json!({"interval": interval, "paging": {"pageSize": 100, "pageNumber": n}}),
+            )
+            .await;
         let Some(list) = p["conversations"].as_array() else { break };
         ids.extend(list.iter().map(|c| c["conversationId"].as_str().unwrap().to_owned()));
     }
-    let expected: Vec<String> = s.sim.calls().iter().filter(|c| c.start_ms >= day && c.start_ms < day + DAY).map(|c| c.truth.conversation_id.clone()).collect();
+    let expected: Vec<String> = s
+        .sim
+        .calls()
+        .iter()
+        .filter(|c| c.start_ms >= day && c.start_ms < day + DAY)
+        .map(|c| c.truth.conversation_id.clone())
+        .collect();
     assert_eq!(ids, expected);
 
     // A call that started before midnight and ended after it is not in the next day's query.
     if let Some(c) = s.sim.calls().iter().find(|c| c.start_ms < day && c.end_ms > day) {
-        let (_, _, p) = s.post(&t, "/api/v2/analytics/conversations/details/query", &json!({"interval": interval, "paging": {"pageSize": 100, "pageNumber": 1}})).await;
+        let (_, _, p) = s
+            .post(
+                &t,
+                "/api/v2/analytics/conversations/details/query",
+                &json!({"interval": interval, "paging": {"pageSize": 100, "pageNumber": 1}}),
+            )
+            .await;
         assert!(!p.to_string().contains(&c.truth.conversation_id));
     }
 }
@@ -108,9 +163,15 @@ async fn details_query_limits_and_filters() {
     assert_eq!((status, err["code"].as_str()), (400, Some("bad.request")));
     // conversationEnd exists, descending.
     let day = format!("{}/{}", iso(today() - DAY), iso(today()));
-    let ended = json!([{"type": "and", "predicates": [{"dimension": "conversationEnd", "operator": "exists"}]}]);
+    let ended =
+        json!([{"type": "and", "predicates": [{"dimension": "conversationEnd", "operator": "exists"}]}]);
     let (_, _, page) = s.post(&t, q, &json!({"interval": day, "conversationFilters": ended, "order": "desc", "paging": {"pageSize": 100, "pageNumber": 1}})).await;
-    let starts: Vec<&str> = page["conversations"].as_array().unwrap().iter().map(|c| c["conversationStart"].as_str().unwrap()).collect();
+    let starts: Vec<&str> = page["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["conversationStart"].as_str().unwrap())
+        .collect();
     assert!(starts.windows(2).all(|w| w[0] >= w[1]));
     assert!(page["conversations"].as_array().unwrap().iter().all(|c| c.get("conversationEnd").is_some()));
 }
@@ -120,7 +181,8 @@ async fn jobs_round_trip_with_attributes() {
     let s = start(SimConfig { job_delay_ms: 5_000, job_ttl_ms: 60_000, ..small() }).await;
     let t = s.token().await;
     let interval = format!("{}/{}", iso(today() - 3 * DAY), iso(today()));
-    let (status, _, submitted) = s.post(&t, "/api/v2/analytics/conversations/details/jobs", &json!({"interval": interval})).await;
+    let (status, _, submitted) =
+        s.post(&t, "/api/v2/analytics/conversations/details/jobs", &json!({"interval": interval})).await;
     assert_eq!(status, 202);
     let job = submitted["jobId"].as_str().unwrap().to_owned();
     let path = format!("/api/v2/analytics/conversations/details/jobs/{job}");
@@ -151,7 +213,16 @@ async fn jobs_round_trip_with_attributes() {
         }
     }
     let availability = NOW - s.sim.config().availability_lag_ms;
-    let expected = s.sim.calls().iter().filter(|c| c.start_ms <= availability && c.start_ms < today() && c.end_ms.max(c.start_ms + 1) > today() - 3 * DAY).count();
+    let expected = s
+        .sim
+        .calls()
+        .iter()
+        .filter(|c| {
+            c.start_ms <= availability
+                && c.start_ms < today()
+                && c.end_ms.max(c.start_ms + 1) > today() - 3 * DAY
+        })
+        .count();
     assert_eq!(ids.len(), expected);
     let unique: std::collections::HashSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len());
@@ -173,7 +244,8 @@ async fn gets_conversations_api_and_listings() {
     let s = start(SimConfig { retention_days: 2, ..small() }).await;
     let t = s.token().await;
     let calls = s.sim.calls();
-    let (a, b) = (&calls[calls.len() - 5].truth.conversation_id, &calls[calls.len() - 6].truth.conversation_id);
+    let (a, b) =
+        (&calls[calls.len() - 5].truth.conversation_id, &calls[calls.len() - 6].truth.conversation_id);
     let (status, _, multi) = s.get(&t, &format!("/api/v2/analytics/conversations/details?id={a},{b}")).await;
     assert_eq!(status, 200);
     assert_eq!(multi["conversations"].as_array().unwrap().len(), 2);
@@ -182,8 +254,13 @@ async fn gets_conversations_api_and_listings() {
     assert_eq!(s.get(&t, "/api/v2/analytics/conversations/nope/details").await.0, 404);
 
     // Conversations API: attributes and wrap-up for recent calls; 404 past retention.
-    let recent = calls.iter().rev().find(|c| c.scenario == calltrail_sim::Scenario::InboundAnswered && c.settled_ms <= NOW).unwrap();
-    let (status, _, record) = s.get(&t, &format!("/api/v2/conversations/{}", recent.truth.conversation_id)).await;
+    let recent = calls
+        .iter()
+        .rev()
+        .find(|c| c.scenario == calltrail_sim::Scenario::InboundAnswered && c.settled_ms <= NOW)
+        .unwrap();
+    let (status, _, record) =
+        s.get(&t, &format!("/api/v2/conversations/{}", recent.truth.conversation_id)).await;
     assert_eq!(status, 200, "{record}");
     let text = record.to_string();
     assert!(text.contains("MainIntent1"), "{text}");
@@ -233,13 +310,26 @@ async fn rate_limit_answers_429_with_retry_after() {
 
 #[tokio::test]
 async fn flaky_profile_faults_at_their_rates() {
-    let rates = calltrail_sim::FaultRates { slow_ms: 10, ..calltrail_sim::FaultRates::of(FaultProfile::Flaky) };
-    let s = start(SimConfig { faults: FaultProfile::Flaky, fault_rates: Some(rates), rate_limit: 100_000, ..small() }).await;
+    let rates =
+        calltrail_sim::FaultRates { slow_ms: 10, ..calltrail_sim::FaultRates::of(FaultProfile::Flaky) };
+    let s = start(SimConfig {
+        faults: FaultProfile::Flaky,
+        fault_rates: Some(rates),
+        rate_limit: 100_000,
+        ..small()
+    })
+    .await;
     let mut t = s.token().await;
     let n = 3000;
     let (mut errors, mut throttled, mut truncated, mut unauthorized) = (0, 0, 0, 0);
     for _ in 0..n {
-        let r = s.http.get(format!("{}/api/v2/routing/wrapupcodes", s.base)).bearer_auth(&t).send().await.unwrap();
+        let r = s
+            .http
+            .get(format!("{}/api/v2/routing/wrapupcodes", s.base))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap();
         let status = r.status().as_u16();
         let text = r.text().await.unwrap();
         match status {
@@ -259,7 +349,10 @@ async fn flaky_profile_faults_at_their_rates() {
     assert!((share(errors) - rates.server_error).abs() < 0.015, "5xx {errors}");
     let burst = rates.burst * f64::from(rates.burst_len);
     assert!(share(throttled) > burst * 0.3 && share(throttled) < burst * 2.5, "429 {throttled}");
-    assert!(share(truncated) > rates.truncated * 0.4 && share(truncated) < rates.truncated * 2.0, "truncated {truncated}");
+    assert!(
+        share(truncated) > rates.truncated * 0.4 && share(truncated) < rates.truncated * 2.0,
+        "truncated {truncated}"
+    );
     assert!(unauthorized >= 1, "token expiry {unauthorized}");
     let stats = s.sim.stats();
     assert_eq!(stats.truncated.load(std::sync::atomic::Ordering::Relaxed), truncated as u64);

@@ -33,27 +33,65 @@ fn compare(call: &CallRecord<'_>, truth: &Truth) -> Vec<String> {
     check("media_type", call.media_type.as_deref().map(str::to_owned), truth.media_type.map(str::to_owned));
     check("from.address", call.from.address.as_deref().map(str::to_owned), truth.from_address.clone());
     check("to.address", call.to.address.as_deref().map(str::to_owned), truth.to_address.clone());
-    check("customer_number", call.customer_number.as_deref().map(str::to_owned), truth.customer_number.clone());
+    check(
+        "customer_number",
+        call.customer_number.as_deref().map(str::to_owned),
+        truth.customer_number.clone(),
+    );
     check("placed_by.role", s(call.placed_by.role.as_str()), truth.placed_by_role.map(str::to_owned));
     check("placed_by.name", call.placed_by.name.as_deref().map(str::to_owned), truth.placed_by_name.clone());
     check("answered", s(&call.answered_by.is_some().to_string()), truth.answered.map(|a| a.to_string()));
-    check("answered_by.role", call.answered_by.as_ref().map(|p| p.role.as_str().to_owned()), truth.answered_by_role.map(str::to_owned));
-    check("answered_by.user_id", call.answered_by.as_ref().and_then(|p| p.user_id.as_deref().map(str::to_owned)), truth.answered_by_user_id.clone());
-    let not_responding: Vec<&str> = call.agents.iter().filter(|a| a.not_responding).filter_map(|a| a.user_id.as_deref()).collect();
+    check(
+        "answered_by.role",
+        call.answered_by.as_ref().map(|p| p.role.as_str().to_owned()),
+        truth.answered_by_role.map(str::to_owned),
+    );
+    check(
+        "answered_by.user_id",
+        call.answered_by.as_ref().and_then(|p| p.user_id.as_deref().map(str::to_owned)),
+        truth.answered_by_user_id.clone(),
+    );
+    let not_responding: Vec<&str> =
+        call.agents.iter().filter(|a| a.not_responding).filter_map(|a| a.user_id.as_deref()).collect();
     if !truth.not_responding_user_ids.is_empty() || truth.totals.is_some() {
         check("not_responding", s(&not_responding.join(",")), s(&truth.not_responding_user_ids.join(",")));
     }
     check("ivr.reason", call.ivr.reason.as_deref().map(str::to_owned), truth.reason.clone());
-    check("ivr.reason_source", call.ivr.reason_source.as_deref().map(str::to_owned), truth.reason_source.clone());
+    check(
+        "ivr.reason_source",
+        call.ivr.reason_source.as_deref().map(str::to_owned),
+        truth.reason_source.clone(),
+    );
     check("ivr.exit", call.ivr.exit.map(|e| e.as_str().to_owned()), truth.ivr_exit.map(str::to_owned));
     if let Some(t) = &truth.totals {
-        check("totals", s(&format!("{:?}", call.totals)), s(&format!("{:?}", calltrail_explain::Totals {
-            ivr_ms: t.ivr_ms, queue_ms: t.queue_ms, alert_ms: t.alert_ms, talk_ms: t.talk_ms, hold_ms: t.hold_ms,
-            acw_ms: t.acw_ms, handle_ms: t.handle_ms, voicemail_ms: t.voicemail_ms,
-        })));
+        check(
+            "totals",
+            s(&format!("{:?}", call.totals)),
+            s(&format!(
+                "{:?}",
+                calltrail_explain::Totals {
+                    ivr_ms: t.ivr_ms,
+                    queue_ms: t.queue_ms,
+                    alert_ms: t.alert_ms,
+                    talk_ms: t.talk_ms,
+                    hold_ms: t.hold_ms,
+                    acw_ms: t.acw_ms,
+                    handle_ms: t.handle_ms,
+                    voicemail_ms: t.voicemail_ms,
+                }
+            )),
+        );
     }
-    check("wrapup.code_id", call.wrapup.as_ref().and_then(|w| w.code_id.as_deref().map(str::to_owned)), truth.wrapup_code_id.clone());
-    check("wrapup.code_name", call.wrapup.as_ref().and_then(|w| w.code_name.as_deref().map(str::to_owned)), truth.wrapup_code_name.clone());
+    check(
+        "wrapup.code_id",
+        call.wrapup.as_ref().and_then(|w| w.code_id.as_deref().map(str::to_owned)),
+        truth.wrapup_code_id.clone(),
+    );
+    check(
+        "wrapup.code_name",
+        call.wrapup.as_ref().and_then(|w| w.code_name.as_deref().map(str::to_owned)),
+        truth.wrapup_code_name.clone(),
+    );
     check("disconnect.by", s(call.disconnect.by.as_str()), truth.disconnect_by.map(str::to_owned));
     check("outcome", s(call.outcome.as_str()), truth.outcome.map(str::to_owned));
     check("transfers", s(&call.transfers.to_string()), truth.transfers.map(|t| t.to_string()));
@@ -82,7 +120,11 @@ fn explain_agrees_with_the_ground_truth_on_10000_generated_calls() {
         *seen.entry(truth.scenario).or_default() += 1;
         let problems = compare(&call, &truth);
         if !problems.is_empty() {
-            failures.entry(truth.scenario).or_default().push(format!("{}: {}", truth.conversation_id, problems.join("; ")));
+            failures.entry(truth.scenario).or_default().push(format!(
+                "{}: {}",
+                truth.conversation_id,
+                problems.join("; ")
+            ));
         }
         for w in &call.warnings {
             if w.contains("add up to") {
@@ -91,11 +133,17 @@ fn explain_agrees_with_the_ground_truth_on_10000_generated_calls() {
         }
     }
     for (scenario, _) in Scenario::ALL {
-        assert!(seen.get(scenario.name()).copied().unwrap_or(0) > 0, "scenario {} never generated", scenario.name());
+        assert!(
+            seen.get(scenario.name()).copied().unwrap_or(0) > 0,
+            "scenario {} never generated",
+            scenario.name()
+        );
     }
     let report: Vec<String> = failures
         .iter()
-        .map(|(scenario, list)| format!("{scenario}: {} of {} wrong, e.g. {}", list.len(), seen[scenario], list[0]))
+        .map(|(scenario, list)| {
+            format!("{scenario}: {} of {} wrong, e.g. {}", list.len(), seen[scenario], list[0])
+        })
         .collect();
     assert!(report.is_empty(), "disagreements with the ground truth:\n{}", report.join("\n"));
     assert!(warnings.is_empty(), "metric disagreements: {warnings:#?}");
@@ -106,13 +154,17 @@ fn same_arguments_same_conversations() {
     let spec = Spec { calls: 300, days: 3, seed: 7, today_ms: TODAY };
     let (_, a) = generate(&spec);
     let (_, b) = generate(&spec);
-    let ids = |v: &[calltrail_sim::Planned]| v.iter().map(|p| p.truth.conversation_id.clone()).collect::<Vec<_>>();
+    let ids =
+        |v: &[calltrail_sim::Planned]| v.iter().map(|p| p.truth.conversation_id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&a), ids(&b));
     assert_eq!(serde_json::to_string(&a[17].record).unwrap(), serde_json::to_string(&b[17].record).unwrap());
     let (_, c) = generate(&Spec { seed: 8, ..spec });
     assert_ne!(ids(&a), ids(&c));
     // Calls lie in the D whole days before today.
-    assert!(a.iter().filter(|p| p.scenario != Scenario::Ongoing).all(|p| p.start_ms >= TODAY - 3 * 86_400_000 && p.start_ms < TODAY));
+    assert!(a
+        .iter()
+        .filter(|p| p.scenario != Scenario::Ongoing)
+        .all(|p| p.start_ms >= TODAY - 3 * 86_400_000 && p.start_ms < TODAY));
 }
 
 #[test]
@@ -133,5 +185,42 @@ fn the_view_follows_the_clock() {
     let answered = calls.iter().find(|p| p.scenario == Scenario::InboundAnswered).unwrap();
     let mid = answered.view_at((answered.start_ms + answered.end_ms) / 2).unwrap();
     assert!(mid.conversation_end.is_none());
-    assert!(mid.participants().iter().flat_map(|p| p.sessions()).flat_map(|s| s.segments()).any(|s| s.segment_end.is_none()));
+    assert!(mid
+        .participants()
+        .iter()
+        .flat_map(calltrail_model::Participant::sessions)
+        .flat_map(calltrail_model::Session::segments)
+        .any(|s| s.segment_end.is_none()));
+}
+
+/// The user documentation lists every scenario with its description, as the code has them.
+#[test]
+fn scenarios_are_documented() {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/simulator.md"),
+    )
+    .unwrap();
+    for (scenario, _) in Scenario::ALL {
+        let row = format!("| `{}` |", scenario.name());
+        assert!(doc.contains(&row), "docs/simulator.md lacks {}", scenario.name());
+        assert!(
+            doc.contains(scenario.recognisable_by()),
+            "docs/simulator.md has an old description of {}",
+            scenario.name()
+        );
+    }
+}
+
+/// Traffic has the shape of a contact centre's: busy weekday hours, quiet nights.
+#[test]
+fn volumes_follow_the_day() {
+    let (_, calls) = generate(&Spec { calls: 20_000, days: 14, seed: 9, today_ms: TODAY });
+    let hour =
+        |c: &&calltrail_sim::Planned| usize::try_from(c.start_ms.rem_euclid(86_400_000) / 3_600_000).unwrap();
+    let mut by_hour = [0usize; 24];
+    calls.iter().filter(|c| c.scenario != Scenario::Ongoing).for_each(|c| by_hour[hour(&c)] += 1);
+    assert!(by_hour[10] > 10 * by_hour[3], "{by_hour:?}");
+    let weekday = |c: &calltrail_sim::Planned| (c.start_ms.div_euclid(86_400_000) + 3).rem_euclid(7);
+    let weekend = calls.iter().filter(|c| weekday(c) >= 5).count();
+    assert!(weekend * 100 / calls.len() < 15, "weekend share {weekend}");
 }

@@ -58,8 +58,20 @@ impl TestSim {
         (status, headers, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() })
     }
 
-    pub async fn post(&self, token: &str, path: &str, body: &Value) -> (u16, reqwest::header::HeaderMap, Value) {
-        let r = self.http.post(format!("{}{path}", self.base)).bearer_auth(token).json(body).send().await.unwrap();
+    pub async fn post(
+        &self,
+        token: &str,
+        path: &str,
+        body: &Value,
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
         let status = r.status().as_u16();
         let headers = r.headers().clone();
         let text = r.text().await.unwrap();
