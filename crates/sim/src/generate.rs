@@ -707,6 +707,7 @@ impl<'o> Call<'o> {
                 t
             }
             After::BlindTransfer => {
+                // The first agent hands the call on (a blind transfer) and wraps up.
                 self.agent(
                     first,
                     MediaType::Voice,
@@ -769,7 +770,7 @@ impl<'o> Call<'o> {
                 let end = handover + 2 * SECOND + talk;
                 let (code2, note2) = self.wrapup_for(queue);
                 let last = if customer_hangs_up { D::Peer } else { D::Client };
-                let pid = self.agent(
+                self.agent(
                     second,
                     MediaType::Voice,
                     Direction::Outbound,
@@ -780,7 +781,6 @@ impl<'o> Call<'o> {
                     Some((end, code2, note2)),
                     false,
                 );
-                let _ = pid;
                 self.set_wrapup_truth(code2);
                 self.truth.transfers = Some(1);
                 end
