@@ -357,3 +357,49 @@ async fn flaky_profile_faults_at_their_rates() {
     let stats = s.sim.stats();
     assert_eq!(stats.truncated.load(std::sync::atomic::Ordering::Relaxed), truncated as u64);
 }
+
+#[tokio::test]
+async fn jobs_match_by_lifetime_unless_start_of_day_matching() {
+    let s = start(SimConfig { job_delay_ms: 0, availability_lag_ms: 0, ..small() }).await;
+    let t = s.token().await;
+    let day = today() - DAY;
+    let interval = format!("{}/{}", iso(day), iso(day + DAY));
+    let ids_of = |page: &Value| -> Vec<String> {
+        page["conversations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| c["conversationId"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mut results = Vec::new();
+    for by_day in [false, true] {
+        let (_, _, job) = s
+            .post(
+                &t,
+                "/api/v2/analytics/conversations/details/jobs",
+                &json!({"interval": interval, "startOfDayIntervalMatching": by_day}),
+            )
+            .await;
+        let path = format!(
+            "/api/v2/analytics/conversations/details/jobs/{}/results",
+            job["jobId"].as_str().unwrap()
+        );
+        results.push(ids_of(&s.get(&t, &path).await.2));
+    }
+    let (overlap, by_day) = (&results[0], &results[1]);
+    // Day matching is the query's rule: what started that day.
+    let started: Vec<String> = s
+        .sim
+        .calls()
+        .iter()
+        .filter(|c| c.start_ms >= day && c.start_ms < day + DAY)
+        .map(|c| c.truth.conversation_id.clone())
+        .collect();
+    assert_eq!(by_day, &started);
+    // Lifetime overlap adds calls that began the day before and were still going at midnight.
+    let spanning: Vec<&String> = overlap.iter().filter(|id| !started.contains(id)).collect();
+    let expected_spanning = s.sim.calls().iter().filter(|c| c.start_ms < day && c.end_ms > day).count();
+    assert!(expected_spanning > 0, "the data has calls that span midnight");
+    assert_eq!(spanning.len(), expected_spanning);
+}
