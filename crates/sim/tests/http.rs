@@ -362,7 +362,16 @@ async fn flaky_profile_faults_at_their_rates() {
 async fn jobs_match_by_lifetime_unless_start_of_day_matching() {
     let s = start(SimConfig { job_delay_ms: 0, availability_lag_ms: 0, ..small() }).await;
     let t = s.token().await;
-    let day = today() - DAY;
+    // A UTC midnight that some call spans.
+    let day = s
+        .sim
+        .calls()
+        .iter()
+        .map(|c| (c.start_ms.div_euclid(DAY) + 1) * DAY)
+        .find(|&midnight| {
+            s.sim.calls().iter().any(|c| c.start_ms < midnight && c.end_ms > midnight && midnight < today())
+        })
+        .expect("some call spans midnight");
     let interval = format!("{}/{}", iso(day), iso(day + DAY));
     let ids_of = |page: &Value| -> Vec<String> {
         page["conversations"]
