@@ -1,0 +1,748 @@
+//! The calltrail archive: one SQLite file (WAL) that keeps every detail record exactly as
+//! received (LZ4-compressed), the earlier versions of records that changed, the call record
+//! derived from each with its phases, agent legs and IVR steps in plain tables, the lookups,
+//! the sync checkpoints and the quarantine of records that could not be read.
+//!
+//! Writes are upserts by conversation id inside one transaction per batch, so a process killed
+//! at any moment leaves the archive as it was before or after the batch, never between.
+//! Derivation happens on write and can be redone from the raw records (`rederive`).
+
+mod schema;
+
+use std::path::{Path, PathBuf};
+
+use calltrail_explain::{explain, CallRecord, Context, Lookups, Settings};
+use calltrail_model::{parse_document, ApiConversation, Document};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+/// What can go wrong with the archive.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file could not be opened as a calltrail archive.
+    #[error("cannot open the archive `{path}`: {source}")]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The file is not a calltrail archive, or it is damaged.
+    #[error("`{path}` is not a usable calltrail archive: {reason}")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What was found.
+        reason: String,
+    },
+    /// The archive was written by a newer calltrail.
+    #[error("the archive `{path}` has schema version {found}, newer than this calltrail knows ({known})")]
+    TooNew {
+        /// The file.
+        path: PathBuf,
+        /// Its schema version.
+        found: i64,
+        /// The newest this build knows.
+        known: usize,
+    },
+    /// A database operation failed.
+    #[error("archive error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Result of storing a batch of records.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct UpsertReport {
+    /// New conversations.
+    pub added: u64,
+    /// Conversations whose record changed (the earlier version went to history).
+    pub updated: u64,
+    /// Conversations received again, unchanged.
+    pub unchanged: u64,
+    /// Records that could not be read, kept in quarantine.
+    pub quarantined: u64,
+}
+
+impl UpsertReport {
+    /// Adds another report to this one.
+    pub fn add(&mut self, other: UpsertReport) {
+        self.added += other.added;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.quarantined += other.quarantined;
+    }
+}
+
+/// A sync as recorded in the archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncRow {
+    /// Its id.
+    pub id: i64,
+    /// Range start (ms).
+    pub from_ms: i64,
+    /// Range end (ms).
+    pub to_ms: i64,
+    /// `auto`, `query` or `jobs`.
+    pub mode: String,
+    /// `running`, `done` or `incomplete`.
+    pub state: String,
+    /// When it finished.
+    pub finished_ms: Option<i64>,
+}
+
+/// One window of a sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowRow {
+    /// Start (ms).
+    pub start_ms: i64,
+    /// End (ms).
+    pub end_ms: i64,
+    /// True for a jobs window, false for a query window.
+    pub job: bool,
+    /// Whether all its records are stored.
+    pub done: bool,
+}
+
+/// Counts of what the archive holds.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    /// Conversations.
+    pub conversations: u64,
+    /// Earlier versions kept.
+    pub history: u64,
+    /// Conversations still going on.
+    pub open: u64,
+    /// Quarantined records.
+    pub quarantined: u64,
+}
+
+/// The archive.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    settings: Settings,
+    lookups: Option<Lookups>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+/// FNV-1a: a stable hash of the raw bytes, to notice a changed record cheaply.
+fn fnv1a(bytes: &[u8]) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    i64::from_ne_bytes(h.to_ne_bytes())
+}
+
+fn compress(bytes: &[u8]) -> Vec<u8> {
+    lz4_flex::compress_prepend_size(bytes)
+}
+
+fn decompress(bytes: &[u8]) -> Option<Vec<u8>> {
+    lz4_flex::decompress_size_prepended(bytes).ok()
+}
+
+impl Store {
+    /// Opens (creating if needed) the archive at `path`, applying migrations.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let conn = Connection::open(path).map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
+        Self::init(conn, path.to_owned())
+    }
+
+    /// An archive in memory, for tests.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        Self::init(Connection::open_in_memory()?, PathBuf::from(":memory:"))
+    }
+
+    fn init(conn: Connection, path: PathBuf) -> Result<Store, StoreError> {
+        let corrupt = |e: rusqlite::Error| StoreError::Corrupt { path: path.clone(), reason: e.to_string() };
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(corrupt)?;
+        let _ = mode;
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(corrupt)?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(corrupt)?;
+        if version == 0 {
+            let tables: i64 = conn
+                .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table'", [], |r| r.get(0))
+                .map_err(corrupt)?;
+            if tables > 0 {
+                return Err(StoreError::Corrupt { path, reason: "it holds tables of something else".into() });
+            }
+        }
+        let known = schema::MIGRATIONS.len();
+        if usize::try_from(version).unwrap_or(usize::MAX) > known {
+            return Err(StoreError::TooNew { path, found: version, known });
+        }
+        let mut store = Store { conn, path, settings: Settings::default(), lookups: None };
+        store.migrate(usize::try_from(version).unwrap_or(0))?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self, from: usize) -> Result<(), StoreError> {
+        for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(from) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX))?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Sets the settings derivations use (`[reason]`, `[ivr]`).
+    pub fn set_settings(&mut self, settings: Settings) {
+        self.settings = settings;
+    }
+
+    /// The lookups stored in the archive.
+    pub fn lookups(&mut self) -> Result<Lookups, StoreError> {
+        if let Some(l) = &self.lookups {
+            return Ok(l.clone());
+        }
+        let mut lookups = Lookups::default();
+        let mut stmt = self.conn.prepare("SELECT kind, id, name FROM lookups")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+        for row in rows {
+            let (kind, id, name) = row?;
+            let table = match kind.as_str() {
+                "users" => &mut lookups.users,
+                "queues" => &mut lookups.queues,
+                "wrapup_codes" => &mut lookups.wrapup_codes,
+                "flows" => &mut lookups.flows,
+                "flow_outcomes" => &mut lookups.flow_outcomes,
+                _ => continue,
+            };
+            table.insert(id, name);
+        }
+        drop(stmt);
+        self.lookups = Some(lookups.clone());
+        Ok(lookups)
+    }
+
+    /// Stores names of one kind (`users`, `queues`, `wrapup_codes`, `flows`, `flow_outcomes`).
+    pub fn put_lookups(&mut self, kind: &str, entries: &[(String, String)]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare("INSERT OR REPLACE INTO lookups (kind, id, name) VALUES (?1, ?2, ?3)")?;
+            for (id, name) in entries {
+                stmt.execute(params![kind, id, name])?;
+            }
+        }
+        tx.commit()?;
+        self.lookups = None;
+        Ok(())
+    }
+
+    /// Stores a batch of raw detail records (one JSON object each), deriving their calls, in
+    /// one transaction. A record that cannot be read goes to quarantine with its error.
+    pub fn upsert(&mut self, records: &[&[u8]], source: &str, now_ms: i64) -> Result<UpsertReport, StoreError> {
+        let lookups = self.lookups()?;
+        let settings = self.settings.clone();
+        let tx = self.conn.transaction()?;
+        let mut report = UpsertReport::default();
+        for raw in records {
+            match upsert_one(&tx, raw, source, now_ms, &lookups, &settings)? {
+                Stored::Added => report.added += 1,
+                Stored::Updated => report.updated += 1,
+                Stored::Unchanged => report.unchanged += 1,
+                Stored::Quarantined => report.quarantined += 1,
+            }
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// Stores the Conversations API record of a conversation (attributes, wrap-ups) and
+    /// derives its call again.
+    pub fn put_api_record(&mut self, id: &str, raw: &[u8], now_ms: i64) -> Result<(), StoreError> {
+        let lookups = self.lookups()?;
+        let settings = self.settings.clone();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT OR REPLACE INTO conversation_api (id, raw_lz4, fetched_ms) VALUES (?1, ?2, ?3)",
+            params![id, compress(raw), now_ms],
+        )?;
+        if let Some(detail) = raw_of(&tx, id)? {
+            derive_into(&tx, id, &detail, &lookups, &settings)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The raw record of a conversation, as received.
+    pub fn raw(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        raw_of(&self.conn, id)
+    }
+
+    /// The stored Conversations API record of a conversation.
+    pub fn api_raw(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let blob: Option<Vec<u8>> =
+            self.conn.query_row("SELECT raw_lz4 FROM conversation_api WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        Ok(blob.and_then(|b| decompress(&b)))
+    }
+
+    /// Conversations whose record has no end yet.
+    pub fn open_ids(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT id FROM conversations WHERE end_ms IS NULL ORDER BY start_ms")?;
+        let ids = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+        Ok(ids)
+    }
+
+    /// Conversations whose record carries no participant attributes and that have no
+    /// Conversations API record yet, with their start.
+    pub fn ids_without_attributes(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.id, coalesce(c.start_ms, 0) FROM conversations c LEFT JOIN conversation_api a ON a.id = c.id
+             WHERE c.has_attributes = 0 AND a.id IS NULL ORDER BY c.start_ms",
+        )?;
+        let ids = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+        Ok(ids)
+    }
+
+    /// Every conversation id, by start.
+    pub fn ids(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT id FROM conversations ORDER BY start_ms, id")?;
+        let ids = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+        Ok(ids)
+    }
+
+    /// Counts of what the archive holds.
+    pub fn counts(&self) -> Result<Counts, StoreError> {
+        let count = |sql: &str| -> Result<u64, StoreError> {
+            let n: i64 = self.conn.query_row(sql, [], |r| r.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        };
+        Ok(Counts {
+            conversations: count("SELECT count(*) FROM conversations")?,
+            history: count("SELECT count(*) FROM conversation_history")?,
+            open: count("SELECT count(*) FROM conversations WHERE end_ms IS NULL")?,
+            quarantined: count("SELECT count(*) FROM quarantine")?,
+        })
+    }
+
+    /// Derives every call again from the raw records (after the rules or lookups changed).
+    pub fn rederive(&mut self) -> Result<u64, StoreError> {
+        let lookups = self.lookups()?;
+        let settings = self.settings.clone();
+        let ids = self.ids()?;
+        let mut done = 0;
+        for chunk in ids.chunks(2000) {
+            let tx = self.conn.transaction()?;
+            for id in chunk {
+                if let Some(raw) = raw_of(&tx, id)? {
+                    derive_into(&tx, id, &raw, &lookups, &settings)?;
+                    done += 1;
+                }
+            }
+            tx.commit()?;
+        }
+        Ok(done)
+    }
+
+    /// The stored call record (JSON) of a conversation.
+    pub fn call_json(&self, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.conn.query_row("SELECT record_json FROM calls WHERE conversation_id = ?1", [id], |r| r.get(0)).optional()?)
+    }
+
+    /// Read-only access for queries (reports, listings).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    // ── Sync state ──────────────────────────────────────────────────────────────────────
+
+    /// Records a new sync and its windows; returns its id.
+    pub fn start_sync(&mut self, from_ms: i64, to_ms: i64, mode: &str, windows: &[WindowRow], now_ms: i64) -> Result<i64, StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO syncs (from_ms, to_ms, mode, started_ms, state) VALUES (?1, ?2, ?3, ?4, 'running')",
+            params![from_ms, to_ms, mode, now_ms],
+        )?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut stmt = tx.prepare(
+                "INSERT OR IGNORE INTO sync_windows (sync_id, start_ms, end_ms, mode, state) VALUES (?1, ?2, ?3, ?4, 'pending')",
+            )?;
+            for w in windows {
+                stmt.execute(params![id, w.start_ms, w.end_ms, if w.job { "job" } else { "query" }])?;
+            }
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Splits a pending window into parts (the planner found it too big).
+    pub fn split_window(&mut self, sync_id: i64, window: WindowRow, parts: &[WindowRow]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM sync_windows WHERE sync_id = ?1 AND start_ms = ?2 AND end_ms = ?3",
+            params![sync_id, window.start_ms, window.end_ms],
+        )?;
+        for w in parts {
+            tx.execute(
+                "INSERT OR IGNORE INTO sync_windows (sync_id, start_ms, end_ms, mode, state) VALUES (?1, ?2, ?3, ?4, 'pending')",
+                params![sync_id, w.start_ms, w.end_ms, if w.job { "job" } else { "query" }],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The windows of a sync, in order.
+    pub fn windows(&self, sync_id: i64) -> Result<Vec<WindowRow>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT start_ms, end_ms, mode, state FROM sync_windows WHERE sync_id = ?1 ORDER BY start_ms, end_ms",
+        )?;
+        let rows = stmt
+            .query_map([sync_id], |r| {
+                Ok(WindowRow {
+                    start_ms: r.get(0)?,
+                    end_ms: r.get(1)?,
+                    job: r.get::<_, String>(2)? == "job",
+                    done: r.get::<_, String>(3)? == "done",
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Stores a window's records and marks it done, in one transaction: the checkpoint.
+    pub fn finish_window(
+        &mut self,
+        sync_id: i64,
+        window: WindowRow,
+        records: &[&[u8]],
+        source: &str,
+        now_ms: i64,
+    ) -> Result<UpsertReport, StoreError> {
+        let lookups = self.lookups()?;
+        let settings = self.settings.clone();
+        let tx = self.conn.transaction()?;
+        let mut report = UpsertReport::default();
+        for raw in records {
+            match upsert_one(&tx, raw, source, now_ms, &lookups, &settings)? {
+                Stored::Added => report.added += 1,
+                Stored::Updated => report.updated += 1,
+                Stored::Unchanged => report.unchanged += 1,
+                Stored::Quarantined => report.quarantined += 1,
+            }
+        }
+        tx.execute(
+            "UPDATE sync_windows SET state = 'done', records = ?4 WHERE sync_id = ?1 AND start_ms = ?2 AND end_ms = ?3",
+            params![sync_id, window.start_ms, window.end_ms, i64::try_from(records.len()).unwrap_or(i64::MAX)],
+        )?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// Marks a sync finished (`done` or `incomplete`).
+    pub fn finish_sync(&mut self, sync_id: i64, state: &str, now_ms: i64) -> Result<(), StoreError> {
+        self.conn.execute("UPDATE syncs SET state = ?2, finished_ms = ?3 WHERE id = ?1", params![sync_id, state, now_ms])?;
+        Ok(())
+    }
+
+    /// The newest sync still running (an interrupted one), if any.
+    pub fn interrupted_sync(&self) -> Result<Option<SyncRow>, StoreError> {
+        self.sync_where("state = 'running'")
+    }
+
+    /// The newest finished sync, if any.
+    pub fn last_finished_sync(&self) -> Result<Option<SyncRow>, StoreError> {
+        self.sync_where("state IN ('done', 'incomplete')")
+    }
+
+    fn sync_where(&self, condition: &str) -> Result<Option<SyncRow>, StoreError> {
+        let sql = format!("SELECT id, from_ms, to_ms, mode, state, finished_ms FROM syncs WHERE {condition} ORDER BY id DESC LIMIT 1");
+        Ok(self
+            .conn
+            .query_row(&sql, [], |r| {
+                Ok(SyncRow {
+                    id: r.get(0)?,
+                    from_ms: r.get(1)?,
+                    to_ms: r.get(2)?,
+                    mode: r.get(3)?,
+                    state: r.get(4)?,
+                    finished_ms: r.get(5)?,
+                })
+            })
+            .optional()?)
+    }
+}
+
+enum Stored {
+    Added,
+    Updated,
+    Unchanged,
+    Quarantined,
+}
+
+fn raw_of(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    let blob: Option<Vec<u8>> =
+        conn.query_row("SELECT raw_lz4 FROM conversations WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    Ok(blob.and_then(|b| decompress(&b)))
+}
+
+fn upsert_one(
+    tx: &Transaction<'_>,
+    raw: &[u8],
+    source: &str,
+    now_ms: i64,
+    lookups: &Lookups,
+    settings: &Settings,
+) -> Result<Stored, StoreError> {
+    let conversation = match parse_document(raw) {
+        Ok(Document::Conversation(c)) if c.conversation_id.is_some() => c,
+        Ok(_) => return quarantine(tx, None, raw, "not a detail record with a conversationId", now_ms),
+        Err(e) => return quarantine(tx, e.conversation_id.as_deref(), raw, &e.source.to_string(), now_ms),
+    };
+    let id = conversation.conversation_id.as_deref().unwrap_or_default();
+    let hash = fnv1a(raw);
+    let existing: Option<(i64, i64, Vec<u8>, i64)> = tx
+        .query_row("SELECT version, raw_hash, raw_lz4, fetched_ms FROM conversations WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?;
+    let start = conversation.conversation_start.as_deref().and_then(calltrail_model::Timestamp::parse).map(|t| t.0);
+    let end = conversation.conversation_end.as_deref().and_then(calltrail_model::Timestamp::parse).map(|t| t.0);
+    let has_attributes = conversation.participants().iter().any(|p| p.attributes.as_ref().is_some_and(|a| !a.is_empty()));
+    let outcome = match existing {
+        Some((_, old_hash, ref old_raw, _)) if old_hash == hash && decompress(old_raw).as_deref() == Some(raw) => {
+            return Ok(Stored::Unchanged);
+        }
+        Some((version, _, old_raw, old_fetched)) => {
+            tx.execute(
+                "INSERT OR REPLACE INTO conversation_history (id, version, raw_lz4, fetched_ms, replaced_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, version, old_raw, old_fetched, now_ms],
+            )?;
+            tx.execute(
+                "UPDATE conversations SET start_ms = ?2, end_ms = ?3, version = ?4, raw_lz4 = ?5, raw_hash = ?6, fetched_ms = ?7, source = ?8, has_attributes = ?9 WHERE id = ?1",
+                params![id, start, end, version + 1, compress(raw), hash, now_ms, source, has_attributes],
+            )?;
+            Stored::Updated
+        }
+        None => {
+            tx.execute(
+                "INSERT INTO conversations (id, start_ms, end_ms, version, raw_lz4, raw_hash, fetched_ms, source, has_attributes) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8)",
+                params![id, start, end, compress(raw), hash, now_ms, source, has_attributes],
+            )?;
+            Stored::Added
+        }
+    };
+    derive_into(tx, id, raw, lookups, settings)?;
+    Ok(outcome)
+}
+
+fn quarantine(tx: &Transaction<'_>, id: Option<&str>, raw: &[u8], error: &str, now_ms: i64) -> Result<Stored, StoreError> {
+    tx.execute(
+        "INSERT INTO quarantine (conversation_id, raw_lz4, error, at_ms) VALUES (?1, ?2, ?3, ?4)",
+        params![id, compress(raw), error, now_ms],
+    )?;
+    Ok(Stored::Quarantined)
+}
+
+/// Derives the call record of `raw` (with the stored Conversations API record, if any) and
+/// writes it and its parts, replacing what was there.
+fn derive_into(conn: &Connection, id: &str, raw: &[u8], lookups: &Lookups, settings: &Settings) -> Result<(), StoreError> {
+    let Ok(Document::Conversation(conversation)) = parse_document(raw) else { return Ok(()) };
+    let api_raw: Option<Vec<u8>> = conn
+        .query_row("SELECT raw_lz4 FROM conversation_api WHERE id = ?1", [id], |r| r.get::<_, Vec<u8>>(0))
+        .optional()?
+        .and_then(|b| decompress(&b));
+    let api: Option<ApiConversation<'_>> = api_raw.as_deref().and_then(|b| serde_json::from_slice(b).ok());
+    let ctx = Context { lookups, settings };
+    let call = explain(&conversation, api.as_ref(), &ctx);
+    write_call(conn, id, &call)
+}
+
+fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), StoreError> {
+    for table in ["calls", "phases", "agent_legs", "ivr_steps"] {
+        conn.execute(&format!("DELETE FROM {table} WHERE conversation_id = ?1"), [id])?;
+    }
+    let t = &call.totals;
+    let answered_queue = call
+        .agents
+        .iter()
+        .find(|a| a.answered)
+        .and_then(|a| a.queue_id.as_deref())
+        .or_else(|| call.queues.last().and_then(|q| q.queue_id.as_deref()));
+    let queue_name = call
+        .queues
+        .iter()
+        .find(|q| q.queue_id.as_deref() == answered_queue)
+        .and_then(|q| q.queue_name.as_deref())
+        .or_else(|| call.agents.iter().find(|a| a.answered).and_then(|a| a.queue_name.as_deref()));
+    let record_json = serde_json::to_string(call).unwrap_or_default();
+    conn.execute(
+        "INSERT INTO calls (conversation_id, start_ms, end_ms, call_date, ongoing, duration_ms, media_type, direction, direction_label,
+            from_address, from_name, to_address, to_name, customer_number, placed_by_role, placed_by_name, answered_by_role,
+            answered_by_user_id, answered_by_name, queue_id, queue_name, reason, reason_source, ivr_exit,
+            ivr_ms, queue_ms, alert_ms, talk_ms, hold_ms, acw_ms, handle_ms, voicemail_ms,
+            wrapup_code_id, wrapup_code_name, wrapup_note, disconnect_by, disconnect_type, outcome, transfers, warnings, record_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
+            ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41)",
+        params![
+            id,
+            call.start.map(|t| t.0),
+            call.end.map(|t| t.0),
+            call.start.map(calltrail_model::Timestamp::utc_date),
+            call.ongoing,
+            call.duration_ms,
+            call.media_type.as_deref(),
+            call.direction.as_str(),
+            call.direction_label,
+            call.from.address.as_deref(),
+            call.from.name.as_deref(),
+            call.to.address.as_deref(),
+            call.to.name.as_deref(),
+            call.customer_number.as_deref(),
+            call.placed_by.role.as_str(),
+            call.placed_by.name.as_deref(),
+            call.answered_by.as_ref().map(|p| p.role.as_str()),
+            call.answered_by.as_ref().and_then(|p| p.user_id.as_deref()),
+            call.answered_by.as_ref().and_then(|p| p.name.as_deref()),
+            answered_queue,
+            queue_name,
+            call.ivr.reason.as_deref(),
+            call.ivr.reason_source.as_deref(),
+            call.ivr.exit.map(calltrail_explain::IvrExit::as_str),
+            t.ivr_ms,
+            t.queue_ms,
+            t.alert_ms,
+            t.talk_ms,
+            t.hold_ms,
+            t.acw_ms,
+            t.handle_ms,
+            t.voicemail_ms,
+            call.wrapup.as_ref().and_then(|w| w.code_id.as_deref()),
+            call.wrapup.as_ref().and_then(|w| w.code_name.as_deref()),
+            call.wrapup.as_ref().and_then(|w| w.note.as_deref()),
+            call.disconnect.by.as_str(),
+            call.disconnect.kind.as_deref(),
+            call.outcome.as_str(),
+            call.transfers,
+            i64::try_from(call.warnings.len()).unwrap_or(i64::MAX),
+            record_json,
+        ],
+    )?;
+    {
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO phases (conversation_id, seq, kind, start_ms, end_ms, duration_ms, participant_id, purpose, user_id, queue_id, name)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?;
+        for (seq, p) in call.phases.iter().enumerate() {
+            stmt.execute(params![
+                id,
+                i64::try_from(seq).unwrap_or(i64::MAX),
+                p.kind.as_ref(),
+                p.start.map(|t| t.0),
+                p.end.map(|t| t.0),
+                p.duration_ms,
+                p.participant_id.as_deref(),
+                p.purpose.as_deref(),
+                p.user_id.as_deref(),
+                p.queue_id.as_deref(),
+                p.name.as_deref(),
+            ])?;
+        }
+    }
+    {
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO agent_legs (conversation_id, seq, user_id, name, queue_id, queue_name, alerted_ms, connected_ms, alert_ms, talk_ms,
+                hold_ms, acw_ms, answered, not_responding, wrapup_code_id, wrapup_code_name, disconnect_type)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        )?;
+        for (seq, a) in call.agents.iter().enumerate() {
+            stmt.execute(params![
+                id,
+                i64::try_from(seq).unwrap_or(i64::MAX),
+                a.user_id.as_deref(),
+                a.name.as_deref(),
+                a.queue_id.as_deref(),
+                a.queue_name.as_deref(),
+                a.alerted_at.map(|t| t.0),
+                a.connected_at.map(|t| t.0),
+                a.alert_ms,
+                a.talk_ms,
+                a.hold_ms,
+                a.acw_ms,
+                a.answered,
+                a.not_responding,
+                a.wrapup.as_ref().and_then(|w| w.code_id.as_deref()),
+                a.wrapup.as_ref().and_then(|w| w.code_name.as_deref()),
+                a.disconnect_type.as_deref(),
+            ])?;
+        }
+    }
+    {
+        let mut stmt = conn.prepare_cached("INSERT INTO ivr_steps (conversation_id, seq, step) VALUES (?1, ?2, ?3)")?;
+        for (seq, step) in call.ivr.path.iter().enumerate() {
+            stmt.execute(params![id, i64::try_from(seq).unwrap_or(i64::MAX), step.as_ref()])?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(id: &str, end: Option<&str>, note: &str) -> Vec<u8> {
+        let end = end.map(|e| format!(r#","conversationEnd":"{e}""#)).unwrap_or_default();
+        format!(
+            r#"{{"conversationId":"{id}","conversationStart":"2024-01-02T10:00:00.000Z"{end},"participants":[{{"purpose":"customer","participantId":"p1","sessions":[{{"mediaType":"voice","direction":"inbound","ani":"tel:+1555","segments":[{{"segmentType":"interact","segmentStart":"2024-01-02T10:00:00.000Z","segmentEnd":"2024-01-02T10:05:00.000Z","disconnectType":"endpoint"}}]}}]}},{{"purpose":"agent","participantId":"p2","userId":"u1","sessions":[{{"mediaType":"voice","direction":"inbound","segments":[{{"segmentType":"interact","segmentStart":"2024-01-02T10:00:10.000Z","segmentEnd":"2024-01-02T10:05:00.000Z"}},{{"segmentType":"wrapup","segmentStart":"2024-01-02T10:05:00.000Z","segmentEnd":"2024-01-02T10:06:00.000Z","wrapUpCode":"w1","wrapUpNote":"{note}"}}]}}]}}]}}"#
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn upserts_keep_history_and_derive() {
+        let mut s = Store::open_in_memory().unwrap();
+        s.put_lookups("users", &[("u1".into(), "Ana".into())]).unwrap();
+        let a = record("c1", Some("2024-01-02T10:05:00.000Z"), "first");
+        let r = s.upsert(&[&a, &a], "query", 1).unwrap();
+        assert_eq!((r.added, r.unchanged), (1, 1));
+        let b = record("c1", Some("2024-01-02T10:05:00.000Z"), "second");
+        assert_eq!(s.upsert(&[&b], "query", 2).unwrap().updated, 1);
+        assert_eq!(s.raw("c1").unwrap().unwrap(), b, "newest version wins, byte for byte");
+        let counts = s.counts().unwrap();
+        assert_eq!((counts.conversations, counts.history), (1, 1));
+        let json: serde_json::Value = serde_json::from_str(&s.call_json("c1").unwrap().unwrap()).unwrap();
+        assert_eq!(json["answered_by"]["name"], "Ana");
+        assert_eq!(json["wrapup"]["note"], "second");
+    }
+
+    #[test]
+    fn bad_records_are_quarantined_and_open_calls_listed() {
+        let mut s = Store::open_in_memory().unwrap();
+        let open = record("c2", None, "n");
+        let r = s.upsert(&[b"{\"conversationId\":\"c3\",\"participants\":7}", &open, b"[]"], "job", 1).unwrap();
+        assert_eq!((r.added, r.quarantined), (1, 2));
+        assert_eq!(s.open_ids().unwrap(), ["c2"]);
+        assert_eq!(s.counts().unwrap().quarantined, 2);
+    }
+
+    #[test]
+    fn reopens_and_refuses_foreign_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        {
+            let mut s = Store::open(&path).unwrap();
+            s.upsert(&[&record("c1", Some("2024-01-02T10:05:00.000Z"), "x")], "query", 1).unwrap();
+        }
+        assert_eq!(Store::open(&path).unwrap().counts().unwrap().conversations, 1);
+        let junk = dir.path().join("junk.db");
+        std::fs::write(&junk, b"this is not a database at all, not even close........................................").unwrap();
+        let err = Store::open(&junk).unwrap_err().to_string();
+        assert!(err.contains("not a usable calltrail archive") || err.contains("cannot open"), "{err}");
+    }
+}

@@ -1,0 +1,130 @@
+//! The archive's schema: migrations embedded here, applied in order and only ever appended to.
+//! `PRAGMA user_version` records how many have been applied.
+
+/// Every migration, oldest first. Never edit one that has shipped; add a new one.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: raw records, their history, derived calls and their parts, lookups, sync state.
+    r"
+    CREATE TABLE conversations (
+        id            TEXT PRIMARY KEY,
+        start_ms      INTEGER,
+        end_ms        INTEGER,
+        version       INTEGER NOT NULL,
+        raw_lz4       BLOB NOT NULL,     -- the record exactly as received, LZ4-compressed
+        raw_hash      INTEGER NOT NULL,
+        fetched_ms    INTEGER NOT NULL,
+        source        TEXT NOT NULL,     -- query, job, get
+        has_attributes INTEGER NOT NULL  -- participant attributes present in the record
+    );
+    CREATE INDEX conversations_start ON conversations(start_ms);
+    CREATE INDEX conversations_open ON conversations(end_ms) WHERE end_ms IS NULL;
+
+    CREATE TABLE conversation_history (
+        id          TEXT NOT NULL,
+        version     INTEGER NOT NULL,
+        raw_lz4     BLOB NOT NULL,
+        fetched_ms  INTEGER NOT NULL,
+        replaced_ms INTEGER NOT NULL,
+        PRIMARY KEY (id, version)
+    );
+
+    CREATE TABLE conversation_api (
+        id          TEXT PRIMARY KEY,
+        raw_lz4     BLOB NOT NULL,       -- GET /api/v2/conversations/{id}: attributes, wrap-ups
+        fetched_ms  INTEGER NOT NULL
+    );
+
+    CREATE TABLE calls (
+        conversation_id     TEXT PRIMARY KEY,
+        start_ms            INTEGER,
+        end_ms              INTEGER,
+        call_date           TEXT,
+        ongoing             INTEGER NOT NULL,
+        duration_ms         INTEGER,
+        media_type          TEXT,
+        direction           TEXT NOT NULL,
+        direction_label     TEXT NOT NULL,
+        from_address        TEXT,
+        from_name           TEXT,
+        to_address          TEXT,
+        to_name             TEXT,
+        customer_number     TEXT,
+        placed_by_role      TEXT,
+        placed_by_name      TEXT,
+        answered_by_role    TEXT,
+        answered_by_user_id TEXT,
+        answered_by_name    TEXT,
+        queue_id            TEXT,
+        queue_name          TEXT,
+        reason              TEXT,
+        reason_source       TEXT,
+        ivr_exit            TEXT,
+        ivr_ms INTEGER, queue_ms INTEGER, alert_ms INTEGER, talk_ms INTEGER, hold_ms INTEGER,
+        acw_ms INTEGER, handle_ms INTEGER, voicemail_ms INTEGER,
+        wrapup_code_id      TEXT,
+        wrapup_code_name    TEXT,
+        wrapup_note         TEXT,
+        disconnect_by       TEXT,
+        disconnect_type     TEXT,
+        outcome             TEXT NOT NULL,
+        transfers           INTEGER NOT NULL,
+        warnings            INTEGER NOT NULL,
+        record_json         TEXT NOT NULL     -- the whole call record
+    );
+    CREATE INDEX calls_start ON calls(start_ms);
+    CREATE INDEX calls_queue ON calls(queue_id);
+    CREATE INDEX calls_agent ON calls(answered_by_user_id);
+
+    CREATE TABLE phases (
+        conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
+        start_ms INTEGER, end_ms INTEGER, duration_ms INTEGER, participant_id TEXT, purpose TEXT,
+        user_id TEXT, queue_id TEXT, name TEXT,
+        PRIMARY KEY (conversation_id, seq)
+    );
+    CREATE TABLE agent_legs (
+        conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, user_id TEXT, name TEXT, queue_id TEXT,
+        queue_name TEXT, alerted_ms INTEGER, connected_ms INTEGER, alert_ms INTEGER, talk_ms INTEGER,
+        hold_ms INTEGER, acw_ms INTEGER, answered INTEGER NOT NULL, not_responding INTEGER NOT NULL,
+        wrapup_code_id TEXT, wrapup_code_name TEXT, disconnect_type TEXT,
+        PRIMARY KEY (conversation_id, seq)
+    );
+    CREATE TABLE ivr_steps (
+        conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, step TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, seq)
+    );
+
+    CREATE TABLE lookups (
+        kind TEXT NOT NULL,      -- users, queues, wrapup_codes, flows, flow_outcomes
+        id   TEXT NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (kind, id)
+    );
+
+    CREATE TABLE syncs (
+        id          INTEGER PRIMARY KEY,
+        from_ms     INTEGER NOT NULL,
+        to_ms       INTEGER NOT NULL,
+        mode        TEXT NOT NULL,
+        started_ms  INTEGER NOT NULL,
+        finished_ms INTEGER,
+        state       TEXT NOT NULL    -- running, done, incomplete
+    );
+    CREATE TABLE sync_windows (
+        sync_id  INTEGER NOT NULL,
+        start_ms INTEGER NOT NULL,
+        end_ms   INTEGER NOT NULL,
+        mode     TEXT NOT NULL,      -- query or job
+        state    TEXT NOT NULL,      -- pending, done
+        records  INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (sync_id, start_ms, end_ms)
+    );
+
+    CREATE TABLE quarantine (
+        id              INTEGER PRIMARY KEY,
+        conversation_id TEXT,
+        raw_lz4         BLOB NOT NULL,
+        error           TEXT NOT NULL,
+        at_ms           INTEGER NOT NULL
+    );
+    ",
+];
