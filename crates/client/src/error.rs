@@ -1,0 +1,94 @@
+//! The client's errors: each says which request failed (by path, never with credentials), how,
+//! and after how many retries.
+
+/// A failed API call.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The API answered with an error status that retrying will not fix (or retries ran out).
+    #[error("{method} {path} answered {status}: {message} (after {retries} retries)")]
+    Status {
+        /// HTTP method.
+        method: &'static str,
+        /// Path and query.
+        path: String,
+        /// HTTP status.
+        status: u16,
+        /// `ErrorBody.message`, or the start of the body.
+        message: String,
+        /// Retries made.
+        retries: u32,
+    },
+    /// The request did not get an answer (connection, timeout), after retries.
+    #[error("{method} {path} failed: {source} (after {retries} retries)")]
+    Transport {
+        /// HTTP method.
+        method: &'static str,
+        /// Path and query.
+        path: String,
+        /// Why.
+        #[source]
+        source: reqwest::Error,
+        /// Retries made.
+        retries: u32,
+    },
+    /// The answer was not the JSON expected, after retries.
+    #[error("{method} {path} returned unreadable JSON: {source} (after {retries} retries)")]
+    BadJson {
+        /// HTTP method.
+        method: &'static str,
+        /// Path and query.
+        path: String,
+        /// Why.
+        #[source]
+        source: serde_json::Error,
+        /// Retries made.
+        retries: u32,
+    },
+    /// Authentication failed.
+    #[error("authentication failed: {0}")]
+    Auth(String),
+    /// The client could not be set up.
+    #[error("{0}")]
+    Config(String),
+}
+
+impl ClientError {
+    /// The HTTP status, when the API answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+/// What to do about one attempt's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryAction {
+    /// Try again (after the backoff, or `Retry-After`).
+    Retry,
+    /// Give up: the answer is final.
+    Fail,
+}
+
+/// Classifies an HTTP status: 408, 429 and 5xx are worth retrying; other 4xx never are.
+pub fn classify_status(status: u16) -> RetryAction {
+    match status {
+        408 | 429 | 500..=599 => RetryAction::Retry,
+        _ => RetryAction::Fail,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retried_statuses() {
+        let retried: Vec<u16> = (400..600).filter(|&s| classify_status(s) == RetryAction::Retry).collect();
+        assert_eq!(retried.first(), Some(&408));
+        assert!(retried.contains(&429) && retried.contains(&500) && retried.contains(&503) && retried.contains(&599));
+        assert!(!retried.contains(&400) && !retried.contains(&401) && !retried.contains(&404) && !retried.contains(&413));
+        assert_eq!(retried.len(), 2 + 100);
+    }
+}

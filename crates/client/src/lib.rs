@@ -1,0 +1,20 @@
+//! The Genesys Cloud API client of calltrail.
+//!
+//! # Layout
+//!
+//! - [`region`]: regions, domains and base URLs; credentials that never print.
+//! - [`http`]: the request path — pacing to the rate limit, retries with jittered backoff and
+//!   `Retry-After`, per-attempt timeouts, OAuth client credentials with refresh.
+//! - [`error`]: what failed, where, after how many retries; which statuses are retried.
+//! - [`api`]: the endpoints, keeping each record's raw JSON.
+//! - [`plan`]: the interval planner.
+
+pub mod api;
+pub mod error;
+pub mod http;
+pub mod plan;
+pub mod region;
+
+pub use error::ClientError;
+pub use http::{ClientStats, Http, RequestConfig};
+pub use region::{resolve, Credentials, Endpoints, Secret};
