@@ -24,6 +24,9 @@ pub struct Cli {
 /// Flags every command takes.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
+    /// The archive (SQLite file); default ./calltrail.db (./calltrail-demo.db for `demo`)
+    #[arg(long, global = true, env = "CALLTRAIL_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
     /// Configuration file (TOML); defaults to ./calltrail.toml when it exists
     #[arg(long, global = true, env = "CALLTRAIL_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -64,6 +67,150 @@ pub enum Command {
     /// Run a simulator of the Genesys Cloud API, or write its synthetic records
     #[command(long_about = SIM_ABOUT)]
     Sim(SimArgs),
+    /// The whole job on a simulated contact centre: sync a week of calls, then report
+    #[command(long_about = DEMO_ABOUT)]
+    Demo(DemoArgs),
+    /// Pull conversation details from Genesys Cloud into the archive
+    #[command(long_about = SYNC_ABOUT)]
+    Sync(SyncArgs),
+    /// List archived calls
+    Calls(CallsArgs),
+    /// Derive every archived call again from its raw record (after the rules or settings changed)
+    Rederive,
+}
+
+const DEMO_ABOUT: &str = "\
+The whole job on a simulated contact centre: no account, no network.
+
+Starts the Genesys Cloud simulator in this process, syncs N calls over the D days before today
+into the archive (./calltrail-demo.db unless --db says otherwise) exactly as `calltrail sync`
+would from Genesys Cloud, and prints a short report: directions, outcomes, why customers
+called, handle times, wrap-ups.
+
+Example:
+  calltrail demo --calls 5000 --days 7";
+
+const SYNC_ABOUT: &str = "\
+Pull conversation details from Genesys Cloud into the archive, every call exactly once.
+
+The range is cut into windows the API accepts; history older than the jobs' data availability
+date goes through the asynchronous jobs API (which also carries participant attributes), the
+recent part through the details query. Requests are paced to --rate-limit; 429s, 5xx and
+network errors are retried. Each window is checkpointed: a sync that stops half way continues
+with --resume, and --incremental pulls what is new since the last sync (re-reading the last
+--lookback, because Genesys reprocesses recent data).
+
+Credentials and region, as Genesys' own tools name them:
+  GENESYSCLOUD_OAUTHCLIENT_ID, GENESYSCLOUD_OAUTHCLIENT_SECRET   client credentials
+  GENESYSCLOUD_ACCESS_TOKEN                                      or a ready token
+  GENESYSCLOUD_REGION (us-east-1, eu-west-1, mypurecloud.ie, ...) or
+  GENESYSCLOUD_API_REGION (https://api.mypurecloud.ie), or --api-base
+
+Examples:
+  calltrail sync --from 2024-05-01 --to 2024-05-08
+  calltrail sync --incremental
+  calltrail sync --resume
+  calltrail sync --from 2024-05-01 --to 2024-05-02 --api-base http://127.0.0.1:8787";
+
+/// `calltrail demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub data: SimDataArgs,
+}
+
+/// `calltrail sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Start of the range: RFC 3339 (2024-05-01T00:00:00Z) or a UTC date (2024-05-01)
+    #[arg(long, value_name = "TIME", required_unless_present_any = ["resume", "incremental"])]
+    pub from: Option<String>,
+    /// End of the range (exclusive); default now
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+    /// Pull what is new since the last sync
+    #[arg(long, conflicts_with_all = ["from", "resume"])]
+    pub incremental: bool,
+    /// Continue the interrupted sync
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub resume: bool,
+    /// Which endpoints: auto (jobs for history, query for recent data), query or jobs
+    #[arg(long, value_enum, default_value_t = SyncMode::Auto)]
+    pub mode: SyncMode,
+    /// When to fetch participant attributes from the Conversations API
+    #[arg(long, value_enum, default_value_t = crate::sync::AttributesMode::Auto)]
+    pub attributes: crate::sync::AttributesMode,
+    /// Recent history re-read through the query (30m, 48h, 2d)
+    #[arg(long, default_value = "48h", value_name = "DURATION")]
+    pub lookback: String,
+    /// Requests per minute
+    #[arg(long, default_value_t = 300, value_name = "N")]
+    pub rate_limit: u32,
+    /// Full API base URL (overrides the region; http only for loopback)
+    #[arg(long, value_name = "URL")]
+    pub api_base: Option<String>,
+}
+
+/// Endpoint choice of `sync`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SyncMode {
+    /// Jobs for history, the query for recent data
+    Auto,
+    /// Only the details query
+    Query,
+    /// Only details jobs
+    Jobs,
+}
+
+/// `calltrail calls`.
+#[derive(Debug, Args)]
+pub struct CallsArgs {
+    /// Calls that started at or after this time (RFC 3339 or date)
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Calls that started before this time
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+    /// inbound, outbound or internal
+    #[arg(long)]
+    pub direction: Option<String>,
+    /// Queue id or name
+    #[arg(long)]
+    pub queue: Option<String>,
+    /// Agent user id or name (who answered)
+    #[arg(long)]
+    pub agent: Option<String>,
+    /// Wrap-up code id or name
+    #[arg(long)]
+    pub wrapup: Option<String>,
+    /// Customer number (part of it)
+    #[arg(long)]
+    pub number: Option<String>,
+    /// Outcome (answered, abandoned_in_queue, ...)
+    #[arg(long)]
+    pub outcome: Option<String>,
+    /// Reason for the call
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Most calls to list
+    #[arg(long, default_value_t = 1000)]
+    pub limit: usize,
+    /// Output format; table on a terminal, ndjson otherwise
+    #[arg(long, value_enum)]
+    pub format: Option<TableFormat>,
+}
+
+/// Formats of listings and reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    /// Aligned columns for people
+    Table,
+    /// CSV (formula-safe)
+    Csv,
+    /// One JSON array
+    Json,
+    /// One JSON object per line
+    Ndjson,
 }
 
 const SIM_ABOUT: &str = "\

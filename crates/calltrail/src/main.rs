@@ -8,6 +8,7 @@ mod commands;
 mod config;
 mod input;
 mod printer;
+mod sync;
 
 use std::process::ExitCode;
 
@@ -65,8 +66,12 @@ fn main() -> ExitCode {
 fn run(cli: &Cli, printer: &Printer) -> anyhow::Result<Status> {
     let config = config::Config::load(cli.global.config.as_deref())?;
     match &cli.command {
-        Command::Explain(args) => commands::explain::run(args, &config, printer),
+        Command::Explain(args) => commands::explain::run(args, &cli.global, &config, printer),
         Command::Fields(args) => commands::fields::run(args, printer),
         Command::Sim(args) => commands::sim::run(args, printer),
+        Command::Demo(args) => commands::demo::run(args, &cli.global, &config, printer),
+        Command::Sync(args) => commands::sync::run(args, &cli.global, &config, printer),
+        Command::Calls(args) => commands::calls::run(args, &cli.global, printer),
+        Command::Rederive => commands::sync::rederive(&cli.global, &config, printer),
     }
 }

@@ -13,6 +13,7 @@ pub struct Printer {
     quiet: bool,
     verbose: u8,
     color: bool,
+    progress: bool,
 }
 
 impl Printer {
@@ -24,7 +25,8 @@ impl Printer {
             ColorChoice::Never => false,
             ColorChoice::Auto => !no_color && io::stderr().is_terminal(),
         };
-        Printer { quiet: args.quiet, verbose: args.verbose, color }
+        let progress = !args.quiet && !args.no_progress && args.verbose == 0 && io::stderr().is_terminal();
+        Printer { quiet: args.quiet, verbose: args.verbose, color, progress }
     }
 
     fn message(&self, label: &str, style: &str, text: &str) {
@@ -60,6 +62,12 @@ impl Printer {
         if self.verbose > 0 {
             self.message("info:", "1;34", text);
         }
+    }
+
+    /// True when progress bars should be drawn: stderr is a terminal, and neither `--quiet`,
+    /// `--verbose` nor `--no-progress` is given.
+    pub fn progress_visible(&self) -> bool {
+        self.progress
     }
 
     /// True when stdout is a terminal (and so should get text, not machine formats).

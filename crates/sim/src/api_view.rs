@@ -168,6 +168,14 @@ pub fn flows(org: &Org) -> Vec<Value> {
         .collect()
 }
 
+/// The flow outcomes (`GET /api/v2/flows/outcomes`, outside the schema subset): id and name.
+pub fn flow_outcomes(org: &Org) -> Vec<Value> {
+    org.outcomes
+        .iter()
+        .map(|o| json!({"id": o.id, "name": o.name, "selfUri": format!("/api/v2/flows/outcomes/{}", o.id)}))
+        .collect()
+}
+
 /// An `ErrorBody`.
 pub fn error_body(status: u16, code: &str, message: &str, context_id: &str) -> Value {
     json!({"message": message, "code": code, "status": status, "contextId": context_id, "details": [], "errors": []})

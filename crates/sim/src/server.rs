@@ -349,6 +349,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/api/v2/routing/queues", get(queues))
         .route("/api/v2/routing/wrapupcodes", get(wrapup_codes))
         .route("/api/v2/flows", get(flows))
+        .route("/api/v2/flows/outcomes", get(flow_outcomes))
         .route("/sim/stats", get(stats))
         .fallback(fallback)
         .with_state(sim)
@@ -773,6 +774,10 @@ async fn wrapup_codes(State(sim): State<Arc<Sim>>, headers: HeaderMap, RawQuery(
 
 async fn flows(State(sim): State<Arc<Sim>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
     listing_of(sim, headers, q, "/api/v2/flows", api_view::flows).await
+}
+
+async fn flow_outcomes(State(sim): State<Arc<Sim>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    listing_of(sim, headers, q, "/api/v2/flows/outcomes", api_view::flow_outcomes).await
 }
 
 #[cfg(test)]

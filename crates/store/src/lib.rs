@@ -298,12 +298,13 @@ impl Store {
         Ok(ids)
     }
 
-    /// Conversations whose record carries no participant attributes and that have no
-    /// Conversations API record yet, with their start.
+    /// Conversations fetched through an endpoint that leaves out participant attributes (the
+    /// query, the gets) whose record has none and that have no Conversations API record yet,
+    /// with their start. Job results carry attributes, so their records are complete.
     pub fn ids_without_attributes(&self) -> Result<Vec<(String, i64)>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT c.id, coalesce(c.start_ms, 0) FROM conversations c LEFT JOIN conversation_api a ON a.id = c.id
-             WHERE c.has_attributes = 0 AND a.id IS NULL ORDER BY c.start_ms",
+             WHERE c.has_attributes = 0 AND c.source != 'job' AND a.id IS NULL ORDER BY c.start_ms",
         )?;
         let ids = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
         Ok(ids)
@@ -443,6 +444,15 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(report)
+    }
+
+    /// Marks a window done: all its records are stored (the checkpoint a resumed sync skips).
+    pub fn mark_window_done(&mut self, sync_id: i64, window: WindowRow, records: u64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE sync_windows SET state = 'done', records = ?4 WHERE sync_id = ?1 AND start_ms = ?2 AND end_ms = ?3",
+            params![sync_id, window.start_ms, window.end_ms, i64::try_from(records).unwrap_or(i64::MAX)],
+        )?;
+        Ok(())
     }
 
     /// Marks a sync finished (`done` or `incomplete`).

@@ -16,7 +16,7 @@ use calltrail_explain::{explain, story, CallRecord, Context, Lookups};
 use calltrail_model::{parse_document, ApiConversation, Document};
 use rayon::prelude::*;
 
-use crate::cli::{ExplainArgs, ExplainFormat};
+use crate::cli::{ExplainArgs, ExplainFormat, GlobalArgs};
 use crate::config::Config;
 use crate::input::{self, Batch, Layout, LineBatches};
 use crate::printer::Printer;
@@ -25,7 +25,10 @@ use crate::{Status, UsageError};
 /// Conversations API records by conversation id.
 type ApiIndex<'a> = HashMap<String, ApiConversation<'a>>;
 
-pub fn run(args: &ExplainArgs, config: &Config, printer: &Printer) -> anyhow::Result<Status> {
+pub fn run(args: &ExplainArgs, global: &GlobalArgs, config: &Config, printer: &Printer) -> anyhow::Result<Status> {
+    if let Some(db) = &global.db {
+        return explain_archived(args, db, config, printer);
+    }
     let settings = config.settings();
     let lookups = match &args.lookups {
         Some(path) => load_lookups(path)?,
@@ -82,6 +85,46 @@ pub fn run(args: &ExplainArgs, config: &Config, printer: &Printer) -> anyhow::Re
         printer.warn(&format!("{} record(s) could not be read; see the errors above", tally.rejected));
         return Ok(Status::Failure);
     }
+    Ok(Status::Success)
+}
+
+/// `calltrail explain --db PATH ID`: one archived conversation, explained from its raw record
+/// with the archive's lookups and Conversations API record.
+fn explain_archived(args: &ExplainArgs, db: &Path, config: &Config, printer: &Printer) -> anyhow::Result<Status> {
+    let id = args
+        .input
+        .as_deref()
+        .and_then(Path::to_str)
+        .ok_or_else(|| UsageError("with --db, give the conversation id to explain".into()))?;
+    if !db.exists() {
+        return Err(UsageError(format!("no archive at `{}`", db.display())).into());
+    }
+    let mut store = crate::commands::sync::open_store(db, config)?;
+    let Some(raw) = store.raw(id)? else {
+        printer.error(&format!("conversation `{id}` is not in the archive `{}`", db.display()));
+        return Ok(Status::Failure);
+    };
+    let lookups = store.lookups()?;
+    let api_raw = store.api_raw(id)?;
+    let settings = config.settings();
+    let ctx = Context { lookups: &lookups, settings: &settings };
+    let conversation: calltrail_model::Conversation<'_> = serde_json::from_slice(&raw)?;
+    let api: Option<ApiConversation<'_>> = api_raw.as_deref().and_then(|b| serde_json::from_slice(b).ok());
+    let call = explain(&conversation, api.as_ref(), &ctx);
+    let format = args.format.unwrap_or(if Printer::stdout_is_terminal() { ExplainFormat::Text } else { ExplainFormat::Ndjson });
+    let mut out = io::stdout().lock();
+    match format {
+        ExplainFormat::Text => out.write_all(story::render(&call).as_bytes())?,
+        ExplainFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &[&call])?;
+            out.write_all(b"\n")?;
+        }
+        ExplainFormat::Ndjson => {
+            serde_json::to_writer(&mut out, &call)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
     Ok(Status::Success)
 }
 

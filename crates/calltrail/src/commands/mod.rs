@@ -1,5 +1,8 @@
 //! One module per command; each exposes `run(args, …) -> anyhow::Result<Status>`.
 
+pub mod calls;
+pub mod demo;
 pub mod explain;
+pub mod sync;
 pub mod fields;
 pub mod sim;

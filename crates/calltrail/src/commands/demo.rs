@@ -1,0 +1,95 @@
+//! `calltrail demo`: the whole job against the embedded simulator — start it, sync a week of
+//! calls into an archive exactly as from Genesys Cloud, and report on them. No account and no
+//! network: everything runs on loopback inside this process.
+
+use std::io::Write;
+
+use anyhow::Context as _;
+use calltrail_client::plan::Mode;
+use calltrail_client::{Credentials, Endpoints, Http, RequestConfig, Secret};
+use calltrail_explain::{IvrSettings, ReasonSettings};
+use calltrail_sim::{Clock, Sim, SimConfig};
+
+use crate::cli::{DemoArgs, GlobalArgs};
+use crate::commands::sync::{db_path, now_ms, open_store, summary};
+use crate::config::Config;
+use crate::printer::Printer;
+use crate::sync::{self, AttributesMode, Progress, SyncOptions};
+use crate::Status;
+
+const DAY: i64 = 86_400_000;
+
+pub fn run(args: &DemoArgs, global: &GlobalArgs, config: &Config, printer: &Printer) -> anyhow::Result<Status> {
+    let path = db_path(global, "calltrail-demo.db");
+    if global.db.is_none() {
+        // The default demo archive is the demo's own: start it afresh.
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    // The simulator's participant data: why customers call, and the IVR checkpoints.
+    let mut config = config.clone();
+    if config.reason.attributes.is_empty() {
+        config.reason = ReasonSettings { attributes: vec!["Final Main Intent".into(), "MainIntent1".into()] };
+    }
+    if config.ivr.checkpoints.is_empty() {
+        config.ivr = IvrSettings { checkpoints: vec!["MainIntent1".into(), "SubIntent1".into()] };
+    }
+    let mut store = open_store(&path, &config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
+    let report = runtime.block_on(async {
+        let sim = Sim::new(
+            SimConfig {
+                calls: args.data.calls,
+                days: args.data.days,
+                seed: args.data.seed,
+                availability_lag_ms: 0,
+                job_delay_ms: 300,
+                ..SimConfig::default()
+            },
+            Clock::system(),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("cannot listen on loopback")?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(calltrail_sim::serve(listener, sim.clone(), async move {
+            let _ = stopped.await;
+        }));
+        printer.warn_plain(&format!(
+            "simulated contact centre on {base}: {} conversations over {} days (seed {})",
+            sim.calls().len(),
+            args.data.days,
+            args.data.seed
+        ));
+        let http = Http::new(
+            Endpoints { api: base.clone(), login: base },
+            Credentials::Client { id: "calltrail-demo".into(), secret: Secret::new("demo") },
+            RequestConfig::default(),
+        )?;
+        let now = now_ms();
+        let options = SyncOptions {
+            from: now.div_euclid(DAY) * DAY - i64::from(args.data.days) * DAY,
+            to: now,
+            mode: Mode::Auto,
+            attributes: AttributesMode::Auto,
+            lookback_ms: 0,
+            resume: false,
+            settings_need_attributes: true,
+            conversations_retention_ms: 60 * DAY,
+        };
+        let progress = Progress::new(printer.progress_visible());
+        let report = sync::run(&http, &mut store, &options, &progress).await;
+        let _ = stop.send(());
+        let _ = server.await;
+        report
+    })?;
+    printer.warn_plain(&summary(&report));
+    printer.warn_plain(&format!("archive: {}", path.display()));
+    let text = crate::commands::calls::summary_report(&store)?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(if report.failed.is_empty() { Status::Success } else { Status::Failure })
+}

@@ -1,0 +1,342 @@
+//! The sync: pull conversations from Genesys Cloud into the archive, completely and exactly
+//! once, within the API's limits.
+//!
+//! Lookups first (so records show names), then the planned windows in order — each window's
+//! pages are stored as they arrive (idempotent upserts) and the window is checkpointed when its
+//! last page is in, so a sync killed at any moment resumes where it stopped, losing nothing and
+//! storing nothing twice. Then participant attributes for records that lack them (when the
+//! settings need them), and a re-fetch of conversations still going on.
+
+use std::time::{Duration, Instant};
+
+use calltrail_client::api::{self, RawPage};
+use calltrail_client::plan::{self, Mode, Via, Window, JOB_PAGE_SIZE, QUERY_PAGE_SIZE, QUERY_RESULT_CAP};
+use calltrail_client::{ClientError, Http};
+use calltrail_model::Timestamp;
+use calltrail_store::{Store, UpsertReport, WindowRow};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// When to fetch participant attributes from the Conversations API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AttributesMode {
+    /// When records lack them and the settings use them (`[reason]` or `[ivr]`)
+    Auto,
+    /// For every record that lacks them
+    Always,
+    /// Never
+    Never,
+}
+
+/// What to sync.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Range start (ms).
+    pub from: i64,
+    /// Range end (ms).
+    pub to: i64,
+    /// Query, jobs, or both.
+    pub mode: Mode,
+    /// Attributes enrichment.
+    pub attributes: AttributesMode,
+    /// Recent history that goes to the query even when jobs have it (ms).
+    pub lookback_ms: i64,
+    /// Continue the interrupted sync instead of starting one.
+    pub resume: bool,
+    /// Whether the settings use attributes.
+    pub settings_need_attributes: bool,
+    /// How long the Conversations API keeps conversations (ms); older ones are not asked for.
+    pub conversations_retention_ms: i64,
+}
+
+/// What a sync did.
+#[derive(Debug, Default, Clone)]
+pub struct SyncReport {
+    /// Windows pulled in this run.
+    pub windows: u64,
+    /// Records stored.
+    pub records: UpsertReport,
+    /// Conversations enriched with attributes.
+    pub enriched: u64,
+    /// Conversations too old for the Conversations API.
+    pub too_old: u64,
+    /// Conversations still going on, re-fetched.
+    pub refreshed: u64,
+    /// API requests (retries included).
+    pub requests: u64,
+    /// Token requests.
+    pub token_requests: u64,
+    /// Retries.
+    pub retries: u64,
+    /// 429s met.
+    pub rate_limited: u64,
+    /// Time taken.
+    pub elapsed: Duration,
+    /// Windows that failed (the sync is incomplete).
+    pub failed: Vec<String>,
+}
+
+/// Progress bars, one per phase; hidden off a terminal.
+pub struct Progress {
+    multi: MultiProgress,
+}
+
+impl Progress {
+    /// Bars drawn to stderr when `visible`.
+    pub fn new(visible: bool) -> Self {
+        let target = if visible { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
+        Progress { multi: MultiProgress::with_draw_target(target) }
+    }
+
+    fn bar(&self, len: u64, label: &str) -> ProgressBar {
+        let bar = self.multi.add(ProgressBar::new(len));
+        bar.set_style(
+            ProgressStyle::with_template("{prefix:>11} [{bar:30}] {pos}/{len} {msg} ({per_sec}, eta {eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.set_prefix(label.to_owned());
+        bar
+    }
+
+    fn spinner(&self, label: &str) -> ProgressBar {
+        let bar = self.multi.add(ProgressBar::new_spinner());
+        bar.set_style(ProgressStyle::with_template("{prefix:>11} {spinner} {pos} {msg} ({per_sec})").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_prefix(label.to_owned());
+        bar
+    }
+}
+
+fn interval(w: &Window) -> String {
+    format!("{}/{}", Timestamp(w.start).to_rfc3339(), Timestamp(w.end).to_rfc3339())
+}
+
+fn raw_slices(page: &RawPage) -> Vec<&[u8]> {
+    page.conversations.iter().map(|r| r.get().as_bytes()).collect()
+}
+
+fn now_ms() -> i64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn to_row(w: &Window) -> WindowRow {
+    WindowRow { start_ms: w.start, end_ms: w.end, job: w.via == Via::Job, done: false }
+}
+
+fn from_row(r: &WindowRow) -> Window {
+    Window { start: r.start_ms, end: r.end_ms, via: if r.job { Via::Job } else { Via::Query } }
+}
+
+/// Runs a sync.
+pub async fn run(http: &Http, store: &mut Store, options: &SyncOptions, progress: &Progress) -> anyhow::Result<SyncReport> {
+    let started = Instant::now();
+    let mut report = SyncReport::default();
+
+    // Lookups, so that derived calls show names.
+    let lookups_bar = progress.bar(5, "lookups");
+    for (kind, path, required) in [
+        ("users", "/api/v2/users", true),
+        ("queues", "/api/v2/routing/queues", true),
+        ("wrapup_codes", "/api/v2/routing/wrapupcodes", true),
+        ("flows", "/api/v2/flows", true),
+        // Names of flow outcomes; an organisation may not grant access to them.
+        ("flow_outcomes", "/api/v2/flows/outcomes", false),
+    ] {
+        lookups_bar.set_message(kind);
+        match api::listing(http, path).await {
+            Ok(entries) => store.put_lookups(kind, &entries)?,
+            Err(ClientError::Status { status: 403 | 404, .. }) if !required => {}
+            Err(e) => return Err(e.into()),
+        }
+        lookups_bar.inc(1);
+    }
+    lookups_bar.finish_with_message("names");
+
+    // The plan: a new one, or the interrupted sync's.
+    let sync_id = match (options.resume, store.interrupted_sync()?) {
+        (true, Some(sync)) => sync.id,
+        (true, None) => anyhow::bail!(crate::UsageError("there is no interrupted sync to resume\n\nhint: run `calltrail sync --from … --to …` or `calltrail sync --incremental`".into())),
+        (false, _) => {
+            let availability = if options.mode == Mode::Auto { api::availability(http).await? } else { None };
+            let windows = plan::plan(options.from, options.to, options.mode, availability, options.lookback_ms);
+            let rows: Vec<WindowRow> = windows.iter().map(to_row).collect();
+            let mode = match options.mode {
+                Mode::Auto => "auto",
+                Mode::Query => "query",
+                Mode::Jobs => "jobs",
+            };
+            store.start_sync(options.from, options.to, mode, &rows, now_ms())?
+        }
+    };
+
+    let windows_bar = progress.bar(0, "windows");
+    let records_bar = progress.spinner("records");
+    loop {
+        let pending: Vec<WindowRow> = store.windows(sync_id)?.into_iter().filter(|w| !w.done).collect();
+        let total = store.windows(sync_id)?.len() as u64;
+        windows_bar.set_length(total);
+        windows_bar.set_position(total - pending.len() as u64);
+        let Some(row) = pending.first().copied() else { break };
+        let window = from_row(&row);
+        windows_bar.set_message(interval(&window));
+        let outcome = match window.via {
+            Via::Query => query_window(http, store, sync_id, row, &records_bar, &mut report).await,
+            Via::Job => job_window(http, store, sync_id, row, &records_bar, &mut report).await,
+        };
+        match outcome {
+            Ok(()) => report.windows += 1,
+            Err(e) => {
+                report.failed.push(format!("{}: {e:#}", interval(&window)));
+                // Leave the window pending for `--resume`, and go on with the next ones.
+                let rest: Vec<WindowRow> = pending.iter().skip(1).copied().collect();
+                for later in rest {
+                    let w = from_row(&later);
+                    let result = match w.via {
+                        Via::Query => query_window(http, store, sync_id, later, &records_bar, &mut report).await,
+                        Via::Job => job_window(http, store, sync_id, later, &records_bar, &mut report).await,
+                    };
+                    match result {
+                        Ok(()) => report.windows += 1,
+                        Err(e) => report.failed.push(format!("{}: {e:#}", interval(&w))),
+                    }
+                }
+                break;
+            }
+        }
+    }
+    windows_bar.finish();
+    records_bar.finish();
+
+    // Participant attributes the records lack.
+    let enrich = match options.attributes {
+        AttributesMode::Never => false,
+        AttributesMode::Always => true,
+        AttributesMode::Auto => options.settings_need_attributes,
+    };
+    if enrich && report.failed.is_empty() {
+        let oldest = now_ms() - options.conversations_retention_ms;
+        let ids = store.ids_without_attributes()?;
+        let bar = progress.bar(ids.len() as u64, "attributes");
+        for (id, start) in ids {
+            if start < oldest {
+                report.too_old += 1;
+            } else {
+                match api::conversation(http, &id).await? {
+                    Some(raw) => {
+                        store.put_api_record(&id, &raw, now_ms())?;
+                        report.enriched += 1;
+                    }
+                    None => report.too_old += 1,
+                }
+            }
+            bar.inc(1);
+        }
+        bar.finish();
+    }
+
+    // Conversations still going on: fetch them again, by id.
+    let open = store.open_ids()?;
+    if !open.is_empty() {
+        let bar = progress.bar(open.len() as u64, "ongoing");
+        for chunk in open.chunks(100) {
+            let page = api::multi_get(http, chunk).await?;
+            let r = store.upsert(&raw_slices(&page), "get", now_ms())?;
+            report.records.add(r);
+            report.refreshed += chunk.len() as u64;
+            bar.inc(chunk.len() as u64);
+        }
+        bar.finish();
+    }
+
+    store.finish_sync(sync_id, if report.failed.is_empty() { "done" } else { "incomplete" }, now_ms())?;
+    let (requests, tokens, retries, limited) = http.stats().snapshot();
+    report.requests = requests;
+    report.token_requests = tokens;
+    report.retries = retries;
+    report.rate_limited = limited;
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+async fn query_window(
+    http: &Http,
+    store: &mut Store,
+    sync_id: i64,
+    row: WindowRow,
+    records: &ProgressBar,
+    report: &mut SyncReport,
+) -> anyhow::Result<()> {
+    let window = from_row(&row);
+    let text = interval(&window);
+    let mut page_number = 1;
+    let mut stored = 0u64;
+    loop {
+        let page = api::details_query(http, &text, QUERY_PAGE_SIZE, page_number).await?;
+        let total = page.total_hits.unwrap_or(0);
+        if page_number == 1 && total > QUERY_RESULT_CAP {
+            // Too many to page: halve the window and plan again.
+            if let Some(halves) = plan::halve(window) {
+                store.split_window(sync_id, row, &[to_row(&halves[0]), to_row(&halves[1])])?;
+                return Ok(());
+            }
+        }
+        let n = page.conversations.len();
+        let r = store.upsert(&raw_slices(&page), "query", now_ms())?;
+        report.records.add(r);
+        stored += n as u64;
+        records.inc(n as u64);
+        if n < QUERY_PAGE_SIZE || (page_number * QUERY_PAGE_SIZE) as u64 >= total {
+            break;
+        }
+        page_number += 1;
+    }
+    store.mark_window_done(sync_id, row, stored)?;
+    Ok(())
+}
+
+async fn job_window(
+    http: &Http,
+    store: &mut Store,
+    sync_id: i64,
+    row: WindowRow,
+    records: &ProgressBar,
+    report: &mut SyncReport,
+) -> anyhow::Result<()> {
+    let window = from_row(&row);
+    let text = interval(&window);
+    'submit: for attempt in 0..3 {
+        let job = api::submit_job(http, &text).await?;
+        let mut wait = Duration::from_millis(500);
+        loop {
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(Duration::from_secs(10));
+            match api::job_state(http, &job).await?.as_str() {
+                "FULFILLED" => break,
+                "FAILED" | "EXPIRED" | "CANCELLED" => continue 'submit,
+                _ => {}
+            }
+        }
+        let mut cursor: Option<String> = None;
+        let mut stored = 0u64;
+        loop {
+            let page = match api::job_results(http, &job, cursor.as_deref(), JOB_PAGE_SIZE).await {
+                Ok(p) => p,
+                // The job expired while we paged: submit it again.
+                Err(ClientError::Status { status: 400 | 404, .. }) if attempt < 2 => continue 'submit,
+                Err(e) => return Err(e.into()),
+            };
+            let n = page.conversations.len();
+            let r = store.upsert(&raw_slices(&page), "job", now_ms())?;
+            report.records.add(r);
+            stored += n as u64;
+            records.inc(n as u64);
+            match page.cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        store.mark_window_done(sync_id, row, stored)?;
+        return Ok(());
+    }
+    anyhow::bail!("the details job for {text} failed three times")
+}
