@@ -138,8 +138,8 @@ pub struct SyncArgs {
     #[arg(long, value_enum, default_value_t = SyncMode::Auto)]
     pub mode: SyncMode,
     /// When to fetch participant attributes from the Conversations API
-    #[arg(long, value_enum, default_value_t = crate::sync::AttributesMode::Auto)]
-    pub attributes: crate::sync::AttributesMode,
+    #[arg(long, value_enum, default_value_t = calltrail_sync::AttributesMode::Auto)]
+    pub attributes: calltrail_sync::AttributesMode,
     /// Recent history re-read through the query (30m, 48h, 2d)
     #[arg(long, default_value = "48h", value_name = "DURATION")]
     pub lookback: String,

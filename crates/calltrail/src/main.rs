@@ -8,7 +8,6 @@ mod commands;
 mod config;
 mod input;
 mod printer;
-mod sync;
 
 use std::process::ExitCode;
 

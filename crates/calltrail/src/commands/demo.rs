@@ -14,7 +14,7 @@ use crate::cli::{DemoArgs, GlobalArgs};
 use crate::commands::sync::{db_path, now_ms, open_store, summary};
 use crate::config::Config;
 use crate::printer::Printer;
-use crate::sync::{self, AttributesMode, Progress, SyncOptions};
+use calltrail_sync::{AttributesMode, Progress, SyncOptions};
 use crate::Status;
 
 const DAY: i64 = 86_400_000;
@@ -78,9 +78,10 @@ pub fn run(args: &DemoArgs, global: &GlobalArgs, config: &Config, printer: &Prin
             resume: false,
             settings_need_attributes: true,
             conversations_retention_ms: 60 * DAY,
+            now_ms: now,
         };
         let progress = Progress::new(printer.progress_visible());
-        let report = sync::run(&http, &mut store, &options, &progress).await;
+        let report = calltrail_sync::run(&http, &mut store, &options, &progress).await;
         let _ = stop.send(());
         let _ = server.await;
         report

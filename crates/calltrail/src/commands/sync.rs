@@ -12,7 +12,7 @@ use calltrail_store::Store;
 use crate::cli::{GlobalArgs, SyncArgs, SyncMode};
 use crate::config::Config;
 use crate::printer::Printer;
-use crate::sync::{self, Progress, SyncOptions, SyncReport};
+use calltrail_sync::{Progress, SyncOptions, SyncReport};
 use crate::{Status, UsageError};
 
 const HOUR: i64 = 3_600_000;
@@ -149,10 +149,17 @@ pub fn run(args: &SyncArgs, global: &GlobalArgs, config: &Config, printer: &Prin
         resume: args.resume,
         settings_need_attributes: !settings.reason.attributes.is_empty() || !settings.ivr.checkpoints.is_empty(),
         conversations_retention_ms: 60 * DAY,
+        now_ms: now,
     };
     let progress = Progress::new(printer.progress_visible());
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the runtime")?;
-    let report = runtime.block_on(sync::run(&http, &mut store, &options, &progress))?;
+    let report = runtime.block_on(calltrail_sync::run(&http, &mut store, &options, &progress)).map_err(|e| {
+        if e.downcast_ref::<calltrail_sync::SyncError>().is_some() {
+            UsageError(format!("{e}\n\nhint: run `calltrail sync --from … --to …` or `calltrail sync --incremental`")).into()
+        } else {
+            e
+        }
+    })?;
     printer.warn_plain(&summary(&report));
     if report.too_old > 0 {
         printer.warn(&format!(

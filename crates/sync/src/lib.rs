@@ -6,6 +6,9 @@
 //! last page is in, so a sync killed at any moment resumes where it stopped, losing nothing and
 //! storing nothing twice. Then participant attributes for records that lack them (when the
 //! settings need them), and a re-fetch of conversations still going on.
+//!
+//! The engine is a library so that tests can run it in-process against a simulator whose clock
+//! they control.
 
 use std::time::{Duration, Instant};
 
@@ -15,6 +18,14 @@ use calltrail_client::{ClientError, Http};
 use calltrail_model::Timestamp;
 use calltrail_store::{Store, UpsertReport, WindowRow};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// A sync that cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// `--resume` without an interrupted sync.
+    #[error("there is no interrupted sync to resume")]
+    NothingToResume,
+}
 
 /// When to fetch participant attributes from the Conversations API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -46,6 +57,8 @@ pub struct SyncOptions {
     pub settings_need_attributes: bool,
     /// How long the Conversations API keeps conversations (ms); older ones are not asked for.
     pub conversations_retention_ms: i64,
+    /// Now (ms), by the API's clock: what "too old" is measured from.
+    pub now_ms: i64,
 }
 
 /// What a sync did.
@@ -155,7 +168,7 @@ pub async fn run(http: &Http, store: &mut Store, options: &SyncOptions, progress
     // The plan: a new one, or the interrupted sync's.
     let sync_id = match (options.resume, store.interrupted_sync()?) {
         (true, Some(sync)) => sync.id,
-        (true, None) => anyhow::bail!(crate::UsageError("there is no interrupted sync to resume\n\nhint: run `calltrail sync --from … --to …` or `calltrail sync --incremental`".into())),
+        (true, None) => return Err(SyncError::NothingToResume.into()),
         (false, _) => {
             let availability = if options.mode == Mode::Auto { api::availability(http).await? } else { None };
             let windows = plan::plan(options.from, options.to, options.mode, availability, options.lookback_ms);
@@ -214,7 +227,7 @@ pub async fn run(http: &Http, store: &mut Store, options: &SyncOptions, progress
         AttributesMode::Auto => options.settings_need_attributes,
     };
     if enrich && report.failed.is_empty() {
-        let oldest = now_ms() - options.conversations_retention_ms;
+        let oldest = options.now_ms - options.conversations_retention_ms;
         let ids = store.ids_without_attributes()?;
         let bar = progress.bar(ids.len() as u64, "attributes");
         for (id, start) in ids {

@@ -1,0 +1,221 @@
+//! The sync against the simulator over loopback, in-process so that the simulator's clock is
+//! ours to move: the archive ends equal to the ground truth — every conversation once, newest
+//! version, names resolved, attributes present — after a plain sync, after twenty abrupt stops
+//! and resumes, under the flaky profile, and after late changes caught by an incremental sync.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use calltrail_client::plan::Mode;
+use calltrail_client::{Credentials, Endpoints, Http, RequestConfig, Secret};
+use calltrail_explain::Settings;
+use calltrail_sim::{Clock, FaultProfile, FaultRates, Sim, SimConfig};
+use calltrail_store::Store;
+use calltrail_sync::{run, AttributesMode, Progress, SyncOptions, SyncReport};
+use serde_json::Value;
+
+const DAY: i64 = 86_400_000;
+/// 2025-11-25T10:00:00Z.
+const NOW: i64 = 1_764_064_800_000;
+
+struct Harness {
+    sim: Arc<Sim>,
+    http: Http,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+async fn harness(config: SimConfig) -> Harness {
+    harness_at(config, NOW).await
+}
+
+async fn harness_at(config: SimConfig, now: i64) -> Harness {
+    let sim = Sim::new(SimConfig { rate_limit: 1_000_000, job_delay_ms: 0, ..config }, Clock::manual(now));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(calltrail_sim::serve(listener, sim.clone(), async move {
+        let _ = stopped.await;
+    }));
+    let http = Http::new(
+        Endpoints { api: base.clone(), login: base },
+        Credentials::Client { id: "test".into(), secret: Secret::new("test-secret") },
+        RequestConfig { rate_limit_per_minute: 600_000, initial_backoff: Duration::from_millis(5), max_backoff: Duration::from_millis(50), ..RequestConfig::default() },
+    )
+    .unwrap();
+    Harness { sim, http, _stop: stop }
+}
+
+fn settings() -> Settings {
+    serde_json::from_value(serde_json::json!({
+        "reason": {"attributes": ["Final Main Intent", "MainIntent1"]},
+        "ivr": {"checkpoints": ["MainIntent1"]}
+    }))
+    .unwrap()
+}
+
+fn store(dir: &tempfile::TempDir) -> Store {
+    let mut s = Store::open(&dir.path().join("archive.db")).unwrap();
+    s.set_settings(settings());
+    s
+}
+
+fn options(from: i64, to: i64, mode: Mode) -> SyncOptions {
+    SyncOptions {
+        from,
+        to,
+        mode,
+        attributes: AttributesMode::Auto,
+        lookback_ms: 2 * DAY,
+        resume: false,
+        settings_need_attributes: true,
+        conversations_retention_ms: 60 * DAY,
+        now_ms: to,
+    }
+}
+
+/// Every disagreement between the archive and the simulator's ground truth at `now`.
+fn differences(h: &Harness, store: &Store, now: i64) -> Vec<String> {
+    let mut problems = Vec::new();
+    let ids = store.ids().unwrap();
+    let unique: std::collections::HashSet<&String> = ids.iter().collect();
+    if unique.len() != ids.len() {
+        problems.push("an id is stored twice".into());
+    }
+    let expected: Vec<&calltrail_sim::Planned> = h.sim.calls().iter().filter(|c| c.start_ms <= now).collect();
+    if ids.len() != expected.len() {
+        problems.push(format!("{} conversations archived, {} expected", ids.len(), expected.len()));
+    }
+    for planned in expected {
+        let id = &planned.truth.conversation_id;
+        let Some(raw) = store.raw(id).unwrap() else {
+            problems.push(format!("{id} missing"));
+            continue;
+        };
+        // The newest version: the record as the API shows it now (attributes aside).
+        let mut want = serde_json::to_value(planned.view_at(now).unwrap()).unwrap();
+        let mut got: Value = serde_json::from_slice(&raw).unwrap();
+        for v in [&mut want, &mut got] {
+            for p in v["participants"].as_array_mut().into_iter().flatten() {
+                p.as_object_mut().unwrap().remove("attributes");
+            }
+        }
+        if want != got {
+            problems.push(format!("{id}: the archived record is not the newest version"));
+            continue;
+        }
+        let call: Value = serde_json::from_str(&store.call_json(id).unwrap().unwrap()).unwrap();
+        let truth = planned.truth_at(now);
+        let mut check = |field: &str, got: &Value, want: Option<String>| {
+            if let Some(want) = want {
+                if got.as_str() != Some(want.as_str()) {
+                    problems.push(format!("{id} ({}): {field} is {got}, truth {want}", truth.scenario));
+                }
+            }
+        };
+        check("outcome", &call["outcome"], truth.outcome.map(str::to_owned));
+        check("direction_label", &call["direction_label"], truth.direction_label.map(str::to_owned));
+        check("answered_by.user_id", &call["answered_by"]["user_id"], truth.answered_by_user_id.clone());
+        check("wrapup.code_id", &call["wrapup"]["code_id"], truth.wrapup_code_id.clone());
+        check("wrapup.code_name", &call["wrapup"]["code_name"], truth.wrapup_code_name.clone());
+        check("ivr.reason", &call["ivr"]["reason"], truth.reason.clone());
+        check("disconnect.by", &call["disconnect"]["by"], truth.disconnect_by.map(str::to_owned));
+        if truth.answered_by_user_id.is_some() && call["answered_by"]["name"].is_null() {
+            problems.push(format!("{id}: the agent's name is not resolved"));
+        }
+    }
+    problems.truncate(10);
+    problems
+}
+
+async fn sync(h: &Harness, store: &mut Store, options: &SyncOptions) -> SyncReport {
+    run(&h.http, store, options, &Progress::new(false)).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_mode_ends_equal_to_the_ground_truth() {
+    for mode in [Mode::Query, Mode::Jobs, Mode::Auto] {
+        let h = harness(SimConfig { calls: 800, days: 3, seed: 21, ..SimConfig::default() }).await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = store(&dir);
+        let report = sync(&h, &mut s, &options(NOW - 4 * DAY, NOW, mode)).await;
+        assert!(report.failed.is_empty(), "{mode:?}: {:?}", report.failed);
+        assert_eq!(report.records.quarantined, 0);
+        let problems = differences(&h, &s, NOW);
+        assert!(problems.is_empty(), "{mode:?}:\n{}", problems.join("\n"));
+        if mode == Mode::Query {
+            assert!(report.enriched > 0, "query records get their attributes from the Conversations API");
+        }
+        if mode == Mode::Auto {
+            assert!(report.records.unchanged > 0, "conversations seen by both a job and a query window are stored once");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_abrupt_stops_then_resume() {
+    let h = harness(SimConfig { calls: 1500, days: 3, seed: 22, ..SimConfig::default() }).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let opts = options(NOW - 4 * DAY, NOW, Mode::Query);
+    // Stop the sync at twenty moments spread over its run: the future is dropped mid-flight,
+    // as a killed process would stop (an open transaction rolls back).
+    let mut started = false;
+    for i in 0..20u64 {
+        let resume = started && s.interrupted_sync().unwrap().is_some();
+        let o = SyncOptions { resume, ..opts.clone() };
+        let cut = Duration::from_millis(15 + (i * 37) % 120);
+        let _ = tokio::time::timeout(cut, run(&h.http, &mut s, &o, &Progress::new(false))).await;
+        started = true;
+    }
+    let resume = s.interrupted_sync().unwrap().is_some();
+    let report = sync(&h, &mut s, &SyncOptions { resume, ..opts }).await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    let problems = differences(&h, &s, NOW);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flaky_api_same_result() {
+    let rates = FaultRates { slow_ms: 5, ..FaultRates::of(FaultProfile::Flaky) };
+    let h = harness(SimConfig { calls: 1000, days: 3, seed: 23, faults: FaultProfile::Flaky, fault_rates: Some(rates), ..SimConfig::default() }).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let report = sync(&h, &mut s, &options(NOW - 4 * DAY, NOW, Mode::Auto)).await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert!(report.retries > 0, "faults were met and retried");
+    let stats = h.sim.stats();
+    assert!(stats.truncated.load(std::sync::atomic::Ordering::Relaxed) + stats.server_errors.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    let problems = differences(&h, &s, NOW);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incremental_catches_late_changes_and_ongoing_calls_end() {
+    // First sync at one in the morning, before yesterday evening's corrections.
+    let early = NOW - 9 * 3_600_000;
+    let h = harness_at(SimConfig { calls: 3000, days: 2, seed: 24, ..SimConfig::default() }, early).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let first = sync(&h, &mut s, &options(early - 3 * DAY, early, Mode::Auto)).await;
+    assert!(first.failed.is_empty());
+    let open_before = s.counts().unwrap().open;
+    assert!(open_before > 0, "some conversations are still going on");
+
+    // Later: corrections and ends have happened.
+    let later = NOW + 5 * DAY;
+    h.sim.clock().advance(later - early);
+    let last = s.last_finished_sync().unwrap().unwrap();
+    let incremental = sync(&h, &mut s, &options(last.to_ms - 2 * DAY, later, Mode::Auto)).await;
+    assert!(incremental.failed.is_empty());
+    assert!(incremental.records.updated > 0, "changed records were picked up");
+    assert!(s.counts().unwrap().history > 0, "earlier versions are kept");
+    assert!(s.counts().unwrap().open < open_before, "ongoing conversations were re-fetched until they ended");
+    let corrected = h
+        .sim
+        .calls()
+        .iter()
+        .find(|c| c.before_change.as_ref().is_some_and(|(at, _)| *at > early && *at <= later))
+        .expect("a correction after the first sync");
+    let raw = String::from_utf8(s.raw(&corrected.truth.conversation_id).unwrap().unwrap()).unwrap();
+    assert!(raw.contains("Corrected after review"), "the newest version wins");
+}
