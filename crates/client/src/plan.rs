@@ -2,8 +2,9 @@
 //! a bounded number of conversations.
 //!
 //! The details query returns conversations that started on a UTC day the interval touches, so
-//! windows follow UTC days; a window whose `totalHits` passes the paging cap is halved until it
-//! fits. Jobs match by lifetime overlap and page by cursor, so they take whole weeks. In `auto`
+//! windows end at UTC midnights and span at most the query's seven-day limit (one request for a
+//! quiet week); a window whose `totalHits` passes the paging cap is halved, at a midnight while
+//! it spans several days, until it fits. Jobs match by lifetime overlap and page by cursor, so they take whole weeks. In `auto`
 //! mode, history older than the jobs' data availability date (less a look-back for late
 //! changes) goes to jobs, the rest to the query.
 
@@ -49,12 +50,16 @@ pub enum Mode {
     Jobs,
 }
 
-/// Cuts `[start, end)` at UTC midnights.
-pub fn day_windows(start: i64, end: i64) -> Vec<Window> {
+/// The query's longest interval without filters.
+pub const QUERY_WINDOW_DAYS: i64 = 7;
+
+/// Cuts `[start, end)` into query windows ending at UTC midnights, each touching at most seven
+/// UTC days.
+pub fn query_windows(start: i64, end: i64) -> Vec<Window> {
     let mut out = Vec::new();
     let mut s = start;
     while s < end {
-        let e = ((s.div_euclid(DAY) + 1) * DAY).min(end);
+        let e = ((s.div_euclid(DAY) + QUERY_WINDOW_DAYS) * DAY).min(end);
         out.push(Window { start: s, end: e, via: Via::Query });
         s = e;
     }
@@ -79,23 +84,26 @@ pub fn plan(from: i64, to: i64, mode: Mode, availability: Option<i64>, lookback:
         return Vec::new();
     }
     match mode {
-        Mode::Query => day_windows(from, to),
+        Mode::Query => query_windows(from, to),
         Mode::Jobs => job_windows(from, to),
         Mode::Auto => {
             let split = availability.map_or(from, |a| (a - lookback).clamp(from, to));
             let mut windows = job_windows(from, split);
-            windows.extend(day_windows(split, to));
+            windows.extend(query_windows(split, to));
             windows
         }
     }
 }
 
-/// Halves a query window whose results pass the paging cap (`None` when it cannot be cut).
+/// Halves a query window whose results pass the paging cap, at the midnight nearest its middle
+/// while it spans several days (`None` when it cannot be cut).
 pub fn halve(w: Window) -> Option<[Window; 2]> {
     if w.end - w.start < 2 {
         return None;
     }
-    let mid = w.start + (w.end - w.start) / 2;
+    let middle = w.start + (w.end - w.start) / 2;
+    let midnight = ((middle + DAY / 2).div_euclid(DAY)) * DAY;
+    let mid = if midnight > w.start && midnight < w.end { midnight } else { middle };
     Some([Window { end: mid, ..w }, Window { start: mid, ..w }])
 }
 
@@ -113,8 +121,10 @@ mod tests {
             assert_eq!(w.last().unwrap().end, to);
             assert!(w.windows(2).all(|p| p[0].end == p[1].start), "{mode:?}");
         }
-        let days = plan(from, to, Mode::Query, None, 0);
-        assert!(days.iter().all(|w| w.start.div_euclid(DAY) == (w.end - 1).div_euclid(DAY)), "one UTC day each");
+        let weeks = plan(from, to, Mode::Query, None, 0);
+        assert_eq!(weeks.len(), 2);
+        assert!(weeks.iter().all(|w| (w.end - 1).div_euclid(DAY) - w.start.div_euclid(DAY) < QUERY_WINDOW_DAYS), "at most seven UTC days each");
+        assert!(weeks.iter().all(|w| w.end == to || w.end % DAY == 0), "windows end at midnights");
         let auto = plan(from, to, Mode::Auto, Some(from + 6 * DAY), 2 * DAY);
         let split = auto.iter().find(|w| w.via == Via::Query).unwrap().start;
         assert_eq!(split, from + 4 * DAY);
@@ -127,6 +137,9 @@ mod tests {
         let w = Window { start: 0, end: 3, via: Via::Query };
         let [a, b] = halve(w).unwrap();
         assert_eq!((a.start, a.end, b.start, b.end), (0, 1, 1, 3));
+        let week = Window { start: 10 * DAY, end: 17 * DAY, via: Via::Query };
+        let [a, b] = halve(week).unwrap();
+        assert_eq!((a.end, b.start), (14 * DAY, 14 * DAY), "split at a midnight");
         assert!(halve(Window { start: 0, end: 1, via: Via::Query }).is_none());
     }
 }
