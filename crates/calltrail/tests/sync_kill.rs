@@ -26,16 +26,33 @@ fn calltrail() -> Command {
 /// The range: the simulator's days, and today.
 fn range() -> (String, String) {
     let now = calltrail_model::Timestamp(
-        i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()).unwrap(),
+        i64::try_from(
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis(),
+        )
+        .unwrap(),
     );
     let day = 86_400_000;
     let today = now.0.div_euclid(day) * day;
-    (calltrail_model::Timestamp(today - 4 * day).to_rfc3339(), calltrail_model::Timestamp(today + day).to_rfc3339())
+    (
+        calltrail_model::Timestamp(today - 4 * day).to_rfc3339(),
+        calltrail_model::Timestamp(today + day).to_rfc3339(),
+    )
 }
 
 fn sync(dir: &Path, api: &str, resume: bool) -> Command {
     let mut c = calltrail();
-    c.current_dir(dir).args(["-q", "--db", "archive.db", "sync", "--mode", "query", "--rate-limit", "60000", "--api-base", api]);
+    c.current_dir(dir).args([
+        "-q",
+        "--db",
+        "archive.db",
+        "sync",
+        "--mode",
+        "query",
+        "--rate-limit",
+        "60000",
+        "--api-base",
+        api,
+    ]);
     if resume {
         c.arg("--resume");
     } else {
@@ -65,7 +82,11 @@ fn sigkill_at_twenty_moments_then_resume() {
     let mut kills = 0;
     for i in 0..20u64 {
         let interrupted = dir.path().join("archive.db").exists()
-            && calltrail_store::Store::open(&dir.path().join("archive.db")).unwrap().interrupted_sync().unwrap().is_some();
+            && calltrail_store::Store::open(&dir.path().join("archive.db"))
+                .unwrap()
+                .interrupted_sync()
+                .unwrap()
+                .is_some();
         let mut child = sync(dir.path(), &api, interrupted).spawn().unwrap();
         // Twenty moments spread over a sync's life, from its first request to its last pages.
         std::thread::sleep(Duration::from_millis(20 + (i * 53) % 700));
@@ -76,17 +97,31 @@ fn sigkill_at_twenty_moments_then_resume() {
         let _ = child.wait();
     }
     assert!(kills >= 10, "only {kills} of the runs were killed mid-way");
-    let interrupted = calltrail_store::Store::open(&dir.path().join("archive.db")).unwrap().interrupted_sync().unwrap().is_some();
+    let interrupted = calltrail_store::Store::open(&dir.path().join("archive.db"))
+        .unwrap()
+        .interrupted_sync()
+        .unwrap()
+        .is_some();
     let status = sync(dir.path(), &api, interrupted).status().unwrap();
     assert!(status.success());
 
     // The ground truth of the same simulator (same arguments, same day): every id, once.
-    let truth = calltrail().current_dir(dir.path()).args(["sim", "generate", "--truth", "truth.ndjson"]).args(args).output().unwrap();
+    let truth = calltrail()
+        .current_dir(dir.path())
+        .args(["sim", "generate", "--truth", "truth.ndjson"])
+        .args(args)
+        .output()
+        .unwrap();
     assert!(truth.status.success());
     let mut expected: Vec<String> = std::fs::read_to_string(dir.path().join("truth.ndjson"))
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["conversation_id"].as_str().unwrap().to_owned())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["conversation_id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     expected.sort();
     let store = calltrail_store::Store::open(&dir.path().join("archive.db")).unwrap();

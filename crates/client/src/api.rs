@@ -46,7 +46,12 @@ fn page(method: &'static str, path: &str, body: &[u8]) -> Result<RawPage, Client
 }
 
 /// `POST /api/v2/analytics/conversations/details/query`, one page, ascending by start.
-pub async fn details_query(http: &Http, interval: &str, page_size: usize, page_number: usize) -> Result<RawPage, ClientError> {
+pub async fn details_query(
+    http: &Http,
+    interval: &str,
+    page_size: usize,
+    page_number: usize,
+) -> Result<RawPage, ClientError> {
     let path = "/api/v2/analytics/conversations/details/query";
     let body = json!({"interval": interval, "order": "asc", "orderBy": "conversationStart",
                       "paging": {"pageSize": page_size, "pageNumber": page_number}});
@@ -59,7 +64,10 @@ pub async fn submit_job(http: &Http, interval: &str) -> Result<String, ClientErr
     let path = "/api/v2/analytics/conversations/details/jobs";
     let answer = http.send("POST", path, Some(&json!({"interval": interval})), true).await?;
     let v: Value = serde_json::from_slice(&answer.body).map_err(|e| bad_json("POST", path, e))?;
-    v["jobId"].as_str().map(str::to_owned).ok_or_else(|| ClientError::Config(format!("POST {path} returned no jobId")))
+    v["jobId"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| ClientError::Config(format!("POST {path} returned no jobId")))
 }
 
 /// `GET …/jobs/{id}`: the job's state (`QUEUED`, `PENDING`, `FULFILLED`, `FAILED`, `EXPIRED`, …).
@@ -71,7 +79,12 @@ pub async fn job_state(http: &Http, job: &str) -> Result<String, ClientError> {
 }
 
 /// `GET …/jobs/{id}/results`: one page by cursor.
-pub async fn job_results(http: &Http, job: &str, cursor: Option<&str>, page_size: usize) -> Result<RawPage, ClientError> {
+pub async fn job_results(
+    http: &Http,
+    job: &str,
+    cursor: Option<&str>,
+    page_size: usize,
+) -> Result<RawPage, ClientError> {
     let mut path = format!("/api/v2/analytics/conversations/details/jobs/{job}/results?pageSize={page_size}");
     if let Some(c) = cursor {
         path.push_str("&cursor=");
@@ -115,7 +128,11 @@ pub async fn listing(http: &Http, path: &str) -> Result<Vec<(String, String)>, C
         let answer = http.send("GET", &page_path, None, true).await?;
         let v: Value = serde_json::from_slice(&answer.body).map_err(|e| bad_json("GET", &page_path, e))?;
         let entities = v["entities"].as_array().cloned().unwrap_or_default();
-        out.extend(entities.iter().filter_map(|e| Some((e["id"].as_str()?.to_owned(), e["name"].as_str()?.to_owned()))));
+        out.extend(
+            entities
+                .iter()
+                .filter_map(|e| Some((e["id"].as_str()?.to_owned(), e["name"].as_str()?.to_owned()))),
+        );
         let page_count = v["pageCount"].as_u64().unwrap_or(1);
         if entities.is_empty() || u64::try_from(page_number).unwrap_or(u64::MAX) >= page_count {
             break;

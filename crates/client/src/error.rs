@@ -87,8 +87,18 @@ mod tests {
     fn retried_statuses() {
         let retried: Vec<u16> = (400..600).filter(|&s| classify_status(s) == RetryAction::Retry).collect();
         assert_eq!(retried.first(), Some(&408));
-        assert!(retried.contains(&429) && retried.contains(&500) && retried.contains(&503) && retried.contains(&599));
-        assert!(!retried.contains(&400) && !retried.contains(&401) && !retried.contains(&404) && !retried.contains(&413));
+        assert!(
+            retried.contains(&429)
+                && retried.contains(&500)
+                && retried.contains(&503)
+                && retried.contains(&599)
+        );
+        assert!(
+            !retried.contains(&400)
+                && !retried.contains(&401)
+                && !retried.contains(&404)
+                && !retried.contains(&413)
+        );
         assert_eq!(retried.len(), 2 + 100);
     }
 }

@@ -130,13 +130,20 @@ pub struct Http {
 
 impl std::fmt::Debug for Http {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Http").field("endpoints", &self.endpoints).field("credentials", &self.credentials).finish_non_exhaustive()
+        f.debug_struct("Http")
+            .field("endpoints", &self.endpoints)
+            .field("credentials", &self.credentials)
+            .finish_non_exhaustive()
     }
 }
 
 impl Http {
     /// A client for `endpoints` with `credentials`.
-    pub fn new(endpoints: Endpoints, credentials: Credentials, config: RequestConfig) -> Result<Http, ClientError> {
+    pub fn new(
+        endpoints: Endpoints,
+        credentials: Credentials,
+        config: RequestConfig,
+    ) -> Result<Http, ClientError> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .user_agent(concat!("calltrail/", env!("CARGO_PKG_VERSION")))
@@ -169,9 +176,9 @@ impl Http {
         if let Credentials::Token(t) = &self.credentials {
             return Ok(t.expose().to_owned());
         }
-        let fresh = token.as_ref().is_some_and(|t| {
-            t.expires.is_none_or(|e| e > Instant::now() + self.config.token_refresh_margin)
-        });
+        let fresh = token
+            .as_ref()
+            .is_some_and(|t| t.expires.is_none_or(|e| e > Instant::now() + self.config.token_refresh_margin));
         if !force_refresh && fresh {
             return Ok(token.as_ref().map(|t| t.value.clone()).unwrap_or_default());
         }
@@ -203,14 +210,19 @@ impl Http {
                     if value.is_empty() {
                         return Err(ClientError::Auth("the token answer has no access_token".into()));
                     }
-                    let expires = body["expires_in"].as_u64().map(|s| Instant::now() + Duration::from_secs(s));
+                    let expires =
+                        body["expires_in"].as_u64().map(|s| Instant::now() + Duration::from_secs(s));
                     *token = Some(Token { value: value.clone(), expires });
                     return Ok(value);
                 }
                 Ok(r) if classify_status(r.status().as_u16()) == RetryAction::Fail => {
                     let status = r.status().as_u16();
                     let body: serde_json::Value = r.json().await.unwrap_or_default();
-                    let why = body["error_description"].as_str().or(body["description"].as_str()).or(body["error"].as_str()).unwrap_or("rejected");
+                    let why = body["error_description"]
+                        .as_str()
+                        .or(body["description"].as_str())
+                        .or(body["error"].as_str())
+                        .unwrap_or("rejected");
                     return Err(ClientError::Auth(format!("the login service answered {status}: {why}; check GENESYSCLOUD_OAUTHCLIENT_ID and GENESYSCLOUD_OAUTHCLIENT_SECRET")));
                 }
                 Ok(r) => last = format!("the login service answered {}", r.status().as_u16()),
@@ -222,7 +234,8 @@ impl Http {
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
-        let cap = self.config.max_backoff.min(self.config.initial_backoff * 2u32.saturating_pow(attempt.min(16)));
+        let cap =
+            self.config.max_backoff.min(self.config.initial_backoff * 2u32.saturating_pow(attempt.min(16)));
         let ms = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX).max(1);
         // Full jitter in the upper half: RandomState gives a fresh random key per call.
         let random = {
@@ -266,15 +279,25 @@ impl Http {
                             let answer = Answer { status, headers, body: bytes.to_vec() };
                             if (200..300).contains(&status) {
                                 if json && !answer.body.is_empty() {
-                                    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&answer.body) {
-                                        Err(ClientError::BadJson { method, path: path.to_owned(), source: e, retries })
+                                    if let Err(e) =
+                                        serde_json::from_slice::<serde::de::IgnoredAny>(&answer.body)
+                                    {
+                                        Err(ClientError::BadJson {
+                                            method,
+                                            path: path.to_owned(),
+                                            source: e,
+                                            retries,
+                                        })
                                     } else {
                                         return Ok(answer);
                                     }
                                 } else {
                                     return Ok(answer);
                                 }
-                            } else if status == 401 && !refreshed && matches!(self.credentials, Credentials::Client { .. }) {
+                            } else if status == 401
+                                && !refreshed
+                                && matches!(self.credentials, Credentials::Client { .. })
+                            {
                                 refreshed = true;
                                 self.bearer(true).await?;
                                 continue;
@@ -285,14 +308,22 @@ impl Http {
                                     self.pacer.hold_until(Instant::now() + wait).await;
                                 }
                                 let message = error_message(&answer.body);
-                                let error = ClientError::Status { method, path: path.to_owned(), status, message, retries };
+                                let error = ClientError::Status {
+                                    method,
+                                    path: path.to_owned(),
+                                    status,
+                                    message,
+                                    retries,
+                                };
                                 if classify_status(status) == RetryAction::Fail {
                                     return Err(error);
                                 }
                                 Err(error)
                             }
                         }
-                        Err(e) => Err(ClientError::Transport { method, path: path.to_owned(), source: e, retries }),
+                        Err(e) => {
+                            Err(ClientError::Transport { method, path: path.to_owned(), source: e, retries })
+                        }
                     }
                 }
                 Err(e) => Err(ClientError::Transport { method, path: path.to_owned(), source: e, retries }),
@@ -312,9 +343,15 @@ impl Http {
 
 fn with_retries(error: ClientError, n: u32) -> ClientError {
     match error {
-        ClientError::Status { method, path, status, message, .. } => ClientError::Status { method, path, status, message, retries: n },
-        ClientError::Transport { method, path, source, .. } => ClientError::Transport { method, path, source, retries: n },
-        ClientError::BadJson { method, path, source, .. } => ClientError::BadJson { method, path, source, retries: n },
+        ClientError::Status { method, path, status, message, .. } => {
+            ClientError::Status { method, path, status, message, retries: n }
+        }
+        ClientError::Transport { method, path, source, .. } => {
+            ClientError::Transport { method, path, source, retries: n }
+        }
+        ClientError::BadJson { method, path, source, .. } => {
+            ClientError::BadJson { method, path, source, retries: n }
+        }
         other => other,
     }
 }
@@ -322,7 +359,9 @@ fn with_retries(error: ClientError, n: u32) -> ClientError {
 /// `Retry-After` in seconds, else the `inin-ratelimit-reset` header.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     for name in ["retry-after", "inin-ratelimit-reset"] {
-        if let Some(secs) = headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok()) {
+        if let Some(secs) =
+            headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok())
+        {
             return Some(Duration::from_secs(secs.min(600)));
         }
     }

@@ -123,7 +123,10 @@ mod tests {
         }
         let weeks = plan(from, to, Mode::Query, None, 0);
         assert_eq!(weeks.len(), 2);
-        assert!(weeks.iter().all(|w| (w.end - 1).div_euclid(DAY) - w.start.div_euclid(DAY) < QUERY_WINDOW_DAYS), "at most seven UTC days each");
+        assert!(
+            weeks.iter().all(|w| (w.end - 1).div_euclid(DAY) - w.start.div_euclid(DAY) < QUERY_WINDOW_DAYS),
+            "at most seven UTC days each"
+        );
         assert!(weeks.iter().all(|w| w.end == to || w.end % DAY == 0), "windows end at midnights");
         let auto = plan(from, to, Mode::Auto, Some(from + 6 * DAY), 2 * DAY);
         let split = auto.iter().find(|w| w.via == Via::Query).unwrap().start;

@@ -50,7 +50,10 @@ pub fn resolve(region: &str) -> Result<Endpoints, String> {
         return from_url(&format!("https://api.{host}"));
     }
     let known: Vec<String> = REGIONS.iter().map(|(r, _)| r.replace('_', "-")).collect();
-    Err(format!("unknown region `{region}`; use one of {}, a domain such as `mypurecloud.ie`, or a full URL", known.join(", ")))
+    Err(format!(
+        "unknown region `{region}`; use one of {}, a domain such as `mypurecloud.ie`, or a full URL",
+        known.join(", ")
+    ))
 }
 
 fn from_url(url: &str) -> Result<Endpoints, String> {
@@ -130,7 +133,10 @@ mod tests {
         assert_eq!(resolve("mypurecloud.com.au").unwrap().api, "https://api.mypurecloud.com.au");
         assert_eq!(resolve("https://api.mypurecloud.de/").unwrap().login, "https://login.mypurecloud.de");
         let sim = resolve("http://127.0.0.1:8787").unwrap();
-        assert_eq!((sim.api.as_str(), sim.login.as_str()), ("http://127.0.0.1:8787", "http://127.0.0.1:8787"));
+        assert_eq!(
+            (sim.api.as_str(), sim.login.as_str()),
+            ("http://127.0.0.1:8787", "http://127.0.0.1:8787")
+        );
         assert!(resolve("http://example.com").unwrap_err().contains("loopback"));
         assert!(resolve("mars-north-1").unwrap_err().contains("unknown region"));
     }

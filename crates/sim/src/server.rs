@@ -492,21 +492,35 @@ async fn details_query(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: By
         let (size, number) = paging(&query).map_err(bad_request)?;
         let first_day = interval.start.div_euclid(DAY) * DAY;
         let last_day = (interval.end - 1).div_euclid(DAY) * DAY + DAY;
-        let mut hits: Vec<Conversation<'static>> = Vec::new();
-        for planned in &sim.calls[calls_starting_between(&sim.calls, first_day, last_day.min(now + 1))] {
-            let Some(view) = planned.view_at(now) else { continue };
-            let (start, end) = lifetime(&view);
-            if interval.touches_start_day(start)
-                && interval.overlaps(start, end, now)
-                && passes_filters(&query, &view)
-            {
-                hits.push(view);
-            }
-        }
-        order(&mut hits, &query);
-        let total = hits.len();
-        let page: Vec<Conversation<'static>> =
-            hits.into_iter().skip((number - 1) * size).take(size).map(without_attributes).collect();
+        // Start and end are known from the plan, so only filtered queries and the page itself
+        // need records built.
+        let candidates = sim.calls[calls_starting_between(&sim.calls, first_day, last_day.min(now + 1))]
+            .iter()
+            .filter(|p| {
+                let end = (p.end_ms <= now).then_some(p.end_ms);
+                p.start_ms <= now
+                    && interval.touches_start_day(p.start_ms)
+                    && interval.overlaps(p.start_ms, end, now)
+            });
+        let (total, page): (usize, Vec<Conversation<'static>>) = if query.has_filters() {
+            let mut hits: Vec<Conversation<'static>> =
+                candidates.filter_map(|p| p.view_at(now)).filter(|v| passes_filters(&query, v)).collect();
+            order(&mut hits, &query);
+            let total = hits.len();
+            (total, hits.into_iter().skip((number - 1) * size).take(size).map(without_attributes).collect())
+        } else {
+            let mut hits: Vec<&Planned> = candidates.collect();
+            order_planned(&mut hits, &query, now);
+            let total = hits.len();
+            let page = hits
+                .into_iter()
+                .skip((number - 1) * size)
+                .take(size)
+                .filter_map(|p| p.view_at(now))
+                .map(without_attributes)
+                .collect();
+            (total, page)
+        };
         let mut out = json!({"totalHits": total});
         if !page.is_empty() {
             out["conversations"] = serde_json::to_value(&page).unwrap_or_default();
@@ -514,6 +528,21 @@ async fn details_query(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: By
         Ok((StatusCode::OK, out))
     })
     .await
+}
+
+fn order_planned(hits: &mut [&Planned], query: &QueryBody, now: i64) {
+    if query.order_by.as_deref() == Some("conversationEnd") {
+        hits.sort_by_key(|p| {
+            if p.end_ms <= now {
+                (false, p.end_ms, p.start_ms)
+            } else {
+                (true, i64::MAX, p.start_ms)
+            }
+        });
+    }
+    if query.order.as_deref() == Some("desc") {
+        hits.reverse();
+    }
 }
 
 fn order(hits: &mut [Conversation<'static>], query: &QueryBody) {

@@ -151,7 +151,8 @@ fn decompress(bytes: &[u8]) -> Option<Vec<u8>> {
 impl Store {
     /// Opens (creating if needed) the archive at `path`, applying migrations.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let conn = Connection::open(path).map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
+        let conn =
+            Connection::open(path).map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
         Self::init(conn, path.to_owned())
     }
 
@@ -211,7 +212,9 @@ impl Store {
         }
         let mut lookups = Lookups::default();
         let mut stmt = self.conn.prepare("SELECT kind, id, name FROM lookups")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
         for row in rows {
             let (kind, id, name) = row?;
             let table = match kind.as_str() {
@@ -233,7 +236,8 @@ impl Store {
     pub fn put_lookups(&mut self, kind: &str, entries: &[(String, String)]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         {
-            let mut stmt = tx.prepare("INSERT OR REPLACE INTO lookups (kind, id, name) VALUES (?1, ?2, ?3)")?;
+            let mut stmt =
+                tx.prepare("INSERT OR REPLACE INTO lookups (kind, id, name) VALUES (?1, ?2, ?3)")?;
             for (id, name) in entries {
                 stmt.execute(params![kind, id, name])?;
             }
@@ -245,7 +249,12 @@ impl Store {
 
     /// Stores a batch of raw detail records (one JSON object each), deriving their calls, in
     /// one transaction. A record that cannot be read goes to quarantine with its error.
-    pub fn upsert(&mut self, records: &[&[u8]], source: &str, now_ms: i64) -> Result<UpsertReport, StoreError> {
+    pub fn upsert(
+        &mut self,
+        records: &[&[u8]],
+        source: &str,
+        now_ms: i64,
+    ) -> Result<UpsertReport, StoreError> {
         let lookups = self.lookups()?;
         let settings = self.settings.clone();
         let tx = self.conn.transaction()?;
@@ -286,14 +295,17 @@ impl Store {
 
     /// The stored Conversations API record of a conversation.
     pub fn api_raw(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let blob: Option<Vec<u8>> =
-            self.conn.query_row("SELECT raw_lz4 FROM conversation_api WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        let blob: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT raw_lz4 FROM conversation_api WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
         Ok(blob.and_then(|b| decompress(&b)))
     }
 
     /// Conversations whose record has no end yet.
     pub fn open_ids(&self) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT id FROM conversations WHERE end_ms IS NULL ORDER BY start_ms")?;
+        let mut stmt =
+            self.conn.prepare("SELECT id FROM conversations WHERE end_ms IS NULL ORDER BY start_ms")?;
         let ids = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
         Ok(ids)
     }
@@ -352,7 +364,10 @@ impl Store {
 
     /// The stored call record (JSON) of a conversation.
     pub fn call_json(&self, id: &str) -> Result<Option<String>, StoreError> {
-        Ok(self.conn.query_row("SELECT record_json FROM calls WHERE conversation_id = ?1", [id], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn
+            .query_row("SELECT record_json FROM calls WHERE conversation_id = ?1", [id], |r| r.get(0))
+            .optional()?)
     }
 
     /// Read-only access for queries (reports, listings).
@@ -363,7 +378,14 @@ impl Store {
     // ── Sync state ──────────────────────────────────────────────────────────────────────
 
     /// Records a new sync and its windows; returns its id.
-    pub fn start_sync(&mut self, from_ms: i64, to_ms: i64, mode: &str, windows: &[WindowRow], now_ms: i64) -> Result<i64, StoreError> {
+    pub fn start_sync(
+        &mut self,
+        from_ms: i64,
+        to_ms: i64,
+        mode: &str,
+        windows: &[WindowRow],
+        now_ms: i64,
+    ) -> Result<i64, StoreError> {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO syncs (from_ms, to_ms, mode, started_ms, state) VALUES (?1, ?2, ?3, ?4, 'running')",
@@ -383,7 +405,12 @@ impl Store {
     }
 
     /// Splits a pending window into parts (the planner found it too big).
-    pub fn split_window(&mut self, sync_id: i64, window: WindowRow, parts: &[WindowRow]) -> Result<(), StoreError> {
+    pub fn split_window(
+        &mut self,
+        sync_id: i64,
+        window: WindowRow,
+        parts: &[WindowRow],
+    ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         tx.execute(
             "DELETE FROM sync_windows WHERE sync_id = ?1 AND start_ms = ?2 AND end_ms = ?3",
@@ -447,7 +474,12 @@ impl Store {
     }
 
     /// Marks a window done: all its records are stored (the checkpoint a resumed sync skips).
-    pub fn mark_window_done(&mut self, sync_id: i64, window: WindowRow, records: u64) -> Result<(), StoreError> {
+    pub fn mark_window_done(
+        &mut self,
+        sync_id: i64,
+        window: WindowRow,
+        records: u64,
+    ) -> Result<(), StoreError> {
         self.conn.execute(
             "UPDATE sync_windows SET state = 'done', records = ?4 WHERE sync_id = ?1 AND start_ms = ?2 AND end_ms = ?3",
             params![sync_id, window.start_ms, window.end_ms, i64::try_from(records).unwrap_or(i64::MAX)],
@@ -457,7 +489,10 @@ impl Store {
 
     /// Marks a sync finished (`done` or `incomplete`).
     pub fn finish_sync(&mut self, sync_id: i64, state: &str, now_ms: i64) -> Result<(), StoreError> {
-        self.conn.execute("UPDATE syncs SET state = ?2, finished_ms = ?3 WHERE id = ?1", params![sync_id, state, now_ms])?;
+        self.conn.execute(
+            "UPDATE syncs SET state = ?2, finished_ms = ?3 WHERE id = ?1",
+            params![sync_id, state, now_ms],
+        )?;
         Ok(())
     }
 
@@ -518,15 +553,22 @@ fn upsert_one(
     let id = conversation.conversation_id.as_deref().unwrap_or_default();
     let hash = fnv1a(raw);
     let existing: Option<(i64, i64, Vec<u8>, i64)> = tx
-        .query_row("SELECT version, raw_hash, raw_lz4, fetched_ms FROM conversations WHERE id = ?1", [id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
+        .query_row(
+            "SELECT version, raw_hash, raw_lz4, fetched_ms FROM conversations WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
         .optional()?;
-    let start = conversation.conversation_start.as_deref().and_then(calltrail_model::Timestamp::parse).map(|t| t.0);
-    let end = conversation.conversation_end.as_deref().and_then(calltrail_model::Timestamp::parse).map(|t| t.0);
-    let has_attributes = conversation.participants().iter().any(|p| p.attributes.as_ref().is_some_and(|a| !a.is_empty()));
+    let start =
+        conversation.conversation_start.as_deref().and_then(calltrail_model::Timestamp::parse).map(|t| t.0);
+    let end =
+        conversation.conversation_end.as_deref().and_then(calltrail_model::Timestamp::parse).map(|t| t.0);
+    let has_attributes =
+        conversation.participants().iter().any(|p| p.attributes.as_ref().is_some_and(|a| !a.is_empty()));
     let outcome = match existing {
-        Some((_, old_hash, ref old_raw, _)) if old_hash == hash && decompress(old_raw).as_deref() == Some(raw) => {
+        Some((_, old_hash, ref old_raw, _))
+            if old_hash == hash && decompress(old_raw).as_deref() == Some(raw) =>
+        {
             return Ok(Stored::Unchanged);
         }
         Some((version, _, old_raw, old_fetched)) => {
@@ -552,7 +594,13 @@ fn upsert_one(
     Ok(outcome)
 }
 
-fn quarantine(tx: &Transaction<'_>, id: Option<&str>, raw: &[u8], error: &str, now_ms: i64) -> Result<Stored, StoreError> {
+fn quarantine(
+    tx: &Transaction<'_>,
+    id: Option<&str>,
+    raw: &[u8],
+    error: &str,
+    now_ms: i64,
+) -> Result<Stored, StoreError> {
     tx.execute(
         "INSERT INTO quarantine (conversation_id, raw_lz4, error, at_ms) VALUES (?1, ?2, ?3, ?4)",
         params![id, compress(raw), error, now_ms],
@@ -562,7 +610,13 @@ fn quarantine(tx: &Transaction<'_>, id: Option<&str>, raw: &[u8], error: &str, n
 
 /// Derives the call record of `raw` (with the stored Conversations API record, if any) and
 /// writes it and its parts, replacing what was there.
-fn derive_into(conn: &Connection, id: &str, raw: &[u8], lookups: &Lookups, settings: &Settings) -> Result<(), StoreError> {
+fn derive_into(
+    conn: &Connection,
+    id: &str,
+    raw: &[u8],
+    lookups: &Lookups,
+    settings: &Settings,
+) -> Result<(), StoreError> {
     let Ok(Document::Conversation(conversation)) = parse_document(raw) else { return Ok(()) };
     let api_raw: Option<Vec<u8>> = conn
         .query_row("SELECT raw_lz4 FROM conversation_api WHERE id = ?1", [id], |r| r.get::<_, Vec<u8>>(0))
@@ -694,7 +748,8 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
         }
     }
     {
-        let mut stmt = conn.prepare_cached("INSERT INTO ivr_steps (conversation_id, seq, step) VALUES (?1, ?2, ?3)")?;
+        let mut stmt =
+            conn.prepare_cached("INSERT INTO ivr_steps (conversation_id, seq, step) VALUES (?1, ?2, ?3)")?;
         for (seq, step) in call.ivr.path.iter().enumerate() {
             stmt.execute(params![id, i64::try_from(seq).unwrap_or(i64::MAX), step.as_ref()])?;
         }
@@ -735,7 +790,8 @@ mod tests {
     fn bad_records_are_quarantined_and_open_calls_listed() {
         let mut s = Store::open_in_memory().unwrap();
         let open = record("c2", None, "n");
-        let r = s.upsert(&[b"{\"conversationId\":\"c3\",\"participants\":7}", &open, b"[]"], "job", 1).unwrap();
+        let r =
+            s.upsert(&[b"{\"conversationId\":\"c3\",\"participants\":7}", &open, b"[]"], "job", 1).unwrap();
         assert_eq!((r.added, r.quarantined), (1, 2));
         assert_eq!(s.open_ids().unwrap(), ["c2"]);
         assert_eq!(s.counts().unwrap().quarantined, 2);
@@ -751,7 +807,11 @@ mod tests {
         }
         assert_eq!(Store::open(&path).unwrap().counts().unwrap().conversations, 1);
         let junk = dir.path().join("junk.db");
-        std::fs::write(&junk, b"this is not a database at all, not even close........................................").unwrap();
+        std::fs::write(
+            &junk,
+            b"this is not a database at all, not even close........................................",
+        )
+        .unwrap();
         let err = Store::open(&junk).unwrap_err().to_string();
         assert!(err.contains("not a usable calltrail archive") || err.contains("cannot open"), "{err}");
     }

@@ -113,7 +113,10 @@ impl Progress {
 
     fn spinner(&self, label: &str) -> ProgressBar {
         let bar = self.multi.add(ProgressBar::new_spinner());
-        bar.set_style(ProgressStyle::with_template("{prefix:>11} {spinner} {pos} {msg} ({per_sec})").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_style(
+            ProgressStyle::with_template("{prefix:>11} {spinner} {pos} {msg} ({per_sec})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         bar.set_prefix(label.to_owned());
         bar
     }
@@ -141,7 +144,12 @@ fn from_row(r: &WindowRow) -> Window {
 }
 
 /// Runs a sync.
-pub async fn run(http: &Http, store: &mut Store, options: &SyncOptions, progress: &Progress) -> anyhow::Result<SyncReport> {
+pub async fn run(
+    http: &Http,
+    store: &mut Store,
+    options: &SyncOptions,
+    progress: &Progress,
+) -> anyhow::Result<SyncReport> {
     let started = Instant::now();
     let mut report = SyncReport::default();
 
@@ -171,7 +179,8 @@ pub async fn run(http: &Http, store: &mut Store, options: &SyncOptions, progress
         (true, None) => return Err(SyncError::NothingToResume.into()),
         (false, _) => {
             let availability = if options.mode == Mode::Auto { api::availability(http).await? } else { None };
-            let windows = plan::plan(options.from, options.to, options.mode, availability, options.lookback_ms);
+            let windows =
+                plan::plan(options.from, options.to, options.mode, availability, options.lookback_ms);
             let rows: Vec<WindowRow> = windows.iter().map(to_row).collect();
             let mode = match options.mode {
                 Mode::Auto => "auto",
@@ -205,7 +214,9 @@ pub async fn run(http: &Http, store: &mut Store, options: &SyncOptions, progress
                 for later in rest {
                     let w = from_row(&later);
                     let result = match w.via {
-                        Via::Query => query_window(http, store, sync_id, later, &records_bar, &mut report).await,
+                        Via::Query => {
+                            query_window(http, store, sync_id, later, &records_bar, &mut report).await
+                        }
                         Via::Job => job_window(http, store, sync_id, later, &records_bar, &mut report).await,
                     };
                     match result {

@@ -39,7 +39,12 @@ async fn harness_at(config: SimConfig, now: i64) -> Harness {
     let http = Http::new(
         Endpoints { api: base.clone(), login: base },
         Credentials::Client { id: "test".into(), secret: Secret::new("test-secret") },
-        RequestConfig { rate_limit_per_minute: 600_000, initial_backoff: Duration::from_millis(5), max_backoff: Duration::from_millis(50), ..RequestConfig::default() },
+        RequestConfig {
+            rate_limit_per_minute: 600_000,
+            initial_backoff: Duration::from_millis(5),
+            max_backoff: Duration::from_millis(50),
+            ..RequestConfig::default()
+        },
     )
     .unwrap();
     Harness { sim, http, _stop: stop }
@@ -146,7 +151,10 @@ async fn every_mode_ends_equal_to_the_ground_truth() {
             assert!(report.enriched > 0, "query records get their attributes from the Conversations API");
         }
         if mode == Mode::Auto {
-            assert!(report.records.unchanged > 0, "conversations seen by both a job and a query window are stored once");
+            assert!(
+                report.records.unchanged > 0,
+                "conversations seen by both a job and a query window are stored once"
+            );
         }
     }
 }
@@ -177,14 +185,26 @@ async fn twenty_abrupt_stops_then_resume() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn flaky_api_same_result() {
     let rates = FaultRates { slow_ms: 5, ..FaultRates::of(FaultProfile::Flaky) };
-    let h = harness(SimConfig { calls: 1000, days: 3, seed: 23, faults: FaultProfile::Flaky, fault_rates: Some(rates), ..SimConfig::default() }).await;
+    let h = harness(SimConfig {
+        calls: 1000,
+        days: 3,
+        seed: 23,
+        faults: FaultProfile::Flaky,
+        fault_rates: Some(rates),
+        ..SimConfig::default()
+    })
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let mut s = store(&dir);
     let report = sync(&h, &mut s, &options(NOW - 4 * DAY, NOW, Mode::Auto)).await;
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     assert!(report.retries > 0, "faults were met and retried");
     let stats = h.sim.stats();
-    assert!(stats.truncated.load(std::sync::atomic::Ordering::Relaxed) + stats.server_errors.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    assert!(
+        stats.truncated.load(std::sync::atomic::Ordering::Relaxed)
+            + stats.server_errors.load(std::sync::atomic::Ordering::Relaxed)
+            > 0
+    );
     let problems = differences(&h, &s, NOW);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

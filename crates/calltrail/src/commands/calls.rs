@@ -13,14 +13,29 @@ use crate::printer::Printer;
 use crate::{Status, UsageError};
 
 const COLUMNS: &[&str] = &[
-    "conversation_id", "start", "direction_label", "media_type", "customer_number", "queue_name", "answered_by_name",
-    "reason", "outcome", "duration_ms", "handle_ms", "wrapup_code_name", "disconnect_by",
+    "conversation_id",
+    "start",
+    "direction_label",
+    "media_type",
+    "customer_number",
+    "queue_name",
+    "answered_by_name",
+    "reason",
+    "outcome",
+    "duration_ms",
+    "handle_ms",
+    "wrapup_code_name",
+    "disconnect_by",
 ];
 
 pub fn run(args: &CallsArgs, global: &GlobalArgs, _printer: &Printer) -> anyhow::Result<Status> {
     let path = db_path(global, "calltrail.db");
     if !path.exists() {
-        return Err(UsageError(format!("no archive at `{}`\n\nhint: run `calltrail sync` or `calltrail demo` first", path.display())).into());
+        return Err(UsageError(format!(
+            "no archive at `{}`\n\nhint: run `calltrail sync` or `calltrail demo` first",
+            path.display()
+        ))
+        .into());
     }
     let store = Store::open(&path)?;
     let mut sql = String::from(
@@ -72,7 +87,11 @@ pub fn run(args: &CallsArgs, global: &GlobalArgs, _printer: &Printer) -> anyhow:
         let json: String = r.get(COLUMNS.len())?;
         Ok((cells, json))
     })?;
-    let format = args.format.unwrap_or(if crate::printer::Printer::stdout_is_terminal() { TableFormat::Table } else { TableFormat::Ndjson });
+    let format = args.format.unwrap_or(if crate::printer::Printer::stdout_is_terminal() {
+        TableFormat::Table
+    } else {
+        TableFormat::Ndjson
+    });
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut table: Vec<Vec<String>> = Vec::new();
     let mut first = true;
@@ -104,7 +123,9 @@ pub fn run(args: &CallsArgs, global: &GlobalArgs, _printer: &Printer) -> anyhow:
                 out.write_all(b"\n")?;
                 out.write_all(json.as_bytes())?;
             }
-            TableFormat::Csv => writeln!(out, "{}", texts.iter().map(|t| csv_cell(t)).collect::<Vec<_>>().join(","))?,
+            TableFormat::Csv => {
+                writeln!(out, "{}", texts.iter().map(|t| csv_cell(t)).collect::<Vec<_>>().join(","))?
+            }
             TableFormat::Table => table.push(texts),
         }
         first = false;
@@ -134,7 +155,8 @@ pub fn csv_cell(text: &str) -> String {
 
 /// Aligned columns; control characters in values are replaced so they cannot drive the terminal.
 pub fn render_table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let clean = |s: &str| -> String { s.chars().map(|c| if c.is_control() { '�' } else { c }).take(48).collect() };
+    let clean =
+        |s: &str| -> String { s.chars().map(|c| if c.is_control() { '�' } else { c }).take(48).collect() };
     let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| clean(c)).collect()).collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for r in &rows {
@@ -144,7 +166,8 @@ pub fn render_table(headers: &[&str], rows: &[Vec<String>]) -> String {
     }
     let mut out = String::new();
     let line = |cells: &[String], out: &mut String| {
-        let parts: Vec<String> = cells.iter().enumerate().map(|(i, c)| format!("{c:<w$}", w = widths[i])).collect();
+        let parts: Vec<String> =
+            cells.iter().enumerate().map(|(i, c)| format!("{c:<w$}", w = widths[i])).collect();
         let _ = writeln!(out, "{}", parts.join("  ").trim_end());
     };
     line(&headers.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>(), &mut out);
@@ -157,7 +180,9 @@ pub fn render_table(headers: &[&str], rows: &[Vec<String>]) -> String {
 
 fn query_pairs(store: &Store, sql: &str) -> anyhow::Result<Vec<(String, i64)>> {
     let mut stmt = store.connection().prepare(sql)?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, Option<String>>(0)?.unwrap_or_else(|| "(none)".into()), r.get(1)?)))?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, Option<String>>(0)?.unwrap_or_else(|| "(none)".into()), r.get(1)?))
+    })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
@@ -175,8 +200,16 @@ pub fn summary_report(store: &Store) -> anyhow::Result<String> {
         }
         out.push('\n');
     };
-    section("Direction", query_pairs(store, "SELECT direction_label, count(*) FROM calls GROUP BY 1 ORDER BY 2 DESC")?, &mut out);
-    section("Outcome", query_pairs(store, "SELECT outcome, count(*) FROM calls GROUP BY 1 ORDER BY 2 DESC")?, &mut out);
+    section(
+        "Direction",
+        query_pairs(store, "SELECT direction_label, count(*) FROM calls GROUP BY 1 ORDER BY 2 DESC")?,
+        &mut out,
+    );
+    section(
+        "Outcome",
+        query_pairs(store, "SELECT outcome, count(*) FROM calls GROUP BY 1 ORDER BY 2 DESC")?,
+        &mut out,
+    );
     section(
         "Why customers called (top 8)",
         query_pairs(store, "SELECT reason, count(*) FROM calls WHERE direction = 'inbound' AND reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 8")?,
@@ -193,12 +226,20 @@ pub fn summary_report(store: &Store) -> anyhow::Result<String> {
          FROM calls WHERE direction = 'inbound' GROUP BY 1 ORDER BY 2 DESC",
     )?;
     let rows = stmt.query_map([], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<f64>>(3)?, r.get::<_, Option<f64>>(4)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, Option<f64>>(3)?,
+            r.get::<_, Option<f64>>(4)?,
+        ))
     })?;
     for row in rows {
         let (queue, n, answered, wait, handle) = row?;
         #[allow(clippy::cast_possible_truncation)]
-        let fmt = |ms: Option<f64>| ms.map_or_else(|| "-".to_owned(), |m| calltrail_explain::story::duration(m as i64));
+        let fmt = |ms: Option<f64>| {
+            ms.map_or_else(|| "-".to_owned(), |m| calltrail_explain::story::duration(m as i64))
+        };
         let _ = writeln!(out, "  {queue:<30} {n:>6}  {answered:>8}  {:>8}  {:>10}", fmt(wait), fmt(handle));
     }
     out.push('\n');

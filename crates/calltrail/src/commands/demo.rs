@@ -14,12 +14,17 @@ use crate::cli::{DemoArgs, GlobalArgs};
 use crate::commands::sync::{db_path, now_ms, open_store, summary};
 use crate::config::Config;
 use crate::printer::Printer;
-use calltrail_sync::{AttributesMode, Progress, SyncOptions};
 use crate::Status;
+use calltrail_sync::{AttributesMode, Progress, SyncOptions};
 
 const DAY: i64 = 86_400_000;
 
-pub fn run(args: &DemoArgs, global: &GlobalArgs, config: &Config, printer: &Printer) -> anyhow::Result<Status> {
+pub fn run(
+    args: &DemoArgs,
+    global: &GlobalArgs,
+    config: &Config,
+    printer: &Printer,
+) -> anyhow::Result<Status> {
     let path = db_path(global, "calltrail-demo.db");
     if global.db.is_none() {
         // The default demo archive is the demo's own: start it afresh.
@@ -38,7 +43,10 @@ pub fn run(args: &DemoArgs, global: &GlobalArgs, config: &Config, printer: &Prin
         config.ivr = IvrSettings { checkpoints: vec!["MainIntent1".into(), "SubIntent1".into()] };
     }
     let mut store = open_store(&path, &config)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
     let report = runtime.block_on(async {
         let sim = Sim::new(
             SimConfig {
@@ -51,7 +59,8 @@ pub fn run(args: &DemoArgs, global: &GlobalArgs, config: &Config, printer: &Prin
             },
             Clock::system(),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("cannot listen on loopback")?;
+        let listener =
+            tokio::net::TcpListener::bind("127.0.0.1:0").await.context("cannot listen on loopback")?;
         let base = format!("http://{}", listener.local_addr()?);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(calltrail_sim::serve(listener, sim.clone(), async move {

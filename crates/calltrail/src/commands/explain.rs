@@ -25,7 +25,12 @@ use crate::{Status, UsageError};
 /// Conversations API records by conversation id.
 type ApiIndex<'a> = HashMap<String, ApiConversation<'a>>;
 
-pub fn run(args: &ExplainArgs, global: &GlobalArgs, config: &Config, printer: &Printer) -> anyhow::Result<Status> {
+pub fn run(
+    args: &ExplainArgs,
+    global: &GlobalArgs,
+    config: &Config,
+    printer: &Printer,
+) -> anyhow::Result<Status> {
     if let Some(db) = &global.db {
         return explain_archived(args, db, config, printer);
     }
@@ -90,7 +95,12 @@ pub fn run(args: &ExplainArgs, global: &GlobalArgs, config: &Config, printer: &P
 
 /// `calltrail explain --db PATH ID`: one archived conversation, explained from its raw record
 /// with the archive's lookups and Conversations API record.
-fn explain_archived(args: &ExplainArgs, db: &Path, config: &Config, printer: &Printer) -> anyhow::Result<Status> {
+fn explain_archived(
+    args: &ExplainArgs,
+    db: &Path,
+    config: &Config,
+    printer: &Printer,
+) -> anyhow::Result<Status> {
     let id = args
         .input
         .as_deref()
@@ -111,7 +121,11 @@ fn explain_archived(args: &ExplainArgs, db: &Path, config: &Config, printer: &Pr
     let conversation: calltrail_model::Conversation<'_> = serde_json::from_slice(&raw)?;
     let api: Option<ApiConversation<'_>> = api_raw.as_deref().and_then(|b| serde_json::from_slice(b).ok());
     let call = explain(&conversation, api.as_ref(), &ctx);
-    let format = args.format.unwrap_or(if Printer::stdout_is_terminal() { ExplainFormat::Text } else { ExplainFormat::Ndjson });
+    let format = args.format.unwrap_or(if Printer::stdout_is_terminal() {
+        ExplainFormat::Text
+    } else {
+        ExplainFormat::Ndjson
+    });
     let mut out = io::stdout().lock();
     match format {
         ExplainFormat::Text => out.write_all(story::render(&call).as_bytes())?,

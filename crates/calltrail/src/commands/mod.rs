@@ -3,6 +3,6 @@
 pub mod calls;
 pub mod demo;
 pub mod explain;
-pub mod sync;
 pub mod fields;
 pub mod sim;
+pub mod sync;

@@ -12,8 +12,8 @@ use calltrail_store::Store;
 use crate::cli::{GlobalArgs, SyncArgs, SyncMode};
 use crate::config::Config;
 use crate::printer::Printer;
-use calltrail_sync::{Progress, SyncOptions, SyncReport};
 use crate::{Status, UsageError};
+use calltrail_sync::{Progress, SyncOptions, SyncReport};
 
 const HOUR: i64 = 3_600_000;
 const DAY: i64 = 24 * HOUR;
@@ -40,7 +40,9 @@ pub fn parse_time(text: &str) -> Result<i64, UsageError> {
             return Ok(t.0);
         }
     }
-    Err(UsageError(format!("`{text}` is not a time\n\nhint: use RFC 3339 (2024-05-01T08:00:00Z) or a UTC date (2024-05-01)")))
+    Err(UsageError(format!(
+        "`{text}` is not a time\n\nhint: use RFC 3339 (2024-05-01T08:00:00Z) or a UTC date (2024-05-01)"
+    )))
 }
 
 /// Reads `90s`, `30m`, `48h`, `2d`.
@@ -114,7 +116,12 @@ pub fn summary(report: &SyncReport) -> String {
     text
 }
 
-pub fn run(args: &SyncArgs, global: &GlobalArgs, config: &Config, printer: &Printer) -> anyhow::Result<Status> {
+pub fn run(
+    args: &SyncArgs,
+    global: &GlobalArgs,
+    config: &Config,
+    printer: &Printer,
+) -> anyhow::Result<Status> {
     let path = db_path(global, "calltrail.db");
     let mut store = open_store(&path, config)?;
     let lookback = parse_duration(&args.lookback)?;
@@ -147,19 +154,27 @@ pub fn run(args: &SyncArgs, global: &GlobalArgs, config: &Config, printer: &Prin
         attributes: args.attributes,
         lookback_ms: lookback,
         resume: args.resume,
-        settings_need_attributes: !settings.reason.attributes.is_empty() || !settings.ivr.checkpoints.is_empty(),
+        settings_need_attributes: !settings.reason.attributes.is_empty()
+            || !settings.ivr.checkpoints.is_empty(),
         conversations_retention_ms: 60 * DAY,
         now_ms: now,
     };
     let progress = Progress::new(printer.progress_visible());
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the runtime")?;
-    let report = runtime.block_on(calltrail_sync::run(&http, &mut store, &options, &progress)).map_err(|e| {
-        if e.downcast_ref::<calltrail_sync::SyncError>().is_some() {
-            UsageError(format!("{e}\n\nhint: run `calltrail sync --from … --to …` or `calltrail sync --incremental`")).into()
-        } else {
-            e
-        }
-    })?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
+    let report =
+        runtime.block_on(calltrail_sync::run(&http, &mut store, &options, &progress)).map_err(|e| {
+            if e.downcast_ref::<calltrail_sync::SyncError>().is_some() {
+                UsageError(format!(
+                    "{e}\n\nhint: run `calltrail sync --from … --to …` or `calltrail sync --incremental`"
+                ))
+                .into()
+            } else {
+                e
+            }
+        })?;
     printer.warn_plain(&summary(&report));
     if report.too_old > 0 {
         printer.warn(&format!(
@@ -173,7 +188,9 @@ pub fn run(args: &SyncArgs, global: &GlobalArgs, config: &Config, printer: &Prin
     if report.failed.is_empty() {
         Ok(Status::Success)
     } else {
-        printer.warn("the sync is incomplete\n\nhint: run `calltrail sync --resume` to pull the windows that failed");
+        printer.warn(
+            "the sync is incomplete\n\nhint: run `calltrail sync --resume` to pull the windows that failed",
+        );
         Ok(Status::Failure)
     }
 }

@@ -25,6 +25,7 @@ impl Drop for TestSim {
 }
 
 pub async fn start(config: SimConfig) -> TestSim {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let sim = Sim::new(config, Clock::manual(NOW));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
