@@ -305,3 +305,70 @@ fn sim_server_prints_its_address_and_rejects_bad_flags() {
     let _ = child.wait();
     assert!(address.trim().starts_with("http://127.0.0.1:"), "{address}");
 }
+
+#[test]
+fn demo_syncs_reports_and_the_archive_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        &["--no-progress", "--db", "demo.db", "demo", "--calls", "400", "--days", "2", "--seed", "4"],
+        b"",
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(report.contains("400 calls in the archive"), "{report}");
+    for section in ["Direction", "Outcome", "Why customers called", "Wrap-ups", "Per queue"] {
+        assert!(report.contains(section), "{section} missing in\n{report}");
+    }
+    assert!(text(&out.stderr).contains("0 answered 429"), "{}", text(&out.stderr));
+
+    // The archive answers: calls filtered, as CSV and NDJSON; one call explained from it.
+    let csv = run(&["--db", "demo.db", "calls", "--outcome", "answered", "--format", "csv"], b"", dir.path());
+    assert!(csv.status.success(), "{}", text(&csv.stderr));
+    let csv = text(&csv.stdout);
+    assert!(csv.starts_with("conversation_id,start,"));
+    assert!(csv.lines().skip(1).all(|l| l.contains(",answered,")), "{csv}");
+    let ndjson =
+        run(&["--db", "demo.db", "calls", "--direction", "outbound", "--format", "ndjson"], b"", dir.path());
+    let first = text(&ndjson.stdout).lines().next().unwrap().to_owned();
+    let call: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(call["direction"], "outbound");
+    let id = call["conversation_id"].as_str().unwrap();
+    let explained = run(&["--db", "demo.db", "explain", id, "--format", "ndjson"], b"", dir.path());
+    assert!(explained.status.success());
+    let again: serde_json::Value = serde_json::from_slice(&explained.stdout).unwrap();
+    assert_eq!(again, call, "explaining from the archive gives the stored call record");
+    let missing = run(&["--db", "demo.db", "explain", "no-such-id"], b"", dir.path());
+    assert_eq!(missing.status.code(), Some(1));
+    let rederive = run(&["--db", "demo.db", "rederive"], b"", dir.path());
+    assert!(
+        rederive.status.success() && text(&rederive.stderr).contains("derived 400 calls"),
+        "{}",
+        text(&rederive.stderr)
+    );
+    let no_archive = run(&["--db", "nothing.db", "calls"], b"", dir.path());
+    assert_eq!(no_archive.status.code(), Some(2));
+}
+
+#[test]
+fn sync_without_credentials_says_what_to_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .current_dir(dir.path())
+        .env_remove("GENESYSCLOUD_OAUTHCLIENT_ID")
+        .env_remove("GENESYSCLOUD_OAUTHCLIENT_SECRET")
+        .env_remove("GENESYSCLOUD_ACCESS_TOKEN")
+        .args(["sync", "--from", "2024-05-01", "--api-base", "http://127.0.0.1:9"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("GENESYSCLOUD_OAUTHCLIENT_ID"), "{}", text(&out.stderr));
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["sync", "--from", "2024-05-01", "--api-base", "http://example.com"])
+        .env("GENESYSCLOUD_ACCESS_TOKEN", "t")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("loopback"));
+}

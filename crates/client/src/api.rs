@@ -1,6 +1,8 @@
 //! The endpoints calltrail uses, as typed calls that keep each conversation's raw JSON exactly
 //! as received (the archive stores it losslessly).
 
+use std::fmt::Write as _;
+
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
@@ -148,7 +150,7 @@ fn encode(text: &str) -> String {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out

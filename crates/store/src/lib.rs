@@ -1,4 +1,4 @@
-//! The calltrail archive: one SQLite file (WAL) that keeps every detail record exactly as
+//! The calltrail archive: one `SQLite` file (WAL) that keeps every detail record exactly as
 //! received (LZ4-compressed), the earlier versions of records that changed, the call record
 //! derived from each with its phases, agent legs and IVR steps in plain tables, the lookups,
 //! the sync checkpoints and the quarantine of records that could not be read.

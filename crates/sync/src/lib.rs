@@ -299,8 +299,8 @@ async fn query_window(
         let total = page.total_hits.unwrap_or(0);
         if page_number == 1 && total > QUERY_RESULT_CAP {
             // Too many to page: halve the window and plan again.
-            if let Some(halves) = plan::halve(window) {
-                store.split_window(sync_id, row, &[to_row(&halves[0]), to_row(&halves[1])])?;
+            if let Some([first, second]) = plan::halve(window) {
+                store.split_window(sync_id, row, &[to_row(&first), to_row(&second)])?;
                 return Ok(());
             }
         }

@@ -124,7 +124,7 @@ pub fn run(args: &CallsArgs, global: &GlobalArgs, _printer: &Printer) -> anyhow:
                 out.write_all(json.as_bytes())?;
             }
             TableFormat::Csv => {
-                writeln!(out, "{}", texts.iter().map(|t| csv_cell(t)).collect::<Vec<_>>().join(","))?
+                writeln!(out, "{}", texts.iter().map(|t| csv_cell(t)).collect::<Vec<_>>().join(","))?;
             }
             TableFormat::Table => table.push(texts),
         }

@@ -1,6 +1,7 @@
 //! `calltrail sync` and `calltrail rederive`, and what they share: opening the archive,
 //! reading times and durations, finding credentials and the region.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -108,10 +109,10 @@ pub fn summary(report: &SyncReport) -> String {
         report.token_requests,
     );
     if report.enriched > 0 || report.too_old > 0 {
-        text.push_str(&format!("; attributes for {} conversations", report.enriched));
+        let _ = write!(text, "; attributes for {} conversations", report.enriched);
     }
     if report.refreshed > 0 {
-        text.push_str(&format!("; {} ongoing re-fetched", report.refreshed));
+        let _ = write!(text, "; {} ongoing re-fetched", report.refreshed);
     }
     text
 }
