@@ -282,6 +282,12 @@ pub async fn run(
     Ok(report)
 }
 
+/// Requests used so far, and 429s met, on the records bar.
+fn show_requests(http: &Http, bar: &ProgressBar) {
+    let (requests, _, retries, limited) = http.stats().snapshot();
+    bar.set_message(format!("records; {requests} requests, {retries} retried, {limited} × 429"));
+}
+
 async fn query_window(
     http: &Http,
     store: &mut Store,
@@ -309,6 +315,7 @@ async fn query_window(
         report.records.add(r);
         stored += n as u64;
         records.inc(n as u64);
+        show_requests(http, records);
         if n < QUERY_PAGE_SIZE || (page_number * QUERY_PAGE_SIZE) as u64 >= total {
             break;
         }
@@ -354,6 +361,7 @@ async fn job_window(
             report.records.add(r);
             stored += n as u64;
             records.inc(n as u64);
+            show_requests(http, records);
             match page.cursor {
                 Some(c) => cursor = Some(c),
                 None => break,
