@@ -164,8 +164,8 @@ impl Store {
     fn init(conn: Connection, path: PathBuf) -> Result<Store, StoreError> {
         let corrupt = |e: rusqlite::Error| StoreError::Corrupt { path: path.clone(), reason: e.to_string() };
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(corrupt)?;
-        let _ = mode;
+        // WAL: readers (reports, the web UI) never block the sync. In memory it stays `memory`.
+        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(corrupt)?;
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(corrupt)?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(corrupt)?;
         if version == 0 {
@@ -442,35 +442,6 @@ impl Store {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
-    }
-
-    /// Stores a window's records and marks it done, in one transaction: the checkpoint.
-    pub fn finish_window(
-        &mut self,
-        sync_id: i64,
-        window: WindowRow,
-        records: &[&[u8]],
-        source: &str,
-        now_ms: i64,
-    ) -> Result<UpsertReport, StoreError> {
-        let lookups = self.lookups()?;
-        let settings = self.settings.clone();
-        let tx = self.conn.transaction()?;
-        let mut report = UpsertReport::default();
-        for raw in records {
-            match upsert_one(&tx, raw, source, now_ms, &lookups, &settings)? {
-                Stored::Added => report.added += 1,
-                Stored::Updated => report.updated += 1,
-                Stored::Unchanged => report.unchanged += 1,
-                Stored::Quarantined => report.quarantined += 1,
-            }
-        }
-        tx.execute(
-            "UPDATE sync_windows SET state = 'done', records = ?4 WHERE sync_id = ?1 AND start_ms = ?2 AND end_ms = ?3",
-            params![sync_id, window.start_ms, window.end_ms, i64::try_from(records.len()).unwrap_or(i64::MAX)],
-        )?;
-        tx.commit()?;
-        Ok(report)
     }
 
     /// Marks a window done: all its records are stored (the checkpoint a resumed sync skips).

@@ -193,12 +193,16 @@ pub async fn run(
 
     let windows_bar = progress.bar(0, "windows");
     let records_bar = progress.spinner("records");
+    // Windows that failed stay pending for `--resume`; the others go on.
+    let mut failed: Vec<(i64, i64)> = Vec::new();
     loop {
-        let pending: Vec<WindowRow> = store.windows(sync_id)?.into_iter().filter(|w| !w.done).collect();
-        let total = store.windows(sync_id)?.len() as u64;
-        windows_bar.set_length(total);
-        windows_bar.set_position(total - pending.len() as u64);
-        let Some(row) = pending.first().copied() else { break };
+        let windows = store.windows(sync_id)?;
+        windows_bar.set_length(windows.len() as u64);
+        windows_bar.set_position(windows.iter().filter(|w| w.done).count() as u64);
+        let Some(row) = windows.into_iter().find(|w| !w.done && !failed.contains(&(w.start_ms, w.end_ms)))
+        else {
+            break;
+        };
         let window = from_row(&row);
         windows_bar.set_message(interval(&window));
         let outcome = match window.via {
@@ -209,22 +213,7 @@ pub async fn run(
             Ok(()) => report.windows += 1,
             Err(e) => {
                 report.failed.push(format!("{}: {e:#}", interval(&window)));
-                // Leave the window pending for `--resume`, and go on with the next ones.
-                let rest: Vec<WindowRow> = pending.iter().skip(1).copied().collect();
-                for later in rest {
-                    let w = from_row(&later);
-                    let result = match w.via {
-                        Via::Query => {
-                            query_window(http, store, sync_id, later, &records_bar, &mut report).await
-                        }
-                        Via::Job => job_window(http, store, sync_id, later, &records_bar, &mut report).await,
-                    };
-                    match result {
-                        Ok(()) => report.windows += 1,
-                        Err(e) => report.failed.push(format!("{}: {e:#}", interval(&w))),
-                    }
-                }
-                break;
+                failed.push((row.start_ms, row.end_ms));
             }
         }
     }
