@@ -270,65 +270,22 @@ impl Http {
             if let Some(b) = body {
                 request = request.json(b);
             }
-            let failure: Result<Answer, ClientError> = match request.send().await {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let headers = response.headers().clone();
-                    match response.bytes().await {
-                        Ok(bytes) => {
-                            let answer = Answer { status, headers, body: bytes.to_vec() };
-                            if (200..300).contains(&status) {
-                                if json && !answer.body.is_empty() {
-                                    if let Err(e) =
-                                        serde_json::from_slice::<serde::de::IgnoredAny>(&answer.body)
-                                    {
-                                        Err(ClientError::BadJson {
-                                            method,
-                                            path: path.to_owned(),
-                                            source: e,
-                                            retries,
-                                        })
-                                    } else {
-                                        return Ok(answer);
-                                    }
-                                } else {
-                                    return Ok(answer);
-                                }
-                            } else if status == 401
-                                && !refreshed
-                                && matches!(self.credentials, Credentials::Client { .. })
-                            {
-                                refreshed = true;
-                                self.bearer(true).await?;
-                                continue;
-                            } else {
-                                if status == 429 {
-                                    self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
-                                    let wait = retry_after(&answer.headers).unwrap_or(Duration::from_secs(1));
-                                    self.pacer.hold_until(Instant::now() + wait).await;
-                                }
-                                let message = error_message(&answer.body);
-                                let error = ClientError::Status {
-                                    method,
-                                    path: path.to_owned(),
-                                    status,
-                                    message,
-                                    retries,
-                                };
-                                if classify_status(status) == RetryAction::Fail {
-                                    return Err(error);
-                                }
-                                Err(error)
-                            }
-                        }
-                        Err(e) => {
-                            Err(ClientError::Transport { method, path: path.to_owned(), source: e, retries })
-                        }
-                    }
-                }
-                Err(e) => Err(ClientError::Transport { method, path: path.to_owned(), source: e, retries }),
+            let error = match self.attempt(request, method, path, json).await {
+                Ok(answer) => return Ok(answer),
+                Err(e) => e,
             };
-            let error = failure.err().unwrap_or_else(|| ClientError::Config("unreachable".into()));
+            match error.status() {
+                Some(401) if !refreshed && matches!(self.credentials, Credentials::Client { .. }) => {
+                    // The token was revoked or expired early: fetch a new one, once.
+                    refreshed = true;
+                    self.bearer(true).await?;
+                    continue;
+                }
+                Some(status) if classify_status(status) == RetryAction::Fail => {
+                    return Err(with_retries(error, retries))
+                }
+                _ => {}
+            }
             if retries >= self.config.max_retries {
                 return Err(with_retries(error, retries));
             }
@@ -338,6 +295,44 @@ impl Http {
                 tokio::time::sleep(self.backoff(retries - 1)).await;
             }
         }
+    }
+}
+
+impl Http {
+    /// One attempt: a 2xx answer (whose body, when `json`, parses), or the error it met. A 429
+    /// pushes the pacer back by `Retry-After`.
+    async fn attempt(
+        &self,
+        request: reqwest::RequestBuilder,
+        method: &'static str,
+        path: &str,
+        json: bool,
+    ) -> Result<Answer, ClientError> {
+        let transport = |source| ClientError::Transport { method, path: path.to_owned(), source, retries: 0 };
+        let response = request.send().await.map_err(transport)?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(transport)?.to_vec();
+        if (200..300).contains(&status) {
+            if json && !body.is_empty() {
+                serde_json::from_slice::<serde::de::IgnoredAny>(&body).map_err(|source| {
+                    ClientError::BadJson { method, path: path.to_owned(), source, retries: 0 }
+                })?;
+            }
+            return Ok(Answer { status, headers, body });
+        }
+        if status == 429 {
+            self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
+            let wait = retry_after(&headers).unwrap_or(Duration::from_secs(1));
+            self.pacer.hold_until(Instant::now() + wait).await;
+        }
+        Err(ClientError::Status {
+            method,
+            path: path.to_owned(),
+            status,
+            message: error_message(&body),
+            retries: 0,
+        })
     }
 }
 

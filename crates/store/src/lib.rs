@@ -561,7 +561,8 @@ fn upsert_one(
             Stored::Added
         }
     };
-    derive_into(tx, id, raw, lookups, settings)?;
+    // Derived from the record parsed above: one parse per stored record.
+    derive_conversation(tx, id, &conversation, lookups, settings)?;
     Ok(outcome)
 }
 
@@ -579,8 +580,7 @@ fn quarantine(
     Ok(Stored::Quarantined)
 }
 
-/// Derives the call record of `raw` (with the stored Conversations API record, if any) and
-/// writes it and its parts, replacing what was there.
+/// Derives the call record of a stored raw record; see [`derive_conversation`].
 fn derive_into(
     conn: &Connection,
     id: &str,
@@ -589,13 +589,25 @@ fn derive_into(
     settings: &Settings,
 ) -> Result<(), StoreError> {
     let Ok(Document::Conversation(conversation)) = parse_document(raw) else { return Ok(()) };
+    derive_conversation(conn, id, &conversation, lookups, settings)
+}
+
+/// Derives the call record of a parsed record (with the stored Conversations API record, if
+/// any) and writes it and its parts, replacing what was there.
+fn derive_conversation(
+    conn: &Connection,
+    id: &str,
+    conversation: &calltrail_model::Conversation<'_>,
+    lookups: &Lookups,
+    settings: &Settings,
+) -> Result<(), StoreError> {
     let api_raw: Option<Vec<u8>> = conn
         .query_row("SELECT raw_lz4 FROM conversation_api WHERE id = ?1", [id], |r| r.get::<_, Vec<u8>>(0))
         .optional()?
         .and_then(|b| decompress(&b));
     let api: Option<ApiConversation<'_>> = api_raw.as_deref().and_then(|b| serde_json::from_slice(b).ok());
     let ctx = Context { lookups, settings };
-    let call = explain(&conversation, api.as_ref(), &ctx);
+    let call = explain(conversation, api.as_ref(), &ctx);
     write_call(conn, id, &call)
 }
 
