@@ -6,6 +6,8 @@
 //! - [`explain`] (in `derive`): the rules that derive it, one sub-module per question.
 //! - [`context`]: lookups (id → name), settings (`[reason]`, `[ivr]`), system wrap-up codes.
 //! - [`story`]: the record told as text for people.
+//! - [`report`]: aggregations over many calls (IVR map, reasons, phases, wrap-ups, abandons,
+//!   agents) and the table they come out as.
 //!
 //! Nothing here does I/O, reads the environment or the clock: the same record, lookups and
 //! settings always give the same call record.
@@ -29,6 +31,7 @@
 pub mod context;
 mod derive;
 pub mod record;
+pub mod report;
 pub mod story;
 /// Timestamps (defined with the model, since they are the wire's date-times).
 pub use calltrail_model::time;

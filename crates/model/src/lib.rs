@@ -23,6 +23,7 @@ pub mod glossary;
 mod macros;
 pub mod text;
 pub mod time;
+pub mod zone;
 
 pub use conversation_api::{ApiConversation, ApiParticipant, ApiWrapup};
 pub use detail::{
@@ -32,3 +33,4 @@ pub use detail::{
 pub use document::{find_conversation_id, parse_document, Document, DocumentError};
 pub use text::{Attributes, Text};
 pub use time::Timestamp;
+pub use zone::Zone;

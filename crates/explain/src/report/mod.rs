@@ -1,0 +1,736 @@
+//! Reports: what many calls say together. Pure aggregations over the archive's rows — the
+//! archive streams [`CallRow`]s and [`LegRow`]s in, a [`Report`] folds them, and a
+//! [`Table`] comes out for the terminal, CSV, JSON and the web UI alike.
+//!
+//! Definitions, stated once:
+//! - durations are averaged over the calls that had that phase (a call without hold does not
+//!   pull the average hold down); medians and p90s are nearest-rank;
+//! - days and hours are the contact centre's local ones (a [`Zone`]);
+//! - "abandoned" is the call record's outcome `abandoned_in_ivr` or `abandoned_in_queue`; a
+//!   short abandon is one under the `short_abandon_ms` threshold (default 10 s).
+
+mod ivr;
+pub mod table;
+
+use std::collections::{BTreeMap, HashMap};
+
+use calltrail_model::Zone;
+
+pub use ivr::{ending_of, IvrMap, IvrNode};
+pub use table::{col, csv_cell, render_table, Cell, Column, Kind, Show, Table};
+
+/// What a report needs of one archived call.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CallRow {
+    /// When the call started (ms since the epoch).
+    pub start_ms: Option<i64>,
+    /// `inbound`, `outbound` or `internal`.
+    pub direction: String,
+    /// The queue that answered the call, or the last it waited in.
+    pub queue: Option<String>,
+    /// Who answered.
+    pub agent: Option<String>,
+    /// Why the customer called.
+    pub reason: Option<String>,
+    /// The call record's outcome.
+    pub outcome: String,
+    /// How the call left the IVR.
+    pub ivr_exit: Option<String>,
+    /// Phase totals (ms).
+    pub ivr_ms: i64,
+    /// Time waiting in queue.
+    pub queue_ms: i64,
+    /// Time ringing agents.
+    pub alert_ms: i64,
+    /// Time talking.
+    pub talk_ms: i64,
+    /// Time on hold.
+    pub hold_ms: i64,
+    /// After-call work.
+    pub acw_ms: i64,
+    /// Handle time.
+    pub handle_ms: i64,
+    /// The concluding wrap-up code's name.
+    pub wrapup: Option<String>,
+    /// Who left that wrap-up.
+    pub wrapup_agent: Option<String>,
+    /// The IVR path.
+    pub ivr_path: Vec<String>,
+}
+
+/// What a report needs of one agent's part in a call.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LegRow {
+    /// When the call started.
+    pub start_ms: Option<i64>,
+    /// The agent (name, or user id when the name is unknown).
+    pub agent: String,
+    /// The queue the call was offered from.
+    pub queue: Option<String>,
+    /// The agent connected.
+    pub answered: bool,
+    /// The agent let it ring out.
+    pub not_responding: bool,
+    /// Time ringing.
+    pub alert_ms: i64,
+    /// Time talking.
+    pub talk_ms: i64,
+    /// Time on hold.
+    pub hold_ms: i64,
+    /// After-call work.
+    pub acw_ms: i64,
+}
+
+/// The reports calltrail knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportKind {
+    /// Where calls go in the IVR and where they end.
+    Ivr,
+    /// Why customers call.
+    Reasons,
+    /// Phase durations per queue and day.
+    Phases,
+    /// Wrap-up codes per queue and agent.
+    Wrapups,
+    /// Where and after how long callers give up.
+    Abandons,
+    /// Agents: offered, answered, not responding, handle time.
+    Agents,
+}
+
+impl ReportKind {
+    /// Every report, in the order they are listed.
+    pub const ALL: [ReportKind; 6] = [
+        ReportKind::Ivr,
+        ReportKind::Reasons,
+        ReportKind::Phases,
+        ReportKind::Wrapups,
+        ReportKind::Abandons,
+        ReportKind::Agents,
+    ];
+
+    /// Its name on the command line and in URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportKind::Ivr => "ivr",
+            ReportKind::Reasons => "reasons",
+            ReportKind::Phases => "phases",
+            ReportKind::Wrapups => "wrapups",
+            ReportKind::Abandons => "abandons",
+            ReportKind::Agents => "agents",
+        }
+    }
+
+    /// The report of a name.
+    pub fn parse(name: &str) -> Option<ReportKind> {
+        ReportKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// A title for people.
+    pub fn title(self) -> &'static str {
+        match self {
+            ReportKind::Ivr => "IVR map: where calls go and where they end",
+            ReportKind::Reasons => "Why customers call",
+            ReportKind::Phases => "How long each phase takes",
+            ReportKind::Wrapups => "Wrap-up codes per queue and agent",
+            ReportKind::Abandons => "Where and when callers give up",
+            ReportKind::Agents => "Agents",
+        }
+    }
+
+    /// True when the report reads agent legs rather than calls.
+    pub fn reads_legs(self) -> bool {
+        self == ReportKind::Agents
+    }
+
+    /// True when the report needs the IVR path of each call.
+    pub fn reads_ivr_path(self) -> bool {
+        self == ReportKind::Ivr
+    }
+}
+
+/// How `phases` groups calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupBy {
+    /// One group per queue.
+    pub queue: bool,
+    /// One group per local day.
+    pub day: bool,
+}
+
+impl Default for GroupBy {
+    fn default() -> GroupBy {
+        GroupBy { queue: true, day: true }
+    }
+}
+
+/// What shapes a report besides the rows.
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    /// The local time zone for days.
+    pub zone: Zone,
+    /// `phases` grouping.
+    pub group_by: GroupBy,
+    /// Abandons shorter than this are short abandons (default 10 s).
+    pub short_abandon_ms: Option<i64>,
+}
+
+/// A report being folded.
+pub trait Report {
+    /// Adds one call (ignored by reports over legs).
+    fn add_call(&mut self, _row: &CallRow) {}
+    /// Adds one agent leg (ignored by reports over calls).
+    fn add_leg(&mut self, _row: &LegRow) {}
+    /// The result.
+    fn finish(self: Box<Self>) -> Table;
+}
+
+/// A fresh report of a kind.
+pub fn new_report(kind: ReportKind, options: &ReportOptions) -> Box<dyn Report> {
+    match kind {
+        ReportKind::Ivr => Box::new(IvrMap::default()),
+        ReportKind::Reasons => Box::<Reasons>::default(),
+        ReportKind::Phases => Box::new(Phases::new(options)),
+        ReportKind::Wrapups => Box::<Wrapups>::default(),
+        ReportKind::Abandons => Box::new(Abandons::new(options)),
+        ReportKind::Agents => Box::<Agents>::default(),
+    }
+}
+
+impl Report for IvrMap {
+    fn add_call(&mut self, row: &CallRow) {
+        self.add(&row.ivr_path);
+    }
+    fn finish(self: Box<Self>) -> Table {
+        IvrMap::finish(*self).table()
+    }
+}
+
+/// Durations collected for an average, median and p90.
+#[derive(Debug, Clone, Default)]
+pub struct Durations(Vec<i64>);
+
+impl Durations {
+    /// Adds a duration when it is positive (the call had that phase).
+    pub fn add(&mut self, ms: i64) {
+        if ms > 0 {
+            self.0.push(ms);
+        }
+    }
+
+    /// How many.
+    pub fn count(&self) -> u64 {
+        self.0.len() as u64
+    }
+
+    /// The sum.
+    pub fn sum(&self) -> i64 {
+        self.0.iter().sum()
+    }
+
+    /// The mean, rounded to the millisecond.
+    pub fn average(&self) -> Option<i64> {
+        let n = i64::try_from(self.0.len()).ok().filter(|n| *n > 0)?;
+        Some((self.sum() + n / 2) / n)
+    }
+
+    /// The nearest-rank percentile (`p` in 0..=100).
+    pub fn percentile(&mut self, p: u32) -> Option<i64> {
+        let n = self.0.len();
+        if n == 0 {
+            return None;
+        }
+        let rank = (n * p as usize).div_ceil(100).clamp(1, n);
+        let (_, value, _) = self.0.select_nth_unstable(rank - 1);
+        Some(*value)
+    }
+}
+
+fn rate(part: u64, whole: u64) -> Option<f64> {
+    #[allow(clippy::cast_precision_loss)]
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+fn is_abandoned(outcome: &str) -> bool {
+    outcome == "abandoned_in_ivr" || outcome == "abandoned_in_queue"
+}
+
+const NONE: &str = "(none)";
+
+/// Why customers call.
+#[derive(Debug, Default)]
+struct Reasons {
+    total: u64,
+    by_reason: HashMap<String, ReasonTally>,
+}
+
+#[derive(Debug, Default)]
+struct ReasonTally {
+    calls: u64,
+    answered: u64,
+    abandoned: u64,
+    self_served: u64,
+    handle: Durations,
+}
+
+impl Report for Reasons {
+    fn add_call(&mut self, row: &CallRow) {
+        self.total += 1;
+        let key = row.reason.as_deref().unwrap_or(NONE);
+        let tally = match self.by_reason.get_mut(key) {
+            Some(t) => t,
+            None => self.by_reason.entry(key.to_owned()).or_default(),
+        };
+        tally.calls += 1;
+        tally.answered += u64::from(row.outcome == "answered");
+        tally.abandoned += u64::from(is_abandoned(&row.outcome));
+        tally.self_served += u64::from(row.outcome == "self_served");
+        tally.handle.add(row.handle_ms);
+    }
+
+    fn finish(self: Box<Self>) -> Table {
+        let mut table = Table::new(&[
+            col("reason", Kind::Text),
+            col("calls", Kind::Count),
+            col("share", Kind::Rate),
+            col("answered", Kind::Count),
+            col("answer_rate", Kind::Rate),
+            col("abandoned", Kind::Count),
+            col("abandon_rate", Kind::Rate),
+            col("self_served", Kind::Count),
+            col("avg_handle_ms", Kind::Ms),
+        ]);
+        let mut rows: Vec<(String, ReasonTally)> = self.by_reason.into_iter().collect();
+        rows.sort_by(|a, b| b.1.calls.cmp(&a.1.calls).then_with(|| a.0.cmp(&b.0)));
+        for (reason, t) in rows {
+            table.rows.push(vec![
+                reason.into(),
+                t.calls.into(),
+                rate(t.calls, self.total).into(),
+                t.answered.into(),
+                rate(t.answered, t.calls).into(),
+                t.abandoned.into(),
+                rate(t.abandoned, t.calls).into(),
+                t.self_served.into(),
+                t.handle.average().into(),
+            ]);
+        }
+        table
+    }
+}
+
+/// Phase durations per queue and day.
+#[derive(Debug)]
+struct Phases {
+    zone: Zone,
+    group_by: GroupBy,
+    groups: BTreeMap<(String, String), [Durations; PHASES.len()]>,
+}
+
+const PHASES: [&str; 7] = ["ivr", "queue", "alert", "talk", "hold", "acw", "handle"];
+
+impl Phases {
+    fn new(options: &ReportOptions) -> Phases {
+        Phases { zone: options.zone.clone(), group_by: options.group_by, groups: BTreeMap::new() }
+    }
+}
+
+impl Report for Phases {
+    fn add_call(&mut self, row: &CallRow) {
+        let queue = if self.group_by.queue { row.queue.as_deref().unwrap_or(NONE) } else { "" };
+        let day = if self.group_by.day {
+            row.start_ms.and_then(|ms| self.zone.date(ms)).unwrap_or_else(|| NONE.to_owned())
+        } else {
+            String::new()
+        };
+        let durations = self.groups.entry((queue.to_owned(), day)).or_default();
+        let values = [row.ivr_ms, row.queue_ms, row.alert_ms, row.talk_ms, row.hold_ms, row.acw_ms, row.handle_ms];
+        for (d, v) in durations.iter_mut().zip(values) {
+            d.add(v);
+        }
+    }
+
+    fn finish(self: Box<Self>) -> Table {
+        let mut columns = Vec::new();
+        if self.group_by.queue {
+            columns.push(col("queue", Kind::Text));
+        }
+        if self.group_by.day {
+            columns.push(col("day", Kind::Text));
+        }
+        columns.extend([
+            col("phase", Kind::Text),
+            col("calls", Kind::Count),
+            col("avg_ms", Kind::Ms),
+            col("median_ms", Kind::Ms),
+            col("p90_ms", Kind::Ms),
+            col("total_ms", Kind::Ms),
+        ]);
+        let mut table = Table::new(&columns);
+        for ((queue, day), mut durations) in self.groups {
+            for (phase, d) in PHASES.iter().zip(durations.iter_mut()) {
+                if d.count() == 0 {
+                    continue;
+                }
+                let mut row: Vec<Cell> = Vec::new();
+                if self.group_by.queue {
+                    row.push(queue.as_str().into());
+                }
+                if self.group_by.day {
+                    row.push(day.as_str().into());
+                }
+                row.extend([
+                    (*phase).into(),
+                    d.count().into(),
+                    d.average().into(),
+                    d.percentile(50).into(),
+                    d.percentile(90).into(),
+                    d.sum().into(),
+                ]);
+                table.rows.push(row);
+            }
+        }
+        table
+    }
+}
+
+/// Wrap-up codes per queue and agent.
+#[derive(Debug, Default)]
+struct Wrapups {
+    counts: HashMap<(String, String, String), u64>,
+}
+
+impl Report for Wrapups {
+    fn add_call(&mut self, row: &CallRow) {
+        let Some(code) = &row.wrapup else { return };
+        let queue = row.queue.clone().unwrap_or_else(|| NONE.to_owned());
+        let agent = row.wrapup_agent.clone().unwrap_or_else(|| NONE.to_owned());
+        *self.counts.entry((queue, agent, code.clone())).or_default() += 1;
+    }
+
+    fn finish(self: Box<Self>) -> Table {
+        let mut table = Table::new(&[
+            col("queue", Kind::Text),
+            col("agent", Kind::Text),
+            col("wrapup", Kind::Text),
+            col("calls", Kind::Count),
+            col("share_of_queue", Kind::Rate),
+        ]);
+        let mut per_queue: HashMap<&str, u64> = HashMap::new();
+        for ((queue, _, _), n) in &self.counts {
+            *per_queue.entry(queue).or_default() += n;
+        }
+        let mut rows: Vec<(&(String, String, String), &u64)> = self.counts.iter().collect();
+        rows.sort_by(|a, b| {
+            (&a.0 .0, &a.0 .1).cmp(&(&b.0 .0, &b.0 .1)).then_with(|| b.1.cmp(a.1)).then_with(|| a.0 .2.cmp(&b.0 .2))
+        });
+        for ((queue, agent, code), n) in rows {
+            table.rows.push(vec![
+                queue.as_str().into(),
+                agent.as_str().into(),
+                code.as_str().into(),
+                (*n).into(),
+                rate(*n, per_queue.get(queue.as_str()).copied().unwrap_or(0)).into(),
+            ]);
+        }
+        table
+    }
+}
+
+/// Where and after how long callers give up.
+#[derive(Debug)]
+struct Abandons {
+    short_ms: i64,
+    ivr: AbandonTally,
+    queues: BTreeMap<String, AbandonTally>,
+}
+
+#[derive(Debug, Default)]
+struct AbandonTally {
+    entered: u64,
+    waits: Durations,
+    abandoned: u64,
+    short: u64,
+    buckets: [u64; BUCKETS.len()],
+}
+
+/// Upper bounds (exclusive, ms) of the wait buckets; the last is open.
+const BUCKETS: [(&str, i64); 6] = [
+    ("under_10s", 10_000),
+    ("s10_30", 30_000),
+    ("s30_60", 60_000),
+    ("m1_2", 120_000),
+    ("m2_5", 300_000),
+    ("over_5m", i64::MAX),
+];
+
+impl Abandons {
+    fn new(options: &ReportOptions) -> Abandons {
+        Abandons {
+            short_ms: options.short_abandon_ms.unwrap_or(10_000),
+            ivr: AbandonTally::default(),
+            queues: BTreeMap::new(),
+        }
+    }
+}
+
+impl Report for Abandons {
+    fn add_call(&mut self, row: &CallRow) {
+        let short_ms = self.short_ms;
+        let in_ivr = row.ivr_exit.is_some() || row.ivr_ms > 0;
+        if in_ivr {
+            let t = &mut self.ivr;
+            t.entered += 1;
+            if row.outcome == "abandoned_in_ivr" {
+                t.abandon(row.ivr_ms, short_ms);
+            }
+        }
+        if let Some(queue) = row.queue.as_deref() {
+            let t = match self.queues.get_mut(queue) {
+                Some(t) => t,
+                None => self.queues.entry(queue.to_owned()).or_default(),
+            };
+            t.entered += 1;
+            if row.outcome == "abandoned_in_queue" {
+                t.abandon(row.queue_ms, short_ms);
+            }
+        }
+    }
+
+    fn finish(self: Box<Self>) -> Table {
+        let mut columns = vec![
+            col("where", Kind::Text),
+            col("queue", Kind::Text),
+            col("entered", Kind::Count),
+            col("abandoned", Kind::Count),
+            col("abandon_rate", Kind::Rate),
+            col("short", Kind::Count),
+            col("avg_wait_ms", Kind::Ms),
+            col("median_wait_ms", Kind::Ms),
+            col("p90_wait_ms", Kind::Ms),
+        ];
+        columns.extend(BUCKETS.iter().map(|(name, _)| col(name, Kind::Count)));
+        let mut table = Table::new(&columns);
+        let Abandons { ivr, queues, .. } = *self;
+        let ivr = (ivr.entered > 0).then(|| ("ivr", String::new(), ivr));
+        let queues = queues.into_iter().map(|(queue, t)| ("queue", queue, t));
+        for (place, queue, mut t) in ivr.into_iter().chain(queues) {
+            let mut row: Vec<Cell> = vec![
+                place.into(),
+                queue.into(),
+                t.entered.into(),
+                t.abandoned.into(),
+                rate(t.abandoned, t.entered).into(),
+                t.short.into(),
+                t.waits.average().into(),
+                t.waits.percentile(50).into(),
+                t.waits.percentile(90).into(),
+            ];
+            row.extend(t.buckets.iter().map(|n| Cell::from(*n)));
+            table.rows.push(row);
+        }
+        table
+    }
+}
+
+impl AbandonTally {
+    fn abandon(&mut self, waited_ms: i64, short_ms: i64) {
+        self.abandoned += 1;
+        self.short += u64::from(waited_ms < short_ms);
+        self.waits.add(waited_ms);
+        let bucket = BUCKETS.iter().position(|(_, upper)| waited_ms < *upper).unwrap_or(BUCKETS.len() - 1);
+        self.buckets[bucket] += 1;
+    }
+}
+
+/// Agents: offered, answered, not responding, handle time.
+#[derive(Debug, Default)]
+struct Agents {
+    agents: HashMap<String, AgentTally>,
+}
+
+#[derive(Debug, Default)]
+struct AgentTally {
+    offered: u64,
+    answered: u64,
+    not_responding: u64,
+    alert: Durations,
+    talk: Durations,
+    hold: Durations,
+    acw: Durations,
+    handle: Durations,
+}
+
+impl Report for Agents {
+    fn add_leg(&mut self, row: &LegRow) {
+        let t = match self.agents.get_mut(&row.agent) {
+            Some(t) => t,
+            None => self.agents.entry(row.agent.clone()).or_default(),
+        };
+        t.offered += 1;
+        t.not_responding += u64::from(row.not_responding);
+        t.alert.add(row.alert_ms);
+        if row.answered {
+            t.answered += 1;
+            t.talk.add(row.talk_ms);
+            t.hold.add(row.hold_ms);
+            t.acw.add(row.acw_ms);
+            t.handle.add(row.talk_ms + row.hold_ms + row.acw_ms);
+        }
+    }
+
+    fn finish(self: Box<Self>) -> Table {
+        let mut table = Table::new(&[
+            col("agent", Kind::Text),
+            col("offered", Kind::Count),
+            col("answered", Kind::Count),
+            col("not_responding", Kind::Count),
+            col("answer_rate", Kind::Rate),
+            col("avg_alert_ms", Kind::Ms),
+            col("avg_talk_ms", Kind::Ms),
+            col("avg_hold_ms", Kind::Ms),
+            col("avg_acw_ms", Kind::Ms),
+            col("avg_handle_ms", Kind::Ms),
+            col("total_handle_ms", Kind::Ms),
+        ]);
+        let mut rows: Vec<(String, AgentTally)> = self.agents.into_iter().collect();
+        rows.sort_by(|a, b| b.1.answered.cmp(&a.1.answered).then_with(|| a.0.cmp(&b.0)));
+        for (agent, t) in rows {
+            table.rows.push(vec![
+                agent.into(),
+                t.offered.into(),
+                t.answered.into(),
+                t.not_responding.into(),
+                rate(t.answered, t.offered).into(),
+                t.alert.average().into(),
+                t.talk.average().into(),
+                t.hold.average().into(),
+                t.acw.average().into(),
+                t.handle.average().into(),
+                t.handle.sum().into(),
+            ]);
+        }
+        table
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(reason: &str, outcome: &str, queue: Option<&str>) -> CallRow {
+        CallRow {
+            start_ms: Some(1_719_876_600_000), // 2024-07-01T23:30Z
+            direction: "inbound".into(),
+            queue: queue.map(str::to_owned),
+            reason: Some(reason.to_owned()),
+            outcome: outcome.to_owned(),
+            ivr_exit: Some("transfer".into()),
+            ivr_ms: 20_000,
+            ..CallRow::default()
+        }
+    }
+
+    fn run(kind: ReportKind, options: &ReportOptions, calls: &[CallRow]) -> Vec<serde_json::Value> {
+        let mut report = new_report(kind, options);
+        for c in calls {
+            report.add_call(c);
+        }
+        report.finish().to_json_rows()
+    }
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let mut d = Durations::default();
+        for v in [0, 5, 1, 4, 2, 3, 10, 9, 8, 7, 6] {
+            d.add(v);
+        }
+        assert_eq!(d.count(), 10, "zero is no phase");
+        assert_eq!(d.percentile(50), Some(5));
+        assert_eq!(d.percentile(90), Some(9));
+        assert_eq!(d.percentile(100), Some(10));
+        assert_eq!(d.average(), Some(6), "55 / 10 rounds to 6");
+        assert_eq!(Durations::default().percentile(50), None);
+    }
+
+    #[test]
+    fn reasons_count_answers_and_abandons() {
+        let mut a = call("Billing", "answered", Some("Billing"));
+        a.handle_ms = 300_000;
+        let mut b = call("Billing", "answered", Some("Billing"));
+        b.handle_ms = 100_000;
+        let rows = run(
+            ReportKind::Reasons,
+            &ReportOptions::default(),
+            &[a, b, call("Billing", "abandoned_in_queue", Some("Billing")), call("Sales", "self_served", None)],
+        );
+        assert_eq!(rows[0]["reason"], "Billing");
+        assert_eq!((rows[0]["calls"].as_u64(), rows[0]["answered"].as_u64()), (Some(3), Some(2)));
+        assert_eq!(rows[0]["abandon_rate"], 0.3333);
+        assert_eq!(rows[0]["avg_handle_ms"], 200_000);
+        assert_eq!(rows[1]["self_served"], 1);
+        assert_eq!(rows[1]["share"], 0.25);
+    }
+
+    #[test]
+    fn phases_cut_days_in_local_time() {
+        let mut a = call("x", "answered", Some("Billing"));
+        a.talk_ms = 60_000;
+        let london = ReportOptions { zone: Zone::named("Europe/London").unwrap(), ..ReportOptions::default() };
+        let rows = run(ReportKind::Phases, &london, &[a.clone()]);
+        assert_eq!(rows[0]["day"], "2024-07-02");
+        assert_eq!(rows.iter().map(|r| r["phase"].as_str().unwrap()).collect::<Vec<_>>(), ["ivr", "talk"]);
+        let utc = ReportOptions::default();
+        assert_eq!(run(ReportKind::Phases, &utc, &[a.clone()])[0]["day"], "2024-07-01");
+        let by_queue = ReportOptions { group_by: GroupBy { queue: true, day: false }, ..ReportOptions::default() };
+        let rows = run(ReportKind::Phases, &by_queue, &[a.clone(), a]);
+        assert!(rows[0].get("day").is_none());
+        assert_eq!(rows[1]["calls"], 2);
+    }
+
+    #[test]
+    fn abandons_split_ivr_and_queue_with_short_ones() {
+        let mut in_ivr = call("x", "abandoned_in_ivr", None);
+        in_ivr.ivr_ms = 4_000;
+        let mut in_queue = call("x", "abandoned_in_queue", Some("Sales"));
+        in_queue.queue_ms = 95_000;
+        let rows = run(
+            ReportKind::Abandons,
+            &ReportOptions::default(),
+            &[in_ivr, in_queue, call("x", "answered", Some("Sales"))],
+        );
+        assert_eq!(rows[0]["where"], "ivr");
+        assert_eq!((rows[0]["entered"].as_u64(), rows[0]["abandoned"].as_u64()), (Some(3), Some(1)));
+        assert_eq!((rows[0]["short"].as_u64(), rows[0]["under_10s"].as_u64()), (Some(1), Some(1)));
+        assert_eq!(rows[1]["queue"], "Sales");
+        assert_eq!(rows[1]["abandon_rate"], 0.5);
+        assert_eq!((rows[1]["m1_2"].as_u64(), rows[1]["median_wait_ms"].as_i64()), (Some(1), Some(95_000)));
+    }
+
+    #[test]
+    fn wrapups_and_agents() {
+        let mut a = call("x", "answered", Some("Billing"));
+        a.wrapup = Some("Resolved".into());
+        a.wrapup_agent = Some("Ann".into());
+        let rows = run(ReportKind::Wrapups, &ReportOptions::default(), &[a.clone(), a, call("x", "answered", None)]);
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0]["calls"].as_u64(), rows[0]["share_of_queue"].as_f64()), (Some(2), Some(1.0)));
+
+        let mut report = new_report(ReportKind::Agents, &ReportOptions::default());
+        let leg = |answered: bool| LegRow {
+            agent: "Ann".into(),
+            answered,
+            not_responding: !answered,
+            alert_ms: 5_000,
+            talk_ms: if answered { 100_000 } else { 0 },
+            acw_ms: if answered { 20_000 } else { 0 },
+            ..LegRow::default()
+        };
+        report.add_leg(&leg(true));
+        report.add_leg(&leg(false));
+        let rows = report.finish().to_json_rows();
+        assert_eq!((rows[0]["offered"].as_u64(), rows[0]["not_responding"].as_u64()), (Some(2), Some(1)));
+        assert_eq!(rows[0]["avg_handle_ms"], 120_000);
+        assert_eq!(rows[0]["avg_hold_ms"], serde_json::Value::Null);
+    }
+}

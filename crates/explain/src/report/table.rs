@@ -1,0 +1,286 @@
+//! The one shape every report takes — named, typed columns and rows of cells — and its
+//! renderings: an aligned terminal table, formula-safe CSV, and JSON objects.
+//!
+//! Reports only compute; how a number is shown (a duration as `2m 05s` on a terminal, as
+//! integer milliseconds in CSV and JSON) is decided here, once, for all of them and for the
+//! web UI.
+
+use std::fmt::Write as _;
+
+use serde_json::{Map, Value};
+
+/// What a column holds, which decides how it is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Free text (names, codes, days).
+    Text,
+    /// A whole number of calls or legs.
+    Count,
+    /// A duration in milliseconds.
+    Ms,
+    /// A share between 0 and 1.
+    Rate,
+}
+
+/// Where a column is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Show {
+    /// Everywhere.
+    Always,
+    /// Only in the terminal table (a layout aid, such as an indented tree).
+    TableOnly,
+    /// Only in CSV and JSON (a value a terminal reader would not need).
+    DataOnly,
+}
+
+/// One column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    /// Its name: the CSV header and JSON key.
+    pub name: &'static str,
+    /// What it holds.
+    pub kind: Kind,
+    /// Where it is shown.
+    pub show: Show,
+}
+
+/// A column shown everywhere.
+pub const fn col(name: &'static str, kind: Kind) -> Column {
+    Column { name, kind, show: Show::Always }
+}
+
+/// One value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// No value (an average of nothing).
+    Null,
+    /// Text.
+    Text(String),
+    /// A whole number (counts, milliseconds).
+    Int(i64),
+    /// A fraction (rates).
+    Float(f64),
+}
+
+impl From<&str> for Cell {
+    fn from(text: &str) -> Cell {
+        Cell::Text(text.to_owned())
+    }
+}
+
+impl From<String> for Cell {
+    fn from(text: String) -> Cell {
+        Cell::Text(text)
+    }
+}
+
+impl From<u64> for Cell {
+    fn from(n: u64) -> Cell {
+        Cell::Int(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+}
+
+impl From<i64> for Cell {
+    fn from(n: i64) -> Cell {
+        Cell::Int(n)
+    }
+}
+
+impl From<Option<i64>> for Cell {
+    fn from(n: Option<i64>) -> Cell {
+        n.map_or(Cell::Null, Cell::Int)
+    }
+}
+
+impl From<Option<f64>> for Cell {
+    fn from(n: Option<f64>) -> Cell {
+        n.map_or(Cell::Null, Cell::Float)
+    }
+}
+
+/// A report's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// The columns.
+    pub columns: Vec<Column>,
+    /// The rows, each with one cell per column.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// An empty table with these columns.
+    pub fn new(columns: &[Column]) -> Table {
+        Table { columns: columns.to_vec(), rows: Vec::new() }
+    }
+
+    /// The index of a column by name.
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+
+    fn shown(&self, table: bool) -> Vec<usize> {
+        let skip = if table { Show::DataOnly } else { Show::TableOnly };
+        (0..self.columns.len()).filter(|&i| self.columns[i].show != skip).collect()
+    }
+
+    /// The aligned terminal table: durations and rates written for people, numbers right
+    /// aligned, control characters replaced so a value cannot drive the terminal.
+    pub fn to_text(&self) -> String {
+        let shown = self.shown(true);
+        let headers: Vec<&str> = shown.iter().map(|&i| self.columns[i].name).collect();
+        let rows: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|r| shown.iter().map(|&i| display(&r[i], self.columns[i].kind)).collect())
+            .collect();
+        let right: Vec<bool> = shown.iter().map(|&i| self.columns[i].kind != Kind::Text).collect();
+        render_table(&headers, &rows, &right)
+    }
+
+    /// CSV with a header line; cells formula-safe.
+    pub fn to_csv(&self) -> String {
+        let shown = self.shown(false);
+        let mut out = String::new();
+        let header: Vec<&str> = shown.iter().map(|&i| self.columns[i].name).collect();
+        let _ = writeln!(out, "{}", header.join(","));
+        for row in &self.rows {
+            let cells: Vec<String> = shown.iter().map(|&i| csv_cell(&data_text(&row[i]))).collect();
+            let _ = writeln!(out, "{}", cells.join(","));
+        }
+        out
+    }
+
+    /// Each row as a JSON object keyed by column name; durations in milliseconds, rates as
+    /// fractions.
+    pub fn to_json_rows(&self) -> Vec<Value> {
+        let shown = self.shown(false);
+        self.rows
+            .iter()
+            .map(|row| {
+                let mut object = Map::new();
+                for &i in &shown {
+                    let value = match &row[i] {
+                        Cell::Null => Value::Null,
+                        Cell::Text(t) => Value::String(t.clone()),
+                        Cell::Int(n) => Value::from(*n),
+                        Cell::Float(f) => serde_json::Number::from_f64((f * 10_000.0).round() / 10_000.0)
+                            .map_or(Value::Null, Value::Number),
+                    };
+                    object.insert(self.columns[i].name.to_owned(), value);
+                }
+                Value::Object(object)
+            })
+            .collect()
+    }
+}
+
+fn data_text(cell: &Cell) -> String {
+    match cell {
+        Cell::Null => String::new(),
+        Cell::Text(t) => t.clone(),
+        Cell::Int(n) => n.to_string(),
+        Cell::Float(f) => format!("{:.4}", f),
+    }
+}
+
+fn display(cell: &Cell, kind: Kind) -> String {
+    match (cell, kind) {
+        (Cell::Null, _) => "-".to_owned(),
+        (Cell::Int(ms), Kind::Ms) => crate::story::duration(*ms),
+        (Cell::Float(f), Kind::Rate) => format!("{:.1}%", f * 100.0),
+        (other, _) => data_text(other),
+    }
+}
+
+/// A CSV cell, quoted when needed and with spreadsheet formulas neutralised (`=`, `+`, `-`,
+/// `@`, tab and carriage return lead to a `'` prefix).
+pub fn csv_cell(text: &str) -> String {
+    let mut value = text.to_owned();
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        value.insert(0, '\'');
+    }
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+/// Aligned columns (right-aligned where `right` says so); control characters in values are
+/// replaced so they cannot drive the terminal, and long values are cut at 48 characters.
+pub fn render_table(headers: &[&str], rows: &[Vec<String>], right: &[bool]) -> String {
+    let clean = |s: &str| -> String {
+        let mut out: String = s.chars().map(|c| if c.is_control() { '�' } else { c }).take(48).collect();
+        if s.chars().nth(48).is_some() {
+            out.pop();
+            out.push('…');
+        }
+        out
+    };
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| clean(c)).collect()).collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let line = |cells: &[String], out: &mut String| {
+        let parts: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if right.get(i).copied().unwrap_or(false) {
+                    format!("{c:>w$}", w = widths[i])
+                } else {
+                    format!("{c:<w$}", w = widths[i])
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "{}", parts.join("  ").trim_end());
+    };
+    line(&headers.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>(), &mut out);
+    line(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>(), &mut out);
+    for r in &rows {
+        line(r, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_formula_safe() {
+        assert_eq!(csv_cell("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(csv_cell("+1 555"), "'+1 555");
+        assert_eq!(csv_cell("-2"), "'-2");
+        assert_eq!(csv_cell("@x"), "'@x");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("plain"), "plain");
+    }
+
+    #[test]
+    fn one_table_three_renderings() {
+        let mut t = Table::new(&[
+            col("queue", Kind::Text),
+            col("calls", Kind::Count),
+            col("avg_wait_ms", Kind::Ms),
+            col("answer_rate", Kind::Rate),
+        ]);
+        t.rows.push(vec!["=Billing\u{1b}[2J".into(), 12_u64.into(), Cell::Int(65_000), Cell::Float(0.5)]);
+        t.rows.push(vec!["Sales".into(), 3_u64.into(), Cell::Null, Cell::Float(1.0)]);
+        let text = t.to_text();
+        assert!(text.contains("1m 05s") && text.contains("50.0%") && !text.contains('\u{1b}'), "{text}");
+        assert!(text.lines().nth(3).unwrap().starts_with("Sales             3            -"), "{text}");
+        let csv = t.to_csv();
+        assert!(csv.starts_with("queue,calls,avg_wait_ms,answer_rate\n'=Billing"), "{csv}");
+        assert!(csv.contains(",65000,0.5000\n"), "{csv}");
+        let json = t.to_json_rows();
+        assert_eq!(json[0]["avg_wait_ms"], 65_000);
+        assert_eq!(json[1]["avg_wait_ms"], Value::Null);
+        assert_eq!(json[1]["answer_rate"], 1.0);
+    }
+}
