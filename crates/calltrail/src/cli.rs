@@ -75,6 +75,12 @@ pub enum Command {
     Sync(SyncArgs),
     /// List archived calls
     Calls(CallsArgs),
+    /// Reports over the archive: ivr, reasons, phases, wrapups, abandons, agents
+    #[command(long_about = REPORT_ABOUT)]
+    Report(ReportArgs),
+    /// Export the archive as a Parquet, CSV or NDJSON lake partitioned by day
+    #[command(long_about = EXPORT_ABOUT)]
+    Export(ExportArgs),
     /// Derive every archived call again from its raw record (after the rules or settings changed)
     Rederive,
 }
@@ -111,6 +117,38 @@ Examples:
   calltrail sync --incremental
   calltrail sync --resume
   calltrail sync --from 2024-05-01 --to 2024-05-02 --api-base http://127.0.0.1:8787";
+
+const REPORT_ABOUT: &str = "\
+Reports over the archived calls, for a time range and the filters below, in the contact centre's
+own time zone (--tz): days and hours are cut in local time.
+
+  ivr       the IVR map: every path (flows, succeeded outcomes, [ivr] checkpoint attributes)
+            folded into a tree; at each step, calls that reached it, ended there, and how
+  reasons   why customers call (the [reason] rule): volume, answer and abandon rates, AHT
+  phases    IVR, queue wait, alert, talk, hold, ACW, handle: average, median, p90 per queue
+            and day (--by queue | day | queue,day); each over the calls that had that phase
+  wrapups   concluding wrap-up codes per queue and the agent who chose them
+  abandons  abandons in the IVR and per queue: rate, wait before giving up, short abandons
+  agents    per agent: offered, answered, not responding, alert/talk/hold/ACW/handle
+
+Examples:
+  calltrail report ivr --from 2024-05-01 --to 2024-06-01 --tz Europe/London
+  calltrail report phases --by queue --format csv > phases.csv
+  calltrail report abandons --queue Billing --short 5s";
+
+const EXPORT_ABOUT: &str = "\
+Export the archive as files other engines read as tables: DIR/calls, DIR/phases,
+DIR/agent_legs, DIR/ivr_steps and DIR/raw, each partitioned Hive-style by the local day of the
+call's start (call_date=YYYY-MM-DD/part-0.parquet). Parquet columns are typed: timestamps as UTC
+timestamps, durations as integer milliseconds. Run it again and only the days holding calls that
+changed since the last export to DIR are rewritten (--full rewrites all). Each file is written
+whole and renamed into place.
+
+Examples:
+  calltrail export --out lake/
+  calltrail export --format csv --tables calls,agent-legs --out csv/ --tz America/Chicago
+  duckdb -c \"SELECT call_date, count(*) FROM read_parquet('lake/calls/*/*.parquet',
+    hive_partitioning = true) GROUP BY 1 ORDER BY 1\"";
 
 /// `calltrail demo`.
 #[derive(Debug, Args)]
@@ -162,13 +200,13 @@ pub enum SyncMode {
     Jobs,
 }
 
-/// `calltrail calls`.
-#[derive(Debug, Args)]
-pub struct CallsArgs {
-    /// Calls that started at or after this time (RFC 3339 or date)
+/// Which calls: the filters `calls`, `report` and `export` share.
+#[derive(Debug, Clone, Args)]
+pub struct FilterArgs {
+    /// Calls that started at or after this time (RFC 3339, or a date: local midnight in --tz)
     #[arg(long, value_name = "TIME")]
     pub from: Option<String>,
-    /// Calls that started before this time
+    /// Calls that started before this time (RFC 3339, or a date: local midnight in --tz)
     #[arg(long, value_name = "TIME")]
     pub to: Option<String>,
     /// inbound, outbound or internal
@@ -186,18 +224,119 @@ pub struct CallsArgs {
     /// Customer number (part of it)
     #[arg(long)]
     pub number: Option<String>,
-    /// Outcome (answered, abandoned_in_queue, ...)
+    /// Outcome (answered, abandoned_in_ivr, abandoned_in_queue, self_served, voicemail, callback, ...)
     #[arg(long)]
     pub outcome: Option<String>,
     /// Reason for the call
     #[arg(long)]
     pub reason: Option<String>,
+    /// Time zone for dates and days (IANA name: Europe/London, America/Chicago)
+    #[arg(long, env = "CALLTRAIL_TZ", default_value = "UTC", value_name = "ZONE")]
+    pub tz: String,
+}
+
+/// `calltrail calls`.
+#[derive(Debug, Args)]
+pub struct CallsArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
     /// Most calls to list
     #[arg(long, default_value_t = 1000)]
     pub limit: usize,
     /// Output format; table on a terminal, ndjson otherwise
     #[arg(long, value_enum)]
     pub format: Option<TableFormat>,
+}
+
+/// `calltrail report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The report
+    #[arg(value_enum)]
+    pub name: ReportName,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// phases: group by queue, day or both (queue,day)
+    #[arg(long, value_delimiter = ',', default_value = "queue,day", value_name = "GROUPS")]
+    pub by: Vec<GroupName>,
+    /// abandons: abandons shorter than this are short abandons (90s, 1m)
+    #[arg(long, default_value = "10s", value_name = "DURATION")]
+    pub short: String,
+    /// Output format; table on a terminal, ndjson otherwise
+    #[arg(long, value_enum)]
+    pub format: Option<TableFormat>,
+}
+
+/// The reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportName {
+    /// The IVR map: every path through the IVR as a tree, where calls end and how
+    Ivr,
+    /// Why customers call: volumes, answer and abandon rates, average handle time
+    Reasons,
+    /// Phase durations (IVR, queue, alert, talk, hold, ACW, handle): average, median, p90
+    Phases,
+    /// Wrap-up codes per queue and agent
+    Wrapups,
+    /// Where callers give up (IVR or which queue) and after how long
+    Abandons,
+    /// Agents: offered, answered, not responding, handle time
+    Agents,
+}
+
+/// A `phases` grouping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupName {
+    /// One group per queue
+    Queue,
+    /// One group per local day
+    Day,
+}
+
+/// `calltrail export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// File format
+    #[arg(long, value_enum, default_value_t = ExportFormatArg::Parquet)]
+    pub format: ExportFormatArg,
+    /// The lake's root folder: one sub-folder per table, one per local day under it
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Tables to export
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "calls,phases,agent-legs,ivr-steps,raw")]
+    pub tables: Vec<ExportTableArg>,
+    /// Time zone whose local days partition the files (IANA name)
+    #[arg(long, env = "CALLTRAIL_TZ", default_value = "UTC", value_name = "ZONE")]
+    pub tz: String,
+    /// Rewrite every day, not only the days with calls changed since the last export to DIR
+    #[arg(long)]
+    pub full: bool,
+}
+
+/// Export file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    /// Apache Parquet (typed columns, Snappy)
+    Parquet,
+    /// CSV (formula-safe)
+    Csv,
+    /// One JSON object per line
+    Ndjson,
+}
+
+/// Exported tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportTableArg {
+    /// One row per call
+    Calls,
+    /// One row per phase of each call's timeline
+    Phases,
+    /// One row per agent leg
+    AgentLegs,
+    /// One row per IVR path step
+    IvrSteps,
+    /// The detail records as received
+    Raw,
 }
 
 /// Formats of listings and reports.

@@ -71,6 +71,8 @@ fn run(cli: &Cli, printer: &Printer) -> anyhow::Result<Status> {
         Command::Demo(args) => commands::demo::run(args, &cli.global, &config, printer),
         Command::Sync(args) => commands::sync::run(args, &cli.global, &config, printer),
         Command::Calls(args) => commands::calls::run(args, &cli.global, printer),
+        Command::Report(args) => commands::report::run(args, &cli.global, printer),
+        Command::Export(args) => commands::export::run(args, &cli.global, printer),
         Command::Rederive => commands::sync::rederive(&cli.global, &config, printer),
     }
 }

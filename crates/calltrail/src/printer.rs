@@ -51,7 +51,7 @@ impl Printer {
     }
 
     /// A plain line for people (no label): hidden by `--quiet`.
-    pub fn warn_plain(&self, text: &str) {
+    pub fn say(&self, text: &str) {
         if !self.quiet {
             let _ = writeln!(io::stderr().lock(), "{text}");
         }

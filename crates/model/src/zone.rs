@@ -60,9 +60,14 @@ impl Zone {
         self.civil(ms).map(|t| t.date().to_string())
     }
 
+    /// The local date and time to the minute, `YYYY-MM-DD HH:MM`, for people.
+    pub fn minute(&self, ms: i64) -> Option<String> {
+        self.civil(ms).map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
+    }
+
     /// The local hour of the day (0–23) of an instant.
     pub fn hour(&self, ms: i64) -> Option<i8> {
-        self.civil(ms).map(|t| t.hour())
+        self.civil(ms).map(jiff::civil::DateTime::hour)
     }
 
     /// The instant a local day (`YYYY-MM-DD`) starts: its first valid local time, so a day
@@ -91,6 +96,7 @@ mod tests {
         let ms = crate::Timestamp::parse("2024-07-01T23:30:00Z").unwrap().0;
         assert_eq!(london.date(ms).as_deref(), Some("2024-07-02"));
         assert_eq!(london.hour(ms), Some(0));
+        assert_eq!(Zone::named("Asia/Kolkata").unwrap().minute(ms).as_deref(), Some("2024-07-02 05:00"));
         assert_eq!(Zone::utc().date(ms).as_deref(), Some("2024-07-01"));
         let start = london.day_start("2024-07-02").unwrap();
         assert_eq!(crate::Timestamp(start).to_rfc3339(), "2024-07-01T23:00:00.000Z");

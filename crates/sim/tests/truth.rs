@@ -183,7 +183,7 @@ fn the_view_follows_the_clock() {
     assert!(after.contains("Corrected after review") && !before.contains("Corrected after review"));
     // Mid-call: the segment under way has no end and the conversation no end.
     let answered = calls.iter().find(|p| p.scenario == Scenario::InboundAnswered).unwrap();
-    let mid = answered.view_at((answered.start_ms + answered.end_ms) / 2).unwrap();
+    let mid = answered.view_at(i64::midpoint(answered.start_ms, answered.end_ms)).unwrap();
     assert!(mid.conversation_end.is_none());
     assert!(mid
         .participants()

@@ -7,6 +7,8 @@
 //! at any moment leaves the archive as it was before or after the batch, never between.
 //! Derivation happens on write and can be redone from the raw records (`rederive`).
 
+pub mod export;
+mod query;
 mod schema;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +16,9 @@ use std::path::{Path, PathBuf};
 use calltrail_explain::{explain, CallRecord, Context, Lookups, Settings};
 use calltrail_model::{parse_document, ApiConversation, Document};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+pub use export::{ExportError, ExportFormat, ExportOptions, ExportReport, ExportTable};
+pub use query::CallFilter;
 
 /// What can go wrong with the archive.
 #[derive(Debug, thiserror::Error)]
@@ -629,14 +634,20 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
         .and_then(|q| q.queue_name.as_deref())
         .or_else(|| call.agents.iter().find(|a| a.answered).and_then(|a| a.queue_name.as_deref()));
     let record_json = serde_json::to_string(call).unwrap_or_default();
+    let wrapup_user = call.wrapup.as_ref().and_then(|w| w.user_id.as_deref());
+    let wrapup_user_name = wrapup_user.and_then(|user| {
+        call.agents.iter().find(|a| a.user_id.as_deref() == Some(user)).and_then(|a| a.name.as_deref())
+    });
     conn.execute(
         "INSERT INTO calls (conversation_id, start_ms, end_ms, call_date, ongoing, duration_ms, media_type, direction, direction_label,
             from_address, from_name, to_address, to_name, customer_number, placed_by_role, placed_by_name, answered_by_role,
             answered_by_user_id, answered_by_name, queue_id, queue_name, reason, reason_source, ivr_exit,
             ivr_ms, queue_ms, alert_ms, talk_ms, hold_ms, acw_ms, handle_ms, voicemail_ms,
-            wrapup_code_id, wrapup_code_name, wrapup_note, disconnect_by, disconnect_type, outcome, transfers, warnings, record_json)
+            wrapup_code_id, wrapup_code_name, wrapup_note, disconnect_by, disconnect_type, outcome, transfers, warnings, record_json,
+            ivr_path, wrapup_user_id, wrapup_user_name, change_seq)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
-            ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41)",
+            ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44,
+            (SELECT coalesce(max(change_seq), 0) + 1 FROM calls))",
         params![
             id,
             call.start.map(|t| t.0),
@@ -679,6 +690,9 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
             call.transfers,
             i64::try_from(call.warnings.len()).unwrap_or(i64::MAX),
             record_json,
+            serde_json::to_string(&call.ivr.path).unwrap_or_default(),
+            wrapup_user,
+            wrapup_user_name,
         ],
     )?;
     {

@@ -127,4 +127,30 @@ pub const MIGRATIONS: &[&str] = &[
         at_ms           INTEGER NOT NULL
     );
     ",
+    // 2: what reports and exports read without parsing each call record — the IVR path, who
+    // left the concluding wrap-up — a change sequence for incremental exports, and their state.
+    r"
+    ALTER TABLE calls ADD COLUMN ivr_path TEXT;          -- JSON array of the IVR path's steps
+    ALTER TABLE calls ADD COLUMN wrapup_user_id TEXT;
+    ALTER TABLE calls ADD COLUMN wrapup_user_name TEXT;
+    ALTER TABLE calls ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+    UPDATE calls SET
+        ivr_path = (SELECT json_group_array(step) FROM
+            (SELECT step FROM ivr_steps s WHERE s.conversation_id = calls.conversation_id ORDER BY seq)),
+        wrapup_user_id = json_extract(record_json, '$.wrapup.user_id'),
+        change_seq = rowid;
+    UPDATE calls SET wrapup_user_name = (SELECT name FROM agent_legs a
+        WHERE a.conversation_id = calls.conversation_id AND a.user_id = calls.wrapup_user_id LIMIT 1);
+    CREATE INDEX calls_change ON calls(change_seq);
+
+    CREATE TABLE exports (
+        dir         TEXT NOT NULL,       -- the output folder, as given
+        format      TEXT NOT NULL,       -- parquet, csv, ndjson
+        zone        TEXT NOT NULL,       -- the time zone that cut the days
+        tables      TEXT NOT NULL,       -- which tables, comma-separated
+        change_seq  INTEGER NOT NULL,    -- calls changed after this are not yet exported
+        exported_ms INTEGER NOT NULL,
+        PRIMARY KEY (dir, format)
+    );
+    ",
 ];

@@ -1,13 +1,15 @@
-//! `calltrail calls`: the archived calls, filtered, as a table, CSV, JSON or NDJSON; and the
-//! short summary report `demo` prints.
+//! `calltrail calls`: the archived calls, filtered, as a table, CSV, JSON or NDJSON; the
+//! filter flags shared with `report` and `export`; and the short summary report `demo` prints.
 
 use std::fmt::Write as _;
 use std::io::Write;
 
-use calltrail_store::Store;
+use calltrail_explain::report::{csv_cell, render_table};
+use calltrail_model::Zone;
+use calltrail_store::{CallFilter, Store};
 use rusqlite::types::Value as SqlValue;
 
-use crate::cli::{CallsArgs, GlobalArgs, TableFormat};
+use crate::cli::{CallsArgs, FilterArgs, GlobalArgs, TableFormat};
 use crate::commands::sync::{db_path, parse_time};
 use crate::printer::Printer;
 use crate::{Status, UsageError};
@@ -28,7 +30,8 @@ const COLUMNS: &[&str] = &[
     "disconnect_by",
 ];
 
-pub fn run(args: &CallsArgs, global: &GlobalArgs, _printer: &Printer) -> anyhow::Result<Status> {
+/// Opens an archive that must already exist (reports and listings never create one).
+pub fn existing_archive(global: &GlobalArgs) -> anyhow::Result<Store> {
     let path = db_path(global, "calltrail.db");
     if !path.exists() {
         return Err(UsageError(format!(
@@ -37,47 +40,59 @@ pub fn run(args: &CallsArgs, global: &GlobalArgs, _printer: &Printer) -> anyhow:
         ))
         .into());
     }
-    let store = Store::open(&path)?;
-    let mut sql = String::from(
-        "SELECT conversation_id, start_ms, direction_label, media_type, customer_number, queue_name, answered_by_name,
-                reason, outcome, duration_ms, handle_ms, wrapup_code_name, disconnect_by, record_json FROM calls WHERE 1 = 1",
-    );
-    let mut params: Vec<SqlValue> = Vec::new();
-    let mut filter = |clause: &str, value: SqlValue| {
-        let _ = write!(sql, " AND {}", clause.replace('?', &format!("?{}", params.len() + 1)));
-        params.push(value);
+    Ok(Store::open(&path)?)
+}
+
+/// The zone of `--tz`.
+pub fn zone_of(name: &str) -> Result<Zone, UsageError> {
+    Zone::named(name).map_err(|e| UsageError(e.to_string()))
+}
+
+/// Reads RFC 3339, or a date as local midnight in `zone`.
+fn time_in(text: &str, zone: &Zone) -> Result<i64, UsageError> {
+    if text.len() == 10 {
+        if let Some(ms) = zone.day_start(text) {
+            return Ok(ms);
+        }
+    }
+    parse_time(text)
+}
+
+/// The archive filter of the shared filter flags, and the zone they were read in.
+pub fn filter_of(args: &FilterArgs) -> Result<(CallFilter, Zone), UsageError> {
+    let zone = zone_of(&args.tz)?;
+    let filter = CallFilter {
+        from_ms: args.from.as_deref().map(|t| time_in(t, &zone)).transpose()?,
+        to_ms: args.to.as_deref().map(|t| time_in(t, &zone)).transpose()?,
+        direction: args.direction.clone(),
+        queue: args.queue.clone(),
+        agent: args.agent.clone(),
+        wrapup: args.wrapup.clone(),
+        number: args.number.clone(),
+        outcome: args.outcome.clone(),
+        reason: args.reason.clone(),
+        text: None,
     };
-    if let Some(t) = &args.from {
-        filter("start_ms >= ?", SqlValue::Integer(parse_time(t)?));
-    }
-    if let Some(t) = &args.to {
-        filter("start_ms < ?", SqlValue::Integer(parse_time(t)?));
-    }
-    if let Some(v) = &args.direction {
-        filter("direction = ?", SqlValue::Text(v.to_lowercase()));
-    }
-    if let Some(v) = &args.queue {
-        filter("(queue_id = ? OR queue_name = ?)", SqlValue::Text(v.clone()));
-    }
-    if let Some(v) = &args.agent {
-        filter("(answered_by_user_id = ? OR answered_by_name = ?)", SqlValue::Text(v.clone()));
-    }
-    if let Some(v) = &args.wrapup {
-        filter("(wrapup_code_id = ? OR wrapup_code_name = ?)", SqlValue::Text(v.clone()));
-    }
-    if let Some(v) = &args.number {
-        filter("instr(customer_number, ?) > 0", SqlValue::Text(v.trim_start_matches("tel:").to_owned()));
-    }
-    if let Some(v) = &args.outcome {
-        filter("outcome = ?", SqlValue::Text(v.clone()));
-    }
-    if let Some(v) = &args.reason {
-        filter("reason = ?", SqlValue::Text(v.clone()));
-    }
-    let _ = write!(sql, " ORDER BY start_ms, conversation_id LIMIT {}", args.limit);
-    // A parameter used twice in a clause (`queue_id = ?n OR queue_name = ?n`) is one value.
-    let conn = store.connection();
-    let mut stmt = conn.prepare(&sql)?;
+    Ok((filter, zone))
+}
+
+/// The format asked for, or the default: a table for people, NDJSON for programs.
+pub fn format_or_default(format: Option<TableFormat>) -> TableFormat {
+    format.unwrap_or(if Printer::stdout_is_terminal() { TableFormat::Table } else { TableFormat::Ndjson })
+}
+
+pub fn run(args: &CallsArgs, global: &GlobalArgs, _printer: &Printer) -> anyhow::Result<Status> {
+    let store = existing_archive(global)?;
+    let (filter, zone) = filter_of(&args.filter)?;
+    let (clause, params) = filter.to_sql();
+    let sql = format!(
+        "SELECT c.conversation_id, c.start_ms, c.direction_label, c.media_type, c.customer_number, c.queue_name,
+                c.answered_by_name, c.reason, c.outcome, c.duration_ms, c.handle_ms, c.wrapup_code_name, c.disconnect_by,
+                c.record_json
+         FROM calls c WHERE {clause} ORDER BY c.start_ms, c.conversation_id LIMIT {}",
+        args.limit
+    );
+    let mut stmt = store.connection().prepare(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| {
         let mut cells = Vec::with_capacity(COLUMNS.len());
         for i in 0..COLUMNS.len() {
@@ -87,11 +102,7 @@ pub fn run(args: &CallsArgs, global: &GlobalArgs, _printer: &Printer) -> anyhow:
         let json: String = r.get(COLUMNS.len())?;
         Ok((cells, json))
     })?;
-    let format = args.format.unwrap_or(if crate::printer::Printer::stdout_is_terminal() {
-        TableFormat::Table
-    } else {
-        TableFormat::Ndjson
-    });
+    let format = format_or_default(args.format);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut table: Vec<Vec<String>> = Vec::new();
     let mut first = true;
@@ -107,6 +118,7 @@ pub fn run(args: &CallsArgs, global: &GlobalArgs, _printer: &Printer) -> anyhow:
             .iter()
             .enumerate()
             .map(|(i, v)| match (COLUMNS[i], v) {
+                ("start", SqlValue::Integer(ms)) if format == TableFormat::Table => local_time(*ms, &zone),
                 ("start", SqlValue::Integer(ms)) => calltrail_model::Timestamp(*ms).to_rfc3339(),
                 (_, SqlValue::Integer(n)) => n.to_string(),
                 (_, SqlValue::Text(t)) => t.clone(),
@@ -132,50 +144,16 @@ pub fn run(args: &CallsArgs, global: &GlobalArgs, _printer: &Printer) -> anyhow:
     }
     match format {
         TableFormat::Json => out.write_all(if first { b"]\n" } else { b"\n]\n" })?,
-        TableFormat::Table => write!(out, "{}", render_table(COLUMNS, &table))?,
+        TableFormat::Table => write!(out, "{}", render_table(COLUMNS, &table, &[]))?,
         _ => {}
     }
     out.flush()?;
     Ok(Status::Success)
 }
 
-/// A CSV cell, quoted when needed and with spreadsheet formulas neutralised (`=`, `+`, `-`,
-/// `@`, tab and carriage return lead to a `'` prefix).
-pub fn csv_cell(text: &str) -> String {
-    let mut value = text.to_owned();
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        value.insert(0, '\'');
-    }
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
-/// Aligned columns; control characters in values are replaced so they cannot drive the terminal.
-pub fn render_table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let clean =
-        |s: &str| -> String { s.chars().map(|c| if c.is_control() { '�' } else { c }).take(48).collect() };
-    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| clean(c)).collect()).collect();
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for r in &rows {
-        for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let line = |cells: &[String], out: &mut String| {
-        let parts: Vec<String> =
-            cells.iter().enumerate().map(|(i, c)| format!("{c:<w$}", w = widths[i])).collect();
-        let _ = writeln!(out, "{}", parts.join("  ").trim_end());
-    };
-    line(&headers.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>(), &mut out);
-    line(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>(), &mut out);
-    for r in &rows {
-        line(r, &mut out);
-    }
-    out
+/// `YYYY-MM-DD HH:MM` in the zone, for people reading a table.
+fn local_time(ms: i64, zone: &Zone) -> String {
+    zone.minute(ms).unwrap_or_else(|| calltrail_model::Timestamp(ms).to_rfc3339())
 }
 
 fn query_pairs(store: &Store, sql: &str) -> anyhow::Result<Vec<(String, i64)>> {
@@ -244,20 +222,4 @@ pub fn summary_report(store: &Store) -> anyhow::Result<String> {
     }
     out.push('\n');
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_cells_are_formula_safe() {
-        assert_eq!(csv_cell("=SUM(A1)"), "'=SUM(A1)");
-        assert_eq!(csv_cell("+1 555"), "'+1 555");
-        assert_eq!(csv_cell("-2"), "'-2");
-        assert_eq!(csv_cell("@x"), "'@x");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell("plain"), "plain");
-    }
 }

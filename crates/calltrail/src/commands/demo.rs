@@ -66,7 +66,7 @@ pub fn run(
         let server = tokio::spawn(calltrail_sim::serve(listener, sim.clone(), async move {
             let _ = stopped.await;
         }));
-        printer.warn_plain(&format!(
+        printer.say(&format!(
             "simulated contact centre on {base}: {} conversations over {} days (seed {})",
             sim.calls().len(),
             args.data.days,
@@ -95,8 +95,8 @@ pub fn run(
         let _ = server.await;
         report
     })?;
-    printer.warn_plain(&summary(&report));
-    printer.warn_plain(&format!("archive: {}", path.display()));
+    printer.say(&summary(&report));
+    printer.say(&format!("archive: {}", path.display()));
     let text = crate::commands::calls::summary_report(&store)?;
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;

@@ -3,6 +3,8 @@
 pub mod calls;
 pub mod demo;
 pub mod explain;
+pub mod export;
 pub mod fields;
+pub mod report;
 pub mod sim;
 pub mod sync;

@@ -146,7 +146,7 @@ fn serve(args: &SimServeArgs, printer: &Printer) -> anyhow::Result<Status> {
             args.data.days,
             args.data.seed
         ));
-        printer.warn_plain(&format!(
+        printer.say(&format!(
             "Genesys Cloud simulator on http://{address} ({} conversations); press Ctrl-C to stop",
             sim.calls().len()
         ));

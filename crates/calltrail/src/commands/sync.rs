@@ -176,7 +176,7 @@ pub fn run(
                 e
             }
         })?;
-    printer.warn_plain(&summary(&report));
+    printer.say(&summary(&report));
     if report.too_old > 0 {
         printer.warn(&format!(
             "{} conversations are too old for the Conversations API; their participant attributes cannot be fetched",
@@ -203,7 +203,7 @@ pub fn rederive(global: &GlobalArgs, config: &Config, printer: &Printer) -> anyh
     }
     let mut store = open_store(&path, config)?;
     let n = store.rederive()?;
-    printer.warn_plain(&format!("derived {n} calls again from their raw records"));
+    printer.say(&format!("derived {n} calls again from their raw records"));
     Ok(Status::Success)
 }
 

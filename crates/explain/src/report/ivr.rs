@@ -54,13 +54,11 @@ impl IvrNode {
                 *self.ended.entry(step.clone()).or_default() += 1;
             }
             Some((step, tail)) => {
-                let child = match self.children.iter().position(|c| &c.step == step) {
-                    Some(i) => &mut self.children[i],
-                    None => {
-                        self.children.push(IvrNode { step: step.clone(), ..IvrNode::default() });
-                        self.children.last_mut().expect("just pushed")
-                    }
-                };
+                let index = self.children.iter().position(|c| &c.step == step).unwrap_or_else(|| {
+                    self.children.push(IvrNode { step: step.clone(), ..IvrNode::default() });
+                    self.children.len() - 1
+                });
+                let child = &mut self.children[index];
                 child.add(tail);
             }
         }
@@ -102,6 +100,7 @@ impl IvrMap {
     }
 
     /// Children sorted, most reached first. Call once, after the last [`IvrMap::add`].
+    #[must_use]
     pub fn finish(mut self) -> IvrMap {
         self.root.sort();
         self
@@ -147,7 +146,8 @@ impl IvrMap {
             how.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
             let how: Vec<String> = how.iter().map(|(s, n)| format!("{s} {n}")).collect();
             #[allow(clippy::cast_precision_loss)]
-            let share = if self.calls() == 0 { None } else { Some(node.reached as f64 / self.calls() as f64) };
+            let share =
+                if self.calls() == 0 { None } else { Some(node.reached as f64 / self.calls() as f64) };
             table.rows.push(vec![
                 format!("{}{}", "  ".repeat(depth), node.step).into(),
                 path.clone().into(),

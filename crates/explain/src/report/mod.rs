@@ -344,7 +344,8 @@ impl Report for Phases {
             String::new()
         };
         let durations = self.groups.entry((queue.to_owned(), day)).or_default();
-        let values = [row.ivr_ms, row.queue_ms, row.alert_ms, row.talk_ms, row.hold_ms, row.acw_ms, row.handle_ms];
+        let values =
+            [row.ivr_ms, row.queue_ms, row.alert_ms, row.talk_ms, row.hold_ms, row.acw_ms, row.handle_ms];
         for (d, v) in durations.iter_mut().zip(values) {
             d.add(v);
         }
@@ -422,7 +423,10 @@ impl Report for Wrapups {
         }
         let mut rows: Vec<(&(String, String, String), &u64)> = self.counts.iter().collect();
         rows.sort_by(|a, b| {
-            (&a.0 .0, &a.0 .1).cmp(&(&b.0 .0, &b.0 .1)).then_with(|| b.1.cmp(a.1)).then_with(|| a.0 .2.cmp(&b.0 .2))
+            (&a.0 .0, &a.0 .1)
+                .cmp(&(&b.0 .0, &b.0 .1))
+                .then_with(|| b.1.cmp(a.1))
+                .then_with(|| a.0 .2.cmp(&b.0 .2))
         });
         for ((queue, agent, code), n) in rows {
             table.rows.push(vec![
@@ -662,7 +666,12 @@ mod tests {
         let rows = run(
             ReportKind::Reasons,
             &ReportOptions::default(),
-            &[a, b, call("Billing", "abandoned_in_queue", Some("Billing")), call("Sales", "self_served", None)],
+            &[
+                a,
+                b,
+                call("Billing", "abandoned_in_queue", Some("Billing")),
+                call("Sales", "self_served", None),
+            ],
         );
         assert_eq!(rows[0]["reason"], "Billing");
         assert_eq!((rows[0]["calls"].as_u64(), rows[0]["answered"].as_u64()), (Some(3), Some(2)));
@@ -676,13 +685,15 @@ mod tests {
     fn phases_cut_days_in_local_time() {
         let mut a = call("x", "answered", Some("Billing"));
         a.talk_ms = 60_000;
-        let london = ReportOptions { zone: Zone::named("Europe/London").unwrap(), ..ReportOptions::default() };
+        let london =
+            ReportOptions { zone: Zone::named("Europe/London").unwrap(), ..ReportOptions::default() };
         let rows = run(ReportKind::Phases, &london, &[a.clone()]);
         assert_eq!(rows[0]["day"], "2024-07-02");
         assert_eq!(rows.iter().map(|r| r["phase"].as_str().unwrap()).collect::<Vec<_>>(), ["ivr", "talk"]);
         let utc = ReportOptions::default();
         assert_eq!(run(ReportKind::Phases, &utc, &[a.clone()])[0]["day"], "2024-07-01");
-        let by_queue = ReportOptions { group_by: GroupBy { queue: true, day: false }, ..ReportOptions::default() };
+        let by_queue =
+            ReportOptions { group_by: GroupBy { queue: true, day: false }, ..ReportOptions::default() };
         let rows = run(ReportKind::Phases, &by_queue, &[a.clone(), a]);
         assert!(rows[0].get("day").is_none());
         assert_eq!(rows[1]["calls"], 2);
@@ -712,7 +723,8 @@ mod tests {
         let mut a = call("x", "answered", Some("Billing"));
         a.wrapup = Some("Resolved".into());
         a.wrapup_agent = Some("Ann".into());
-        let rows = run(ReportKind::Wrapups, &ReportOptions::default(), &[a.clone(), a, call("x", "answered", None)]);
+        let rows =
+            run(ReportKind::Wrapups, &ReportOptions::default(), &[a.clone(), a, call("x", "answered", None)]);
         assert_eq!(rows.len(), 1);
         assert_eq!((rows[0]["calls"].as_u64(), rows[0]["share_of_queue"].as_f64()), (Some(2), Some(1.0)));
 

@@ -179,7 +179,7 @@ fn data_text(cell: &Cell) -> String {
         Cell::Null => String::new(),
         Cell::Text(t) => t.clone(),
         Cell::Int(n) => n.to_string(),
-        Cell::Float(f) => format!("{:.4}", f),
+        Cell::Float(f) => format!("{f:.4}"),
     }
 }
 

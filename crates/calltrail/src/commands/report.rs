@@ -1,0 +1,81 @@
+//! `calltrail report NAME`: one of the reports of `calltrail_explain::report`, folded over
+//! the archived calls the filters select, printed as a table, CSV, JSON or NDJSON.
+
+use std::io::Write;
+
+use calltrail_explain::report::{new_report, GroupBy, ReportKind, ReportOptions, Table};
+use calltrail_store::{CallFilter, Store};
+
+use crate::cli::{GlobalArgs, GroupName, ReportArgs, ReportName, TableFormat};
+use crate::commands::calls::{existing_archive, filter_of, format_or_default};
+use crate::commands::sync::parse_duration;
+use crate::printer::Printer;
+use crate::Status;
+
+/// The report kind of a command-line name.
+pub fn kind_of(name: ReportName) -> ReportKind {
+    match name {
+        ReportName::Ivr => ReportKind::Ivr,
+        ReportName::Reasons => ReportKind::Reasons,
+        ReportName::Phases => ReportKind::Phases,
+        ReportName::Wrapups => ReportKind::Wrapups,
+        ReportName::Abandons => ReportKind::Abandons,
+        ReportName::Agents => ReportKind::Agents,
+    }
+}
+
+/// Folds a report over the archive.
+pub fn build(
+    store: &Store,
+    kind: ReportKind,
+    filter: &CallFilter,
+    options: &ReportOptions,
+) -> Result<Table, calltrail_store::StoreError> {
+    let mut report = new_report(kind, options);
+    if kind.reads_legs() {
+        store.scan_legs(filter, |leg| report.add_leg(leg))?;
+    } else {
+        store.scan_calls(filter, kind.reads_ivr_path(), |call| report.add_call(call))?;
+    }
+    Ok(report.finish())
+}
+
+pub fn run(args: &ReportArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Status> {
+    let store = existing_archive(global)?;
+    let (filter, zone) = filter_of(&args.filter)?;
+    let kind = kind_of(args.name);
+    let options = ReportOptions {
+        zone,
+        group_by: GroupBy {
+            queue: args.by.contains(&GroupName::Queue),
+            day: args.by.contains(&GroupName::Day),
+        },
+        short_abandon_ms: Some(parse_duration(&args.short)?),
+    };
+    let table = build(&store, kind, &filter, &options)?;
+    let format = format_or_default(args.format);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match format {
+        TableFormat::Table => {
+            printer.say(&format!("{} ({})", kind.title(), options.zone.name()));
+            if table.rows.is_empty() {
+                printer.say("no calls match");
+            } else {
+                out.write_all(table.to_text().as_bytes())?;
+            }
+        }
+        TableFormat::Csv => out.write_all(table.to_csv().as_bytes())?,
+        TableFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &table.to_json_rows())?;
+            out.write_all(b"\n")?;
+        }
+        TableFormat::Ndjson => {
+            for row in table.to_json_rows() {
+                serde_json::to_writer(&mut out, &row)?;
+                out.write_all(b"\n")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(Status::Success)
+}

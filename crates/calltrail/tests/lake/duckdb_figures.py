@@ -1,0 +1,37 @@
+"""Reads a calltrail Parquet lake with DuckDB and prints the figures the archive holds.
+
+Usage: python duckdb_figures.py LAKE_DIR  ->  one JSON object on stdout.
+"""
+import json
+import sys
+
+import duckdb
+
+lake = sys.argv[1]
+con = duckdb.connect()
+
+
+def table(name):
+    return f"read_parquet('{lake}/{name}/*/*.parquet', hive_partitioning = true)"
+
+
+def one(sql):
+    return con.execute(sql).fetchone()[0]
+
+
+types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {table('calls')})").fetchall())
+print(json.dumps({
+    "calls": one(f"SELECT count(*) FROM {table('calls')}"),
+    "talk_ms": one(f"SELECT sum(talk_ms) FROM {table('calls')}"),
+    "handle_ms": one(f"SELECT sum(handle_ms) FROM {table('calls')}"),
+    "answered": one(f"SELECT count(*) FROM {table('calls')} WHERE outcome = 'answered'"),
+    "phases": one(f"SELECT count(*) FROM {table('phases')}"),
+    "phase_ms": one(f"SELECT sum(duration_ms) FROM {table('phases')}"),
+    "agent_legs": one(f"SELECT count(*) FROM {table('agent_legs')}"),
+    "not_responding": one(f"SELECT count(*) FROM {table('agent_legs')} WHERE not_responding"),
+    "ivr_steps": one(f"SELECT count(*) FROM {table('ivr_steps')}"),
+    "raw": one(f"SELECT count(*) FROM {table('raw')} WHERE json_valid(record)"),
+    "days": one(f"SELECT count(DISTINCT call_date) FROM {table('calls')}"),
+    "first_start_ms": one(f"SELECT epoch_ms(min(call_start)) FROM {table('calls')}"),
+    "types": {k: types[k] for k in ("call_start", "talk_ms", "ongoing", "call_date")},
+}))

@@ -1,0 +1,714 @@
+//! Exports: the archive's calls, phases, agent legs, IVR steps and raw records written as a
+//! lake of files other engines read as tables — Parquet (typed columns: timestamps as
+//! timestamps, durations as integers), CSV (formula-safe) or NDJSON.
+//!
+//! Layout: `DIR/<table>/call_date=YYYY-MM-DD/part-0.<ext>`, one folder per local day of the
+//! call's start (Hive-style partitions, which Spark, Trino, `DuckDB` and Athena read as a
+//! `call_date` column). Each day's file is written whole to a temporary name and renamed, so
+//! a reader or a killed export never sees half a file. An export remembers, per folder and
+//! format, the archive's change sequence it reached; the next one rewrites only the days that
+//! hold calls changed since.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::builder::{BooleanBuilder, Int64Builder, StringBuilder, TimestampMillisecondBuilder};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, TimeUnit};
+use calltrail_explain::report::csv_cell;
+use calltrail_model::{Timestamp, Zone};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+use rayon::prelude::*;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+
+use crate::{decompress, Store, StoreError};
+
+/// The partition of calls without a start time (Hive's name for a null partition value).
+pub const NULL_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
+
+/// What can go wrong while exporting.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// Reading the archive failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Reading the archive failed.
+    #[error("archive error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// Writing a file failed.
+    #[error("cannot write `{path}`: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Encoding Parquet failed.
+    #[error("cannot encode `{path}` as Parquet: {reason}")]
+    Parquet {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A reader of the archive could not be opened.
+    #[error("cannot open the archive for reading: {0}")]
+    Reader(String),
+    /// The archive lives in memory, where a second reader cannot reach it.
+    #[error("an in-memory archive cannot be exported")]
+    InMemory,
+}
+
+/// The file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// Apache Parquet, Snappy-compressed.
+    Parquet,
+    /// CSV with a header line, formula-safe.
+    Csv,
+    /// One JSON object per line.
+    Ndjson,
+}
+
+impl ExportFormat {
+    /// Its name, also the file extension.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Parquet => "parquet",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Ndjson => "ndjson",
+        }
+    }
+}
+
+/// One exported table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExportTable {
+    /// One row per call: the call record's answers.
+    Calls,
+    /// One row per phase of each call's timeline.
+    Phases,
+    /// One row per agent or user leg.
+    AgentLegs,
+    /// One row per IVR path step.
+    IvrSteps,
+    /// One row per conversation: the detail record exactly as received.
+    Raw,
+}
+
+impl ExportTable {
+    /// Every table.
+    pub const ALL: [ExportTable; 5] = [
+        ExportTable::Calls,
+        ExportTable::Phases,
+        ExportTable::AgentLegs,
+        ExportTable::IvrSteps,
+        ExportTable::Raw,
+    ];
+
+    /// Its folder name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportTable::Calls => "calls",
+            ExportTable::Phases => "phases",
+            ExportTable::AgentLegs => "agent_legs",
+            ExportTable::IvrSteps => "ivr_steps",
+            ExportTable::Raw => "raw",
+        }
+    }
+
+    /// The table of a folder name.
+    pub fn parse(name: &str) -> Option<ExportTable> {
+        ExportTable::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+
+    fn spec(self) -> TableSpec {
+        use ColumnType::{Bool, Int, Raw, Text, Time};
+        match self {
+            ExportTable::Calls => TableSpec {
+                from: "calls c",
+                order: "c.start_ms, c.conversation_id",
+                columns: &[
+                    ("conversation_id", Text, "c.conversation_id"),
+                    ("call_start", Time, "c.start_ms"),
+                    ("call_end", Time, "c.end_ms"),
+                    ("ongoing", Bool, "c.ongoing"),
+                    ("duration_ms", Int, "c.duration_ms"),
+                    ("media_type", Text, "c.media_type"),
+                    ("direction", Text, "c.direction"),
+                    ("direction_label", Text, "c.direction_label"),
+                    ("from_address", Text, "c.from_address"),
+                    ("from_name", Text, "c.from_name"),
+                    ("to_address", Text, "c.to_address"),
+                    ("to_name", Text, "c.to_name"),
+                    ("customer_number", Text, "c.customer_number"),
+                    ("placed_by_role", Text, "c.placed_by_role"),
+                    ("placed_by_name", Text, "c.placed_by_name"),
+                    ("answered_by_role", Text, "c.answered_by_role"),
+                    ("answered_by_user_id", Text, "c.answered_by_user_id"),
+                    ("answered_by_name", Text, "c.answered_by_name"),
+                    ("queue_id", Text, "c.queue_id"),
+                    ("queue_name", Text, "c.queue_name"),
+                    ("reason", Text, "c.reason"),
+                    ("reason_source", Text, "c.reason_source"),
+                    ("ivr_exit", Text, "c.ivr_exit"),
+                    ("ivr_path", Text, "c.ivr_path"),
+                    ("ivr_ms", Int, "c.ivr_ms"),
+                    ("queue_ms", Int, "c.queue_ms"),
+                    ("alert_ms", Int, "c.alert_ms"),
+                    ("talk_ms", Int, "c.talk_ms"),
+                    ("hold_ms", Int, "c.hold_ms"),
+                    ("acw_ms", Int, "c.acw_ms"),
+                    ("handle_ms", Int, "c.handle_ms"),
+                    ("voicemail_ms", Int, "c.voicemail_ms"),
+                    ("wrapup_code_id", Text, "c.wrapup_code_id"),
+                    ("wrapup_code_name", Text, "c.wrapup_code_name"),
+                    ("wrapup_note", Text, "c.wrapup_note"),
+                    ("wrapup_user_id", Text, "c.wrapup_user_id"),
+                    ("wrapup_user_name", Text, "c.wrapup_user_name"),
+                    ("disconnect_by", Text, "c.disconnect_by"),
+                    ("disconnect_type", Text, "c.disconnect_type"),
+                    ("outcome", Text, "c.outcome"),
+                    ("transfers", Int, "c.transfers"),
+                    ("warnings", Int, "c.warnings"),
+                ],
+            },
+            ExportTable::Phases => TableSpec {
+                from: "calls c JOIN phases p ON p.conversation_id = c.conversation_id",
+                order: "c.start_ms, p.conversation_id, p.seq",
+                columns: &[
+                    ("conversation_id", Text, "p.conversation_id"),
+                    ("seq", Int, "p.seq"),
+                    ("kind", Text, "p.kind"),
+                    ("phase_start", Time, "p.start_ms"),
+                    ("phase_end", Time, "p.end_ms"),
+                    ("duration_ms", Int, "p.duration_ms"),
+                    ("participant_id", Text, "p.participant_id"),
+                    ("purpose", Text, "p.purpose"),
+                    ("user_id", Text, "p.user_id"),
+                    ("queue_id", Text, "p.queue_id"),
+                    ("name", Text, "p.name"),
+                ],
+            },
+            ExportTable::AgentLegs => TableSpec {
+                from: "calls c JOIN agent_legs a ON a.conversation_id = c.conversation_id",
+                order: "c.start_ms, a.conversation_id, a.seq",
+                columns: &[
+                    ("conversation_id", Text, "a.conversation_id"),
+                    ("seq", Int, "a.seq"),
+                    ("user_id", Text, "a.user_id"),
+                    ("name", Text, "a.name"),
+                    ("queue_id", Text, "a.queue_id"),
+                    ("queue_name", Text, "a.queue_name"),
+                    ("alerted_at", Time, "a.alerted_ms"),
+                    ("connected_at", Time, "a.connected_ms"),
+                    ("alert_ms", Int, "a.alert_ms"),
+                    ("talk_ms", Int, "a.talk_ms"),
+                    ("hold_ms", Int, "a.hold_ms"),
+                    ("acw_ms", Int, "a.acw_ms"),
+                    ("answered", Bool, "a.answered"),
+                    ("not_responding", Bool, "a.not_responding"),
+                    ("wrapup_code_id", Text, "a.wrapup_code_id"),
+                    ("wrapup_code_name", Text, "a.wrapup_code_name"),
+                    ("disconnect_type", Text, "a.disconnect_type"),
+                ],
+            },
+            ExportTable::IvrSteps => TableSpec {
+                from: "calls c JOIN ivr_steps s ON s.conversation_id = c.conversation_id",
+                order: "c.start_ms, s.conversation_id, s.seq",
+                columns: &[
+                    ("conversation_id", Text, "s.conversation_id"),
+                    ("seq", Int, "s.seq"),
+                    ("step", Text, "s.step"),
+                ],
+            },
+            ExportTable::Raw => TableSpec {
+                from: "calls c JOIN conversations r ON r.id = c.conversation_id",
+                order: "c.start_ms, r.id",
+                columns: &[
+                    ("conversation_id", Text, "r.id"),
+                    ("version", Int, "r.version"),
+                    ("fetched_at", Time, "r.fetched_ms"),
+                    ("source", Text, "r.source"),
+                    ("record", Raw, "r.raw_lz4"),
+                ],
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ColumnType {
+    Text,
+    Int,
+    Bool,
+    /// Milliseconds since the epoch, exported as a UTC timestamp.
+    Time,
+    /// An LZ4 blob holding JSON text.
+    Raw,
+}
+
+struct TableSpec {
+    from: &'static str,
+    order: &'static str,
+    columns: &'static [(&'static str, ColumnType, &'static str)],
+}
+
+/// What to export, where.
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    /// The lake's root folder.
+    pub dir: PathBuf,
+    /// The file format.
+    pub format: ExportFormat,
+    /// The tables.
+    pub tables: Vec<ExportTable>,
+    /// The zone whose local days partition the files.
+    pub zone: Zone,
+    /// Rewrite every day, not only those with changes since the last export.
+    pub full: bool,
+    /// The time the export is recorded under.
+    pub now_ms: i64,
+}
+
+/// What an export did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportReport {
+    /// True when only changed days were written.
+    pub incremental: bool,
+    /// Day partitions written.
+    pub days: u64,
+    /// Calls in those days.
+    pub calls: u64,
+    /// Rows written per table, in the order asked.
+    pub rows: Vec<(ExportTable, u64)>,
+    /// Files written.
+    pub files: u64,
+}
+
+impl Store {
+    /// Exports the archive (see the module documentation); `progress(done, total)` is called
+    /// as day partitions finish.
+    pub fn export(
+        &self,
+        options: &ExportOptions,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<ExportReport, ExportError> {
+        if self.path.as_os_str() == ":memory:" {
+            return Err(ExportError::InMemory);
+        }
+        let dir_key = options.dir.to_string_lossy().into_owned();
+        let tables_key: Vec<&str> = options.tables.iter().map(|t| t.as_str()).collect();
+        let tables_key = tables_key.join(",");
+        let state: Option<(String, String, i64)> = self
+            .conn
+            .query_row(
+                "SELECT zone, tables, change_seq FROM exports WHERE dir = ?1 AND format = ?2",
+                params![dir_key, options.format.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let since = state
+            .filter(|(zone, tables, _)| {
+                !options.full && zone == options.zone.name() && *tables == tables_key && options.dir.is_dir()
+            })
+            .map(|(_, _, seq)| seq);
+        let reached: i64 =
+            self.conn.query_row("SELECT coalesce(max(change_seq), 0) FROM calls", [], |r| r.get(0))?;
+
+        let mut days: BTreeSet<String> = BTreeSet::new();
+        {
+            let mut stmt = self.conn.prepare("SELECT start_ms FROM calls WHERE change_seq > ?1")?;
+            let mut rows = stmt.query([since.unwrap_or(-1)])?;
+            while let Some(r) = rows.next()? {
+                let start: Option<i64> = r.get(0)?;
+                days.insert(
+                    start.and_then(|ms| options.zone.date(ms)).unwrap_or_else(|| NULL_PARTITION.to_owned()),
+                );
+            }
+        }
+        if since.is_none() {
+            for table in &options.tables {
+                clear_partitions(&options.dir.join(table.as_str()))?;
+            }
+        }
+        let days: Vec<String> = days.into_iter().collect();
+        let total = days.len() as u64;
+        let done = std::sync::atomic::AtomicU64::new(0);
+        let path = self.path.clone();
+        let results: Vec<Result<(u64, Vec<u64>), ExportError>> = days
+            .par_iter()
+            .map_init(
+                || {
+                    Connection::open_with_flags(
+                        &path,
+                        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                    )
+                    .map_err(|e| e.to_string())
+                },
+                |conn, day| {
+                    let conn = conn.as_ref().map_err(|e| ExportError::Reader(e.clone()))?;
+                    let written = export_day(conn, options, day)?;
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    progress(n, total);
+                    Ok(written)
+                },
+            )
+            .collect();
+        let mut report = ExportReport {
+            incremental: since.is_some(),
+            days: total,
+            rows: options.tables.iter().map(|t| (*t, 0)).collect(),
+            ..ExportReport::default()
+        };
+        for result in results {
+            let (calls, rows) = result?;
+            report.calls += calls;
+            for (slot, n) in report.rows.iter_mut().zip(rows) {
+                slot.1 += n;
+            }
+            report.files += options.tables.len() as u64;
+        }
+        self.conn.execute(
+            "INSERT OR REPLACE INTO exports (dir, format, zone, tables, change_seq, exported_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![dir_key, options.format.as_str(), options.zone.name(), tables_key, reached, options.now_ms],
+        )?;
+        Ok(report)
+    }
+}
+
+/// Removes the `call_date=…` folders of one table (a full export rewrites them all, and a
+/// change of zone moves calls between days).
+fn clear_partitions(table_dir: &Path) -> Result<(), ExportError> {
+    let Ok(entries) = fs::read_dir(table_dir) else { return Ok(()) };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with("call_date=") {
+            fs::remove_dir_all(entry.path())
+                .map_err(|source| ExportError::Write { path: entry.path(), source })?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes every table's file of one day; returns the day's calls and rows per table.
+fn export_day(conn: &Connection, options: &ExportOptions, day: &str) -> Result<(u64, Vec<u64>), ExportError> {
+    let range = if day == NULL_PARTITION {
+        None
+    } else {
+        // A date the zone cannot place has no calls: nothing is selected.
+        Some((options.zone.day_start(day).unwrap_or(i64::MAX), options.zone.day_end(day).unwrap_or(i64::MAX)))
+    };
+    let mut calls = 0;
+    let mut rows = Vec::with_capacity(options.tables.len());
+    for table in &options.tables {
+        let folder = options.dir.join(table.as_str()).join(format!("call_date={day}"));
+        fs::create_dir_all(&folder).map_err(|source| ExportError::Write { path: folder.clone(), source })?;
+        let file = folder.join(format!("part-0.{}", options.format.as_str()));
+        let n = write_table(conn, &table.spec(), range, options.format, &file)?;
+        if *table == ExportTable::Calls {
+            calls = n;
+        }
+        rows.push(n);
+    }
+    if !options.tables.contains(&ExportTable::Calls) {
+        let (clause, p) = day_clause(range);
+        calls = conn
+            .query_row(
+                &format!("SELECT count(*) FROM calls c WHERE {clause}"),
+                rusqlite::params_from_iter(p),
+                |r| r.get::<_, i64>(0),
+            )?
+            .try_into()
+            .unwrap_or(0);
+    }
+    Ok((calls, rows))
+}
+
+fn day_clause(range: Option<(i64, i64)>) -> (&'static str, Vec<i64>) {
+    match range {
+        Some((from, to)) => ("c.start_ms >= ?1 AND c.start_ms < ?2", vec![from, to]),
+        None => ("c.start_ms IS NULL", vec![]),
+    }
+}
+
+/// One cell read from the archive.
+enum Value {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+fn write_table(
+    conn: &Connection,
+    spec: &TableSpec,
+    range: Option<(i64, i64)>,
+    format: ExportFormat,
+    file: &Path,
+) -> Result<u64, ExportError> {
+    let exprs: Vec<&str> = spec.columns.iter().map(|c| c.2).collect();
+    let (clause, p) = day_clause(range);
+    let sql =
+        format!("SELECT {} FROM {} WHERE {clause} ORDER BY {}", exprs.join(", "), spec.from, spec.order);
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(p))?;
+    let tmp = file.with_extension("tmp");
+    let write_err = |source: std::io::Error| ExportError::Write { path: tmp.clone(), source };
+    let out = fs::File::create(&tmp).map_err(write_err)?;
+    let mut sink: Box<dyn Sink> = match format {
+        ExportFormat::Parquet => Box::new(ParquetSink::new(spec.columns, out, &tmp)?),
+        ExportFormat::Csv => Box::new(TextSink::csv(spec.columns, out).map_err(write_err)?),
+        ExportFormat::Ndjson => Box::new(TextSink::ndjson(spec.columns, out)),
+    };
+    let mut n = 0;
+    let mut cells: Vec<Value> = Vec::with_capacity(spec.columns.len());
+    while let Some(r) = rows.next()? {
+        cells.clear();
+        for (i, (_, kind, _)) in spec.columns.iter().enumerate() {
+            let value = match r.get_ref(i)? {
+                rusqlite::types::ValueRef::Integer(v) => Value::Int(v),
+                rusqlite::types::ValueRef::Real(v) => Value::Text(v.to_string()),
+                rusqlite::types::ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                rusqlite::types::ValueRef::Blob(b) if *kind == ColumnType::Raw => decompress(b)
+                    .map_or(Value::Null, |bytes| Value::Text(String::from_utf8_lossy(&bytes).into_owned())),
+                rusqlite::types::ValueRef::Null | rusqlite::types::ValueRef::Blob(_) => Value::Null,
+            };
+            cells.push(value);
+        }
+        sink.row(&cells).map_err(|e| e.at(&tmp))?;
+        n += 1;
+    }
+    sink.finish().map_err(|e| e.at(&tmp))?;
+    fs::rename(&tmp, file).map_err(|source| ExportError::Write { path: file.to_owned(), source })?;
+    Ok(n)
+}
+
+/// An error of a sink, placed at its file by the caller.
+enum SinkError {
+    Io(std::io::Error),
+    Parquet(String),
+}
+
+impl SinkError {
+    fn at(self, path: &Path) -> ExportError {
+        match self {
+            SinkError::Io(source) => ExportError::Write { path: path.to_owned(), source },
+            SinkError::Parquet(reason) => ExportError::Parquet { path: path.to_owned(), reason },
+        }
+    }
+}
+
+impl From<std::io::Error> for SinkError {
+    fn from(e: std::io::Error) -> SinkError {
+        SinkError::Io(e)
+    }
+}
+
+impl From<parquet::errors::ParquetError> for SinkError {
+    fn from(e: parquet::errors::ParquetError) -> SinkError {
+        SinkError::Parquet(e.to_string())
+    }
+}
+
+impl From<arrow_schema::ArrowError> for SinkError {
+    fn from(e: arrow_schema::ArrowError) -> SinkError {
+        SinkError::Parquet(e.to_string())
+    }
+}
+
+trait Sink {
+    fn row(&mut self, cells: &[Value]) -> Result<(), SinkError>;
+    fn finish(self: Box<Self>) -> Result<(), SinkError>;
+}
+
+/// CSV or NDJSON, written through a buffer.
+struct TextSink {
+    columns: &'static [(&'static str, ColumnType, &'static str)],
+    out: BufWriter<fs::File>,
+    csv: bool,
+    line: String,
+}
+
+impl TextSink {
+    fn csv(
+        columns: &'static [(&'static str, ColumnType, &'static str)],
+        file: fs::File,
+    ) -> std::io::Result<TextSink> {
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        let names: Vec<&str> = columns.iter().map(|c| c.0).collect();
+        writeln!(out, "{}", names.join(","))?;
+        Ok(TextSink { columns, out, csv: true, line: String::new() })
+    }
+
+    fn ndjson(columns: &'static [(&'static str, ColumnType, &'static str)], file: fs::File) -> TextSink {
+        TextSink { columns, out: BufWriter::with_capacity(1 << 20, file), csv: false, line: String::new() }
+    }
+}
+
+impl Sink for TextSink {
+    fn row(&mut self, cells: &[Value]) -> Result<(), SinkError> {
+        self.line.clear();
+        if self.csv {
+            for (i, ((_, kind, _), cell)) in self.columns.iter().zip(cells).enumerate() {
+                if i > 0 {
+                    self.line.push(',');
+                }
+                match (cell, kind) {
+                    (Value::Null, _) => {}
+                    (Value::Int(ms), ColumnType::Time) => self.line.push_str(&Timestamp(*ms).to_rfc3339()),
+                    (Value::Int(v), ColumnType::Bool) => {
+                        self.line.push_str(if *v != 0 { "true" } else { "false" });
+                    }
+                    (Value::Int(v), _) => self.line.push_str(&v.to_string()),
+                    (Value::Text(t), _) => self.line.push_str(&csv_cell(t)),
+                }
+            }
+        } else {
+            let mut object = serde_json::Map::with_capacity(cells.len());
+            for ((name, kind, _), cell) in self.columns.iter().zip(cells) {
+                let value = match (cell, kind) {
+                    (Value::Null, _) => serde_json::Value::Null,
+                    (Value::Int(ms), ColumnType::Time) => Timestamp(*ms).to_rfc3339().into(),
+                    (Value::Int(v), ColumnType::Bool) => (*v != 0).into(),
+                    (Value::Int(v), _) => (*v).into(),
+                    // The raw record is JSON: embedded as itself, not as a string.
+                    (Value::Text(t), ColumnType::Raw) => {
+                        serde_json::from_str(t).unwrap_or_else(|_| serde_json::Value::String(t.clone()))
+                    }
+                    (Value::Text(t), _) => t.clone().into(),
+                };
+                object.insert((*name).to_owned(), value);
+            }
+            self.line = serde_json::Value::Object(object).to_string();
+        }
+        self.line.push('\n');
+        self.out.write_all(self.line.as_bytes())?;
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), SinkError> {
+        let mut out = self.out;
+        out.flush()?;
+        out.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()?;
+        Ok(())
+    }
+}
+
+/// Rows per Parquet row group written at a time.
+const BATCH: usize = 65_536;
+
+enum Builder {
+    Text(StringBuilder),
+    Int(Int64Builder),
+    Bool(BooleanBuilder),
+    Time(TimestampMillisecondBuilder),
+}
+
+/// Parquet: columns gathered in Arrow builders, flushed every [`BATCH`] rows.
+struct ParquetSink {
+    schema: Arc<Schema>,
+    builders: Vec<Builder>,
+    rows: usize,
+    writer: ArrowWriter<fs::File>,
+}
+
+impl ParquetSink {
+    fn new(
+        columns: &'static [(&'static str, ColumnType, &'static str)],
+        file: fs::File,
+        path: &Path,
+    ) -> Result<ParquetSink, ExportError> {
+        let fields: Vec<Field> = columns
+            .iter()
+            .map(|(name, kind, _)| {
+                let data_type = match kind {
+                    ColumnType::Text | ColumnType::Raw => DataType::Utf8,
+                    ColumnType::Int => DataType::Int64,
+                    ColumnType::Bool => DataType::Boolean,
+                    ColumnType::Time => DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
+                };
+                Field::new(*name, data_type, true)
+            })
+            .collect();
+        let schema = Arc::new(Schema::new(fields));
+        let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+        let writer = ArrowWriter::try_new(file, schema.clone(), Some(props))
+            .map_err(|e| ExportError::Parquet { path: path.to_owned(), reason: e.to_string() })?;
+        let mut sink = ParquetSink { schema, builders: Vec::new(), rows: 0, writer };
+        sink.builders = sink.fresh_builders();
+        Ok(sink)
+    }
+
+    fn fresh_builders(&self) -> Vec<Builder> {
+        self.schema
+            .fields()
+            .iter()
+            .map(|f| match f.data_type() {
+                DataType::Int64 => Builder::Int(Int64Builder::with_capacity(BATCH)),
+                DataType::Boolean => Builder::Bool(BooleanBuilder::with_capacity(BATCH)),
+                DataType::Timestamp(..) => {
+                    Builder::Time(TimestampMillisecondBuilder::with_capacity(BATCH).with_timezone("UTC"))
+                }
+                _ => Builder::Text(StringBuilder::new()),
+            })
+            .collect()
+    }
+
+    fn flush(&mut self) -> Result<(), SinkError> {
+        if self.rows == 0 {
+            return Ok(());
+        }
+        let fresh = self.fresh_builders();
+        let builders = std::mem::replace(&mut self.builders, fresh);
+        let arrays: Vec<ArrayRef> = builders
+            .into_iter()
+            .map(|b| -> ArrayRef {
+                match b {
+                    Builder::Text(mut b) => Arc::new(b.finish()),
+                    Builder::Int(mut b) => Arc::new(b.finish()),
+                    Builder::Bool(mut b) => Arc::new(b.finish()),
+                    Builder::Time(mut b) => Arc::new(b.finish()),
+                }
+            })
+            .collect();
+        let batch = RecordBatch::try_new(self.schema.clone(), arrays)?;
+        self.writer.write(&batch)?;
+        self.rows = 0;
+        Ok(())
+    }
+}
+
+impl Sink for ParquetSink {
+    fn row(&mut self, cells: &[Value]) -> Result<(), SinkError> {
+        for (builder, cell) in self.builders.iter_mut().zip(cells) {
+            match (builder, cell) {
+                (Builder::Text(b), Value::Text(t)) => b.append_value(t),
+                (Builder::Text(b), Value::Int(v)) => b.append_value(v.to_string()),
+                (Builder::Text(b), Value::Null) => b.append_null(),
+                (Builder::Int(b), Value::Int(v)) => b.append_value(*v),
+                (Builder::Int(b), _) => b.append_null(),
+                (Builder::Bool(b), Value::Int(v)) => b.append_value(*v != 0),
+                (Builder::Bool(b), _) => b.append_null(),
+                (Builder::Time(b), Value::Int(v)) => b.append_value(*v),
+                (Builder::Time(b), _) => b.append_null(),
+            }
+        }
+        self.rows += 1;
+        if self.rows >= BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<(), SinkError> {
+        self.flush()?;
+        let file = self.writer.into_inner()?;
+        file.sync_all()?;
+        Ok(())
+    }
+}
