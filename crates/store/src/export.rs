@@ -9,6 +9,7 @@
 //! format, the archive's change sequence it reached; the next one rewrites only the days that
 //! hold calls changed since.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::{BufWriter, Write};
@@ -22,7 +23,8 @@ use calltrail_explain::report::csv_cell;
 use calltrail_model::{Timestamp, Zone};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
@@ -133,7 +135,7 @@ impl ExportTable {
         match self {
             ExportTable::Calls => TableSpec {
                 from: "calls c",
-                order: "c.start_ms, c.conversation_id",
+                order: "c.start_ms, c.rowid",
                 columns: &[
                     ("conversation_id", Text, "c.conversation_id"),
                     ("call_start", Time, "c.start_ms"),
@@ -181,7 +183,7 @@ impl ExportTable {
             },
             ExportTable::Phases => TableSpec {
                 from: "calls c JOIN phases p ON p.conversation_id = c.conversation_id",
-                order: "c.start_ms, p.conversation_id, p.seq",
+                order: "c.start_ms, c.rowid, p.seq",
                 columns: &[
                     ("conversation_id", Text, "p.conversation_id"),
                     ("seq", Int, "p.seq"),
@@ -198,7 +200,7 @@ impl ExportTable {
             },
             ExportTable::AgentLegs => TableSpec {
                 from: "calls c JOIN agent_legs a ON a.conversation_id = c.conversation_id",
-                order: "c.start_ms, a.conversation_id, a.seq",
+                order: "c.start_ms, c.rowid, a.seq",
                 columns: &[
                     ("conversation_id", Text, "a.conversation_id"),
                     ("seq", Int, "a.seq"),
@@ -221,7 +223,7 @@ impl ExportTable {
             },
             ExportTable::IvrSteps => TableSpec {
                 from: "calls c JOIN ivr_steps s ON s.conversation_id = c.conversation_id",
-                order: "c.start_ms, s.conversation_id, s.seq",
+                order: "c.start_ms, c.rowid, s.seq",
                 columns: &[
                     ("conversation_id", Text, "s.conversation_id"),
                     ("seq", Int, "s.seq"),
@@ -230,7 +232,7 @@ impl ExportTable {
             },
             ExportTable::Raw => TableSpec {
                 from: "calls c JOIN conversations r ON r.id = c.conversation_id",
-                order: "c.start_ms, r.id",
+                order: "c.start_ms, c.rowid",
                 columns: &[
                     ("conversation_id", Text, "r.id"),
                     ("version", Int, "r.version"),
@@ -256,6 +258,8 @@ enum ColumnType {
 
 struct TableSpec {
     from: &'static str,
+    /// Start order; `c.rowid` breaks ties the way the `calls_start` index already holds
+    /// them, so the query needs no sort.
     order: &'static str,
     columns: &'static [(&'static str, ColumnType, &'static str)],
 }
@@ -437,11 +441,11 @@ fn day_clause(range: Option<(i64, i64)>) -> (&'static str, Vec<i64>) {
     }
 }
 
-/// One cell read from the archive.
-enum Value {
+/// One cell read from the archive, borrowed from the row where it can be.
+enum Value<'a> {
     Null,
     Int(i64),
-    Text(String),
+    Text(Cow<'a, str>),
 }
 
 fn write_table(
@@ -466,16 +470,21 @@ fn write_table(
         ExportFormat::Ndjson => Box::new(TextSink::ndjson(spec.columns, out)),
     };
     let mut n = 0;
-    let mut cells: Vec<Value> = Vec::with_capacity(spec.columns.len());
     while let Some(r) = rows.next()? {
-        cells.clear();
+        let mut cells: Vec<Value<'_>> = Vec::with_capacity(spec.columns.len());
         for (i, (_, kind, _)) in spec.columns.iter().enumerate() {
             let value = match r.get_ref(i)? {
                 rusqlite::types::ValueRef::Integer(v) => Value::Int(v),
-                rusqlite::types::ValueRef::Real(v) => Value::Text(v.to_string()),
-                rusqlite::types::ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
-                rusqlite::types::ValueRef::Blob(b) if *kind == ColumnType::Raw => decompress(b)
-                    .map_or(Value::Null, |bytes| Value::Text(String::from_utf8_lossy(&bytes).into_owned())),
+                rusqlite::types::ValueRef::Real(v) => Value::Text(Cow::Owned(v.to_string())),
+                rusqlite::types::ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t)),
+                rusqlite::types::ValueRef::Blob(b) if *kind == ColumnType::Raw => {
+                    decompress(b).map_or(Value::Null, |bytes| {
+                        Value::Text(Cow::Owned(
+                            String::from_utf8(bytes)
+                                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+                        ))
+                    })
+                }
                 rusqlite::types::ValueRef::Null | rusqlite::types::ValueRef::Blob(_) => Value::Null,
             };
             cells.push(value);
@@ -578,9 +587,9 @@ impl Sink for TextSink {
                     (Value::Int(v), _) => (*v).into(),
                     // The raw record is JSON: embedded as itself, not as a string.
                     (Value::Text(t), ColumnType::Raw) => {
-                        serde_json::from_str(t).unwrap_or_else(|_| serde_json::Value::String(t.clone()))
+                        serde_json::from_str(t).unwrap_or_else(|_| serde_json::Value::String(t.to_string()))
                     }
-                    (Value::Text(t), _) => t.clone().into(),
+                    (Value::Text(t), _) => t.to_string().into(),
                 };
                 object.insert((*name).to_owned(), value);
             }
@@ -636,7 +645,18 @@ impl ParquetSink {
             })
             .collect();
         let schema = Arc::new(Schema::new(fields));
-        let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+        let mut props = WriterProperties::builder().set_compression(Compression::SNAPPY);
+        // Whole records are large and unique: a dictionary or min/max statistics of them
+        // would cost time and buy nothing.
+        for (name, kind, _) in columns {
+            if *kind == ColumnType::Raw {
+                let column = ColumnPath::from(*name);
+                props = props
+                    .set_column_dictionary_enabled(column.clone(), false)
+                    .set_column_statistics_enabled(column, EnabledStatistics::None);
+            }
+        }
+        let props = props.build();
         let writer = ArrowWriter::try_new(file, schema.clone(), Some(props))
             .map_err(|e| ExportError::Parquet { path: path.to_owned(), reason: e.to_string() })?;
         let mut sink = ParquetSink { schema, builders: Vec::new(), rows: 0, writer };
@@ -687,7 +707,7 @@ impl Sink for ParquetSink {
     fn row(&mut self, cells: &[Value]) -> Result<(), SinkError> {
         for (builder, cell) in self.builders.iter_mut().zip(cells) {
             match (builder, cell) {
-                (Builder::Text(b), Value::Text(t)) => b.append_value(t),
+                (Builder::Text(b), Value::Text(t)) => b.append_value(t.as_ref()),
                 (Builder::Text(b), Value::Int(v)) => b.append_value(v.to_string()),
                 (Builder::Text(b), Value::Null) => b.append_null(),
                 (Builder::Int(b), Value::Int(v)) => b.append_value(*v),

@@ -371,7 +371,7 @@ impl Store {
     pub fn call_json(&self, id: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT record_json FROM calls WHERE conversation_id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT record_json FROM call_records WHERE conversation_id = ?1", [id], |r| r.get(0))
             .optional()?)
     }
 
@@ -617,7 +617,7 @@ fn derive_conversation(
 }
 
 fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), StoreError> {
-    for table in ["calls", "phases", "agent_legs", "ivr_steps"] {
+    for table in ["calls", "call_records", "phases", "agent_legs", "ivr_steps"] {
         conn.execute(&format!("DELETE FROM {table} WHERE conversation_id = ?1"), [id])?;
     }
     let t = &call.totals;
@@ -643,10 +643,10 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
             from_address, from_name, to_address, to_name, customer_number, placed_by_role, placed_by_name, answered_by_role,
             answered_by_user_id, answered_by_name, queue_id, queue_name, reason, reason_source, ivr_exit,
             ivr_ms, queue_ms, alert_ms, talk_ms, hold_ms, acw_ms, handle_ms, voicemail_ms,
-            wrapup_code_id, wrapup_code_name, wrapup_note, disconnect_by, disconnect_type, outcome, transfers, warnings, record_json,
+            wrapup_code_id, wrapup_code_name, wrapup_note, disconnect_by, disconnect_type, outcome, transfers, warnings,
             ivr_path, wrapup_user_id, wrapup_user_name, change_seq)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
-            ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44,
+            ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43,
             (SELECT coalesce(max(change_seq), 0) + 1 FROM calls))",
         params![
             id,
@@ -689,12 +689,13 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
             call.outcome.as_str(),
             call.transfers,
             i64::try_from(call.warnings.len()).unwrap_or(i64::MAX),
-            record_json,
             serde_json::to_string(&call.ivr.path).unwrap_or_default(),
             wrapup_user,
             wrapup_user_name,
         ],
     )?;
+    conn.prepare_cached("INSERT INTO call_records (conversation_id, record_json) VALUES (?1, ?2)")?
+        .execute(params![id, record_json])?;
     {
         let mut stmt = conn.prepare_cached(
             "INSERT INTO phases (conversation_id, seq, kind, start_ms, end_ms, duration_ms, participant_id, purpose, user_id, queue_id, name)

@@ -129,6 +129,7 @@ pub const MIGRATIONS: &[&str] = &[
     ",
     // 2: what reports and exports read without parsing each call record — the IVR path, who
     // left the concluding wrap-up — a change sequence for incremental exports, and their state.
+    // The call record's JSON moves to its own table so scans of `calls` stay narrow.
     r"
     ALTER TABLE calls ADD COLUMN ivr_path TEXT;          -- JSON array of the IVR path's steps
     ALTER TABLE calls ADD COLUMN wrapup_user_id TEXT;
@@ -142,6 +143,41 @@ pub const MIGRATIONS: &[&str] = &[
     UPDATE calls SET wrapup_user_name = (SELECT name FROM agent_legs a
         WHERE a.conversation_id = calls.conversation_id AND a.user_id = calls.wrapup_user_id LIMIT 1);
     CREATE INDEX calls_change ON calls(change_seq);
+    CREATE TABLE call_records (
+        conversation_id TEXT PRIMARY KEY,
+        record_json     TEXT NOT NULL    -- the whole call record
+    );
+    INSERT INTO call_records SELECT conversation_id, record_json FROM calls;
+    ALTER TABLE calls DROP COLUMN record_json;
+
+    -- A call's phases, legs and steps stored together (clustered by conversation), so reading
+    -- them for a day's calls is one search per call, not one per row.
+    CREATE TABLE phases_new (
+        conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
+        start_ms INTEGER, end_ms INTEGER, duration_ms INTEGER, participant_id TEXT, purpose TEXT,
+        user_id TEXT, queue_id TEXT, name TEXT,
+        PRIMARY KEY (conversation_id, seq)
+    ) WITHOUT ROWID;
+    INSERT INTO phases_new SELECT * FROM phases;
+    DROP TABLE phases;
+    ALTER TABLE phases_new RENAME TO phases;
+    CREATE TABLE agent_legs_new (
+        conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, user_id TEXT, name TEXT, queue_id TEXT,
+        queue_name TEXT, alerted_ms INTEGER, connected_ms INTEGER, alert_ms INTEGER, talk_ms INTEGER,
+        hold_ms INTEGER, acw_ms INTEGER, answered INTEGER NOT NULL, not_responding INTEGER NOT NULL,
+        wrapup_code_id TEXT, wrapup_code_name TEXT, disconnect_type TEXT,
+        PRIMARY KEY (conversation_id, seq)
+    ) WITHOUT ROWID;
+    INSERT INTO agent_legs_new SELECT * FROM agent_legs;
+    DROP TABLE agent_legs;
+    ALTER TABLE agent_legs_new RENAME TO agent_legs;
+    CREATE TABLE ivr_steps_new (
+        conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, step TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, seq)
+    ) WITHOUT ROWID;
+    INSERT INTO ivr_steps_new SELECT * FROM ivr_steps;
+    DROP TABLE ivr_steps;
+    ALTER TABLE ivr_steps_new RENAME TO ivr_steps;
 
     CREATE TABLE exports (
         dir         TEXT NOT NULL,       -- the output folder, as given

@@ -88,8 +88,8 @@ pub fn run(args: &CallsArgs, global: &GlobalArgs, _printer: &Printer) -> anyhow:
     let sql = format!(
         "SELECT c.conversation_id, c.start_ms, c.direction_label, c.media_type, c.customer_number, c.queue_name,
                 c.answered_by_name, c.reason, c.outcome, c.duration_ms, c.handle_ms, c.wrapup_code_name, c.disconnect_by,
-                c.record_json
-         FROM calls c WHERE {clause} ORDER BY c.start_ms, c.conversation_id LIMIT {}",
+                r.record_json
+         FROM calls c JOIN call_records r ON r.conversation_id = c.conversation_id WHERE {clause} ORDER BY c.start_ms, c.conversation_id LIMIT {}",
         args.limit
     );
     let mut stmt = store.connection().prepare(&sql)?;

@@ -1,0 +1,143 @@
+//! Reports and exports over a large archive, each timed as the `calltrail` binary a user runs
+//! (wall time and peak RSS from GNU time), against the targets: every report under 2 s and
+//! export above 100,000 calls a second on one million calls.
+//!
+//! The archives are built once from the simulator's records (in chunks of 100,000 with their
+//! own seeds, so memory stays bounded while building) and kept under `target/bench-data/`.
+//! Sizes: `CALLTRAIL_BENCH_SIZES` (default `10000,100000,1000000`).
+//!
+//! Run with `cargo bench -p calltrail --bench reports_export`.
+#![allow(clippy::print_stdout, clippy::cast_precision_loss, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use calltrail_sim::Spec;
+use calltrail_store::Store;
+
+/// 2025-11-25T10:00:00Z: fixed, so a kept archive stays valid.
+const NOW: i64 = 1_764_064_800_000;
+const CHUNK: usize = 100_000;
+
+fn settings() -> calltrail_explain::Settings {
+    serde_json::from_value(serde_json::json!({
+        "reason": {"attributes": ["Final Main Intent", "MainIntent1"]},
+        "ivr": {"checkpoints": ["MainIntent1"]}
+    }))
+    .unwrap()
+}
+
+/// An archive of `calls` calls over 30 days, built unless already there.
+fn archive(calls: usize) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("archive-{calls}.db"));
+    if path.exists() {
+        let store = Store::open(&path).unwrap();
+        if store.counts().unwrap().conversations as usize == calls {
+            return path;
+        }
+        drop(store);
+        std::fs::remove_file(&path).unwrap();
+    }
+    let started = Instant::now();
+    let mut store = Store::open(&path).unwrap();
+    store.set_settings(settings());
+    let mut stored = 0;
+    let mut seed = 1;
+    while stored < calls {
+        let want = CHUNK.min(calls - stored);
+        let (org, planned) = calltrail_sim::generate(&Spec::at(want, 30, seed, NOW));
+        if seed == 1 {
+            for (kind, map) in org.lookups_json().as_object().unwrap() {
+                let entries: Vec<(String, String)> = map
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+                    .collect();
+                store.put_lookups(kind, &entries).unwrap();
+            }
+        }
+        // Settled views: every call over.
+        let raws: Vec<Vec<u8>> = planned
+            .iter()
+            .filter_map(|p| p.view_at(p.settled_ms))
+            .map(|v| serde_json::to_vec(&v).unwrap())
+            .collect();
+        for batch in raws.chunks(5000) {
+            let slices: Vec<&[u8]> = batch.iter().map(Vec::as_slice).collect();
+            let report = store.upsert(&slices, "job", NOW).unwrap();
+            stored += report.added as usize;
+        }
+        seed += 1;
+    }
+    println!(
+        "built an archive of {stored} calls in {:.0}s ({:.0} calls/s ingested), {:.0} MiB",
+        started.elapsed().as_secs_f64(),
+        stored as f64 / started.elapsed().as_secs_f64(),
+        std::fs::metadata(&path).unwrap().len() as f64 / 1_048_576.0
+    );
+    path
+}
+
+/// Runs `calltrail ARGS` under GNU time: (seconds, peak RSS MiB), stdout discarded.
+fn timed(db: &Path, args: &[&str]) -> (f64, f64) {
+    let started = Instant::now();
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%M", env!("CARGO_BIN_EXE_calltrail"), "-q", "--db"])
+        .arg(db)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("GNU time (/usr/bin/time) runs calltrail");
+    let secs = started.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "calltrail {args:?}: {stderr}");
+    let kib: f64 = stderr.lines().last().and_then(|l| l.trim().parse().ok()).unwrap_or(f64::NAN);
+    (secs, kib / 1024.0)
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("CALLTRAIL_BENCH_SIZES")
+        .unwrap_or_else(|_| "10000,100000,1000000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let reports = ["ivr", "reasons", "phases", "wrapups", "abandons", "agents"];
+    for &calls in &sizes {
+        let db = archive(calls);
+        println!("\n{calls} calls");
+        for name in reports {
+            let (secs, mib) = timed(&db, &["report", name, "--format", "json", "--tz", "Europe/London"]);
+            println!(
+                "  report {name:<9} {secs:>6.2}s  ({:.2}x of the 2 s budget)  peak RSS {mib:>6.1} MiB",
+                secs / 2.0
+            );
+        }
+        let out = tempfile::tempdir().unwrap();
+        for (label, tables) in [
+            ("export parquet, all tables", "calls,phases,agent-legs,ivr-steps,raw"),
+            ("export parquet, derived tables", "calls,phases,agent-legs,ivr-steps"),
+            ("export parquet, calls", "calls"),
+        ] {
+            let dir = out.path().join(tables.replace(',', "_"));
+            let (secs, mib) = timed(&db, &["export", "--out", dir.to_str().unwrap(), "--tables", tables]);
+            let rate = calls as f64 / secs;
+            println!(
+                "  {label:<31} {secs:>6.2}s  {rate:>9.0} calls/s ({:.2}x of 100k/s)  peak RSS {mib:>6.1} MiB",
+                rate / 100_000.0
+            );
+        }
+        let dir = out.path().join("csv");
+        let (secs, mib) =
+            timed(&db, &["export", "--format", "csv", "--out", dir.to_str().unwrap(), "--tables", "calls"]);
+        println!(
+            "  {:<31} {secs:>6.2}s  {:>9.0} calls/s  peak RSS {mib:>6.1} MiB",
+            "export csv, calls",
+            calls as f64 / secs
+        );
+    }
+}
