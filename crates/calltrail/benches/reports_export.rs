@@ -7,7 +7,7 @@
 //! Sizes: `CALLTRAIL_BENCH_SIZES` (default `10000,100000,1000000`).
 //!
 //! Run with `cargo bench -p calltrail --bench reports_export`.
-#![allow(clippy::print_stdout, clippy::cast_precision_loss, missing_docs)]
+#![allow(clippy::print_stdout, clippy::cast_precision_loss, clippy::cast_possible_truncation, missing_docs)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
