@@ -81,6 +81,9 @@ pub enum Command {
     /// Export the archive as a Parquet, CSV or NDJSON lake partitioned by day
     #[command(long_about = EXPORT_ABOUT)]
     Export(ExportArgs),
+    /// The web UI and JSON API over the archive: calls, timelines, the IVR map, reports
+    #[command(long_about = SERVE_ABOUT)]
+    Serve(ServeArgs),
     /// Derive every archived call again from its raw record (after the rules or settings changed)
     Rederive,
 }
@@ -155,7 +158,40 @@ Examples:
 pub struct DemoArgs {
     #[command(flatten)]
     pub data: SimDataArgs,
+    /// Then serve the web UI on the demo archive (on --listen, default 127.0.0.1:8080)
+    #[arg(long)]
+    pub serve: bool,
+    /// Where --serve listens
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR", requires = "serve")]
+    pub listen: String,
 }
+
+/// `calltrail serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; anything but loopback needs --token
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: String,
+    /// A token every request must carry (Authorization: Bearer, or ?token= once in a browser)
+    #[arg(long, env = "CALLTRAIL_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+}
+
+const SERVE_ABOUT: &str = "\
+The archive in a browser: a searchable list of calls; each call with its five answers, a
+timeline picture (a lane per participant, coloured phases, transfers and who hung up), the IVR
+path and participant data, wrap-up and note, and the raw record; the IVR map as a flow diagram;
+reports with charts; the field glossary; sync status. The same data as JSON under /api/.
+
+Pages are plain HTML and SVG rendered on the server: no scripts, nothing loaded from elsewhere.
+The archive is opened read-only. It listens on loopback unless told otherwise; on any other
+address it refuses to start without --token (or CALLTRAIL_TOKEN), and then every request must
+carry the token.
+
+Examples:
+  calltrail serve --db calltrail.db
+  calltrail demo --serve
+  CALLTRAIL_TOKEN=$(openssl rand -hex 16) calltrail serve --listen 0.0.0.0:8080";
 
 /// `calltrail sync`.
 #[derive(Debug, Args)]

@@ -73,6 +73,7 @@ fn run(cli: &Cli, printer: &Printer) -> anyhow::Result<Status> {
         Command::Calls(args) => commands::calls::run(args, &cli.global, printer),
         Command::Report(args) => commands::report::run(args, &cli.global, printer),
         Command::Export(args) => commands::export::run(args, &cli.global, printer),
+        Command::Serve(args) => commands::serve::run(args, &cli.global, printer),
         Command::Rederive => commands::sync::rederive(&cli.global, &config, printer),
     }
 }

@@ -372,3 +372,19 @@ fn sync_without_credentials_says_what_to_set() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("loopback"));
 }
+
+#[test]
+fn serve_refuses_other_addresses_without_a_token_and_needs_an_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let out = run(&["--db", db.to_str().unwrap(), "serve"], b"", dir.path());
+    assert_eq!(out.status.code(), Some(2), "no archive yet");
+    assert!(text(&out.stderr).contains("calltrail demo"), "{}", text(&out.stderr));
+    calltrail_store::Store::open(&db).unwrap();
+    let out = run(&["--db", db.to_str().unwrap(), "serve", "--listen", "0.0.0.0:0"], b"", dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("without a token") && err.contains("--token"), "{err}");
+    let out = run(&["--db", db.to_str().unwrap(), "serve", "--listen", "nonsense"], b"", dir.path());
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -18,7 +18,7 @@ use calltrail_model::{parse_document, ApiConversation, Document};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 pub use export::{ExportError, ExportFormat, ExportOptions, ExportReport, ExportTable};
-pub use query::CallFilter;
+pub use query::{CallFilter, CallSummary, QuarantineRow, SyncStatus};
 
 /// What can go wrong with the archive.
 #[derive(Debug, thiserror::Error)]
@@ -159,6 +159,27 @@ impl Store {
         let conn =
             Connection::open(path).map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
         Self::init(conn, path.to_owned())
+    }
+
+    /// Opens an existing archive for reading only (the web UI): nothing is created or
+    /// migrated, and writes are refused by `SQLite` itself.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
+        let corrupt =
+            |e: rusqlite::Error| StoreError::Corrupt { path: path.to_owned(), reason: e.to_string() };
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(corrupt)?;
+        let known = schema::MIGRATIONS.len();
+        match usize::try_from(version).unwrap_or(usize::MAX) {
+            v if v == known => Ok(Store { conn, path: path.to_owned(), settings: Settings::default(), lookups: None }),
+            v if v > known => Err(StoreError::TooNew { path: path.to_owned(), found: version, known }),
+            _ => Err(StoreError::Corrupt {
+                path: path.to_owned(),
+                reason: format!("schema version {version} is older than {known}: open it once with `calltrail rederive` or `calltrail sync` to upgrade it"),
+            }),
+        }
     }
 
     /// An archive in memory, for tests.

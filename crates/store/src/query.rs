@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use calltrail_explain::report::{CallRow, LegRow};
+use calltrail_explain::report::{new_report, CallRow, IvrMap, LegRow, ReportKind, ReportOptions, Table};
 use rusqlite::types::Value as SqlValue;
 
 use crate::{Store, StoreError};
@@ -88,11 +88,192 @@ impl CallFilter {
     }
 }
 
+/// One line of the calls list.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CallSummary {
+    /// The conversation.
+    pub conversation_id: String,
+    /// When it started.
+    pub start_ms: Option<i64>,
+    /// `Inbound`, `Outbound`, `Internal`, `Inbound / Outbound`.
+    pub direction_label: String,
+    /// The customer's number.
+    pub customer_number: Option<String>,
+    /// The queue.
+    pub queue_name: Option<String>,
+    /// Who answered.
+    pub answered_by_name: Option<String>,
+    /// Why they called.
+    pub reason: Option<String>,
+    /// How it ended.
+    pub outcome: String,
+    /// Wall-clock length.
+    pub duration_ms: Option<i64>,
+    /// The concluding wrap-up.
+    pub wrapup_code_name: Option<String>,
+    /// Who hung up.
+    pub disconnect_by: Option<String>,
+    /// Where the list goes on: pass as `before` for the next (older) page.
+    #[serde(skip)]
+    pub cursor: (i64, i64),
+}
+
+/// A sync with its windows' progress, for the status page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SyncStatus {
+    /// Its id.
+    pub id: i64,
+    /// Range start and end (ms).
+    pub from_ms: i64,
+    /// Range end (ms).
+    pub to_ms: i64,
+    /// `auto`, `query` or `jobs`.
+    pub mode: String,
+    /// `running`, `done` or `incomplete`.
+    pub state: String,
+    /// When it started and finished.
+    pub started_ms: i64,
+    /// When it finished.
+    pub finished_ms: Option<i64>,
+    /// Windows in all, and done.
+    pub windows: i64,
+    /// Windows done.
+    pub windows_done: i64,
+    /// Records received in its windows.
+    pub records: i64,
+}
+
+/// One quarantined record, for the status page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct QuarantineRow {
+    /// The conversation, when it could be found.
+    pub conversation_id: Option<String>,
+    /// Why it could not be read.
+    pub error: String,
+    /// When.
+    pub at_ms: i64,
+}
+
 fn ms(value: Option<i64>) -> i64 {
     value.unwrap_or(0)
 }
 
 impl Store {
+    /// One page of the calls list, newest first; `before` is the previous page's last
+    /// [`CallSummary::cursor`]. Uses the start-time index, so a page costs the same at any depth.
+    pub fn list_calls(
+        &self,
+        filter: &CallFilter,
+        before: Option<(i64, i64)>,
+        limit: usize,
+    ) -> Result<Vec<CallSummary>, StoreError> {
+        let (mut clause, mut params) = filter.to_sql();
+        if let Some((start, rowid)) = before {
+            params.push(SqlValue::Integer(start));
+            let n = params.len();
+            params.push(SqlValue::Integer(rowid));
+            let _ =
+                write!(clause, " AND (c.start_ms < ?{n} OR (c.start_ms = ?{n} AND c.rowid < ?{}))", n + 1);
+        }
+        let sql = format!(
+            "SELECT c.conversation_id, c.start_ms, c.direction_label, c.customer_number, coalesce(c.queue_name, c.queue_id),
+                    coalesce(c.answered_by_name, c.answered_by_user_id), c.reason, c.outcome, c.duration_ms,
+                    c.wrapup_code_name, c.disconnect_by, c.rowid
+             FROM calls c WHERE {clause} ORDER BY c.start_ms DESC, c.rowid DESC LIMIT {limit}"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| {
+            Ok(CallSummary {
+                conversation_id: r.get(0)?,
+                start_ms: r.get(1)?,
+                direction_label: r.get(2)?,
+                customer_number: r.get(3)?,
+                queue_name: r.get(4)?,
+                answered_by_name: r.get(5)?,
+                reason: r.get(6)?,
+                outcome: r.get(7)?,
+                duration_ms: r.get(8)?,
+                wrapup_code_name: r.get(9)?,
+                disconnect_by: r.get(10)?,
+                cursor: (r.get::<_, Option<i64>>(1)?.unwrap_or(i64::MIN), r.get(11)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Names of one kind of lookup (`queues`, `users`, `wrapup_codes`), sorted.
+    pub fn lookup_names(&self, kind: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt =
+            self.conn.prepare("SELECT DISTINCT name FROM lookups WHERE kind = ?1 ORDER BY name")?;
+        let names = stmt.query_map([kind], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+        Ok(names)
+    }
+
+    /// The newest syncs with their windows' progress.
+    pub fn sync_statuses(&self, limit: usize) -> Result<Vec<SyncStatus>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT s.id, s.from_ms, s.to_ms, s.mode, s.state, s.started_ms, s.finished_ms,
+                    count(w.sync_id), coalesce(sum(w.state = 'done'), 0), coalesce(sum(w.records), 0)
+             FROM syncs s LEFT JOIN sync_windows w ON w.sync_id = s.id
+             GROUP BY s.id ORDER BY s.id DESC LIMIT {limit}"
+        ))?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SyncStatus {
+                id: r.get(0)?,
+                from_ms: r.get(1)?,
+                to_ms: r.get(2)?,
+                mode: r.get(3)?,
+                state: r.get(4)?,
+                started_ms: r.get(5)?,
+                finished_ms: r.get(6)?,
+                windows: r.get(7)?,
+                windows_done: r.get(8)?,
+                records: r.get(9)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// The newest quarantined records.
+    pub fn quarantined(&self, limit: usize) -> Result<Vec<QuarantineRow>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT conversation_id, error, at_ms FROM quarantine ORDER BY id DESC LIMIT {limit}"
+        ))?;
+        let rows = stmt.query_map([], |r| {
+            Ok(QuarantineRow { conversation_id: r.get(0)?, error: r.get(1)?, at_ms: r.get(2)? })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// The archive's change sequence: it grows whenever a call is derived, so anything
+    /// computed from the calls stays valid while it stays the same.
+    pub fn change_seq(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("SELECT coalesce(max(change_seq), 0) FROM calls", [], |r| r.get(0))?)
+    }
+
+    /// Folds a report over the calls (or agent legs) the filter selects.
+    pub fn report(
+        &self,
+        kind: ReportKind,
+        filter: &CallFilter,
+        options: &ReportOptions,
+    ) -> Result<Table, StoreError> {
+        let mut report = new_report(kind, options);
+        if kind.reads_legs() {
+            self.scan_legs(filter, |leg| report.add_leg(leg))?;
+        } else {
+            self.scan_calls(filter, kind.reads_ivr_path(), |call| report.add_call(call))?;
+        }
+        Ok(report.finish())
+    }
+
+    /// The IVR map of the calls the filter selects, as a tree.
+    pub fn ivr_map(&self, filter: &CallFilter) -> Result<IvrMap, StoreError> {
+        let mut map = IvrMap::default();
+        self.scan_calls(filter, true, |call| map.add(&call.ivr_path))?;
+        Ok(map.finish())
+    }
+
     /// Hands every call the filter selects to `each`, in start order; returns how many.
     /// The IVR path is read only when `with_ivr_path` asks for it.
     pub fn scan_calls(

@@ -101,5 +101,10 @@ pub fn run(
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
+    drop(out);
+    if args.serve {
+        drop(store);
+        crate::commands::serve::serve_archive(&path, &args.listen, None, printer)?;
+    }
     Ok(if report.failed.is_empty() { Status::Success } else { Status::Failure })
 }

@@ -6,5 +6,6 @@ pub mod explain;
 pub mod export;
 pub mod fields;
 pub mod report;
+pub mod serve;
 pub mod sim;
 pub mod sync;

@@ -3,8 +3,7 @@
 
 use std::io::Write;
 
-use calltrail_explain::report::{new_report, GroupBy, ReportKind, ReportOptions, Table};
-use calltrail_store::{CallFilter, Store};
+use calltrail_explain::report::{GroupBy, ReportKind, ReportOptions};
 
 use crate::cli::{GlobalArgs, GroupName, ReportArgs, ReportName, TableFormat};
 use crate::commands::calls::{existing_archive, filter_of, format_or_default};
@@ -24,22 +23,6 @@ pub fn kind_of(name: ReportName) -> ReportKind {
     }
 }
 
-/// Folds a report over the archive.
-pub fn build(
-    store: &Store,
-    kind: ReportKind,
-    filter: &CallFilter,
-    options: &ReportOptions,
-) -> Result<Table, calltrail_store::StoreError> {
-    let mut report = new_report(kind, options);
-    if kind.reads_legs() {
-        store.scan_legs(filter, |leg| report.add_leg(leg))?;
-    } else {
-        store.scan_calls(filter, kind.reads_ivr_path(), |call| report.add_call(call))?;
-    }
-    Ok(report.finish())
-}
-
 pub fn run(args: &ReportArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Status> {
     let store = existing_archive(global)?;
     let (filter, zone) = filter_of(&args.filter)?;
@@ -52,7 +35,7 @@ pub fn run(args: &ReportArgs, global: &GlobalArgs, printer: &Printer) -> anyhow:
         },
         short_abandon_ms: Some(parse_duration(&args.short)?),
     };
-    let table = build(&store, kind, &filter, &options)?;
+    let table = store.report(kind, &filter, &options)?;
     let format = format_or_default(args.format);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match format {

@@ -1,0 +1,143 @@
+//! The web UI in a real browser: headless Chromium loads the calls list, one call and the IVR
+//! map from a demo archive served by `calltrail serve`, the rendered DOM is checked for the
+//! elements that carry the answers, and screenshots are saved to `target/screenshots/`.
+//!
+//! Needs Chromium (`CALLTRAIL_CHROMIUM`, default `/usr/bin/chromium`); `.ci/run` installs
+//! Debian's package and sets `CALLTRAIL_REQUIRE_BROWSER=1` so the test cannot be skipped.
+#![allow(clippy::print_stderr)] // a skipped test says why
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+struct Serving(Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn chromium() -> Option<PathBuf> {
+    let path =
+        PathBuf::from(std::env::var("CALLTRAIL_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()));
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("CALLTRAIL_REQUIRE_BROWSER").is_none(),
+        "Chromium is required but {} is missing",
+        path.display()
+    );
+    eprintln!("skipped: no Chromium at {} (set CALLTRAIL_CHROMIUM)", path.display());
+    None
+}
+
+/// Runs headless Chromium on `url`: the rendered DOM, and a screenshot saved as `shot`.
+fn browse(chromium: &Path, profile: &Path, url: &str, shot: &Path) -> String {
+    let common = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        "--window-size=1400,1600",
+    ];
+    let profile = format!("--user-data-dir={}", profile.display());
+    let dom = Command::new(chromium).args(common).arg(&profile).arg("--dump-dom").arg(url).output().unwrap();
+    assert!(dom.status.success(), "chromium: {}", String::from_utf8_lossy(&dom.stderr));
+    let out = Command::new(chromium)
+        .args(common)
+        .arg(&profile)
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "chromium: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(dom.stdout).unwrap()
+}
+
+#[test]
+fn the_calls_list_one_call_and_the_ivr_map_render_in_chromium() {
+    let Some(chromium) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let bin = env!("CARGO_BIN_EXE_calltrail");
+    let demo = Command::new(bin)
+        .arg("--db")
+        .arg(&db)
+        .args(["-q", "demo", "--calls", "600", "--days", "3"])
+        .output()
+        .unwrap();
+    assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
+
+    let mut child = Command::new(bin)
+        .arg("--db")
+        .arg(&db)
+        .args(["-q", "serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut base = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut base).unwrap();
+    let _serving = Serving(child);
+    let base = base.trim().trim_end_matches('/').to_owned();
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+
+    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let profile = dir.path().join("chromium-profile");
+
+    let list = browse(&chromium, &profile, &format!("{base}/"), &shots.join("calls.png"));
+    let rows = list.matches("data-conversation=").count();
+    assert_eq!(rows, 50, "a full first page of calls");
+    let id = list.split("data-conversation=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let answered: String = conn
+        .query_row("SELECT conversation_id FROM calls WHERE outcome = 'answered' AND wrapup_code_name IS NOT NULL LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    for call in [&id, &answered] {
+        let page = browse(
+            &chromium,
+            &profile,
+            &format!("{base}/calls/{call}"),
+            &shots.join(format!("call-{}.png", &call[..8])),
+        );
+        for answer in ["direction", "who", "why", "how-long", "ending"] {
+            assert!(page.contains(&format!("data-answer=\"{answer}\"")), "{call}: {answer}");
+        }
+        assert!(page.contains("class=\"timeline\""), "{call}");
+        assert!(page.contains("class=\"phase "), "{call}: coloured phases");
+        assert!(page.contains("data-marker=\"hung-up\"") || page.contains("ongoing"), "{call}");
+    }
+    let (agent, wrapup): (String, String) = conn
+        .query_row(
+            "SELECT answered_by_name, wrapup_code_name FROM calls WHERE conversation_id = ?1",
+            [&answered],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let page =
+        browse(&chromium, &profile, &format!("{base}/calls/{answered}"), &shots.join("call-answered.png"));
+    assert!(page.contains(&agent) && page.contains(&wrapup), "the answerer and the wrap-up are on the page");
+
+    let ivr = browse(&chromium, &profile, &format!("{base}/ivr"), &shots.join("ivr.png"));
+    let in_ivr: i64 =
+        conn.query_row("SELECT count(*) FROM calls WHERE ivr_path != '[]'", [], |r| r.get(0)).unwrap();
+    assert!(
+        ivr.contains(&format!("data-ivr-calls=\"{in_ivr}\"")),
+        "the map counts every call with an IVR path"
+    );
+    assert!(ivr.matches("class=\"step\"").count() > 5, "the map has steps");
+
+    for shot in ["calls.png", "call-answered.png", "ivr.png"] {
+        let size = std::fs::metadata(shots.join(shot)).unwrap().len();
+        assert!(size > 30_000, "{shot} is {size} bytes: nothing drawn?");
+    }
+}

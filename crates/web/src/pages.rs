@@ -1,0 +1,706 @@
+//! The HTML pages: the calls list, one call with its five answers and timeline, the IVR map,
+//! the reports, the glossary and the sync status. Written with `maud`, which escapes every
+//! interpolated value; links to calls percent-encode the id.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use calltrail_explain::report::{GroupBy, Kind, ReportKind, ReportOptions, Table};
+use calltrail_explain::story::duration;
+use calltrail_model::glossary::{self, Field};
+use calltrail_model::{Timestamp, Zone};
+use maud::{html, Markup, DOCTYPE};
+use serde_json::Value;
+
+use crate::params::{encode, Params};
+use crate::{svg, AppState, Computed, WebError};
+
+const PAGE: usize = 50;
+
+const OUTCOMES: &[&str] = &[
+    "answered",
+    "abandoned_in_ivr",
+    "abandoned_in_queue",
+    "self_served",
+    "voicemail",
+    "callback",
+    "not_answered",
+    "connected",
+    "ongoing",
+];
+
+fn layout(title: &str, active: &str, body: &Markup) -> Html<String> {
+    let nav = [
+        ("/", "Calls"),
+        ("/ivr", "IVR map"),
+        ("/reports", "Reports"),
+        ("/fields", "Glossary"),
+        ("/status", "Sync status"),
+    ];
+    Html(
+        html! {
+            (DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (title) " · calltrail" }
+                    link rel="stylesheet" href="/style.css";
+                }
+                body {
+                    header {
+                        a.brand href="/" { "calltrail" }
+                        nav {
+                            @for (href, label) in nav {
+                                a href=(href) class=[(active == href).then_some("active")] { (label) }
+                            }
+                        }
+                    }
+                    main { (body) }
+                }
+            }
+        }
+        .into_string(),
+    )
+}
+
+/// A page for an error or a refusal.
+pub(crate) fn error_page(status: StatusCode, text: &str) -> Html<String> {
+    let body = html! {
+        h1 { (status.as_u16()) " " (status.canonical_reason().unwrap_or("")) }
+        p.error { (text) }
+    };
+    layout(status.canonical_reason().unwrap_or("Error"), "", &body)
+}
+
+pub(crate) async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, error_page(StatusCode::NOT_FOUND, "There is no page at this address."))
+        .into_response()
+}
+
+pub(crate) async fn style() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], STYLE)
+        .into_response()
+}
+
+fn local(ms: Option<i64>, zone: &Zone) -> String {
+    ms.and_then(|ms| zone.minute(ms)).unwrap_or_else(|| "—".to_owned())
+}
+
+fn call_href(id: &str) -> String {
+    format!("/calls/{}", encode(id))
+}
+
+fn opt(v: Option<&String>) -> &str {
+    v.map_or("", String::as_str)
+}
+
+fn filter_form(params: &Params, action: &str, queues: &[String], with_text: bool) -> Markup {
+    let select = |name: &str, current: Option<&String>, options: &[&str]| {
+        html! {
+            select name=(name) {
+                option value="" { "any" }
+                @for o in options {
+                    option value=(o) selected[current.map(String::as_str) == Some(*o)] { (o.replace('_', " ")) }
+                }
+            }
+        }
+    };
+    let queue_options: Vec<&str> = queues.iter().map(String::as_str).collect();
+    html! {
+        form.filters method="get" action=(action) {
+            label { "From " input type="date" name="from" value=(opt(params.from.as_ref())); }
+            label { "To " input type="date" name="to" value=(opt(params.to.as_ref())); }
+            label { "Direction " (select("direction", params.direction.as_ref(), &["inbound", "outbound", "internal"])) }
+            label { "Queue " (select("queue", params.queue.as_ref(), &queue_options)) }
+            label { "Outcome " (select("outcome", params.outcome.as_ref(), OUTCOMES)) }
+            label { "Agent " input type="text" name="agent" size="12" value=(opt(params.agent.as_ref())); }
+            label { "Reason " input type="text" name="reason" size="12" value=(opt(params.reason.as_ref())); }
+            label { "Wrap-up " input type="text" name="wrapup" size="12" value=(opt(params.wrapup.as_ref())); }
+            label { "Number " input type="text" name="number" size="12" value=(opt(params.number.as_ref())); }
+            @if with_text {
+                label { "Search " input type="search" name="q" size="14" value=(opt(params.q.as_ref())); }
+            }
+            label { "Time zone " input type="text" name="tz" size="14" placeholder="UTC" value=(opt(params.tz.as_ref())); }
+            @if let Some(token) = &params.token { input type="hidden" name="token" value=(token); }
+            button type="submit" { "Show" }
+        }
+    }
+}
+
+/// `/`: the calls list, newest first, filtered, paged by cursor.
+pub(crate) async fn calls(
+    State(state): State<AppState>,
+    Query(params): Query<Params>,
+) -> Result<Response, WebError> {
+    let filter = params.filter()?;
+    let zone = params.zone()?;
+    let before = params.cursor()?;
+    let (calls, queues) = state
+        .with_store(move |store| {
+            Ok((store.list_calls(&filter, before, PAGE)?, store.lookup_names("queues")?))
+        })
+        .await?;
+    let next = (calls.len() == PAGE).then(|| calls.last()).flatten().map(|c| {
+        let q = params.query_string();
+        format!("/?{q}{}before={}.{}", if q.is_empty() { "" } else { "&" }, c.cursor.0, c.cursor.1)
+    });
+    let body = html! {
+        h1 { "Calls" }
+        (filter_form(&params, "/", &queues, true))
+        @if calls.is_empty() {
+            p.muted { "No calls match." }
+        } @else {
+            table.calls {
+                thead { tr {
+                    th { "Started (" (zone.name()) ")" } th { "Direction" } th { "Customer" } th { "Queue" }
+                    th { "Answered by" } th { "Reason" } th { "Outcome" } th.num { "Length" } th { "Wrap-up" } th { "Hung up" }
+                } }
+                tbody {
+                    @for c in &calls {
+                        tr data-conversation=(c.conversation_id) {
+                            td { a href=(call_href(&c.conversation_id)) { (local(c.start_ms, &zone)) } }
+                            td { (c.direction_label) }
+                            td { (opt(c.customer_number.as_ref())) }
+                            td { (opt(c.queue_name.as_ref())) }
+                            td { (opt(c.answered_by_name.as_ref())) }
+                            td { (opt(c.reason.as_ref())) }
+                            td { span class=(format!("outcome {}", c.outcome)) { (c.outcome.replace('_', " ")) } }
+                            td.num { (c.duration_ms.map(duration).unwrap_or_default()) }
+                            td { (opt(c.wrapup_code_name.as_ref())) }
+                            td { (opt(c.disconnect_by.as_ref())) }
+                        }
+                    }
+                }
+            }
+            @if let Some(next) = next { p { a.next href=(next) { "Older calls →" } } }
+        }
+    };
+    Ok(layout("Calls", "/", &body).into_response())
+}
+
+fn s<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
+    v.pointer(pointer).and_then(Value::as_str)
+}
+
+fn party(v: &Value, pointer: &str) -> String {
+    let name = s(v, &format!("{pointer}/name"));
+    let address = s(v, &format!("{pointer}/address"));
+    let role = s(v, &format!("{pointer}/role")).unwrap_or("");
+    match (name, address) {
+        (Some(n), Some(a)) if n != a => format!("{n} ({a})"),
+        (Some(n), _) => n.to_owned(),
+        (None, Some(a)) => a.to_owned(),
+        (None, None) => role.to_owned(),
+    }
+}
+
+fn ms(v: &Value, pointer: &str) -> i64 {
+    v.pointer(pointer).and_then(Value::as_i64).unwrap_or(0)
+}
+
+/// `/calls/{id}`: the five answers, the timeline, the IVR, the legs, the raw record.
+pub(crate) async fn call(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Query<Params>,
+) -> Result<Response, WebError> {
+    let zone = params.zone()?;
+    let lookup = id.clone();
+    let (json, raw) =
+        state.with_store(move |store| Ok((store.call_json(&lookup)?, store.raw(&lookup)?))).await?;
+    let Some(json) = json else {
+        return Err(WebError::NotFound(format!("No call `{id}` in the archive.")));
+    };
+    let call: Value = serde_json::from_str(&json).map_err(|e| WebError::Internal(e.to_string()))?;
+    let raw: Option<Value> = raw.and_then(|r| serde_json::from_slice(&r).ok());
+    let t = |name: &str| ms(&call, &format!("/totals/{name}"));
+    let phases = [
+        ("IVR", t("ivr_ms")),
+        ("queue", t("queue_ms")),
+        ("alert", t("alert_ms")),
+        ("talk", t("talk_ms")),
+        ("hold", t("hold_ms")),
+        ("after-call work", t("acw_ms")),
+        ("voicemail", t("voicemail_ms")),
+    ];
+    let not_responding: Vec<String> = call
+        .get("agents")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|a| a.get("not_responding").and_then(Value::as_bool) == Some(true))
+        .filter_map(|a| s(a, "/name").or_else(|| s(a, "/user_id")).map(str::to_owned))
+        .collect();
+    let attributes: Vec<(String, String)> = call
+        .pointer("/ivr/attributes")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+        .collect();
+    let path: Vec<&str> = call
+        .pointer("/ivr/path")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let outcome = s(&call, "/outcome").unwrap_or("unknown");
+    let body = html! {
+        h1 { "Call " code { (id) } }
+        p.muted {
+            (local(call.get("start").and_then(Value::as_str).and_then(Timestamp::parse).map(|t| t.0), &zone))
+            " " (zone.name()) " · " (s(&call, "/media_type").unwrap_or("")) " · "
+            a href=(format!("/api/calls/{}", encode(&id))) { "call record (JSON)" }
+        }
+        section.answers {
+            div.answer data-answer="direction" {
+                h2 { "From, to and direction" }
+                p { strong { (s(&call, "/direction_label").unwrap_or("")) } " — from " (party(&call, "/from")) " to " (party(&call, "/to")) }
+                p.muted { (s(&call, "/direction_reason").unwrap_or("")) }
+            }
+            div.answer data-answer="who" {
+                h2 { "Who answered or placed it" }
+                @match call.get("answered_by").filter(|v| !v.is_null()) {
+                    Some(_) => p { "Answered by " strong { (party(&call, "/answered_by")) } },
+                    None => p { "Nobody answered." },
+                }
+                p { "Placed by " (party(&call, "/placed_by")) }
+                @if !not_responding.is_empty() { p.muted { "Rang out at: " (not_responding.join(", ")) } }
+            }
+            div.answer data-answer="why" {
+                h2 { "Why they called" }
+                p { strong { (s(&call, "/ivr/reason").unwrap_or("not known")) }
+                    @if let Some(source) = s(&call, "/ivr/reason_source") { span.muted { " (from " (source) ")" } } }
+                @if !path.is_empty() { p.path { (path.join(" › ")) } }
+            }
+            div.answer data-answer="how-long" {
+                h2 { "How long" }
+                p { strong { (call.get("duration_ms").and_then(Value::as_i64).map_or_else(|| "ongoing".into(), duration)) } " in all" }
+                p.muted {
+                    @for (name, v) in phases.iter().filter(|p| p.1 > 0) { span.phase-total { (name) " " (duration(*v)) } " " }
+                }
+            }
+            div.answer data-answer="ending" {
+                h2 { "How it ended" }
+                p { span class=(format!("outcome {outcome}")) { (outcome.replace('_', " ")) }
+                    " · hung up by " (s(&call, "/disconnect/by").unwrap_or("unknown")) }
+                @if let Some(code) = s(&call, "/wrapup/code_name").or_else(|| s(&call, "/wrapup/code_id")) {
+                    p { "Wrap-up: " strong.wrapup { (code) } }
+                }
+                @if let Some(note) = s(&call, "/wrapup/note") { blockquote.note { (note) } }
+            }
+        }
+        h2 { "Timeline" }
+        (svg::timeline(&call))
+        @if !path.is_empty() || !attributes.is_empty() {
+            h2 { "IVR" }
+            @if !path.is_empty() { ol.ivr-path { @for step in &path { li { (step) } } } }
+            @if !attributes.is_empty() {
+                table.attributes {
+                    thead { tr { th { "Participant data" } th { "Value" } } }
+                    tbody { @for (k, v) in &attributes { tr { td { (k) } td { (v) } } } }
+                }
+            }
+        }
+        @if let Some(agents) = call.get("agents").and_then(Value::as_array).filter(|a| !a.is_empty()) {
+            h2 { "Agents" }
+            table {
+                thead { tr { th { "Agent" } th { "Queue" } th { "Answered" } th.num { "Alert" } th.num { "Talk" } th.num { "Hold" } th.num { "ACW" } th { "Wrap-up" } th { "Ended" } } }
+                tbody {
+                    @for a in agents {
+                        tr {
+                            td { (s(a, "/name").or_else(|| s(a, "/user_id")).unwrap_or("")) }
+                            td { (s(a, "/queue_name").unwrap_or("")) }
+                            td { @if a.get("answered").and_then(Value::as_bool) == Some(true) { "yes" } @else if a.get("not_responding").and_then(Value::as_bool) == Some(true) { "rang out" } @else { "no" } }
+                            td.num { (duration(ms(a, "/alert_ms"))) } td.num { (duration(ms(a, "/talk_ms"))) }
+                            td.num { (duration(ms(a, "/hold_ms"))) } td.num { (duration(ms(a, "/acw_ms"))) }
+                            td { (s(a, "/wrapup/code_name").unwrap_or("")) }
+                            td { (s(a, "/disconnect_type").unwrap_or("")) }
+                        }
+                    }
+                }
+            }
+        }
+        @if let Some(warnings) = call.get("warnings").and_then(Value::as_array).filter(|w| !w.is_empty()) {
+            h2 { "Warnings" }
+            ul.warnings { @for w in warnings { li { (w.as_str().unwrap_or("")) } } }
+        }
+        @if let Some(raw) = &raw {
+            details.raw {
+                summary { "The detail record as Genesys sent it (field names link to the glossary)" }
+                pre { (json_tree(raw, 0)) }
+            }
+        }
+    };
+    Ok(layout(&format!("Call {id}"), "", &body).into_response())
+}
+
+/// Pretty JSON with each key linked to its glossary entry.
+fn json_tree(value: &Value, depth: usize) -> Markup {
+    let pad = "  ".repeat(depth + 1);
+    let close = "  ".repeat(depth);
+    html! {
+        @match value {
+            Value::Object(map) => {
+                "{\n"
+                @for (i, (k, v)) in map.iter().enumerate() {
+                    (pad) a.key href=(format!("/fields?name={}", encode(k))) { "\"" (k) "\"" } ": " (json_tree(v, depth + 1))
+                    @if i + 1 < map.len() { "," } "\n"
+                }
+                (close) "}"
+            }
+            Value::Array(items) => {
+                "[\n"
+                @for (i, v) in items.iter().enumerate() {
+                    (pad) (json_tree(v, depth + 1)) @if i + 1 < items.len() { "," } "\n"
+                }
+                (close) "]"
+            }
+            other => span.value { (other.to_string()) },
+        }
+    }
+}
+
+/// The IVR map for these parameters, from the cache while the archive is unchanged.
+pub(crate) async fn ivr_computed(state: &AppState, params: &Params) -> Result<Arc<Computed>, WebError> {
+    let filter = params.filter()?;
+    state
+        .cached(params.cache_key("ivr"), move |store| {
+            let map = store.ivr_map(&filter)?;
+            Ok(Computed::Ivr(serde_json::to_value(&map).unwrap_or(Value::Null)))
+        })
+        .await
+}
+
+/// `/ivr`: the IVR map as a picture and as a table.
+pub(crate) async fn ivr(
+    State(state): State<AppState>,
+    Query(params): Query<Params>,
+) -> Result<Response, WebError> {
+    let computed = ivr_computed(&state, &params).await?;
+    let Computed::Ivr(map) = &*computed else {
+        return Err(WebError::Internal("unexpected cache entry".into()));
+    };
+    let queues = state.with_store(|store| store.lookup_names("queues")).await?;
+    let total = map.pointer("/root/reached").and_then(Value::as_u64).unwrap_or(0);
+    let body = html! {
+        h1 { "IVR map" }
+        p.muted { "Every path through the IVR — flows, succeeded outcomes, configured checkpoint attributes — folded into one tree. Each box is as tall as the calls that reached it; beside it, where calls ended right there and how." }
+        (filter_form(&params, "/ivr", &queues, false))
+        p { strong data-ivr-calls=(total) { (total) } " calls went through the IVR." }
+        (svg::ivr_map(map))
+        h2 { "As a table" }
+        (ivr_table(map))
+    };
+    Ok(layout("IVR map", "/ivr", &body).into_response())
+}
+
+fn ivr_table(map: &Value) -> Markup {
+    fn rows(node: &Value, depth: usize, out: &mut Vec<(usize, String, u64, u64, String)>) {
+        let ended: Vec<(String, u64)> = node
+            .get("ended")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0)))
+            .collect();
+        out.push((
+            depth,
+            node.get("step").and_then(Value::as_str).unwrap_or("").to_owned(),
+            node.get("reached").and_then(Value::as_u64).unwrap_or(0),
+            ended.iter().map(|e| e.1).sum(),
+            ended.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", "),
+        ));
+        for child in node.get("children").and_then(Value::as_array).into_iter().flatten() {
+            rows(child, depth + 1, out);
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(root) = map.get("root") {
+        rows(root, 0, &mut out);
+    }
+    html! {
+        table.ivr {
+            thead { tr { th { "Step" } th.num { "Reached" } th.num { "Ended here" } th { "How" } } }
+            tbody {
+                @for (depth, step, reached, ended, how) in out.iter().take(400) {
+                    tr { td { ("\u{a0}".repeat(depth * 3)) (step) } td.num { (reached) } td.num { (ended) } td { (how) } }
+                }
+            }
+        }
+    }
+}
+
+/// A report for these parameters, from the cache while the archive is unchanged.
+pub(crate) async fn report_computed(
+    state: &AppState,
+    kind: ReportKind,
+    params: &Params,
+) -> Result<Arc<Computed>, WebError> {
+    let filter = params.filter()?;
+    let options =
+        ReportOptions { zone: params.zone()?, group_by: GroupBy::default(), short_abandon_ms: None };
+    state
+        .cached(params.cache_key(kind.as_str()), move |store| {
+            Ok(Computed::Table(store.report(kind, &filter, &options)?))
+        })
+        .await
+}
+
+pub(crate) async fn reports_index() -> Response {
+    let body = html! {
+        h1 { "Reports" }
+        ul.reports {
+            li { a href="/ivr" { (ReportKind::Ivr.title()) } }
+            @for kind in ReportKind::ALL.iter().filter(|k| **k != ReportKind::Ivr) {
+                li { a href=(format!("/reports/{}", kind.as_str())) { (kind.title()) } }
+            }
+        }
+    };
+    layout("Reports", "/reports", &body).into_response()
+}
+
+/// The column a report's chart shows, and the columns that label a bar.
+fn chart_of(kind: ReportKind) -> (&'static str, &'static [&'static str]) {
+    match kind {
+        ReportKind::Reasons => ("calls", &["reason"]),
+        ReportKind::Phases => ("avg_ms", &["queue", "day", "phase"]),
+        ReportKind::Wrapups => ("calls", &["wrapup", "queue"]),
+        ReportKind::Abandons => ("abandon_rate", &["where", "queue"]),
+        ReportKind::Agents => ("answered", &["agent"]),
+        ReportKind::Ivr => ("reached", &["path"]),
+    }
+}
+
+fn chart(kind: ReportKind, table: &Table) -> Markup {
+    let (measure, labels) = chart_of(kind);
+    let Some(m) = table.index(measure) else { return html! {} };
+    let label_idx: Vec<usize> = labels.iter().filter_map(|l| table.index(l)).collect();
+    let mut bars: Vec<(String, f64, String)> = table
+        .rows
+        .iter()
+        .filter_map(|row| {
+            #[allow(clippy::cast_precision_loss)]
+            let value = match &row[m] {
+                calltrail_explain::report::Cell::Int(n) => *n as f64,
+                calltrail_explain::report::Cell::Float(f) => *f,
+                _ => return None,
+            };
+            let label = label_idx
+                .iter()
+                .filter_map(|&i| match &row[i] {
+                    calltrail_explain::report::Cell::Text(t) if !t.is_empty() => Some(t.clone()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+                .join(" · ");
+            #[allow(clippy::cast_possible_truncation)]
+            let shown = match table.columns[m].kind {
+                Kind::Ms => duration(value as i64),
+                Kind::Rate => format!("{:.1}%", value * 100.0),
+                _ => format!("{value}"),
+            };
+            Some((label, value, shown))
+        })
+        .collect();
+    bars.sort_by(|a, b| b.1.total_cmp(&a.1));
+    bars.truncate(20);
+    svg::bars(&format!("{} (top {})", measure.replace('_', " "), bars.len()), &bars)
+}
+
+fn table_html(table: &Table) -> Markup {
+    let rows = table.to_json_rows();
+    let columns: Vec<_> =
+        table.columns.iter().filter(|c| c.show != calltrail_explain::report::Show::TableOnly).collect();
+    html! {
+        table.report {
+            thead { tr { @for c in &columns { th class=[(c.kind != Kind::Text).then_some("num")] { (c.name.replace('_', " ")) } } } }
+            tbody {
+                @for row in &rows {
+                    tr {
+                        @for c in &columns {
+                            @let v = &row[c.name];
+                            td class=[(c.kind != Kind::Text).then_some("num")] {
+                                @match (c.kind, v) {
+                                    (_, Value::Null) => "—",
+                                    (Kind::Ms, Value::Number(n)) => (duration(n.as_i64().unwrap_or(0))),
+                                    (Kind::Rate, Value::Number(n)) => (format!("{:.1}%", n.as_f64().unwrap_or(0.0) * 100.0)),
+                                    (_, Value::String(t)) => (t),
+                                    (_, other) => (other.to_string()),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `/reports/{name}`.
+pub(crate) async fn report(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(params): Query<Params>,
+) -> Result<Response, WebError> {
+    let kind = ReportKind::parse(&name)
+        .ok_or_else(|| WebError::NotFound(format!("There is no report named `{name}`.")))?;
+    if kind == ReportKind::Ivr {
+        let q = params.query_string();
+        return Ok(axum::response::Redirect::to(&format!("/ivr?{q}")).into_response());
+    }
+    let computed = report_computed(&state, kind, &params).await?;
+    let Computed::Table(table) = &*computed else {
+        return Err(WebError::Internal("unexpected cache entry".into()));
+    };
+    let queues = state.with_store(|store| store.lookup_names("queues")).await?;
+    let body = html! {
+        h1 { (kind.title()) }
+        (filter_form(&params, &format!("/reports/{}", kind.as_str()), &queues, false))
+        (chart(kind, table))
+        p.muted { a href=(format!("/api/reports/{}?{}", kind.as_str(), params.query_string())) { "This report as JSON" } }
+        (table_html(table))
+    };
+    Ok(layout(kind.title(), "/reports", &body).into_response())
+}
+
+/// Glossary entries matching a name (all without one).
+pub(crate) fn glossary_entries(name: Option<&str>) -> Vec<&'static Field> {
+    match name.filter(|n| !n.is_empty()) {
+        Some(n) => glossary::find(n),
+        None => glossary::FIELDS.iter().collect(),
+    }
+}
+
+/// `/fields`: the glossary (`?name=` for one field).
+pub(crate) async fn fields(Query(params): Query<Params>) -> Response {
+    let entries = glossary_entries(params.name.as_deref());
+    let body = html! {
+        h1 { "Glossary of the detail record" }
+        form.filters method="get" action="/fields" {
+            label { "Field " input type="search" name="name" value=(opt(params.name.as_ref())); }
+            button type="submit" { "Find" }
+            @if params.name.is_some() { " " a href="/fields" { "all fields" } }
+        }
+        @if entries.is_empty() { p.muted { "No field by that name." } }
+        @for f in &entries {
+            article.field id=(f.path) {
+                h2 { code { (f.path) } span.muted { " on " (f.on) } }
+                p { (f.meaning) }
+                @if !f.appears.is_empty() { p.muted { "Where: " (f.appears) } }
+                @if !f.values.is_empty() {
+                    dl { @for (v, meaning) in f.values { dt { code { (v) } } dd { (meaning) } } }
+                }
+                @if !f.pitfalls.is_empty() { p.pitfall { strong { "Pitfall: " } (f.pitfalls) } }
+            }
+        }
+    };
+    layout("Glossary", "/fields", &body).into_response()
+}
+
+/// `/status`: what the archive holds, the last syncs, the quarantine.
+pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, WebError> {
+    let (counts, syncs, quarantine) = state
+        .with_store(|store| Ok((store.counts()?, store.sync_statuses(20)?, store.quarantined(50)?)))
+        .await?;
+    let zone = Zone::utc();
+    let body = html! {
+        h1 { "Sync status" }
+        dl.counts {
+            dt { "Conversations" } dd data-count="conversations" { (counts.conversations) }
+            dt { "Still ongoing" } dd { (counts.open) }
+            dt { "Earlier versions kept" } dd { (counts.history) }
+            dt { "Quarantined records" } dd data-count="quarantined" { (counts.quarantined) }
+        }
+        h2 { "Syncs" }
+        @if syncs.is_empty() { p.muted { "No sync has run on this archive." } } @else {
+            table {
+                thead { tr { th { "#" } th { "Range (UTC)" } th { "Mode" } th { "State" } th { "Started" } th { "Finished" } th.num { "Windows done" } th.num { "Records" } } }
+                tbody {
+                    @for s in &syncs {
+                        tr {
+                            td { (s.id) }
+                            td { (local(Some(s.from_ms), &zone)) " → " (local(Some(s.to_ms), &zone)) }
+                            td { (s.mode) } td { span class=(format!("state {}", s.state)) { (s.state) } }
+                            td { (local(Some(s.started_ms), &zone)) } td { (local(s.finished_ms, &zone)) }
+                            td.num { (s.windows_done) " / " (s.windows) } td.num { (s.records) }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "Quarantine" }
+        @if quarantine.is_empty() { p.muted { "Nothing quarantined." } } @else {
+            table {
+                thead { tr { th { "When (UTC)" } th { "Conversation" } th { "Why it could not be read" } } }
+                tbody { @for q in &quarantine { tr { td { (local(Some(q.at_ms), &zone)) } td { (opt(q.conversation_id.as_ref())) } td { (q.error) } } } }
+            }
+        }
+    };
+    Ok(layout("Sync status", "/status", &body).into_response())
+}
+
+const STYLE: &str = r"
+:root { --fg:#1d2330; --muted:#667085; --line:#e4e7ec; --bg:#fff; --accent:#1f5fbf;
+  --ivr:#7b61ff; --queue:#f2a33a; --alert:#f6d365; --talk:#2e9e5b; --hold:#d9534f; --wrapup:#5b8def;
+  --voicemail:#9c6ade; --dialing:#8fb8de; --contacting:#b5d3f0; --callback:#c98bdb; --other:#c0c4cc; }
+* { box-sizing: border-box; }
+body { margin:0; font:14px/1.45 system-ui, -apple-system, 'Segoe UI', sans-serif; color:var(--fg); background:var(--bg); }
+header { display:flex; gap:2em; align-items:center; padding:.6em 1.5em; border-bottom:1px solid var(--line); }
+.brand { font-weight:700; color:var(--fg); text-decoration:none; font-size:1.1em; }
+nav a { margin-right:1.2em; color:var(--muted); text-decoration:none; }
+nav a.active, nav a:hover { color:var(--accent); }
+main { padding:1em 1.5em 3em; max-width:1400px; }
+h1 { font-size:1.4em; margin:.3em 0 .6em; } h2 { font-size:1.05em; margin:1.4em 0 .4em; }
+a { color:var(--accent); }
+.muted { color:var(--muted); }
+table { border-collapse:collapse; width:100%; margin:.4em 0; }
+th, td { text-align:left; padding:.3em .6em; border-bottom:1px solid var(--line); vertical-align:top; }
+th { font-weight:600; color:var(--muted); font-size:.9em; }
+.num { text-align:right; font-variant-numeric:tabular-nums; }
+form.filters { display:flex; flex-wrap:wrap; gap:.5em 1em; align-items:end; margin:.5em 0 1em; padding:.6em; background:#f7f8fa; border-radius:6px; }
+form.filters label { display:flex; flex-direction:column; font-size:.85em; color:var(--muted); }
+form.filters input, form.filters select, form.filters button { font:inherit; padding:.25em .4em; }
+.answers { display:grid; grid-template-columns:repeat(auto-fit, minmax(240px, 1fr)); gap:1em; }
+.answer { border:1px solid var(--line); border-radius:8px; padding:.6em .9em; }
+.answer h2 { margin:.1em 0 .4em; font-size:.85em; text-transform:uppercase; letter-spacing:.04em; color:var(--muted); }
+.answer p { margin:.25em 0; }
+.outcome { padding:.05em .45em; border-radius:4px; background:#eef1f5; white-space:nowrap; }
+.outcome.answered, .outcome.connected, .outcome.self_served { background:#e3f4ea; }
+.outcome.abandoned_in_ivr, .outcome.abandoned_in_queue, .outcome.not_answered { background:#fde8e7; }
+.path { font-family:ui-monospace, monospace; font-size:.9em; }
+blockquote.note { margin:.3em 0; padding:.3em .6em; border-left:3px solid var(--line); white-space:pre-wrap; }
+svg { width:100%; height:auto; font:11px system-ui, sans-serif; }
+svg .tick { stroke:var(--line); } svg .axis { fill:var(--muted); }
+svg .lane-line { stroke:#f0f1f3; } svg .lane-label { fill:var(--fg); font-size:12px; }
+svg .phase { stroke:#fff; stroke-width:.5; }
+svg rect.ivr, .swatch.ivr { fill:var(--ivr); background:var(--ivr); }
+svg rect.queue, .swatch.queue { fill:var(--queue); background:var(--queue); }
+svg rect.alert, .swatch.alert { fill:var(--alert); background:var(--alert); }
+svg rect.talk, .swatch.talk { fill:var(--talk); background:var(--talk); }
+svg rect.hold, .swatch.hold { fill:var(--hold); background:var(--hold); }
+svg rect.wrapup, .swatch.wrapup { fill:var(--wrapup); background:var(--wrapup); }
+svg rect.voicemail, .swatch.voicemail { fill:var(--voicemail); background:var(--voicemail); }
+svg rect.dialing, .swatch.dialing { fill:var(--dialing); background:var(--dialing); }
+svg rect.contacting, .swatch.contacting { fill:var(--contacting); background:var(--contacting); }
+svg rect.callback, .swatch.callback { fill:var(--callback); background:var(--callback); }
+svg rect.other { fill:var(--other); }
+.marker path { fill:var(--hold); } .marker text { fill:var(--hold); font-weight:600; }
+.marker.transfer line { stroke:var(--accent); stroke-width:2; } .marker.transfer text { fill:var(--accent); }
+ul.legend { list-style:none; padding:0; display:flex; flex-wrap:wrap; gap:.4em 1.2em; font-size:.85em; color:var(--muted); }
+.swatch { display:inline-block; width:.9em; height:.9em; border-radius:2px; margin-right:.35em; vertical-align:-.1em; }
+svg .flow { fill:#c9d6ea; opacity:.55; } svg .step-box { fill:var(--accent); }
+svg .step-label { fill:var(--fg); font-weight:600; } svg .ending { fill:var(--muted); }
+svg .ending.transfer { fill:#2e9e5b; } svg .ending.disconnect { fill:#d9534f; }
+svg .bar { fill:var(--accent); } svg .bar-label, svg .bar-value { fill:var(--fg); }
+figure.chart { margin:.5em 0 1em; } figcaption { color:var(--muted); font-size:.9em; }
+details.raw pre { background:#f7f8fa; padding:.8em; overflow:auto; font-size:12px; }
+details.raw a.key { color:#7a3e9d; text-decoration:none; } details.raw .value { color:#1d5e3a; }
+article.field { border-bottom:1px solid var(--line); padding:.3em 0 .6em; } .pitfall { background:#fff6e5; padding:.3em .6em; border-radius:4px; }
+.error { color:#b42318; } .state.done { color:#2e9e5b; } .state.incomplete, .state.running { color:#b54708; }
+dl.counts { display:grid; grid-template-columns:max-content auto; gap:.2em 1.5em; }
+";

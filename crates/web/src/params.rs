@@ -1,0 +1,141 @@
+//! Query-string parameters of the pages and the API, read into the archive's `CallFilter`.
+//! Empty fields (an untouched form input) mean "no filter"; dates are local midnights in
+//! `tz`.
+
+use std::fmt::Write as _;
+
+use calltrail_model::{Timestamp, Zone};
+use calltrail_store::CallFilter;
+use serde::Deserialize;
+
+use crate::WebError;
+
+/// Every parameter a page or API route reads.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Params {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub direction: Option<String>,
+    pub queue: Option<String>,
+    pub agent: Option<String>,
+    pub wrapup: Option<String>,
+    pub number: Option<String>,
+    pub outcome: Option<String>,
+    pub reason: Option<String>,
+    pub q: Option<String>,
+    pub tz: Option<String>,
+    /// Calls list: continue after this cursor (`<start_ms>.<rowid>`).
+    pub before: Option<String>,
+    /// Glossary: one field.
+    pub name: Option<String>,
+    /// The token (read by `auth`; kept in links).
+    pub token: Option<String>,
+}
+
+fn given(value: Option<&String>) -> Option<String> {
+    value.map(|v| v.trim()).filter(|v| !v.is_empty()).map(str::to_owned)
+}
+
+impl Params {
+    /// The zone, UTC unless `tz` names another.
+    pub fn zone(&self) -> Result<Zone, WebError> {
+        match given(self.tz.as_ref()) {
+            Some(name) => Zone::named(&name).map_err(|e| WebError::BadRequest(e.to_string())),
+            None => Ok(Zone::utc()),
+        }
+    }
+
+    fn time(value: Option<&String>, zone: &Zone) -> Result<Option<i64>, WebError> {
+        let Some(text) = given(value) else { return Ok(None) };
+        zone.day_start(&text).or_else(|| Timestamp::parse(&text).map(|t| t.0)).map(Some).ok_or_else(|| {
+            WebError::BadRequest(format!("`{text}` is not a date (YYYY-MM-DD) or an RFC 3339 time"))
+        })
+    }
+
+    /// The archive filter these parameters describe.
+    pub fn filter(&self) -> Result<CallFilter, WebError> {
+        let zone = self.zone()?;
+        Ok(CallFilter {
+            from_ms: Self::time(self.from.as_ref(), &zone)?,
+            to_ms: Self::time(self.to.as_ref(), &zone)?,
+            direction: given(self.direction.as_ref()),
+            queue: given(self.queue.as_ref()),
+            agent: given(self.agent.as_ref()),
+            wrapup: given(self.wrapup.as_ref()),
+            number: given(self.number.as_ref()),
+            outcome: given(self.outcome.as_ref()),
+            reason: given(self.reason.as_ref()),
+            text: given(self.q.as_ref()),
+        })
+    }
+
+    /// The calls list's cursor.
+    pub fn cursor(&self) -> Result<Option<(i64, i64)>, WebError> {
+        let Some(text) = given(self.before.as_ref()) else { return Ok(None) };
+        let bad = || WebError::BadRequest(format!("`{text}` is not a page cursor"));
+        let (start, rowid) = text.split_once('.').ok_or_else(bad)?;
+        Ok(Some((start.parse().map_err(|_| bad())?, rowid.parse().map_err(|_| bad())?)))
+    }
+
+    /// The filters as a query string (to keep them in links), percent-encoded.
+    pub fn query_string(&self) -> String {
+        let pairs = [
+            ("from", &self.from),
+            ("to", &self.to),
+            ("direction", &self.direction),
+            ("queue", &self.queue),
+            ("agent", &self.agent),
+            ("wrapup", &self.wrapup),
+            ("number", &self.number),
+            ("outcome", &self.outcome),
+            ("reason", &self.reason),
+            ("q", &self.q),
+            ("tz", &self.tz),
+        ];
+        pairs
+            .iter()
+            .filter_map(|(k, v)| given(v.as_ref()).map(|v| format!("{k}={}", encode(&v))))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// A key for the report cache: the filters that shape a report.
+    pub fn cache_key(&self, what: &str) -> String {
+        format!("{what}?{}", self.query_string())
+    }
+}
+
+/// Percent-encodes everything but unreserved characters (for query values and path
+/// segments: a conversation id with `/` or `?` in it stays one segment).
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_fields_do_not_filter_and_dates_are_local() {
+        let p = Params {
+            from: Some("2024-07-02".into()),
+            queue: Some(" ".into()),
+            tz: Some("Europe/London".into()),
+            ..Params::default()
+        };
+        let f = p.filter().unwrap();
+        assert_eq!(f.queue, None);
+        assert_eq!(f.from_ms, Timestamp::parse("2024-07-01T23:00:00Z").map(|t| t.0));
+        assert!(Params { tz: Some("Nowhere/Else".into()), ..Params::default() }.filter().is_err());
+        assert!(Params { before: Some("x".into()), ..Params::default() }.cursor().is_err());
+        assert_eq!(encode("a/b?c=<d>"), "a%2Fb%3Fc%3D%3Cd%3E");
+    }
+}

@@ -1,0 +1,319 @@
+//! The pictures, drawn on the server as SVG: one call's timeline (a swim lane per
+//! participant, coloured phases, a time axis, transfers and who hung up marked), the IVR map
+//! as a flow diagram, and the bar charts of the report pages. Text in them goes through
+//! `maud`'s escaping like every other value.
+
+use maud::{html, Markup};
+use serde_json::Value;
+
+use calltrail_explain::story::duration;
+
+/// Phase kinds with a colour of their own (the rest are drawn as "other").
+const KINDS: &[(&str, &str)] = &[
+    ("ivr", "IVR"),
+    ("queue", "queue"),
+    ("alert", "alert"),
+    ("talk", "talk"),
+    ("hold", "hold"),
+    ("wrapup", "after-call work"),
+    ("voicemail", "voicemail"),
+    ("dialing", "dialing"),
+    ("contacting", "contacting"),
+    ("callback", "callback"),
+];
+
+fn kind_class(kind: &str) -> &'static str {
+    KINDS.iter().find(|(k, _)| *k == kind).map_or("other", |(k, _)| k)
+}
+
+struct Lane {
+    key: String,
+    label: String,
+    phases: Vec<(i64, i64, String)>,
+}
+
+fn text(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+fn ms_of(v: &Value, key: &str) -> Option<i64> {
+    v.get(key).and_then(Value::as_str).and_then(calltrail_model::Timestamp::parse).map(|t| t.0)
+}
+
+/// A tick step giving at most about ten ticks over `span` ms.
+fn tick_step(span: i64) -> i64 {
+    const STEPS: [i64; 12] = [
+        1_000, 5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000,
+        3_600_000,
+    ];
+    STEPS.iter().copied().find(|s| span / s <= 10).unwrap_or(7_200_000)
+}
+
+fn clock(ms: i64) -> String {
+    if ms >= 3_600_000 {
+        format!("{}:{:02}:{:02}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60)
+    } else {
+        format!("{}:{:02}", ms / 60_000, ms / 1000 % 60)
+    }
+}
+
+/// One call's timeline from its call record (JSON).
+pub fn timeline(call: &Value) -> Markup {
+    let phases = call.get("phases").and_then(Value::as_array).cloned().unwrap_or_default();
+    let start = ms_of(call, "start").or_else(|| phases.iter().filter_map(|p| ms_of(p, "start")).min());
+    let Some(start) = start else { return html! { p.muted { "No timed phases to draw." } } };
+    let end = phases
+        .iter()
+        .filter_map(|p| ms_of(p, "end").or_else(|| ms_of(p, "start")))
+        .chain(ms_of(call, "end"))
+        .max()
+        .unwrap_or(start)
+        .max(start + 1000);
+    let mut lanes: Vec<Lane> = Vec::new();
+    for p in &phases {
+        let (Some(from), kind) = (ms_of(p, "start"), text(p, "kind").unwrap_or_default()) else { continue };
+        let to = ms_of(p, "end").unwrap_or(end);
+        let purpose = text(p, "purpose").unwrap_or_else(|| "participant".into());
+        let key = text(p, "participant_id")
+            .unwrap_or_else(|| format!("{purpose}:{}", text(p, "name").unwrap_or_default()));
+        let label = match (purpose.as_str(), text(p, "name")) {
+            ("acd", Some(name)) => format!("queue · {name}"),
+            ("ivr", Some(name)) => format!("IVR · {name}"),
+            (purpose, Some(name)) => format!("{purpose} · {name}"),
+            (purpose, None) => purpose.to_owned(),
+        };
+        match lanes.iter_mut().find(|l| l.key == key) {
+            Some(lane) => lane.phases.push((from, to, kind)),
+            None => lanes.push(Lane { key, label, phases: vec![(from, to, kind)] }),
+        }
+    }
+    let (gutter, width, lane_h, top) = (190.0, 980.0, 30.0, 26.0);
+    let plot = width - gutter - 20.0;
+    let span = end - start;
+    #[allow(clippy::cast_precision_loss)]
+    let x = |ms: i64| gutter + (ms - start) as f64 / span as f64 * plot;
+    #[allow(clippy::cast_precision_loss)]
+    let height = top + lanes.len() as f64 * lane_h + 30.0;
+    let step = tick_step(span);
+    let ticks: Vec<i64> = (0..=span / step).map(|i| i * step).collect();
+    let disconnect_lane = call.pointer("/disconnect/participant_id").and_then(Value::as_str);
+    let hung_up_by = call.pointer("/disconnect/by").and_then(Value::as_str).unwrap_or("unknown");
+    let transfers: Vec<(String, i64)> = call
+        .get("agents")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|a| {
+            a.get("disconnect_type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| calltrail_model::DisconnectType::parse(t).is_transfer())
+        })
+        .filter_map(|a| {
+            let id = text(a, "participant_id")?;
+            let lane = lanes.iter().find(|l| l.key == id)?;
+            Some((id, lane.phases.iter().map(|p| p.1).max()?))
+        })
+        .collect();
+    html! {
+        svg.timeline xmlns="http://www.w3.org/2000/svg" role="img" viewBox=(format!("0 0 {width} {height}"))
+            aria-label="Timeline of the call: one lane per participant" {
+            @for t in &ticks {
+                line.tick x1=(x(start + t)) x2=(x(start + t)) y1=(top - 6.0) y2=(height - 24.0) {}
+                text.axis x=(x(start + t)) y=(height - 8.0) text-anchor="middle" { (clock(*t)) }
+            }
+            @for (i, lane) in lanes.iter().enumerate() {
+                @let y = top + lane_h * f64::from(u32::try_from(i).unwrap_or(u32::MAX));
+                g.lane data-lane=(lane.label) {
+                    text.lane-label x="6" y=(y + 19.0) { (lane.label) }
+                    line.lane-line x1=(gutter) x2=(width - 20.0) y1=(y + lane_h / 2.0) y2=(y + lane_h / 2.0) {}
+                    @for (from, to, kind) in &lane.phases {
+                        rect class=(format!("phase {}", kind_class(kind))) data-kind=(kind)
+                            x=(x(*from)) y=(y + 5.0) width=((x(*to) - x(*from)).max(1.5)) height=(lane_h - 10.0) rx="2" {
+                            title { (kind) " · " (duration(to - from)) " · from " (clock(from - start)) }
+                        }
+                    }
+                    @if disconnect_lane == Some(lane.key.as_str()) {
+                        @let at = x(lane.phases.iter().map(|p| p.1).max().unwrap_or(end));
+                        g.marker.hangup data-marker="hung-up" {
+                            path d=(format!("M{at} {} l6 -8 h-12 z", y + 4.0)) {}
+                            @if at > width - 160.0 {
+                                text x=(at - 8.0) y=(y + 2.0) text-anchor="end" { "hung up (" (hung_up_by) ")" }
+                            } @else {
+                                text x=(at + 8.0) y=(y + 2.0) { "hung up (" (hung_up_by) ")" }
+                            }
+                        }
+                    }
+                    @for (id, at) in &transfers {
+                        @if *id == lane.key {
+                            g.marker.transfer data-marker="transfer" {
+                                line x1=(x(*at)) x2=(x(*at)) y1=(y + 2.0) y2=(y + lane_h - 2.0) {}
+                                text x=(x(*at) + 4.0) y=(y + lane_h - 3.0) { "transfer" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        ul.legend {
+            @for (kind, label) in KINDS {
+                li { span class=(format!("swatch {kind}")) {} (label) }
+            }
+        }
+    }
+}
+
+struct Placed<'a> {
+    node: &'a Value,
+    depth: usize,
+    y: f64,
+    h: f64,
+    parent: Option<usize>,
+    /// Offset of this child's band inside its parent's outgoing side.
+    band_y: f64,
+}
+
+/// Children shown per step; the rest are summed into one "other" box.
+const MAX_CHILDREN: usize = 10;
+/// Columns drawn.
+const MAX_DEPTH: usize = 8;
+
+/// The IVR map (an `IvrMap` as JSON) as a flow diagram: a column per step depth, boxes as
+/// tall as the calls that reached them, bands to the steps that followed, and each box's
+/// endings written beside it.
+pub fn ivr_map(map: &Value) -> Markup {
+    let Some(root) = map.get("root") else { return html! {} };
+    let total = root.get("reached").and_then(Value::as_u64).unwrap_or(0);
+    if total == 0 {
+        return html! { p.muted { "No calls with an IVR path in this range." } };
+    }
+    let (col_w, box_w, gap, body_h) = (230.0, 14.0, 8.0, 640.0);
+    #[allow(clippy::cast_precision_loss)]
+    let scale = body_h / total as f64;
+    let mut placed: Vec<Placed<'_>> =
+        vec![Placed { node: root, depth: 0, y: 20.0, h: body_h, parent: None, band_y: 0.0 }];
+    let mut next_y = [20.0_f64; MAX_DEPTH + 1];
+    let mut i = 0;
+    while i < placed.len() {
+        let (depth, node, parent_y) = (placed[i].depth, placed[i].node, placed[i].y);
+        if depth < MAX_DEPTH {
+            let children = node.get("children").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+            let mut band = 0.0;
+            for child in children.iter().take(MAX_CHILDREN) {
+                #[allow(clippy::cast_precision_loss)]
+                let h = (child.get("reached").and_then(Value::as_u64).unwrap_or(0) as f64 * scale).max(2.0);
+                let y = next_y[depth + 1].max(parent_y + band);
+                next_y[depth + 1] = y + h + gap;
+                placed.push(Placed { node: child, depth: depth + 1, y, h, parent: Some(i), band_y: band });
+                band += h;
+            }
+        }
+        i += 1;
+    }
+    let height = next_y.iter().copied().fold(body_h + 40.0, f64::max) + 20.0;
+    let depth = placed.iter().map(|p| p.depth).max().unwrap_or(0);
+    #[allow(clippy::cast_precision_loss)]
+    let width = depth.max(1) as f64 * col_w + 260.0;
+    #[allow(clippy::cast_precision_loss)]
+    let x = |d: usize| 10.0 + (d.max(1) - 1) as f64 * col_w;
+    html! {
+        svg.ivr-map xmlns="http://www.w3.org/2000/svg" role="img" viewBox=(format!("0 0 {width} {height}"))
+            aria-label="IVR map: where calls go and where they end" {
+            @for p in placed.iter().filter(|p| p.depth > 1) {
+                @if let Some(parent) = p.parent {
+                    @let from = &placed[parent];
+                    @let (x0, x1) = (x(from.depth) + box_w, x(p.depth));
+                    @let (y0, y1) = (from.y + p.band_y, p.y);
+                    path.flow d=(format!(
+                        "M{x0} {y0} C{m} {y0} {m} {y1} {x1} {y1} L{x1} {b1} C{m} {b1} {m} {b0} {x0} {b0} Z",
+                        m = f64::midpoint(x0, x1), b1 = y1 + p.h, b0 = y0 + p.h
+                    )) {}
+                }
+            }
+            @for p in placed.iter().filter(|p| p.depth > 0) {
+                @let reached = p.node.get("reached").and_then(Value::as_u64).unwrap_or(0);
+                @let step = p.node.get("step").and_then(Value::as_str).unwrap_or("");
+                @let endings = endings_of(p.node);
+                g.step data-step=(step) data-reached=(reached) {
+                    rect.step-box x=(x(p.depth)) y=(p.y) width=(box_w) height=(p.h) {
+                        title { (step) ": " (reached) " calls" }
+                    }
+                    // Labels only where they fit; every box has its full text as a tooltip.
+                    @let leaf = p.node.get("children").and_then(Value::as_array).is_none_or(Vec::is_empty);
+                    @if p.h >= 10.0 {
+                        text.step-label x=(x(p.depth) + box_w + 4.0) y=(p.y + 10.0) {
+                            (truncate(step, 24)) " · " (reached)
+                            @if leaf && label_lines(p.h) == 0 {
+                                @if let Some((how, _)) = endings.first() {
+                                    tspan class=(format!("ending {}", ending_class(how))) { " → " (truncate(how, 24)) }
+                                }
+                            }
+                        }
+                    }
+                    @for (j, (how, n)) in endings.iter().take(label_lines(p.h)).enumerate() {
+                        text class=(format!("ending {}", ending_class(how)))
+                            x=(x(p.depth) + box_w + 4.0) y=(p.y + 21.0 + 11.0 * f64::from(u32::try_from(j).unwrap_or(0))) {
+                            "→ " (truncate(how, 26)) " " (n)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Lines of endings that fit beside a box of height `h` under its label (at most three).
+fn label_lines(h: f64) -> usize {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let lines = ((h - 10.0) / 11.0).floor().max(0.0) as usize;
+    lines.min(3)
+}
+
+fn endings_of(node: &Value) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = node
+        .get("ended")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0)))
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
+fn ending_class(how: &str) -> &'static str {
+    calltrail_explain::report::ending_of(how).unwrap_or("in-ivr")
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let mut out: String = text.chars().take(max - 1).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// A horizontal bar chart: one bar per (label, value), longest first as given.
+pub fn bars(title: &str, rows: &[(String, f64, String)]) -> Markup {
+    let max = rows.iter().map(|r| r.1).fold(0.0, f64::max);
+    if rows.is_empty() || max <= 0.0 {
+        return html! {};
+    }
+    let (gutter, width, bar_h) = (230.0, 760.0, 20.0);
+    #[allow(clippy::cast_precision_loss)]
+    let height = rows.len() as f64 * bar_h + 30.0;
+    html! {
+        figure.chart {
+            figcaption { (title) }
+            svg.bars xmlns="http://www.w3.org/2000/svg" role="img" viewBox=(format!("0 0 {width} {height}")) aria-label=(title) {
+                @for (i, (label, value, shown)) in rows.iter().enumerate() {
+                    @let y = 10.0 + bar_h * f64::from(u32::try_from(i).unwrap_or(0));
+                    text.bar-label x=(gutter - 6.0) y=(y + 14.0) text-anchor="end" { (truncate(label, 32)) }
+                    rect.bar x=(gutter) y=(y + 3.0) width=((value / max * (width - gutter - 90.0)).max(1.0)) height=(bar_h - 6.0) {}
+                    text.bar-value x=(gutter + value / max * (width - gutter - 90.0) + 6.0) y=(y + 14.0) { (shown) }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! The web UI over real HTTP on loopback, against a real archive of the simulator's calls with
+//! the hostile profile's text mixed in: every page and API route answers, the API agrees with
+//! the archive, hostile values arrive escaped, and the token rule holds.
+
+use std::path::{Path, PathBuf};
+
+use calltrail_explain::report::{ReportKind, ReportOptions};
+use calltrail_sim::Spec;
+use calltrail_store::{CallFilter, Store};
+use calltrail_web::AppState;
+use serde_json::Value;
+
+/// 2025-11-25T10:00:00Z.
+const NOW: i64 = 1_764_064_800_000;
+const HOSTILE_ID: &str = "../evil?id=1#<b>x</b>";
+const SCRIPT: &str = "<script>alert('owned')</script>";
+
+fn settings() -> calltrail_explain::Settings {
+    serde_json::from_value(serde_json::json!({
+        "reason": {"attributes": ["Final Main Intent", "MainIntent1"]},
+        "ivr": {"checkpoints": ["MainIntent1"]}
+    }))
+    .unwrap()
+}
+
+/// An archive of 600 generated calls (some made hostile by the simulator's profile) and one
+/// hand-made record whose id and attributes are built to break out of HTML.
+fn archive(dir: &Path) -> PathBuf {
+    let path = dir.join("web.db");
+    let mut store = Store::open(&path).unwrap();
+    store.set_settings(settings());
+    let (org, planned) = calltrail_sim::generate(&Spec::at(600, 5, 3, NOW));
+    for (kind, map) in org.lookups_json().as_object().unwrap() {
+        let entries: Vec<(String, String)> = map
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+            .collect();
+        store.put_lookups(kind, &entries).unwrap();
+    }
+    let planned = calltrail_sim::hostile::apply(planned, 3);
+    let mut raws: Vec<Vec<u8>> =
+        planned.iter().filter_map(|p| p.view_at(NOW)).map(|v| serde_json::to_vec(&v).unwrap()).collect();
+    raws.push(
+        serde_json::to_vec(&serde_json::json!({
+            "conversationId": HOSTILE_ID,
+            "conversationStart": "2025-11-24T10:00:00.000Z",
+            "conversationEnd": "2025-11-24T10:03:00.000Z",
+            "participants": [{
+                "purpose": "customer", "participantId": "c1", "participantName": SCRIPT,
+                "attributes": {"MainIntent1": SCRIPT, "\"><img src=x onerror=alert(1)>": "=HYPERLINK(\"x\")"},
+                "sessions": [{"mediaType": "voice", "direction": "inbound", "ani": "tel:+15550001", "dnis": "tel:+15559999",
+                    "segments": [{"segmentType": "interact", "segmentStart": "2025-11-24T10:00:00.000Z",
+                                  "segmentEnd": "2025-11-24T10:03:00.000Z", "disconnectType": "endpoint"}]}]
+            }]
+        }))
+        .unwrap(),
+    );
+    let slices: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
+    store.upsert(&slices, "query", NOW).unwrap();
+    path
+}
+
+struct Server {
+    base: String,
+    client: reqwest::Client,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+async fn start(db: &Path, token: Option<&str>) -> Server {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let state = AppState::open(db, token.map(str::to_owned)).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(calltrail_web::serve(listener, state, async move {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    Server { base, client, _stop: stop }
+}
+
+impl Server {
+    async fn get(&self, path: &str) -> (u16, String, reqwest::header::HeaderMap) {
+        let response = self.client.get(format!("{}{path}", self.base)).send().await.unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, response.text().await.unwrap(), headers)
+    }
+
+    async fn json(&self, path: &str) -> Value {
+        let (status, body, _) = self.get(path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        serde_json::from_str(&body).unwrap()
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_page_and_api_route_answers_from_the_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive(dir.path());
+    let server = start(&db, None).await;
+    let store = Store::open(&db).unwrap();
+
+    // Pages.
+    for path in ["/", "/ivr", "/reports", "/fields", "/fields?name=segmentType", "/status", "/style.css"] {
+        let (status, body, headers) = server.get(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            headers["content-security-policy"].to_str().unwrap().contains("default-src 'none'"),
+            "{path}"
+        );
+        // Nothing is loaded from elsewhere.
+        assert!(
+            !body.contains("src=\"http") && !body.contains("href=\"http") && !body.contains("<script"),
+            "{path}"
+        );
+    }
+    for kind in ReportKind::ALL {
+        let (status, body, headers) = server.get(&format!("/reports/{}", kind.as_str())).await;
+        if kind == ReportKind::Ivr {
+            assert_eq!((status, headers["location"].to_str().unwrap()), (303, "/ivr?"));
+        } else {
+            assert_eq!(status, 200, "{}", kind.as_str());
+            assert!(body.contains("<table class=\"report\""), "{}", kind.as_str());
+        }
+    }
+    let (status, _, _) = server.get("/reports/nonsense").await;
+    assert_eq!(status, 404);
+    let (status, _, _) = server.get("/no/such/page").await;
+    assert_eq!(status, 404);
+    let (status, _, _) = server.get("/calls/not-a-call").await;
+    assert_eq!(status, 404);
+    let posted = server.client.post(format!("{}/", server.base)).send().await.unwrap();
+    assert_eq!(posted.status().as_u16(), 405, "read only");
+
+    // The list pages through every call exactly once, newest first.
+    let mut seen = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let path = match &next {
+            Some(cursor) => format!("/api/calls?before={cursor}"),
+            None => "/api/calls".to_owned(),
+        };
+        let page = server.json(&path).await;
+        seen.extend(
+            page["calls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["conversation_id"].as_str().unwrap().to_owned()),
+        );
+        match page["next"].as_str() {
+            Some(cursor) => next = Some(cursor.to_owned()),
+            None => break,
+        }
+    }
+    let mut all = store.ids().unwrap();
+    assert_eq!(seen.len(), all.len());
+    seen.sort();
+    all.sort();
+    assert_eq!(seen, all);
+
+    // One call: the page carries the five answers and the timeline; the API the record.
+    let id = store
+        .connection()
+        .query_row(
+            "SELECT conversation_id FROM calls WHERE outcome = 'answered' AND transfers > 0 LIMIT 1",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .unwrap();
+    let (status, page, _) = server.get(&format!("/calls/{}", encode(&id))).await;
+    assert_eq!(status, 200);
+    for answer in ["direction", "who", "why", "how-long", "ending"] {
+        assert!(page.contains(&format!("data-answer=\"{answer}\"")), "{answer}");
+    }
+    assert!(page.contains("<svg class=\"timeline\"") && page.contains("data-marker=\"transfer\""));
+    assert!(page.contains("data-marker=\"hung-up\""));
+    assert!(page.contains("href=\"/fields?name=segmentType\""), "raw record keys link to the glossary");
+    let record = server.json(&format!("/api/calls/{}", encode(&id))).await;
+    let stored: Value = serde_json::from_str(&store.call_json(&id).unwrap().unwrap()).unwrap();
+    assert_eq!(record, stored);
+    let raw = server.json(&format!("/api/calls/{}/raw", encode(&id))).await;
+    assert_eq!(raw["conversationId"], id.as_str());
+
+    // Reports and the IVR map agree with the archive.
+    let reasons = server.json("/api/reports/reasons").await;
+    let expected =
+        store.report(ReportKind::Reasons, &CallFilter::default(), &ReportOptions::default()).unwrap();
+    assert_eq!(reasons, Value::Array(expected.to_json_rows()));
+    let ivr = server.json("/api/ivr").await;
+    let map = store.ivr_map(&CallFilter::default()).unwrap();
+    assert_eq!(ivr["root"]["reached"].as_u64(), Some(map.calls()));
+    let (_, ivr_page, _) = server.get("/ivr").await;
+    assert!(ivr_page.contains(&format!("data-ivr-calls=\"{}\"", map.calls())));
+    assert!(ivr_page.contains("<svg class=\"ivr-map\""));
+
+    // Filters narrow the list.
+    let answered = server.json("/api/calls?outcome=answered").await;
+    assert!(answered["calls"].as_array().unwrap().iter().all(|c| c["outcome"] == "answered"));
+    let (_, list, _) = server.get("/?outcome=abandoned_in_queue").await;
+    let rows = list.matches("data-conversation=").count();
+    let n: usize = store
+        .connection()
+        .query_row("SELECT count(*) FROM calls WHERE outcome = 'abandoned_in_queue'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, n.min(50));
+    let (status, _, _) = server.get("/?tz=Not/AZone").await;
+    assert_eq!(status, 400);
+
+    let status = server.json("/api/status").await;
+    assert_eq!(status["counts"]["conversations"].as_u64(), Some(store.counts().unwrap().conversations));
+    let fields = server.json("/api/fields?name=segmentType").await;
+    assert!(fields.as_array().unwrap().iter().any(|f| f["path"].as_str().unwrap().ends_with("segmentType")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_values_arrive_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive(dir.path());
+    let server = start(&db, None).await;
+    let store = Store::open(&db).unwrap();
+
+    let (status, page, _) = server.get(&format!("/calls/{}", encode(HOSTILE_ID))).await;
+    assert_eq!(status, 200, "an id with path characters is one path segment");
+    assert!(!page.contains("<script>") && !page.contains("<img"), "{page}");
+    assert!(page.contains("&lt;script&gt;alert('owned')&lt;/script&gt;"));
+    assert!(page.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
+    let (_, list, _) = server.get("/?q=evil").await;
+    assert!(list.contains(&format!("href=\"/calls/{}\"", encode(HOSTILE_ID))), "{list}");
+
+    // Every call the hostile profile touched, and the pages that list them.
+    let ids: Vec<String> = {
+        let mut stmt = store.connection().prepare("SELECT conversation_id FROM calls").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    let mut hostile = 0;
+    for id in &ids {
+        let (status, page, _) = server.get(&format!("/calls/{}", encode(id))).await;
+        assert_eq!(status, 200, "{id}");
+        assert!(!page.contains("<script>"), "{id}");
+        if page.contains("&lt;script&gt;") {
+            hostile += 1;
+        }
+    }
+    assert!(hostile > 5, "the hostile profile's text reached {hostile} pages");
+    for path in ["/", "/ivr", "/reports/reasons", "/reports/wrapups", "/reports/agents", "/status"] {
+        let (_, page, _) = server.get(path).await;
+        assert!(!page.contains("<script>"), "{path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_a_token_every_request_must_carry_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive(dir.path());
+    let server = start(&db, Some("s3cret-token")).await;
+    for path in ["/", "/api/calls", "/ivr", "/style.css", "/no/such/page"] {
+        let (status, body, headers) = server.get(path).await;
+        assert_eq!(status, 401, "{path}");
+        assert!(!body.contains("s3cret-token"));
+        assert!(headers.get("set-cookie").is_none());
+    }
+    let (status, _, _) = server.get("/?token=wrong").await;
+    assert_eq!(status, 401);
+    let bearer =
+        |token: &str| server.client.get(format!("{}/api/status", server.base)).bearer_auth(token).send();
+    assert_eq!(bearer("s3cret-token").await.unwrap().status().as_u16(), 200);
+    assert_eq!(bearer("s3cret-toke").await.unwrap().status().as_u16(), 401);
+    let (status, _, headers) = server.get("/?token=s3cret-token").await;
+    assert_eq!(status, 200);
+    let cookie = headers["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    let with_cookie = server
+        .client
+        .get(format!("{}/ivr", server.base))
+        .header("cookie", cookie.split(';').next().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_cookie.status().as_u16(), 200);
+}
