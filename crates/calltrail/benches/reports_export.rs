@@ -110,10 +110,13 @@ fn main() {
     for &calls in &sizes {
         let db = archive(calls);
         println!("\n{calls} calls");
+        // Each report twice: the first run may find the archive's pages outside the OS cache.
         for name in reports {
-            let (secs, mib) = timed(&db, &["report", name, "--format", "json", "--tz", "Europe/London"]);
+            let args = ["report", name, "--format", "json", "--tz", "Europe/London"];
+            let (first, _) = timed(&db, &args);
+            let (secs, mib) = timed(&db, &args);
             println!(
-                "  report {name:<9} {secs:>6.2}s  ({:.2}x of the 2 s budget)  peak RSS {mib:>6.1} MiB",
+                "  report {name:<9} {secs:>6.2}s  ({:.2}x of the 2 s budget; first run {first:.2}s)  peak RSS {mib:>6.1} MiB",
                 secs / 2.0
             );
         }

@@ -135,6 +135,7 @@ impl ExportTable {
         match self {
             ExportTable::Calls => TableSpec {
                 from: "calls c",
+                key: "c.start_ms",
                 order: "c.start_ms, c.rowid",
                 columns: &[
                     ("conversation_id", Text, "c.conversation_id"),
@@ -182,8 +183,9 @@ impl ExportTable {
                 ],
             },
             ExportTable::Phases => TableSpec {
-                from: "calls c JOIN phases p ON p.conversation_id = c.conversation_id",
-                order: "c.start_ms, c.rowid, p.seq",
+                from: "phases p",
+                key: "p.call_start_ms",
+                order: "p.call_start_ms, p.conversation_id, p.seq",
                 columns: &[
                     ("conversation_id", Text, "p.conversation_id"),
                     ("seq", Int, "p.seq"),
@@ -199,8 +201,9 @@ impl ExportTable {
                 ],
             },
             ExportTable::AgentLegs => TableSpec {
-                from: "calls c JOIN agent_legs a ON a.conversation_id = c.conversation_id",
-                order: "c.start_ms, c.rowid, a.seq",
+                from: "agent_legs a",
+                key: "a.call_start_ms",
+                order: "a.call_start_ms, a.conversation_id, a.seq",
                 columns: &[
                     ("conversation_id", Text, "a.conversation_id"),
                     ("seq", Int, "a.seq"),
@@ -222,8 +225,9 @@ impl ExportTable {
                 ],
             },
             ExportTable::IvrSteps => TableSpec {
-                from: "calls c JOIN ivr_steps s ON s.conversation_id = c.conversation_id",
-                order: "c.start_ms, c.rowid, s.seq",
+                from: "ivr_steps s",
+                key: "s.call_start_ms",
+                order: "s.call_start_ms, s.conversation_id, s.seq",
                 columns: &[
                     ("conversation_id", Text, "s.conversation_id"),
                     ("seq", Int, "s.seq"),
@@ -231,8 +235,9 @@ impl ExportTable {
                 ],
             },
             ExportTable::Raw => TableSpec {
-                from: "calls c JOIN conversations r ON r.id = c.conversation_id",
-                order: "c.start_ms, c.rowid",
+                from: "conversations r",
+                key: "r.start_ms",
+                order: "r.start_ms, r.rowid",
                 columns: &[
                     ("conversation_id", Text, "r.id"),
                     ("version", Int, "r.version"),
@@ -258,6 +263,8 @@ enum ColumnType {
 
 struct TableSpec {
     from: &'static str,
+    /// The call's start: `calls.start_ms`, or the `call_start_ms` the parts are clustered by.
+    key: &'static str,
     /// Start order; `c.rowid` breaks ties the way the `calls_start` index already holds
     /// them, so the query needs no sort.
     order: &'static str,
@@ -421,7 +428,7 @@ fn export_day(conn: &Connection, options: &ExportOptions, day: &str) -> Result<(
         rows.push(n);
     }
     if !options.tables.contains(&ExportTable::Calls) {
-        let (clause, p) = day_clause(range);
+        let (clause, p) = day_clause("c.start_ms", range);
         calls = conn
             .query_row(
                 &format!("SELECT count(*) FROM calls c WHERE {clause}"),
@@ -434,10 +441,12 @@ fn export_day(conn: &Connection, options: &ExportOptions, day: &str) -> Result<(
     Ok((calls, rows))
 }
 
-fn day_clause(range: Option<(i64, i64)>) -> (&'static str, Vec<i64>) {
+/// The rows of one day (or of calls without a start) by their key column.
+fn day_clause(key: &str, range: Option<(i64, i64)>) -> (String, Vec<i64>) {
     match range {
-        Some((from, to)) => ("c.start_ms >= ?1 AND c.start_ms < ?2", vec![from, to]),
-        None => ("c.start_ms IS NULL", vec![]),
+        Some((from, to)) => (format!("{key} >= ?1 AND {key} < ?2"), vec![from, to]),
+        None if key.ends_with(".call_start_ms") => (format!("{key} = ?1"), vec![crate::NO_START]),
+        None => (format!("{key} IS NULL"), vec![]),
     }
 }
 
@@ -456,7 +465,7 @@ fn write_table(
     file: &Path,
 ) -> Result<u64, ExportError> {
     let exprs: Vec<&str> = spec.columns.iter().map(|c| c.2).collect();
-    let (clause, p) = day_clause(range);
+    let (clause, p) = day_clause(spec.key, range);
     let sql =
         format!("SELECT {} FROM {} WHERE {clause} ORDER BY {}", exprs.join(", "), spec.from, spec.order);
     let mut stmt = conn.prepare(&sql)?;

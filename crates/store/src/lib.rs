@@ -637,10 +637,33 @@ fn derive_conversation(
     write_call(conn, id, &call)
 }
 
+/// The `call_start_ms` key of a call's phases, legs and steps: its start, or
+/// [`NO_START`] without one.
+fn call_key(start: Option<i64>) -> i64 {
+    start.unwrap_or(NO_START)
+}
+
+/// The `call_start_ms` of the parts of a call without a start.
+pub(crate) const NO_START: i64 = i64::MIN;
+
 fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), StoreError> {
-    for table in ["calls", "call_records", "phases", "agent_legs", "ivr_steps"] {
-        conn.execute(&format!("DELETE FROM {table} WHERE conversation_id = ?1"), [id])?;
+    // The parts are found by the start they were stored under (the call's, as derived before).
+    let old_start: Option<Option<i64>> = conn
+        .prepare_cached("SELECT start_ms FROM calls WHERE conversation_id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    if let Some(old_start) = old_start {
+        for table in ["phases", "agent_legs", "ivr_steps"] {
+            conn.prepare_cached(&format!(
+                "DELETE FROM {table} WHERE call_start_ms = ?1 AND conversation_id = ?2"
+            ))?
+            .execute(params![call_key(old_start), id])?;
+        }
     }
+    for table in ["calls", "call_records"] {
+        conn.prepare_cached(&format!("DELETE FROM {table} WHERE conversation_id = ?1"))?.execute([id])?;
+    }
+    let key = call_key(call.start.map(|t| t.0));
     let t = &call.totals;
     let answered_queue = call
         .agents
@@ -659,7 +682,7 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
     let wrapup_user_name = wrapup_user.and_then(|user| {
         call.agents.iter().find(|a| a.user_id.as_deref() == Some(user)).and_then(|a| a.name.as_deref())
     });
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO calls (conversation_id, start_ms, end_ms, call_date, ongoing, duration_ms, media_type, direction, direction_label,
             from_address, from_name, to_address, to_name, customer_number, placed_by_role, placed_by_name, answered_by_role,
             answered_by_user_id, answered_by_name, queue_id, queue_name, reason, reason_source, ivr_exit,
@@ -669,7 +692,8 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
             ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43,
             (SELECT coalesce(max(change_seq), 0) + 1 FROM calls))",
-        params![
+    )?
+    .execute(params![
             id,
             call.start.map(|t| t.0),
             call.end.map(|t| t.0),
@@ -713,14 +737,13 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
             serde_json::to_string(&call.ivr.path).unwrap_or_default(),
             wrapup_user,
             wrapup_user_name,
-        ],
-    )?;
+    ])?;
     conn.prepare_cached("INSERT INTO call_records (conversation_id, record_json) VALUES (?1, ?2)")?
         .execute(params![id, record_json])?;
     {
         let mut stmt = conn.prepare_cached(
-            "INSERT INTO phases (conversation_id, seq, kind, start_ms, end_ms, duration_ms, participant_id, purpose, user_id, queue_id, name)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT INTO phases (conversation_id, seq, kind, start_ms, end_ms, duration_ms, participant_id, purpose, user_id, queue_id, name, call_start_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )?;
         for (seq, p) in call.phases.iter().enumerate() {
             stmt.execute(params![
@@ -735,14 +758,15 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
                 p.user_id.as_deref(),
                 p.queue_id.as_deref(),
                 p.name.as_deref(),
+                key,
             ])?;
         }
     }
     {
         let mut stmt = conn.prepare_cached(
             "INSERT INTO agent_legs (conversation_id, seq, user_id, name, queue_id, queue_name, alerted_ms, connected_ms, alert_ms, talk_ms,
-                hold_ms, acw_ms, answered, not_responding, wrapup_code_id, wrapup_code_name, disconnect_type)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                hold_ms, acw_ms, answered, not_responding, wrapup_code_id, wrapup_code_name, disconnect_type, call_start_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
         )?;
         for (seq, a) in call.agents.iter().enumerate() {
             stmt.execute(params![
@@ -763,14 +787,16 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
                 a.wrapup.as_ref().and_then(|w| w.code_id.as_deref()),
                 a.wrapup.as_ref().and_then(|w| w.code_name.as_deref()),
                 a.disconnect_type.as_deref(),
+                key,
             ])?;
         }
     }
     {
-        let mut stmt =
-            conn.prepare_cached("INSERT INTO ivr_steps (conversation_id, seq, step) VALUES (?1, ?2, ?3)")?;
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO ivr_steps (conversation_id, seq, step, call_start_ms) VALUES (?1, ?2, ?3, ?4)",
+        )?;
         for (seq, step) in call.ivr.path.iter().enumerate() {
-            stmt.execute(params![id, i64::try_from(seq).unwrap_or(i64::MAX), step.as_ref()])?;
+            stmt.execute(params![id, i64::try_from(seq).unwrap_or(i64::MAX), step.as_ref(), key])?;
         }
     }
     Ok(())
@@ -833,5 +859,39 @@ mod tests {
         .unwrap();
         let err = Store::open(&junk).unwrap_err().to_string();
         assert!(err.contains("not a usable calltrail archive") || err.contains("cannot open"), "{err}");
+    }
+
+    #[test]
+    fn a_first_version_archive_is_upgraded_with_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute_batch(
+                r#"INSERT INTO calls (conversation_id, start_ms, ongoing, direction, direction_label, outcome, transfers, warnings, record_json)
+                   VALUES ('c1', 1000, 0, 'inbound', 'Inbound', 'answered', 0, 0, '{"wrapup":{"user_id":"u1"}}');
+                   INSERT INTO phases (conversation_id, seq, kind, duration_ms) VALUES ('c1', 0, 'talk', 60000);
+                   INSERT INTO agent_legs (conversation_id, seq, user_id, name, answered, not_responding) VALUES ('c1', 0, 'u1', 'Ann', 1, 0);
+                   INSERT INTO ivr_steps (conversation_id, seq, step) VALUES ('c1', 1, 'transfer:Billing'), ('c1', 0, 'Main IVR');"#,
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let conn = store.connection();
+        let (path_json, user, name): (String, String, String) = conn
+            .query_row("SELECT ivr_path, wrapup_user_id, wrapup_user_name FROM calls", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(path_json, r#"["Main IVR","transfer:Billing"]"#);
+        assert_eq!((user.as_str(), name.as_str()), ("u1", "Ann"));
+        assert_eq!(store.call_json("c1").unwrap().as_deref(), Some(r#"{"wrapup":{"user_id":"u1"}}"#));
+        let key: i64 = conn.query_row("SELECT call_start_ms FROM phases", [], |r| r.get(0)).unwrap();
+        assert_eq!(key, 1000);
+        let legs = store.scan_legs(&CallFilter::default(), |_| {}).unwrap();
+        assert_eq!(legs, 1);
+        assert!(Store::open_read_only(&path).is_ok());
     }
 }

@@ -323,12 +323,24 @@ impl Store {
 
     /// Hands every agent leg of the calls the filter selects to `each`; returns how many.
     pub fn scan_legs(&self, filter: &CallFilter, mut each: impl FnMut(&LegRow)) -> Result<u64, StoreError> {
-        let (clause, params) = filter.to_sql();
-        let sql = format!(
-            "SELECT c.start_ms, coalesce(a.name, a.user_id, '(unknown)'), coalesce(a.queue_name, a.queue_id), a.answered,
-                    a.not_responding, a.alert_ms, a.talk_ms, a.hold_ms, a.acw_ms
-             FROM calls c JOIN agent_legs a ON a.conversation_id = c.conversation_id WHERE {clause}"
-        );
+        let columns =
+            "a.call_start_ms, coalesce(a.name, a.user_id, '(unknown)'), coalesce(a.queue_name, a.queue_id),
+                       a.answered, a.not_responding, a.alert_ms, a.talk_ms, a.hold_ms, a.acw_ms";
+        let time_only = CallFilter { from_ms: filter.from_ms, to_ms: filter.to_ms, ..CallFilter::default() };
+        let (sql, params) = if *filter == time_only {
+            // Legs are clustered by their call's start: a time range is one range of the
+            // table, no join needed.
+            let mut params = vec![SqlValue::Integer(filter.from_ms.unwrap_or(crate::NO_START + 1))];
+            let mut sql = format!("SELECT {columns} FROM agent_legs a WHERE a.call_start_ms >= ?1");
+            if let Some(to) = filter.to_ms {
+                params.push(SqlValue::Integer(to));
+                sql.push_str(" AND a.call_start_ms < ?2");
+            }
+            (sql, params)
+        } else {
+            let (clause, params) = filter.to_sql();
+            (format!("SELECT {columns} FROM calls c JOIN agent_legs a ON a.call_start_ms = ifnull(c.start_ms, {}) AND a.conversation_id = c.conversation_id WHERE {clause}", crate::NO_START), params)
+        };
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
         let mut n = 0;

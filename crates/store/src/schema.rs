@@ -150,32 +150,36 @@ pub const MIGRATIONS: &[&str] = &[
     INSERT INTO call_records SELECT conversation_id, record_json FROM calls;
     ALTER TABLE calls DROP COLUMN record_json;
 
-    -- A call's phases, legs and steps stored together (clustered by conversation), so reading
-    -- them for a day's calls is one search per call, not one per row.
+    -- A call's phases, legs and steps stored together and in call start order (clustered by
+    -- call_start_ms, the call's start, or the smallest integer when it has none): a day's rows are one range,
+    -- read without a join.
     CREATE TABLE phases_new (
+        call_start_ms INTEGER NOT NULL,
         conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
         start_ms INTEGER, end_ms INTEGER, duration_ms INTEGER, participant_id TEXT, purpose TEXT,
         user_id TEXT, queue_id TEXT, name TEXT,
-        PRIMARY KEY (conversation_id, seq)
+        PRIMARY KEY (call_start_ms, conversation_id, seq)
     ) WITHOUT ROWID;
-    INSERT INTO phases_new SELECT * FROM phases;
+    INSERT INTO phases_new SELECT coalesce(c.start_ms, -9223372036854775808), p.* FROM phases p JOIN calls c USING (conversation_id);
     DROP TABLE phases;
     ALTER TABLE phases_new RENAME TO phases;
     CREATE TABLE agent_legs_new (
+        call_start_ms INTEGER NOT NULL,
         conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, user_id TEXT, name TEXT, queue_id TEXT,
         queue_name TEXT, alerted_ms INTEGER, connected_ms INTEGER, alert_ms INTEGER, talk_ms INTEGER,
         hold_ms INTEGER, acw_ms INTEGER, answered INTEGER NOT NULL, not_responding INTEGER NOT NULL,
         wrapup_code_id TEXT, wrapup_code_name TEXT, disconnect_type TEXT,
-        PRIMARY KEY (conversation_id, seq)
+        PRIMARY KEY (call_start_ms, conversation_id, seq)
     ) WITHOUT ROWID;
-    INSERT INTO agent_legs_new SELECT * FROM agent_legs;
+    INSERT INTO agent_legs_new SELECT coalesce(c.start_ms, -9223372036854775808), a.* FROM agent_legs a JOIN calls c USING (conversation_id);
     DROP TABLE agent_legs;
     ALTER TABLE agent_legs_new RENAME TO agent_legs;
     CREATE TABLE ivr_steps_new (
+        call_start_ms INTEGER NOT NULL,
         conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, step TEXT NOT NULL,
-        PRIMARY KEY (conversation_id, seq)
+        PRIMARY KEY (call_start_ms, conversation_id, seq)
     ) WITHOUT ROWID;
-    INSERT INTO ivr_steps_new SELECT * FROM ivr_steps;
+    INSERT INTO ivr_steps_new SELECT coalesce(c.start_ms, -9223372036854775808), s.* FROM ivr_steps s JOIN calls c USING (conversation_id);
     DROP TABLE ivr_steps;
     ALTER TABLE ivr_steps_new RENAME TO ivr_steps;
 
