@@ -9,78 +9,13 @@
 //! Run with `cargo bench -p calltrail --bench reports_export`.
 #![allow(clippy::print_stdout, clippy::cast_precision_loss, clippy::cast_possible_truncation, missing_docs)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use calltrail_sim::Spec;
-use calltrail_store::Store;
+mod archive;
 
-/// 2025-11-25T10:00:00Z: fixed, so a kept archive stays valid.
-const NOW: i64 = 1_764_064_800_000;
-const CHUNK: usize = 100_000;
-
-fn settings() -> calltrail_explain::Settings {
-    serde_json::from_value(serde_json::json!({
-        "reason": {"attributes": ["Final Main Intent", "MainIntent1"]},
-        "ivr": {"checkpoints": ["MainIntent1"]}
-    }))
-    .unwrap()
-}
-
-/// An archive of `calls` calls over 30 days, built unless already there.
-fn archive(calls: usize) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-data");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("archive-{calls}.db"));
-    if path.exists() {
-        let store = Store::open(&path).unwrap();
-        if store.counts().unwrap().conversations as usize == calls {
-            return path;
-        }
-        drop(store);
-        std::fs::remove_file(&path).unwrap();
-    }
-    let started = Instant::now();
-    let mut store = Store::open(&path).unwrap();
-    store.set_settings(settings());
-    let mut stored = 0;
-    let mut seed = 1;
-    while stored < calls {
-        let want = CHUNK.min(calls - stored);
-        let (org, planned) = calltrail_sim::generate(&Spec::at(want, 30, seed, NOW));
-        if seed == 1 {
-            for (kind, map) in org.lookups_json().as_object().unwrap() {
-                let entries: Vec<(String, String)> = map
-                    .as_object()
-                    .unwrap()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-                    .collect();
-                store.put_lookups(kind, &entries).unwrap();
-            }
-        }
-        // Settled views: every call over.
-        let raws: Vec<Vec<u8>> = planned
-            .iter()
-            .filter_map(|p| p.view_at(p.settled_ms))
-            .map(|v| serde_json::to_vec(&v).unwrap())
-            .collect();
-        for batch in raws.chunks(5000) {
-            let slices: Vec<&[u8]> = batch.iter().map(Vec::as_slice).collect();
-            let report = store.upsert(&slices, "job", NOW).unwrap();
-            stored += report.added as usize;
-        }
-        seed += 1;
-    }
-    println!(
-        "built an archive of {stored} calls in {:.0}s ({:.0} calls/s ingested), {:.0} MiB",
-        started.elapsed().as_secs_f64(),
-        stored as f64 / started.elapsed().as_secs_f64(),
-        std::fs::metadata(&path).unwrap().len() as f64 / 1_048_576.0
-    );
-    path
-}
+use archive::archive;
 
 /// Runs `calltrail ARGS` under GNU time: (seconds, peak RSS MiB), stdout discarded.
 fn timed(db: &Path, args: &[&str]) -> (f64, f64) {
