@@ -50,9 +50,36 @@ pub enum StoreError {
         /// The newest this build knows.
         known: usize,
     },
+    /// The archive's pages are damaged: it is not used further.
+    #[error(
+        "the archive is damaged ({0}); nothing more was read or written\n\nhint: restore it from a backup, or recover what is readable with `sqlite3 FILE .recover | sqlite3 NEW.db`"
+    )]
+    Damaged(String),
+    /// The disk (or the archive's size limit) is full; the transaction in flight was rolled back.
+    #[error("the disk holding the archive is full; the batch in flight was not stored and the archive is as it was\n\nhint: free some space, then run the command again (`calltrail sync --resume` continues a sync)")]
+    Full,
+    /// The archive cannot be written.
+    #[error("the archive is read-only ({0})\n\nhint: check the file's and its folder's permissions; reports, exports and `serve` only read it")]
+    ReadOnly(String),
     /// A database operation failed.
     #[error("archive error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    /// Damage, a full disk and a read-only file are told apart from other failures, because
+    /// each asks the user for something different.
+    fn from(e: rusqlite::Error) -> StoreError {
+        use rusqlite::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => StoreError::Damaged(e.to_string()),
+            Some(ErrorCode::DiskFull) => StoreError::Full,
+            Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen) if e.to_string().contains("readonly") => {
+                StoreError::ReadOnly(e.to_string())
+            }
+            _ => StoreError::Sqlite(e),
+        }
+    }
 }
 
 /// Result of storing a batch of records.
@@ -165,8 +192,20 @@ impl Store {
     /// migrated, and writes are refused by `SQLite` itself.
     pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
         let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)
-            .map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
+        let open_err = |source| StoreError::Open { path: path.to_owned(), source };
+        let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+        // A WAL archive in a folder this user cannot write (no `-shm` to share) can still be
+        // read as an immutable file.
+        let conn = if conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).is_ok() {
+            conn
+        } else {
+            let uri = format!(
+                "file:{}?immutable=1",
+                path.to_string_lossy().replace('%', "%25").replace('?', "%3f").replace('#', "%23")
+            );
+            Connection::open_with_flags(uri, flags | rusqlite::OpenFlags::SQLITE_OPEN_URI)
+                .map_err(open_err)?
+        };
         let corrupt =
             |e: rusqlite::Error| StoreError::Corrupt { path: path.to_owned(), reason: e.to_string() };
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
@@ -188,7 +227,11 @@ impl Store {
     }
 
     fn init(conn: Connection, path: PathBuf) -> Result<Store, StoreError> {
-        let corrupt = |e: rusqlite::Error| StoreError::Corrupt { path: path.clone(), reason: e.to_string() };
+        let corrupt = |e: rusqlite::Error| match StoreError::from(e) {
+            StoreError::Sqlite(e) => StoreError::Corrupt { path: path.clone(), reason: e.to_string() },
+            StoreError::Damaged(reason) => StoreError::Corrupt { path: path.clone(), reason },
+            other => other,
+        };
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // WAL: readers (reports, the web UI) never block the sync. In memory it stays `memory`.
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(corrupt)?;

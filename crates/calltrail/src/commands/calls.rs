@@ -40,7 +40,11 @@ pub fn existing_archive(global: &GlobalArgs) -> anyhow::Result<Store> {
         ))
         .into());
     }
-    Ok(Store::open(&path)?)
+    match Store::open(&path) {
+        // An archive this user may not write can still be read.
+        Err(calltrail_store::StoreError::ReadOnly(_)) => Ok(Store::open_read_only(&path)?),
+        other => Ok(other?),
+    }
 }
 
 /// The zone of `--tz`.
