@@ -617,8 +617,11 @@ impl Sink for TextSink {
     }
 }
 
-/// Rows per Parquet row group written at a time.
-const BATCH: usize = 65_536;
+/// Rows per Parquet row group: the writer holds one row group per file in memory, so this
+/// bounds an export's memory whatever a day holds.
+const BATCH: usize = 32_768;
+/// Rows per row group of the raw records (kilobytes each).
+const RAW_BATCH: usize = 2_048;
 
 enum Builder {
     Text(StringBuilder),
@@ -627,11 +630,12 @@ enum Builder {
     Time(TimestampMillisecondBuilder),
 }
 
-/// Parquet: columns gathered in Arrow builders, flushed every [`BATCH`] rows.
+/// Parquet: columns gathered in Arrow builders, written a row group at a time.
 struct ParquetSink {
     schema: Arc<Schema>,
     builders: Vec<Builder>,
     rows: usize,
+    batch: usize,
     writer: ArrowWriter<fs::File>,
 }
 
@@ -654,7 +658,13 @@ impl ParquetSink {
             })
             .collect();
         let schema = Arc::new(Schema::new(fields));
-        let mut props = WriterProperties::builder().set_compression(Compression::SNAPPY);
+        let batch =
+            if columns.iter().any(|(_, kind, _)| *kind == ColumnType::Raw) { RAW_BATCH } else { BATCH };
+        let mut props =
+            WriterProperties::builder()
+                .set_compression(Compression::SNAPPY)
+                .set_max_row_group_row_count(Some(batch))
+                .set_max_row_group_bytes(Some(64 << 20));
         // Whole records are large and unique: a dictionary or min/max statistics of them
         // would cost time and buy nothing.
         for (name, kind, _) in columns {
@@ -668,7 +678,7 @@ impl ParquetSink {
         let props = props.build();
         let writer = ArrowWriter::try_new(file, schema.clone(), Some(props))
             .map_err(|e| ExportError::Parquet { path: path.to_owned(), reason: e.to_string() })?;
-        let mut sink = ParquetSink { schema, builders: Vec::new(), rows: 0, writer };
+        let mut sink = ParquetSink { schema, builders: Vec::new(), rows: 0, batch, writer };
         sink.builders = sink.fresh_builders();
         Ok(sink)
     }
@@ -678,10 +688,10 @@ impl ParquetSink {
             .fields()
             .iter()
             .map(|f| match f.data_type() {
-                DataType::Int64 => Builder::Int(Int64Builder::with_capacity(BATCH)),
-                DataType::Boolean => Builder::Bool(BooleanBuilder::with_capacity(BATCH)),
+                DataType::Int64 => Builder::Int(Int64Builder::with_capacity(self.batch)),
+                DataType::Boolean => Builder::Bool(BooleanBuilder::with_capacity(self.batch)),
                 DataType::Timestamp(..) => {
-                    Builder::Time(TimestampMillisecondBuilder::with_capacity(BATCH).with_timezone("UTC"))
+                    Builder::Time(TimestampMillisecondBuilder::with_capacity(self.batch).with_timezone("UTC"))
                 }
                 _ => Builder::Text(StringBuilder::new()),
             })
@@ -728,7 +738,7 @@ impl Sink for ParquetSink {
             }
         }
         self.rows += 1;
-        if self.rows >= BATCH {
+        if self.rows >= self.batch {
             self.flush()?;
         }
         Ok(())
