@@ -38,7 +38,8 @@ fn measured(args: &[&str], env: &[(&str, &str)]) -> (f64, f64) {
 }
 
 fn now_ms() -> i64 {
-    i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()).unwrap()
+    i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis())
+        .unwrap()
 }
 
 fn sync(calls: usize, dir: &Path) -> (f64, f64) {
@@ -54,7 +55,21 @@ fn sync(calls: usize, dir: &Path) -> (f64, f64) {
     let db = dir.join(format!("sync-{calls}.db"));
     let db = db.to_str().unwrap();
     let result = measured(
-        &["--db", db, "sync", "--mode", "query", "--rate-limit", "100000000", "--attributes", "never", "--from", &from, "--api-base", api.trim()],
+        &[
+            "--db",
+            db,
+            "sync",
+            "--mode",
+            "query",
+            "--rate-limit",
+            "100000000",
+            "--attributes",
+            "never",
+            "--from",
+            &from,
+            "--api-base",
+            api.trim(),
+        ],
         &[("GENESYSCLOUD_OAUTHCLIENT_ID", "bench"), ("GENESYSCLOUD_OAUTHCLIENT_SECRET", "bench")],
     );
     let _ = sim.kill();
@@ -107,7 +122,10 @@ fn main() {
         let db = archive::archive(calls);
         let out = dir.join(format!("lake-{calls}"));
         let _ = std::fs::remove_dir_all(&out);
-        let (mib, secs) = measured(&["--db", db.to_str().unwrap(), "export", "--full", "--out", out.to_str().unwrap()], &[]);
+        let (mib, secs) = measured(
+            &["--db", db.to_str().unwrap(), "export", "--full", "--out", out.to_str().unwrap()],
+            &[],
+        );
         let _ = std::fs::remove_dir_all(&out);
         let b = *base[2].get_or_insert(mib);
         let _ = write!(line, "  export {mib:>6.1} MiB ({:.2}x, {secs:.0}s)", mib / b);

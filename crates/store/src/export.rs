@@ -660,11 +660,10 @@ impl ParquetSink {
         let schema = Arc::new(Schema::new(fields));
         let batch =
             if columns.iter().any(|(_, kind, _)| *kind == ColumnType::Raw) { RAW_BATCH } else { BATCH };
-        let mut props =
-            WriterProperties::builder()
-                .set_compression(Compression::SNAPPY)
-                .set_max_row_group_row_count(Some(batch))
-                .set_max_row_group_bytes(Some(64 << 20));
+        let mut props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_max_row_group_row_count(Some(batch))
+            .set_max_row_group_bytes(Some(64 << 20));
         // Whole records are large and unique: a dictionary or min/max statistics of them
         // would cost time and buy nothing.
         for (name, kind, _) in columns {
