@@ -73,7 +73,7 @@ fn main() {
             ("calls list", "/".to_owned()),
             ("calls list, 20th page", String::new()),
             ("calls list, outcome filter", "/?outcome=abandoned_in_queue".to_owned()),
-            ("calls list, number search", format!("/?number={}", number.trim_start_matches('+'))),
+            ("calls list, number search", format!("/?number=%2B{}", number.trim_start_matches('+'))),
             ("one call", format!("/calls/{id}")),
             ("sync status", "/status".to_owned()),
             ("glossary", "/fields".to_owned()),

@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "calltrail", version, propagate_version = true, max_term_width = 100)]
 #[command(
-    after_help = "Examples:\n  calltrail explain records.ndjson\n  calltrail explain --format json query-response.json\n  calltrail fields segmentType"
+    after_help = "Examples:\n  calltrail demo --serve\n  calltrail explain records.ndjson\n  calltrail sync --from 2024-05-01\n  calltrail report ivr --tz Europe/London\n  calltrail export --out lake/\n  calltrail serve\n  calltrail fields segmentType"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -257,7 +257,7 @@ pub struct FilterArgs {
     /// Wrap-up code id or name
     #[arg(long)]
     pub wrapup: Option<String>,
-    /// Customer number (part of it)
+    /// Customer number: +1555… matches numbers starting with it, other digits anywhere in it
     #[arg(long)]
     pub number: Option<String>,
     /// Outcome (answered, abandoned_in_ivr, abandoned_in_queue, self_served, voicemail, callback, ...)

@@ -25,7 +25,8 @@ pub struct CallFilter {
     pub agent: Option<String>,
     /// The concluding wrap-up code's id or name.
     pub wrapup: Option<String>,
-    /// Part of the customer's number.
+    /// The customer's number: `+1555…` matches numbers starting with it (an index range),
+    /// other text matches anywhere in the number.
     pub number: Option<String>,
     /// The call's outcome (`answered`, `abandoned_in_queue`, ...).
     pub outcome: Option<String>,
@@ -65,10 +66,14 @@ impl CallFilter {
             clause("(c.wrapup_code_id = ? OR c.wrapup_code_name = ?)", text(v));
         }
         if let Some(v) = &self.number {
-            clause(
-                "instr(c.customer_number, ?) > 0",
-                SqlValue::Text(v.trim_start_matches("tel:").to_owned()),
-            );
+            let v = v.trim_start_matches("tel:");
+            if v.starts_with('+') {
+                // A number as dialled: its calls are a range of the index.
+                clause("c.customer_number >= ?", SqlValue::Text(v.to_owned()));
+                clause("c.customer_number < ?", SqlValue::Text(format!("{v}\u{10ffff}")));
+            } else {
+                clause("instr(c.customer_number, ?) > 0", SqlValue::Text(v.to_owned()));
+            }
         }
         if let Some(v) = &self.outcome {
             clause("c.outcome = ?", text(v));

@@ -193,4 +193,8 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (dir, format)
     );
     ",
+    // 3: customer numbers indexed, so finding a caller's calls is a lookup, not a scan.
+    r"
+    CREATE INDEX calls_number ON calls(customer_number);
+    ",
 ];
