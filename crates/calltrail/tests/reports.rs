@@ -37,14 +37,7 @@ fn fixture() -> &'static Fixture {
         let (org, planned) = calltrail_sim::generate(&Spec::at(CALLS, 7, 11, NOW));
         let mut store = Store::open(&db).unwrap();
         store.set_settings(toml_settings());
-        let lookups = org.lookups_json();
-        for (kind, map) in lookups.as_object().unwrap() {
-            let entries: Vec<(String, String)> = map
-                .as_object()
-                .unwrap()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-                .collect();
+        for (kind, entries) in org.lookup_tables() {
             store.put_lookups(kind, &entries).unwrap();
         }
         let mut truth = Vec::new();

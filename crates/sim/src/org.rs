@@ -189,18 +189,38 @@ impl Org {
     }
 
     /// The lookups file for `calltrail explain --lookups`: id → name for everything here.
-    pub fn lookups_json(&self) -> serde_json::Value {
-        let map = |pairs: Vec<(&str, &str)>| {
-            serde_json::Value::Object(
-                pairs.into_iter().map(|(k, v)| (k.to_owned(), serde_json::Value::from(v))).collect(),
-            )
+    /// The lookups as the archive stores them: `(kind, [(id, name)])` for users, queues,
+    /// wrap-up codes, flows and flow outcomes.
+    pub fn lookup_tables(&self) -> Vec<(&'static str, Vec<(String, String)>)> {
+        let pairs = |it: &mut dyn Iterator<Item = (&str, &str)>| -> Vec<(String, String)> {
+            it.map(|(id, name)| (id.to_owned(), name.to_owned())).collect()
         };
-        serde_json::json!({
-            "users": map(self.users.iter().map(|u| (u.id.as_str(), u.name.as_str())).collect()),
-            "queues": map(self.queues.iter().map(|q| (q.id.as_str(), q.name.as_str())).collect()),
-            "wrapup_codes": map(self.wrapup_codes.iter().map(|c| (c.id.as_str(), c.name.as_str())).collect()),
-            "flows": map([&self.ivr, &self.in_queue, &self.digital].iter().map(|f| (f.id.as_str(), f.name.as_str())).collect()),
-            "flow_outcomes": map(self.outcomes.iter().map(|o| (o.id.as_str(), o.name.as_str())).collect()),
-        })
+        vec![
+            ("users", pairs(&mut self.users.iter().map(|u| (u.id.as_str(), u.name.as_str())))),
+            ("queues", pairs(&mut self.queues.iter().map(|q| (q.id.as_str(), q.name.as_str())))),
+            ("wrapup_codes", pairs(&mut self.wrapup_codes.iter().map(|c| (c.id.as_str(), c.name.as_str())))),
+            (
+                "flows",
+                pairs(
+                    &mut [&self.ivr, &self.in_queue, &self.digital]
+                        .into_iter()
+                        .map(|f| (f.id.as_str(), f.name.as_str())),
+                ),
+            ),
+            ("flow_outcomes", pairs(&mut self.outcomes.iter().map(|o| (o.id.as_str(), o.name.as_str())))),
+        ]
+    }
+
+    /// The lookups as a lookups file (`calltrail explain --lookups`).
+    pub fn lookups_json(&self) -> serde_json::Value {
+        let tables: serde_json::Map<String, serde_json::Value> = self
+            .lookup_tables()
+            .into_iter()
+            .map(|(kind, entries)| {
+                let map = entries.into_iter().map(|(id, name)| (id, serde_json::Value::from(name))).collect();
+                (kind.to_owned(), serde_json::Value::Object(map))
+            })
+            .collect();
+        serde_json::Value::Object(tables)
     }
 }

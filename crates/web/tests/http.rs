@@ -30,13 +30,7 @@ fn archive(dir: &Path) -> PathBuf {
     let mut store = Store::open(&path).unwrap();
     store.set_settings(settings());
     let (org, planned) = calltrail_sim::generate(&Spec::at(600, 5, 3, NOW));
-    for (kind, map) in org.lookups_json().as_object().unwrap() {
-        let entries: Vec<(String, String)> = map
-            .as_object()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-            .collect();
+    for (kind, entries) in org.lookup_tables() {
         store.put_lookups(kind, &entries).unwrap();
     }
     let planned = calltrail_sim::hostile::apply(planned, 3);

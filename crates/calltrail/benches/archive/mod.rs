@@ -42,13 +42,7 @@ pub fn archive(calls: usize) -> PathBuf {
         let want = CHUNK.min(calls - stored);
         let (org, planned) = calltrail_sim::generate(&Spec::at(want, 30, seed, NOW));
         if seed == 1 {
-            for (kind, map) in org.lookups_json().as_object().unwrap() {
-                let entries: Vec<(String, String)> = map
-                    .as_object()
-                    .unwrap()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-                    .collect();
+            for (kind, entries) in org.lookup_tables() {
                 store.put_lookups(kind, &entries).unwrap();
             }
         }
