@@ -619,7 +619,7 @@ impl Sink for TextSink {
 
 /// Rows per Parquet row group: the writer holds one row group per file in memory, so this
 /// bounds an export's memory whatever a day holds.
-const BATCH: usize = 32_768;
+const BATCH: usize = 8_192;
 /// Rows per row group of the raw records (kilobytes each).
 const RAW_BATCH: usize = 2_048;
 
