@@ -124,7 +124,6 @@ fn filter_form(params: &Params, action: &str, queues: &[String], with_text: bool
                 label { "Search " input type="search" name="q" size="14" value=(opt(params.q.as_ref())); }
             }
             label { "Time zone " input type="text" name="tz" size="14" placeholder="UTC" value=(opt(params.tz.as_ref())); }
-            @if let Some(token) = &params.token { input type="hidden" name="token" value=(token); }
             button type="submit" { "Show" }
         }
     }

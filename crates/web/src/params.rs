@@ -28,8 +28,6 @@ pub struct Params {
     pub before: Option<String>,
     /// Glossary: one field.
     pub name: Option<String>,
-    /// The token (read by `auth`; kept in links).
-    pub token: Option<String>,
 }
 
 fn given(value: Option<&String>) -> Option<String> {
