@@ -39,9 +39,6 @@ pub enum ExportError {
     /// Reading the archive failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// Reading the archive failed.
-    #[error("archive error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
     /// Writing a file failed.
     #[error("cannot write `{path}`: {source}")]
     Write {
@@ -65,6 +62,13 @@ pub enum ExportError {
     /// The archive lives in memory, where a second reader cannot reach it.
     #[error("an in-memory archive cannot be exported")]
     InMemory,
+}
+
+impl From<rusqlite::Error> for ExportError {
+    /// Through the archive's own classification: a damaged, full or read-only archive says so.
+    fn from(e: rusqlite::Error) -> ExportError {
+        ExportError::Store(StoreError::from(e))
+    }
 }
 
 /// The file format.
