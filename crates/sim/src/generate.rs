@@ -904,7 +904,7 @@ impl<'o> Call<'o> {
         self.attributes.push(("SubIntent1".into(), "Self-service".into()));
         self.truth.reason = Some("Balance".into());
         self.truth.reason_source = Some("attribute:MainIntent1".into());
-        self.ivr(t0 + 300, end, D::Endpoint, None, 2);
+        self.ivr(t0 + 300, end, D::Endpoint, None, 3);
         self.customer_inbound(
             MediaType::Voice,
             vec![seg(S::System, t0, t0 + 300), seg(S::Interact, t0 + 300, end).ends(D::Peer)],

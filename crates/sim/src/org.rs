@@ -162,7 +162,9 @@ impl Org {
         let ivr = flow(&mut rng, "Main IVR", "INBOUNDCALL", "24.0");
         let in_queue = flow(&mut rng, "Default In-Queue Flow", "INQUEUECALL", "3.0");
         let digital = flow(&mut rng, "Digital Front Door", "INBOUNDSHORTMESSAGE", "7.0");
-        let outcomes = ["Caller identified", "Self-service completed", "Menu selection made"]
+        // Milestones in the order a caller reaches them: every caller who gets through the
+        // menu succeeds in the first two; only those the IVR serves alone reach the third.
+        let outcomes = ["Caller identified", "Menu selection made", "Self-service completed"]
             .iter()
             .map(|name| OutcomeDef { id: rng.uuid(), name: (*name).to_owned() })
             .collect();
