@@ -56,13 +56,14 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs, printer: &Printer) -> anyhow:
     bar.finish_and_clear();
     let rows: Vec<String> = report.rows.iter().map(|(t, n)| format!("{} {n}", t.as_str())).collect();
     printer.say(&format!(
-        "exported {} calls in {} day{} to {} as {} ({}; rows: {}) in {:.1}s",
+        "exported {} calls in {} day{} to {} as {} ({}; {} files; rows: {}) in {:.1}s",
         report.calls,
         report.days,
         if report.days == 1 { "" } else { "s" },
         options.dir.display(),
         format.as_str(),
         if report.incremental { "only days changed since the last export" } else { "full" },
+        report.files,
         rows.join(", "),
         started.elapsed().as_secs_f64(),
     ));

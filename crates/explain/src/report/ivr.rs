@@ -106,19 +106,6 @@ impl IvrMap {
         self
     }
 
-    /// Endings summed over the whole map, by kind (`transfer`, `disconnect`, ...).
-    pub fn endings_by_kind(&self) -> BTreeMap<&'static str, u64> {
-        let mut out = BTreeMap::new();
-        let mut stack: Vec<&IvrNode> = vec![&self.root];
-        while let Some(node) = stack.pop() {
-            for (step, n) in &node.ended {
-                *out.entry(ending_of(step).unwrap_or("in_ivr")).or_default() += n;
-            }
-            stack.extend(node.children.iter());
-        }
-        out
-    }
-
     /// The map as a table, depth first: one row per step.
     pub fn table(&self) -> Table {
         const COLUMNS: &[Column] = &[
@@ -198,12 +185,11 @@ mod tests {
         assert_eq!(identified.reached, 3);
         assert_eq!(identified.children[0].step, "Intent=Billing");
         assert_eq!(identified.children[0].ended.get("transfer:Billing"), Some(&2));
-        let kinds = map.endings_by_kind();
-        assert_eq!(kinds.get("transfer"), Some(&2));
-        assert_eq!(kinds.get("disconnect"), Some(&1));
-        assert_eq!(kinds.get("self_served"), Some(&1));
-        assert_eq!(kinds.get("in_ivr"), Some(&1));
         let table = map.table();
+        let rows = table.to_json_rows();
+        let total = |column: &str| rows.iter().map(|r| r[column].as_u64().unwrap()).sum::<u64>();
+        assert_eq!((total("transferred"), total("disconnected"), total("self_served")), (2, 1, 1));
+        assert_eq!(total("ended"), 5, "the call still in the IVR ends at its last step");
         let text = table.to_text();
         assert!(text.contains("      Intent=Billing"), "{text}");
         let rows = table.to_json_rows();
