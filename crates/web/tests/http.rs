@@ -288,3 +288,29 @@ async fn with_a_token_every_request_must_carry_it() {
         .unwrap();
     assert_eq!(with_cookie.status().as_u16(), 200);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cached_reports_follow_the_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive(dir.path());
+    let server = start(&db, None).await;
+    let calls =
+        |rows: &Value| rows.as_array().unwrap().iter().map(|r| r["calls"].as_u64().unwrap()).sum::<u64>();
+    let before = server.json("/api/reports/reasons").await;
+    assert_eq!(server.json("/api/reports/reasons").await, before, "served again from the cache");
+    let ivr_before = server.json("/api/ivr").await["root"]["reached"].as_u64().unwrap();
+
+    // A sync adds calls while the server runs: the next request sees them.
+    let mut store = Store::open(&db).unwrap();
+    store.set_settings(settings());
+    let (_, planned) = calltrail_sim::generate(&Spec::at(50, 1, 77, NOW));
+    let raws: Vec<Vec<u8>> =
+        planned.iter().filter_map(|p| p.view_at(NOW)).map(|v| serde_json::to_vec(&v).unwrap()).collect();
+    let slices: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
+    let added = store.upsert(&slices, "query", NOW).unwrap().added;
+    drop(store);
+    assert!(added > 0);
+    let after = server.json("/api/reports/reasons").await;
+    assert_eq!(calls(&after), calls(&before) + added);
+    assert!(server.json("/api/ivr").await["root"]["reached"].as_u64().unwrap() > ivr_before);
+}
