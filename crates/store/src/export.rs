@@ -671,6 +671,9 @@ impl ParquetSink {
         // Whole records are large and unique: a dictionary or min/max statistics of them
         // would cost time and buy nothing.
         for (name, kind, _) in columns {
+            if name.ends_with("conversation_id") || name.ends_with("participant_id") {
+                props = props.set_column_dictionary_enabled(ColumnPath::from(*name), false);
+            }
             if *kind == ColumnType::Raw {
                 let column = ColumnPath::from(*name);
                 props = props
