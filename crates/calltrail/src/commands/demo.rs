@@ -97,6 +97,12 @@ pub fn run(
     })?;
     printer.say(&summary(&report));
     printer.say(&format!("archive: {}", path.display()));
+    if !args.serve {
+        printer.say(&format!(
+            "next: `calltrail --db {0} report ivr`, `calltrail --db {0} export --out lake/`, or see it in a browser with `calltrail --db {0} serve`",
+            path.display()
+        ));
+    }
     let text = crate::commands::calls::summary_report(&store)?;
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
