@@ -32,7 +32,9 @@ pub struct CallFilter {
     pub outcome: Option<String>,
     /// The call's reason.
     pub reason: Option<String>,
-    /// Text found in the conversation id, a number, a name, the reason or the wrap-up.
+    /// A search: a conversation id or its start (hex digits and dashes) and a number
+    /// (`+1555…`) are prefixes found by index; other text is looked for in the id, numbers,
+    /// addresses, the answering agent, the reason, the wrap-up and the queue.
     pub text: Option<String>,
 }
 
@@ -81,13 +83,26 @@ impl CallFilter {
         if let Some(v) = &self.reason {
             clause("c.reason = ?", text(v));
         }
-        if let Some(v) = self.text.as_ref().filter(|v| !v.is_empty()) {
-            clause(
-                "(instr(c.conversation_id, ?) > 0 OR instr(c.customer_number, ?) > 0 OR instr(c.from_address, ?) > 0
-                  OR instr(c.to_address, ?) > 0 OR instr(c.answered_by_name, ?) > 0 OR instr(c.reason, ?) > 0
-                  OR instr(c.wrapup_code_name, ?) > 0 OR instr(c.queue_name, ?) > 0)",
-                text(v),
-            );
+        if let Some(v) = self.text.as_ref().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+            let is_id = v.len() >= 4 && v.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+            let is_number = v.starts_with('+') && v.len() > 1 && v[1..].chars().all(|c| c.is_ascii_digit());
+            if is_id {
+                // A conversation id (or its start), as pasted from Genesys: a range of the key.
+                let v = v.to_ascii_lowercase();
+                clause("c.conversation_id >= ?", SqlValue::Text(v.clone()));
+                clause("c.conversation_id < ?", SqlValue::Text(format!("{v}\u{10ffff}")));
+            } else if is_number {
+                clause("c.customer_number >= ?", SqlValue::Text(v.to_owned()));
+                clause("c.customer_number < ?", SqlValue::Text(format!("{v}\u{10ffff}")));
+            } else {
+                clause(
+                    "(instr(c.conversation_id, ?) > 0 OR instr(c.customer_number, ?) > 0
+                      OR instr(c.from_address, ?) > 0 OR instr(c.to_address, ?) > 0
+                      OR instr(c.answered_by_name, ?) > 0 OR instr(c.reason, ?) > 0
+                      OR instr(c.wrapup_code_name, ?) > 0 OR instr(c.queue_name, ?) > 0)",
+                    text(&v.to_owned()),
+                );
+            }
         }
         (sql, params)
     }

@@ -203,6 +203,10 @@ async fn every_page_and_api_route_answers_from_the_archive() {
     assert!(ivr_page.contains(&format!("data-ivr-calls=\"{}\"", map.calls())));
     assert!(ivr_page.contains("<svg class=\"ivr-map\""));
 
+    // A pasted conversation id, or its start, finds the call.
+    let found = server.json(&format!("/api/calls?q={}", &id[..8].to_uppercase())).await;
+    assert!(found["calls"].as_array().unwrap().iter().any(|c| c["conversation_id"] == id.as_str()));
+
     // Filters narrow the list.
     let answered = server.json("/api/calls?outcome=answered").await;
     assert!(answered["calls"].as_array().unwrap().iter().all(|c| c["outcome"] == "answered"));
