@@ -97,25 +97,23 @@ impl AppState {
         compute: impl FnOnce(&Store) -> Result<Computed, StoreError> + Send + 'static,
     ) -> Result<Arc<Computed>, WebError> {
         let inner = self.inner.clone();
-        let lookup = key.clone();
-        let hit = self
-            .with_store(move |store| {
-                let seq = store.change_seq()?;
-                let cache = inner.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                Ok((seq, cache.get(&lookup).filter(|(s, _)| *s == seq).map(|(_, v)| v.clone())))
-            })
-            .await?;
-        if let (_, Some(value)) = hit {
-            return Ok(value);
-        }
-        let (value, seq) = self.with_store(move |store| Ok((compute(store)?, store.change_seq()?))).await?;
-        let value = Arc::new(value);
-        let mut cache = self.inner.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if cache.len() >= CACHE_ENTRIES {
-            cache.clear();
-        }
-        cache.insert(key, (seq, value.clone()));
-        Ok(value)
+        self.with_store(move |store| {
+            // The sequence is read before the fold: a sync committing meanwhile makes the entry
+            // old at once, never a stale one look fresh.
+            let seq = store.change_seq()?;
+            let lock = || inner.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some((_, value)) = lock().get(&key).filter(|(s, _)| *s == seq) {
+                return Ok(value.clone());
+            }
+            let value = Arc::new(compute(store)?);
+            let mut cache = lock();
+            if cache.len() >= CACHE_ENTRIES {
+                cache.clear();
+            }
+            cache.insert(key, (seq, value.clone()));
+            Ok(value)
+        })
+        .await
     }
 }
 
