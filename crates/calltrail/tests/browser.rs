@@ -6,18 +6,12 @@
 //! Debian's package and sets `CALLTRAIL_REQUIRE_BROWSER=1` so the test cannot be skipped.
 #![allow(clippy::print_stderr)] // a skipped test says why
 
-use std::io::{BufRead, BufReader};
+mod common;
+
+use common::{first_line, KillOnDrop};
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-
-struct Serving(Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use std::process::{Command, Stdio};
 
 fn chromium() -> Option<PathBuf> {
     let path =
@@ -83,9 +77,8 @@ fn the_calls_list_one_call_and_the_ivr_map_render_in_chromium() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut base = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut base).unwrap();
-    let _serving = Serving(child);
+    let base = first_line(&mut child);
+    let _serving = KillOnDrop(child);
     let base = base.trim().trim_end_matches('/').to_owned();
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
 

@@ -3,7 +3,10 @@
 //! hostile profile flows through sync, archive, reports, exports and the web UI with nothing
 //! executed, nothing broken and nothing lost.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use common::{first_line, http_get, KillOnDrop};
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -144,35 +147,12 @@ fn unsafe_free_uid() -> u32 {
     std::os::unix::fs::MetadataExt::uid(&probe.as_file().metadata().unwrap())
 }
 
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn first_line(child: &mut std::process::Child) -> String {
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    line.trim().to_owned()
-}
-
-fn http_get(address: &str, path: &str) -> String {
-    let mut stream = std::net::TcpStream::connect(address).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
-}
-
 #[test]
 fn the_hostile_profile_flows_through_everything_with_nothing_executed_or_lost() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hostile.db");
     let bin = env!("CARGO_BIN_EXE_calltrail");
-    let mut sim = Child(
+    let mut sim = KillOnDrop(
         Command::new(bin)
             .args(["-q", "sim", "--listen", "127.0.0.1:0", "--calls", "800", "--days", "2", "--seed", "9"])
             .args(["--faults", "hostile", "--rate-limit", "1000000"])
@@ -183,7 +163,7 @@ fn the_hostile_profile_flows_through_everything_with_nothing_executed_or_lost() 
     let api = first_line(&mut sim.0);
     let stats = |api: &str| -> serde_json::Value {
         let address = api.trim_start_matches("http://");
-        let response = http_get(address, "/sim/stats");
+        let response = http_get(address, "/sim/stats", None);
         serde_json::from_str(response.split("\r\n\r\n").nth(1).unwrap()).unwrap()
     };
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
@@ -257,7 +237,7 @@ fn the_hostile_profile_flows_through_everything_with_nothing_executed_or_lost() 
     assert!(text(&out.stderr).contains(&format!("exported {conversations} calls")) || out.stderr.is_empty());
 
     // The web UI: every call page escaped.
-    let mut serve = Child(
+    let mut serve = KillOnDrop(
         Command::new(bin)
             .arg("--db")
             .arg(&db)
@@ -275,12 +255,12 @@ fn the_hostile_profile_flows_through_everything_with_nothing_executed_or_lost() 
     let ids: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
     assert!(!ids.is_empty());
     for id in &ids {
-        let page = http_get(&address, &format!("/calls/{id}"));
+        let page = http_get(&address, &format!("/calls/{id}"), None);
         assert!(page.starts_with("HTTP/1.1 200"), "{id}");
         assert!(!page.contains("<script>") && page.contains("&lt;script&gt;"), "{id}");
     }
     for path in ["/", "/ivr", "/reports/wrapups", "/reports/reasons", "/status"] {
-        let page = http_get(&address, path);
+        let page = http_get(&address, path, None);
         assert!(page.starts_with("HTTP/1.1 200") && !page.contains("<script>"), "{path}");
     }
 }

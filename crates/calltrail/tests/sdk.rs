@@ -6,18 +6,12 @@
 //! `CALLTRAIL_SDK_PYTHON` (and `CALLTRAIL_REQUIRE_SDK`, so that CI cannot skip this).
 #![allow(clippy::print_stderr)]
 
-use std::io::{BufRead, BufReader};
+mod common;
+
+use common::{first_line, KillOnDrop};
+
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 #[test]
 fn official_python_sdk_against_the_simulator() {
@@ -46,9 +40,8 @@ fn official_python_sdk_against_the_simulator() {
             .spawn()
             .unwrap(),
     );
-    let mut address = String::new();
-    BufReader::new(sim.0.stdout.take().unwrap()).read_line(&mut address).unwrap();
-    let address = address.trim();
+    let address = first_line(&mut sim.0);
+    let address = address.as_str();
     assert!(address.starts_with("http://127.0.0.1:"), "{address}");
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/genesys_sdk_check.py");
     let out = Command::new(python).arg(script).arg(address).output().unwrap();

@@ -1,21 +1,15 @@
 //! Credentials never show: not in the output of any command at the highest verbosity, not in
 //! errors, not in the archive, the exports or the web UI's responses.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
+use common::{first_line, http_get, KillOnDrop};
+
 use std::process::{Command, Stdio};
 
 const SECRET: &str = "s3ntinel-client-secret-7f2a";
 const WRONG: &str = "s3ntinel-wrong-secret-91c4";
 const TOKEN: &str = "s3ntinel-access-token-5d0e";
-
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn calltrail(dir: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_calltrail"));
@@ -55,9 +49,8 @@ fn secrets_appear_nowhere() {
             .spawn()
             .unwrap(),
     );
-    let mut api = String::new();
-    BufReader::new(sim.0.stdout.take().unwrap()).read_line(&mut api).unwrap();
-    let api = api.trim();
+    let api = first_line(&mut sim.0);
+    let api = api.as_str();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
     let from = calltrail_model::Timestamp(i64::try_from(now).unwrap() - 3 * 86_400_000).utc_date();
     let sync = |secret: Option<&str>, token: Option<&str>| {
@@ -140,8 +133,7 @@ fn secrets_appear_nowhere() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut base = String::new();
-    BufReader::new(serve.stdout.take().unwrap()).read_line(&mut base).unwrap();
+    let base = first_line(&mut serve);
     let address = base.trim().trim_start_matches("http://").trim_end_matches('/').to_owned();
     for (path, auth) in
         [("/", None), ("/?token=wrong", None), ("/api/status", Some(WEB_TOKEN)), ("/nope", Some(WEB_TOKEN))]
@@ -169,14 +161,3 @@ fn secrets_appear_nowhere() {
 }
 
 const WEB_TOKEN: &str = "s3ntinel-web-token-22aa";
-
-/// A GET over loopback; the whole response.
-fn http_get(address: &str, path: &str, bearer: Option<&str>) -> String {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(address).unwrap();
-    let auth = bearer.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\n{auth}Connection: close\r\n\r\n").unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
-}

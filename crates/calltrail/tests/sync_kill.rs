@@ -4,19 +4,13 @@
 
 #![allow(clippy::print_stderr)] // the soak reports what it did
 
-use std::io::{BufRead, BufReader};
+mod common;
+
+use common::{first_line, KillOnDrop};
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
-
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn calltrail() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_calltrail"));
@@ -79,9 +73,7 @@ fn kill_resume_and_compare(args: &[&str], faults: &str, delays_ms: &[u64]) -> us
             .spawn()
             .unwrap(),
     );
-    let mut api = String::new();
-    BufReader::new(sim.0.stdout.take().unwrap()).read_line(&mut api).unwrap();
-    let api = api.trim().to_owned();
+    let api = first_line(&mut sim.0);
     let db = dir.path().join("archive.db");
     let interrupted =
         || db.exists() && calltrail_store::Store::open(&db).unwrap().interrupted_sync().unwrap().is_some();
