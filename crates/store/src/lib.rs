@@ -206,19 +206,16 @@ impl Store {
             Connection::open_with_flags(uri, flags | rusqlite::OpenFlags::SQLITE_OPEN_URI)
                 .map_err(open_err)?
         };
-        let corrupt =
-            |e: rusqlite::Error| StoreError::Corrupt { path: path.to_owned(), reason: e.to_string() };
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(corrupt)?;
+        let version = schema_version(&conn, path)?;
         let known = schema::MIGRATIONS.len();
-        match usize::try_from(version).unwrap_or(usize::MAX) {
-            v if v == known => Ok(Store { conn, path: path.to_owned(), settings: Settings::default(), lookups: None }),
-            v if v > known => Err(StoreError::TooNew { path: path.to_owned(), found: version, known }),
-            _ => Err(StoreError::Corrupt {
+        if version < known {
+            return Err(StoreError::Corrupt {
                 path: path.to_owned(),
                 reason: format!("schema version {version} is older than {known}: open it once with `calltrail rederive` or `calltrail sync` to upgrade it"),
-            }),
+            });
         }
+        Ok(Store { conn, path: path.to_owned(), settings: Settings::default(), lookups: None })
     }
 
     /// An archive in memory, for tests.
@@ -227,16 +224,12 @@ impl Store {
     }
 
     fn init(conn: Connection, path: PathBuf) -> Result<Store, StoreError> {
-        let corrupt = |e: rusqlite::Error| match StoreError::from(e) {
-            StoreError::Sqlite(e) => StoreError::Corrupt { path: path.clone(), reason: e.to_string() },
-            StoreError::Damaged(reason) => StoreError::Corrupt { path: path.clone(), reason },
-            other => other,
-        };
+        let corrupt = unusable(&path);
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // WAL: readers (reports, the web UI) never block the sync. In memory it stays `memory`.
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(corrupt)?;
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(corrupt)?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(corrupt)?;
+        let version = schema_version(&conn, &path)?;
         if version == 0 {
             let tables: i64 = conn
                 .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table'", [], |r| r.get(0))
@@ -245,12 +238,8 @@ impl Store {
                 return Err(StoreError::Corrupt { path, reason: "it holds tables of something else".into() });
             }
         }
-        let known = schema::MIGRATIONS.len();
-        if usize::try_from(version).unwrap_or(usize::MAX) > known {
-            return Err(StoreError::TooNew { path, found: version, known });
-        }
         let mut store = Store { conn, path, settings: Settings::default(), lookups: None };
-        store.migrate(usize::try_from(version).unwrap_or(0))?;
+        store.migrate(version)?;
         Ok(store)
     }
 
@@ -678,6 +667,26 @@ fn derive_conversation(
     let ctx = Context { lookups, settings };
     let call = explain(conversation, api.as_ref(), &ctx);
     write_call(conn, id, &call)
+}
+
+/// How a failure while opening a file reads: damage and foreign files name the file; a full
+/// disk or a read-only file say so.
+fn unusable(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + Copy + '_ {
+    move |e| match StoreError::from(e) {
+        StoreError::Sqlite(e) => StoreError::Corrupt { path: path.to_owned(), reason: e.to_string() },
+        StoreError::Damaged(reason) => StoreError::Corrupt { path: path.to_owned(), reason },
+        other => other,
+    }
+}
+
+/// The schema version a file records, refused when newer than this build knows.
+fn schema_version(conn: &Connection, path: &Path) -> Result<usize, StoreError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(unusable(path))?;
+    let known = schema::MIGRATIONS.len();
+    match usize::try_from(version) {
+        Ok(v) if v <= known => Ok(v),
+        _ => Err(StoreError::TooNew { path: path.to_owned(), found: version, known }),
+    }
 }
 
 /// The `call_start_ms` key of a call's phases, legs and steps: its start, or
