@@ -12,7 +12,7 @@ use crate::printer::Printer;
 use crate::Status;
 
 /// The report kind of a command-line name.
-pub fn kind_of(name: ReportName) -> ReportKind {
+fn kind_of(name: ReportName) -> ReportKind {
     match name {
         ReportName::Ivr => ReportKind::Ivr,
         ReportName::Reasons => ReportKind::Reasons,
