@@ -8,6 +8,7 @@
 //! Derivation happens on write and can be redone from the raw records (`rederive`).
 
 pub mod export;
+mod index;
 mod query;
 mod schema;
 
@@ -18,6 +19,7 @@ use calltrail_model::{parse_document, ApiConversation, Document};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 pub use export::{ExportError, ExportFormat, ExportOptions, ExportReport, ExportTable};
+pub use index::CallIndex;
 pub use query::{CallFilter, CallSummary, QuarantineRow, SyncStatus};
 
 /// What can go wrong with the archive.

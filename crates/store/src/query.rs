@@ -300,7 +300,7 @@ impl Store {
         &self,
         filter: &CallFilter,
         with_ivr_path: bool,
-        mut each: impl FnMut(&CallRow),
+        mut each: impl FnMut(&CallRow<'_>),
     ) -> Result<u64, StoreError> {
         let (clause, params) = filter.to_sql();
         let path = if with_ivr_path { "c.ivr_path" } else { "NULL" };
@@ -312,28 +312,31 @@ impl Store {
         );
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
-        let mut row = CallRow::default();
+        let mut ivr_path: Vec<String> = Vec::new();
         let mut n = 0;
         while let Some(r) = rows.next()? {
-            row.start_ms = r.get(0)?;
-            row.direction = r.get(1)?;
-            row.queue = r.get(2)?;
-            row.agent = r.get(3)?;
-            row.reason = r.get(4)?;
-            row.outcome = r.get(5)?;
-            row.ivr_exit = r.get(6)?;
-            row.ivr_ms = ms(r.get(7)?);
-            row.queue_ms = ms(r.get(8)?);
-            row.alert_ms = ms(r.get(9)?);
-            row.talk_ms = ms(r.get(10)?);
-            row.hold_ms = ms(r.get(11)?);
-            row.acw_ms = ms(r.get(12)?);
-            row.handle_ms = ms(r.get(13)?);
-            row.wrapup = r.get(14)?;
-            row.wrapup_agent = r.get(15)?;
-            row.ivr_path = match r.get_ref(16)? {
-                rusqlite::types::ValueRef::Text(json) => serde_json::from_slice(json).unwrap_or_default(),
-                _ => Vec::new(),
+            ivr_path.clear();
+            if let rusqlite::types::ValueRef::Text(json) = r.get_ref(16)? {
+                ivr_path = serde_json::from_slice(json).unwrap_or_default();
+            }
+            let row = CallRow {
+                start_ms: r.get(0)?,
+                direction: text(r, 1)?.unwrap_or_default(),
+                queue: text(r, 2)?,
+                agent: text(r, 3)?,
+                reason: text(r, 4)?,
+                outcome: text(r, 5)?.unwrap_or_default(),
+                ivr_exit: text(r, 6)?,
+                ivr_ms: ms(r.get(7)?),
+                queue_ms: ms(r.get(8)?),
+                alert_ms: ms(r.get(9)?),
+                talk_ms: ms(r.get(10)?),
+                hold_ms: ms(r.get(11)?),
+                acw_ms: ms(r.get(12)?),
+                handle_ms: ms(r.get(13)?),
+                wrapup: text(r, 14)?,
+                wrapup_agent: text(r, 15)?,
+                ivr_path: &ivr_path,
             };
             each(&row);
             n += 1;
@@ -342,7 +345,11 @@ impl Store {
     }
 
     /// Hands every agent leg of the calls the filter selects to `each`; returns how many.
-    pub fn scan_legs(&self, filter: &CallFilter, mut each: impl FnMut(&LegRow)) -> Result<u64, StoreError> {
+    pub fn scan_legs(
+        &self,
+        filter: &CallFilter,
+        mut each: impl FnMut(&LegRow<'_>),
+    ) -> Result<u64, StoreError> {
         let columns =
             "a.call_start_ms, coalesce(a.name, a.user_id, '(unknown)'), coalesce(a.queue_name, a.queue_id),
                        a.answered, a.not_responding, a.alert_ms, a.talk_ms, a.hold_ms, a.acw_ms";
@@ -367,8 +374,8 @@ impl Store {
         while let Some(r) = rows.next()? {
             let leg = LegRow {
                 start_ms: r.get(0)?,
-                agent: r.get(1)?,
-                queue: r.get(2)?,
+                agent: text(r, 1)?.unwrap_or_default(),
+                queue: text(r, 2)?,
                 answered: r.get(3)?,
                 not_responding: r.get(4)?,
                 alert_ms: ms(r.get(5)?),
@@ -381,4 +388,11 @@ impl Store {
         }
         Ok(n)
     }
+}
+
+/// A text column borrowed from its row (`None` for NULL).
+pub(crate) fn text<'r>(row: &'r rusqlite::Row<'_>, index: usize) -> Result<Option<&'r str>, rusqlite::Error> {
+    row.get_ref(index)?.as_str_or_null().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
+    })
 }

@@ -46,9 +46,9 @@ pub(crate) async fn ivr(
     State(state): State<AppState>,
     Query(params): Query<Params>,
 ) -> Result<Response, WebError> {
-    let map = pages::ivr_computed(&state, &params).await?;
-    match &*map {
-        Computed::Ivr(v) => Ok(Json(v.clone()).into_response()),
+    let answer = pages::ivr_computed(&state, &params).await?;
+    match &*answer.value {
+        Computed::Ivr(v) => Ok(answer.timed(Json(v.clone()).into_response())),
         Computed::Table(_) => Err(WebError::Internal("unexpected cache entry".into())),
     }
 }
@@ -60,9 +60,9 @@ pub(crate) async fn report(
 ) -> Result<Response, WebError> {
     let kind =
         ReportKind::parse(&name).ok_or_else(|| WebError::NotFound(format!("no report named `{name}`")))?;
-    let table = pages::report_computed(&state, kind, &params).await?;
-    match &*table {
-        Computed::Table(t) => Ok(Json(Value::Array(t.to_json_rows())).into_response()),
+    let answer = pages::report_computed(&state, kind, &params).await?;
+    match &*answer.value {
+        Computed::Table(t) => Ok(answer.timed(Json(Value::Array(t.to_json_rows())).into_response())),
         Computed::Ivr(_) => Err(WebError::Internal("unexpected cache entry".into())),
     }
 }
@@ -72,10 +72,10 @@ pub(crate) async fn fields(Query(params): Query<Params>) -> Response {
 }
 
 pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, WebError> {
-    let status = state
+    let (mut status, seq) = state
         .with_store(|store| {
             let counts = store.counts()?;
-            Ok(json!({
+            let status = json!({
                 "counts": {
                     "conversations": counts.conversations,
                     "history": counts.history,
@@ -84,8 +84,10 @@ pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, We
                 },
                 "syncs": store.sync_statuses(20)?,
                 "quarantine": store.quarantined(50)?,
-            }))
+            });
+            Ok((status, store.change_seq()?))
         })
         .await?;
+    status["report_index"] = json!(state.index_status(seq));
     Ok(Json(status).into_response())
 }

@@ -29,10 +29,12 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use calltrail_store::{Store, StoreError};
+use calltrail_store::{CallIndex, Store, StoreError};
 
 /// What every request shares: a small pool of read-only archive connections, the token (if
-/// any), and computed reports keyed by the archive's change sequence.
+/// any), the report index (an in-memory copy of what reports read, reloaded in the
+/// background when the archive changes), and computed reports keyed by the archive's change
+/// sequence.
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
@@ -43,6 +45,34 @@ struct Inner {
     idle: Mutex<Vec<Store>>,
     token: Option<String>,
     cache: Mutex<HashMap<String, (i64, Arc<Computed>)>>,
+    index: Mutex<IndexSlot>,
+}
+
+/// The report index and whether a fresh one is being loaded.
+#[derive(Default)]
+struct IndexSlot {
+    current: Option<Arc<CallIndex>>,
+    loading: bool,
+    /// Why the last load failed, if it did.
+    error: Option<String>,
+}
+
+/// What `/status` says of the report index.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IndexStatus {
+    /// `ready`, `loading`, `stale` (the archive changed; a reload starts with the next
+    /// report) or `none`.
+    pub state: &'static str,
+    /// Calls held.
+    pub calls: usize,
+    /// Agent legs held.
+    pub legs: usize,
+    /// About how much memory it takes.
+    pub bytes: usize,
+    /// The change sequence it holds.
+    pub change_seq: Option<i64>,
+    /// Why the last load failed.
+    pub error: Option<String>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -65,8 +95,35 @@ impl AppState {
                 idle: Mutex::new(vec![first]),
                 token: token.filter(|t| !t.is_empty()),
                 cache: Mutex::new(HashMap::new()),
+                index: Mutex::new(IndexSlot::default()),
             }),
         })
+    }
+
+    /// Starts loading the report index in the background (done by [`serve`]; reports are
+    /// answered from the archive until it is ready).
+    pub fn load_index(&self) {
+        self.inner.load_index();
+    }
+
+    /// The report index's state, measured against the archive's change sequence `seq`.
+    fn index_status(&self, seq: i64) -> IndexStatus {
+        let slot = self.inner.index_slot();
+        let current = slot.current.as_ref();
+        let state = match (current, slot.loading) {
+            (_, true) => "loading",
+            (Some(index), false) if index.change_seq() == seq => "ready",
+            (Some(_), false) => "stale",
+            (None, false) => "none",
+        };
+        IndexStatus {
+            state,
+            calls: current.map_or(0, |i| i.calls()),
+            legs: current.map_or(0, |i| i.legs()),
+            bytes: current.map_or(0, |i| i.bytes()),
+            change_seq: current.map(|i| i.change_seq()),
+            error: slot.error.clone(),
+        }
     }
 
     /// Runs `work` with a read-only connection on a blocking thread.
@@ -90,30 +147,123 @@ impl AppState {
     }
 
     /// A computed value (a report) from the cache while the archive is unchanged, or
-    /// computed now and kept.
+    /// computed now and kept. `compute` gets the report index when it holds the archive's
+    /// current change sequence.
     async fn cached(
         &self,
         key: String,
-        compute: impl FnOnce(&Store) -> Result<Computed, StoreError> + Send + 'static,
-    ) -> Result<Arc<Computed>, WebError> {
+        compute: impl FnOnce(&Store, Option<&CallIndex>) -> Result<(Computed, Source), StoreError>
+            + Send
+            + 'static,
+    ) -> Result<Answer, WebError> {
         let inner = self.inner.clone();
-        self.with_store(move |store| {
-            // The sequence is read before the fold: a sync committing meanwhile makes the entry
-            // old at once, never a stale one look fresh.
-            let seq = store.change_seq()?;
-            let lock = || inner.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Some((_, value)) = lock().get(&key).filter(|(s, _)| *s == seq) {
-                return Ok(value.clone());
+        let started = std::time::Instant::now();
+        let (value, source) = self
+            .with_store(move |store| {
+                // The sequence is read before the fold: a sync committing meanwhile makes the entry
+                // old at once, never a stale one look fresh.
+                let seq = store.change_seq()?;
+                let lock = || inner.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if let Some((_, value)) = lock().get(&key).filter(|(s, _)| *s == seq) {
+                    return Ok((value.clone(), Source::Cache));
+                }
+                let index = inner.index_at(seq);
+                let (value, source) = compute(store, index.as_deref())?;
+                let value = Arc::new(value);
+                let mut cache = lock();
+                if cache.len() >= CACHE_ENTRIES {
+                    cache.clear();
+                }
+                cache.insert(key, (seq, value.clone()));
+                Ok((value, source))
+            })
+            .await?;
+        Ok(Answer { value, source, elapsed: started.elapsed() })
+    }
+}
+
+impl Inner {
+    fn index_slot(&self) -> std::sync::MutexGuard<'_, IndexSlot> {
+        self.index.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The report index if it holds change sequence `seq`; otherwise `None`, and a fresh
+    /// one starts loading.
+    fn index_at(self: &Arc<Inner>, seq: i64) -> Option<Arc<CallIndex>> {
+        let current = self.index_slot().current.clone();
+        match current {
+            Some(index) if index.change_seq() == seq => Some(index),
+            _ => {
+                self.load_index();
+                None
             }
-            let value = Arc::new(compute(store)?);
-            let mut cache = lock();
-            if cache.len() >= CACHE_ENTRIES {
-                cache.clear();
+        }
+    }
+
+    /// Loads a fresh index on a thread of its own, unless one is loading already. The old
+    /// one is let go first: it is out of date, and two would double the memory.
+    fn load_index(self: &Arc<Inner>) {
+        {
+            let mut slot = self.index_slot();
+            if slot.loading {
+                return;
             }
-            cache.insert(key, (seq, value.clone()));
-            Ok(value)
-        })
-        .await
+            slot.loading = true;
+            slot.current = None;
+        }
+        let inner = self.clone();
+        let spawned = std::thread::Builder::new().name("report-index".into()).spawn(move || {
+            let loaded = Store::open_read_only(&inner.path).and_then(|store| store.load_index());
+            let mut slot = inner.index_slot();
+            slot.loading = false;
+            match loaded {
+                Ok(index) => {
+                    slot.current = Some(Arc::new(index));
+                    slot.error = None;
+                }
+                Err(e) => slot.error = Some(e.to_string()),
+            }
+        });
+        if let Err(e) = spawned {
+            let mut slot = self.index_slot();
+            slot.loading = false;
+            slot.error = Some(e.to_string());
+        }
+    }
+}
+
+/// Where a report was computed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// Kept from an earlier request.
+    Cache,
+    /// Folded over the report index.
+    Index,
+    /// Folded over the archive's rows.
+    Archive,
+}
+
+/// A computed report and how it was had.
+struct Answer {
+    value: Arc<Computed>,
+    source: Source,
+    elapsed: std::time::Duration,
+}
+
+impl Answer {
+    /// Adds a `Server-Timing` header (shown by browsers' developer tools) saying how long
+    /// the report took and where it came from.
+    fn timed(&self, mut response: Response) -> Response {
+        let source = match self.source {
+            Source::Cache => "cache",
+            Source::Index => "report index",
+            Source::Archive => "archive",
+        };
+        let value = format!("report;dur={:.1};desc=\"{source}\"", self.elapsed.as_secs_f64() * 1000.0);
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response.headers_mut().insert(header::HeaderName::from_static("server-timing"), value);
+        }
+        response
     }
 }
 
@@ -202,6 +352,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    state.load_index();
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
 }
 

@@ -2,8 +2,6 @@
 //! the reports, the glossary and the sync status. Written with `maud`, which escapes every
 //! interpolated value; links to calls percent-encode the id.
 
-use std::sync::Arc;
-
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -15,7 +13,7 @@ use maud::{html, Markup, DOCTYPE};
 use serde_json::Value;
 
 use crate::params::{encode, Params};
-use crate::{svg, AppState, Computed, WebError};
+use crate::{svg, Answer, AppState, Computed, Source, WebError};
 
 const PAGE: usize = 50;
 
@@ -365,12 +363,15 @@ fn json_tree(value: &Value, depth: usize) -> Markup {
 }
 
 /// The IVR map for these parameters, from the cache while the archive is unchanged.
-pub(crate) async fn ivr_computed(state: &AppState, params: &Params) -> Result<Arc<Computed>, WebError> {
+pub(crate) async fn ivr_computed(state: &AppState, params: &Params) -> Result<Answer, WebError> {
     let filter = params.filter()?;
     state
-        .cached(params.cache_key("ivr"), move |store| {
-            let map = store.ivr_map(&filter)?;
-            Ok(Computed::Ivr(serde_json::to_value(&map).unwrap_or(Value::Null)))
+        .cached(params.cache_key("ivr"), move |store, index| {
+            let (map, source) = match index.and_then(|index| index.ivr_map(&filter)) {
+                Some(map) => (map, Source::Index),
+                None => (store.ivr_map(&filter)?, Source::Archive),
+            };
+            Ok((Computed::Ivr(serde_json::to_value(&map).unwrap_or(Value::Null)), source))
         })
         .await
 }
@@ -380,8 +381,8 @@ pub(crate) async fn ivr(
     State(state): State<AppState>,
     Query(params): Query<Params>,
 ) -> Result<Response, WebError> {
-    let computed = ivr_computed(&state, &params).await?;
-    let Computed::Ivr(map) = &*computed else {
+    let answer = ivr_computed(&state, &params).await?;
+    let Computed::Ivr(map) = &*answer.value else {
         return Err(WebError::Internal("unexpected cache entry".into()));
     };
     let queues = state.with_store(|store| store.lookup_names("queues")).await?;
@@ -395,7 +396,7 @@ pub(crate) async fn ivr(
         h2 { "As a table" }
         (ivr_table(map))
     };
-    Ok(layout("IVR map", "/ivr", &body).into_response())
+    Ok(answer.timed(layout("IVR map", "/ivr", &body).into_response()))
 }
 
 fn ivr_table(map: &Value) -> Markup {
@@ -439,13 +440,16 @@ pub(crate) async fn report_computed(
     state: &AppState,
     kind: ReportKind,
     params: &Params,
-) -> Result<Arc<Computed>, WebError> {
+) -> Result<Answer, WebError> {
     let filter = params.filter()?;
     let options =
         ReportOptions { zone: params.zone()?, group_by: GroupBy::default(), short_abandon_ms: None };
     state
-        .cached(params.cache_key(kind.as_str()), move |store| {
-            Ok(Computed::Table(store.report(kind, &filter, &options)?))
+        .cached(params.cache_key(kind.as_str()), move |store, index| {
+            match index.and_then(|index| index.report(kind, &filter, &options)) {
+                Some(table) => Ok((Computed::Table(table), Source::Index)),
+                None => Ok((Computed::Table(store.report(kind, &filter, &options)?), Source::Archive)),
+            }
         })
         .await
 }
@@ -552,8 +556,8 @@ pub(crate) async fn report(
         let q = params.query_string();
         return Ok(axum::response::Redirect::to(&format!("/ivr?{q}")).into_response());
     }
-    let computed = report_computed(&state, kind, &params).await?;
-    let Computed::Table(table) = &*computed else {
+    let answer = report_computed(&state, kind, &params).await?;
+    let Computed::Table(table) = &*answer.value else {
         return Err(WebError::Internal("unexpected cache entry".into()));
     };
     let queues = state.with_store(|store| store.lookup_names("queues")).await?;
@@ -564,7 +568,7 @@ pub(crate) async fn report(
         p.muted { a href=(format!("/api/reports/{}?{}", kind.as_str(), params.query_string())) { "This report as JSON" } }
         (table_html(table))
     };
-    Ok(layout(kind.title(), "/reports", &body).into_response())
+    Ok(answer.timed(layout(kind.title(), "/reports", &body).into_response()))
 }
 
 /// Glossary entries matching a name (all without one).
@@ -603,9 +607,12 @@ pub(crate) async fn fields(Query(params): Query<Params>) -> Response {
 
 /// `/status`: what the archive holds, the last syncs, the quarantine.
 pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, WebError> {
-    let (counts, syncs, quarantine) = state
-        .with_store(|store| Ok((store.counts()?, store.sync_statuses(20)?, store.quarantined(50)?)))
+    let (counts, syncs, quarantine, seq) = state
+        .with_store(|store| {
+            Ok((store.counts()?, store.sync_statuses(20)?, store.quarantined(50)?, store.change_seq()?))
+        })
         .await?;
+    let index = state.index_status(seq);
     let zone = Zone::utc();
     let body = html! {
         h1 { "Sync status" }
@@ -614,6 +621,12 @@ pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, We
             dt { "Still ongoing" } dd { (counts.open) }
             dt { "Earlier versions kept" } dd { (counts.history) }
             dt { "Quarantined records" } dd data-count="quarantined" { (counts.quarantined) }
+            dt { "Report index" }
+            dd data-index=(index.state) {
+                (index.state) " — " (index.calls) " calls, " (index.legs) " agent legs, "
+                (index.bytes / (1 << 20)) " MiB in memory"
+                @if let Some(e) = &index.error { " (last load failed: " (e) ")" }
+            }
         }
         h2 { "Syncs" }
         @if syncs.is_empty() { p.muted { "No sync has run on this archive." } } @else {

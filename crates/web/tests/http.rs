@@ -317,4 +317,96 @@ async fn cached_reports_follow_the_archive() {
     let after = server.json("/api/reports/reasons").await;
     assert_eq!(calls(&after), calls(&before) + added);
     assert!(server.json("/api/ivr").await["root"]["reached"].as_u64().unwrap() > ivr_before);
+
+    // The report index, out of date, reloads; reports folded over it see the new calls.
+    server.index_ready().await;
+    let (rows, timing) = server.report("/api/reports/reasons?direction=inbound").await;
+    assert!(timing.contains("desc=\"report index\""), "{timing}");
+    let store = Store::open(&db).unwrap();
+    let inbound = CallFilter { direction: Some("inbound".into()), ..CallFilter::default() };
+    let expected = store.report(ReportKind::Reasons, &inbound, &ReportOptions::default()).unwrap();
+    assert_eq!(rows, Value::Array(expected.to_json_rows()));
+}
+
+impl Server {
+    /// Waits (polling `/api/status`) until the report index holds the archive as it is.
+    async fn index_ready(&self) -> Value {
+        for _ in 0..1_000 {
+            let status = self.json("/api/status").await;
+            if status["report_index"]["state"] == "ready" {
+                return status;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the report index did not load: {}", self.json("/api/status").await);
+    }
+
+    /// A report and where the server says it came from (its `Server-Timing` header).
+    async fn report(&self, path: &str) -> (Value, String) {
+        let (status, body, headers) = self.get(path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        let timing = headers.get("server-timing").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        (serde_json::from_str(&body).unwrap(), timing)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reports_are_folded_over_the_report_index_and_equal_the_archives() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive(dir.path());
+    let server = start(&db, None).await;
+    let store = Store::open(&db).unwrap();
+    let status = server.index_ready().await;
+    let calls: u64 = store.connection().query_row("SELECT count(*) FROM calls", [], |r| r.get(0)).unwrap();
+    assert_eq!(status["report_index"]["calls"].as_u64(), Some(calls));
+    let (_, page, _) = server.get("/status").await;
+    assert!(page.contains("data-index=\"ready\""));
+
+    let queue: String = store
+        .connection()
+        .query_row("SELECT queue_name FROM calls WHERE queue_name IS NOT NULL LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    let london = calltrail_model::Zone::named("Europe/London").unwrap();
+    let cases: Vec<(String, CallFilter, ReportOptions)> = vec![
+        (String::new(), CallFilter::default(), ReportOptions::default()),
+        (
+            "from=2025-11-22&to=2025-11-24".into(),
+            CallFilter {
+                from_ms: Some(NOW - 3 * 86_400_000 - 36_000_000),
+                to_ms: Some(NOW - 86_400_000 - 36_000_000),
+                ..CallFilter::default()
+            },
+            ReportOptions::default(),
+        ),
+        (
+            format!("queue={}&outcome=answered&tz=Europe/London&from=2025-11-23", encode(&queue)),
+            CallFilter {
+                from_ms: london.day_start("2025-11-23"),
+                queue: Some(queue.clone()),
+                outcome: Some("answered".into()),
+                ..CallFilter::default()
+            },
+            ReportOptions { zone: london.clone(), ..ReportOptions::default() },
+        ),
+    ];
+    for (query, filter, options) in &cases {
+        for kind in ReportKind::ALL.into_iter().filter(|k| *k != ReportKind::Ivr) {
+            let path = format!("/api/reports/{}?{query}", kind.as_str());
+            let (rows, timing) = server.report(&path).await;
+            assert!(timing.contains("desc=\"report index\""), "{path}: {timing}");
+            let expected = store.report(kind, filter, options).unwrap();
+            assert_eq!(rows, Value::Array(expected.to_json_rows()), "{path}");
+            let (again, timing) = server.report(&path).await;
+            assert!(timing.contains("desc=\"cache\"") && again == rows, "{path}: {timing}");
+        }
+        let (map, timing) = server.report(&format!("/api/ivr?{query}")).await;
+        assert!(timing.contains("desc=\"report index\""), "{timing}");
+        assert_eq!(map, serde_json::to_value(store.ivr_map(filter).unwrap()).unwrap());
+    }
+    // A number search needs the archive's index of numbers.
+    let (rows, timing) = server.report("/api/reports/reasons?number=%2B1").await;
+    assert!(timing.contains("desc=\"archive\""), "{timing}");
+    let number = CallFilter { number: Some("+1".into()), ..CallFilter::default() };
+    let expected = store.report(ReportKind::Reasons, &number, &ReportOptions::default()).unwrap();
+    assert_eq!(rows, Value::Array(expected.to_json_rows()));
 }

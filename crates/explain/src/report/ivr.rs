@@ -46,12 +46,12 @@ impl IvrNode {
         self.ended.values().sum()
     }
 
-    fn add(&mut self, rest: &[String]) {
-        self.reached += 1;
+    fn add(&mut self, rest: &[String], calls: u64) {
+        self.reached += calls;
         match rest.split_first() {
-            None => *self.ended.entry("(in IVR)".to_owned()).or_default() += 1,
+            None => *self.ended.entry("(in IVR)".to_owned()).or_default() += calls,
             Some((step, _)) if ending_of(step).is_some() => {
-                *self.ended.entry(step.clone()).or_default() += 1;
+                *self.ended.entry(step.clone()).or_default() += calls;
             }
             Some((step, tail)) => {
                 let index = self.children.iter().position(|c| &c.step == step).unwrap_or_else(|| {
@@ -59,7 +59,7 @@ impl IvrNode {
                     self.children.len() - 1
                 });
                 let child = &mut self.children[index];
-                child.add(tail);
+                child.add(tail, calls);
             }
         }
     }
@@ -89,8 +89,13 @@ impl Default for IvrMap {
 impl IvrMap {
     /// Adds one call's path (calls without an IVR path are not part of the map).
     pub fn add(&mut self, path: &[String]) {
-        if !path.is_empty() {
-            self.root.add(path);
+        self.add_calls(path, 1);
+    }
+
+    /// Adds `calls` calls that took the same path.
+    pub fn add_calls(&mut self, path: &[String], calls: u64) {
+        if !path.is_empty() && calls > 0 {
+            self.root.add(path, calls);
         }
     }
 

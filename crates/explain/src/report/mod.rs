@@ -19,23 +19,25 @@ use calltrail_model::Zone;
 pub use ivr::{ending_of, IvrMap, IvrNode};
 pub use table::{col, csv_cell, render_table, Cell, Column, Kind, Show, Table};
 
-/// What a report needs of one archived call.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CallRow {
+/// What a report needs of one archived call: a view borrowed from wherever the call is
+/// held (a row of the archive, an in-memory index), so folding a million calls allocates
+/// nothing per call.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CallRow<'a> {
     /// When the call started (ms since the epoch).
     pub start_ms: Option<i64>,
     /// `inbound`, `outbound` or `internal`.
-    pub direction: String,
+    pub direction: &'a str,
     /// The queue that answered the call, or the last it waited in.
-    pub queue: Option<String>,
+    pub queue: Option<&'a str>,
     /// Who answered.
-    pub agent: Option<String>,
+    pub agent: Option<&'a str>,
     /// Why the customer called.
-    pub reason: Option<String>,
+    pub reason: Option<&'a str>,
     /// The call record's outcome.
-    pub outcome: String,
+    pub outcome: &'a str,
     /// How the call left the IVR.
-    pub ivr_exit: Option<String>,
+    pub ivr_exit: Option<&'a str>,
     /// Phase totals (ms).
     pub ivr_ms: i64,
     /// Time waiting in queue.
@@ -51,22 +53,22 @@ pub struct CallRow {
     /// Handle time.
     pub handle_ms: i64,
     /// The concluding wrap-up code's name.
-    pub wrapup: Option<String>,
+    pub wrapup: Option<&'a str>,
     /// Who left that wrap-up.
-    pub wrapup_agent: Option<String>,
+    pub wrapup_agent: Option<&'a str>,
     /// The IVR path.
-    pub ivr_path: Vec<String>,
+    pub ivr_path: &'a [String],
 }
 
-/// What a report needs of one agent's part in a call.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct LegRow {
+/// What a report needs of one agent's part in a call (borrowed, like [`CallRow`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LegRow<'a> {
     /// When the call started.
     pub start_ms: Option<i64>,
     /// The agent (name, or user id when the name is unknown).
-    pub agent: String,
+    pub agent: &'a str,
     /// The queue the call was offered from.
-    pub queue: Option<String>,
+    pub queue: Option<&'a str>,
     /// The agent connected.
     pub answered: bool,
     /// The agent let it ring out.
@@ -178,9 +180,9 @@ pub struct ReportOptions {
 /// A report being folded.
 pub trait Report {
     /// Adds one call (ignored by reports over legs).
-    fn add_call(&mut self, _row: &CallRow) {}
+    fn add_call(&mut self, _row: &CallRow<'_>) {}
     /// Adds one agent leg (ignored by reports over calls).
-    fn add_leg(&mut self, _row: &LegRow) {}
+    fn add_leg(&mut self, _row: &LegRow<'_>) {}
     /// The result.
     fn finish(self: Box<Self>) -> Table;
 }
@@ -198,8 +200,8 @@ pub fn new_report(kind: ReportKind, options: &ReportOptions) -> Box<dyn Report> 
 }
 
 impl Report for IvrMap {
-    fn add_call(&mut self, row: &CallRow) {
-        self.add(&row.ivr_path);
+    fn add_call(&mut self, row: &CallRow<'_>) {
+        self.add(row.ivr_path);
     }
     fn finish(self: Box<Self>) -> Table {
         IvrMap::finish(*self).table()
@@ -257,6 +259,15 @@ fn is_abandoned(outcome: &str) -> bool {
 
 const NONE: &str = "(none)";
 
+/// The entry of `key`, made on first use: the key is copied once per distinct value, not
+/// once per call.
+fn slot<'m, V: Default>(map: &'m mut HashMap<String, V>, key: &str) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_owned(), V::default());
+    }
+    map.get_mut(key).expect("just inserted")
+}
+
 /// Why customers call.
 #[derive(Debug, Default)]
 struct Reasons {
@@ -274,16 +285,13 @@ struct ReasonTally {
 }
 
 impl Report for Reasons {
-    fn add_call(&mut self, row: &CallRow) {
+    fn add_call(&mut self, row: &CallRow<'_>) {
         self.total += 1;
-        let key = row.reason.as_deref().unwrap_or(NONE);
-        let tally = match self.by_reason.get_mut(key) {
-            Some(t) => t,
-            None => self.by_reason.entry(key.to_owned()).or_default(),
-        };
+        let key = row.reason.unwrap_or(NONE);
+        let tally = slot(&mut self.by_reason, key);
         tally.calls += 1;
         tally.answered += u64::from(row.outcome == "answered");
-        tally.abandoned += u64::from(is_abandoned(&row.outcome));
+        tally.abandoned += u64::from(is_abandoned(row.outcome));
         tally.self_served += u64::from(row.outcome == "self_served");
         tally.handle.add(row.handle_ms);
     }
@@ -324,26 +332,45 @@ impl Report for Reasons {
 struct Phases {
     zone: Zone,
     group_by: GroupBy,
-    groups: BTreeMap<(String, String), [Durations; PHASES.len()]>,
+    /// Queue → day → durations per phase.
+    groups: HashMap<String, HashMap<String, [Durations; PHASES.len()]>>,
+    /// The local day last seen, as `[start, end)` in ms: calls come in start order, so
+    /// most calls fall in the day before them.
+    day: Option<(i64, i64, String)>,
 }
 
 const PHASES: [&str; 7] = ["ivr", "queue", "alert", "talk", "hold", "acw", "handle"];
 
 impl Phases {
     fn new(options: &ReportOptions) -> Phases {
-        Phases { zone: options.zone.clone(), group_by: options.group_by, groups: BTreeMap::new() }
+        Phases { zone: options.zone.clone(), group_by: options.group_by, groups: HashMap::new(), day: None }
+    }
+}
+
+/// The local day of an instant, through a one-day cache.
+fn local_day<'d>(zone: &Zone, cache: &'d mut Option<(i64, i64, String)>, start_ms: Option<i64>) -> &'d str {
+    let Some(ms) = start_ms else { return NONE };
+    let known = matches!(cache, Some((from, to, _)) if (*from..*to).contains(&ms));
+    if !known {
+        *cache = zone.date(ms).map(|date| {
+            let bounds = zone.day_start(&date).zip(zone.day_end(&date));
+            // A day the zone cannot bound is an empty range: looked up again next call.
+            let (from, to) = bounds.filter(|(from, to)| (*from..*to).contains(&ms)).unwrap_or((ms, ms));
+            (from, to, date)
+        });
+    }
+    match cache {
+        Some((_, _, date)) => date,
+        None => NONE,
     }
 }
 
 impl Report for Phases {
-    fn add_call(&mut self, row: &CallRow) {
-        let queue = if self.group_by.queue { row.queue.as_deref().unwrap_or(NONE) } else { "" };
-        let day = if self.group_by.day {
-            row.start_ms.and_then(|ms| self.zone.date(ms)).unwrap_or_else(|| NONE.to_owned())
-        } else {
-            String::new()
-        };
-        let durations = self.groups.entry((queue.to_owned(), day)).or_default();
+    fn add_call(&mut self, row: &CallRow<'_>) {
+        let Phases { zone, group_by, groups, day } = self;
+        let queue = if group_by.queue { row.queue.unwrap_or(NONE) } else { "" };
+        let day = if group_by.day { local_day(zone, day, row.start_ms) } else { "" };
+        let durations = slot(slot(groups, queue), day);
         let values =
             [row.ivr_ms, row.queue_ms, row.alert_ms, row.talk_ms, row.hold_ms, row.acw_ms, row.handle_ms];
         for (d, v) in durations.iter_mut().zip(values) {
@@ -368,7 +395,13 @@ impl Report for Phases {
             col("total_ms", Kind::Ms),
         ]);
         let mut table = Table::new(&columns);
-        for ((queue, day), mut durations) in self.groups {
+        let mut groups: Vec<(String, String, [Durations; PHASES.len()])> = self
+            .groups
+            .into_iter()
+            .flat_map(|(queue, days)| days.into_iter().map(move |(day, d)| (queue.clone(), day, d)))
+            .collect();
+        groups.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        for (queue, day, mut durations) in groups {
             for (phase, d) in PHASES.iter().zip(durations.iter_mut()) {
                 if d.count() == 0 {
                     continue;
@@ -398,15 +431,16 @@ impl Report for Phases {
 /// Wrap-up codes per queue and agent.
 #[derive(Debug, Default)]
 struct Wrapups {
-    counts: HashMap<(String, String, String), u64>,
+    /// Queue → agent → code → calls.
+    counts: HashMap<String, HashMap<String, HashMap<String, u64>>>,
 }
 
 impl Report for Wrapups {
-    fn add_call(&mut self, row: &CallRow) {
-        let Some(code) = &row.wrapup else { return };
-        let queue = row.queue.clone().unwrap_or_else(|| NONE.to_owned());
-        let agent = row.wrapup_agent.clone().unwrap_or_else(|| NONE.to_owned());
-        *self.counts.entry((queue, agent, code.clone())).or_default() += 1;
+    fn add_call(&mut self, row: &CallRow<'_>) {
+        let Some(code) = row.wrapup else { return };
+        let queue = row.queue.unwrap_or(NONE);
+        let agent = row.wrapup_agent.unwrap_or(NONE);
+        *slot(slot(slot(&mut self.counts, queue), agent), code) += 1;
     }
 
     fn finish(self: Box<Self>) -> Table {
@@ -418,23 +452,25 @@ impl Report for Wrapups {
             col("share_of_queue", Kind::Rate),
         ]);
         let mut per_queue: HashMap<&str, u64> = HashMap::new();
-        for ((queue, _, _), n) in &self.counts {
-            *per_queue.entry(queue).or_default() += n;
+        let mut rows: Vec<(&str, &str, &str, u64)> = Vec::new();
+        for (queue, agents) in &self.counts {
+            for (agent, codes) in agents {
+                for (code, n) in codes {
+                    *per_queue.entry(queue).or_default() += n;
+                    rows.push((queue, agent, code, *n));
+                }
+            }
         }
-        let mut rows: Vec<(&(String, String, String), &u64)> = self.counts.iter().collect();
         rows.sort_by(|a, b| {
-            (&a.0 .0, &a.0 .1)
-                .cmp(&(&b.0 .0, &b.0 .1))
-                .then_with(|| b.1.cmp(a.1))
-                .then_with(|| a.0 .2.cmp(&b.0 .2))
+            (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| b.3.cmp(&a.3)).then_with(|| a.2.cmp(b.2))
         });
-        for ((queue, agent, code), n) in rows {
+        for (queue, agent, code, n) in rows {
             table.rows.push(vec![
-                queue.as_str().into(),
-                agent.as_str().into(),
-                code.as_str().into(),
-                (*n).into(),
-                rate(*n, per_queue.get(queue.as_str()).copied().unwrap_or(0)).into(),
+                queue.into(),
+                agent.into(),
+                code.into(),
+                n.into(),
+                rate(n, per_queue.get(queue).copied().unwrap_or(0)).into(),
             ]);
         }
         table
@@ -479,7 +515,7 @@ impl Abandons {
 }
 
 impl Report for Abandons {
-    fn add_call(&mut self, row: &CallRow) {
+    fn add_call(&mut self, row: &CallRow<'_>) {
         let short_ms = self.short_ms;
         let in_ivr = row.ivr_exit.is_some() || row.ivr_ms > 0;
         if in_ivr {
@@ -489,7 +525,7 @@ impl Report for Abandons {
                 t.abandon(row.ivr_ms, short_ms);
             }
         }
-        if let Some(queue) = row.queue.as_deref() {
+        if let Some(queue) = row.queue {
             let t = match self.queues.get_mut(queue) {
                 Some(t) => t,
                 None => self.queues.entry(queue.to_owned()).or_default(),
@@ -566,11 +602,8 @@ struct AgentTally {
 }
 
 impl Report for Agents {
-    fn add_leg(&mut self, row: &LegRow) {
-        let t = match self.agents.get_mut(&row.agent) {
-            Some(t) => t,
-            None => self.agents.entry(row.agent.clone()).or_default(),
-        };
+    fn add_leg(&mut self, row: &LegRow<'_>) {
+        let t = slot(&mut self.agents, row.agent);
         t.offered += 1;
         t.not_responding += u64::from(row.not_responding);
         t.alert.add(row.alert_ms);
@@ -622,20 +655,20 @@ impl Report for Agents {
 mod tests {
     use super::*;
 
-    fn call(reason: &str, outcome: &str, queue: Option<&str>) -> CallRow {
+    fn call<'a>(reason: &'a str, outcome: &'a str, queue: Option<&'a str>) -> CallRow<'a> {
         CallRow {
             start_ms: Some(1_719_876_600_000), // 2024-07-01T23:30Z
-            direction: "inbound".into(),
-            queue: queue.map(str::to_owned),
-            reason: Some(reason.to_owned()),
-            outcome: outcome.to_owned(),
-            ivr_exit: Some("transfer".into()),
+            direction: "inbound",
+            queue,
+            reason: Some(reason),
+            outcome,
+            ivr_exit: Some("transfer"),
             ivr_ms: 20_000,
             ..CallRow::default()
         }
     }
 
-    fn run(kind: ReportKind, options: &ReportOptions, calls: &[CallRow]) -> Vec<serde_json::Value> {
+    fn run(kind: ReportKind, options: &ReportOptions, calls: &[CallRow<'_>]) -> Vec<serde_json::Value> {
         let mut report = new_report(kind, options);
         for c in calls {
             report.add_call(c);
@@ -721,8 +754,8 @@ mod tests {
     #[test]
     fn wrapups_and_agents() {
         let mut a = call("x", "answered", Some("Billing"));
-        a.wrapup = Some("Resolved".into());
-        a.wrapup_agent = Some("Ann".into());
+        a.wrapup = Some("Resolved");
+        a.wrapup_agent = Some("Ann");
         let rows =
             run(ReportKind::Wrapups, &ReportOptions::default(), &[a.clone(), a, call("x", "answered", None)]);
         assert_eq!(rows.len(), 1);
@@ -730,7 +763,7 @@ mod tests {
 
         let mut report = new_report(ReportKind::Agents, &ReportOptions::default());
         let leg = |answered: bool| LegRow {
-            agent: "Ann".into(),
+            agent: "Ann",
             answered,
             not_responding: !answered,
             alert_ms: 5_000,

@@ -1,0 +1,397 @@
+//! The report index: an in-memory copy of the columns reports read, for a long-running
+//! reader such as the web UI. A report over the archive is a pass over every call it
+//! selects; over a million calls that pass costs a second, most of it reading rows. Held in
+//! memory as fixed-size rows with their text interned (about 110 bytes a call and 60 an agent
+//! leg), the same fold takes tens of milliseconds, for any date range and filter.
+//!
+//! The index answers the filters that are equalities on a call's columns (time range,
+//! direction, queue, agent, wrap-up, outcome, reason), exactly as [`CallFilter::to_sql`]
+//! does; a number or free-text search needs the archive's own indexes, so for those it
+//! answers `None` and the caller asks the archive. It is a snapshot of one change sequence:
+//! the caller compares [`CallIndex::change_seq`] with the archive's before trusting it.
+
+use std::collections::HashMap;
+
+use calltrail_explain::report::{new_report, CallRow, IvrMap, LegRow, ReportKind, ReportOptions, Table};
+
+use crate::query::text;
+use crate::{CallFilter, Store, StoreError, NO_START};
+
+/// An interned string; [`NONE`] stands for a missing value.
+type Sym = u32;
+const NONE: Sym = u32::MAX;
+
+/// One call's report columns.
+#[derive(Debug, Clone)]
+struct IndexedCall {
+    /// Start (ms), [`NO_START`] when unknown.
+    start_ms: i64,
+    direction: Sym,
+    queue_id: Sym,
+    queue_name: Sym,
+    agent_id: Sym,
+    agent_name: Sym,
+    reason: Sym,
+    outcome: Sym,
+    ivr_exit: Sym,
+    wrapup_id: Sym,
+    wrapup_name: Sym,
+    /// Who left the wrap-up (name, else user id).
+    wrapup_agent: Sym,
+    /// The IVR path, an index into `paths`.
+    path: u32,
+    /// IVR, queue, alert, talk, hold, ACW, handle (ms).
+    phases: [i64; 7],
+}
+
+/// One agent leg's report columns.
+#[derive(Debug, Clone)]
+struct IndexedLeg {
+    /// Its call's start (ms), [`NO_START`] when unknown.
+    start_ms: i64,
+    /// Its call, an index into `calls` (`u32::MAX` when the call is not archived).
+    call: u32,
+    agent: Sym,
+    queue: Sym,
+    answered: bool,
+    not_responding: bool,
+    /// Alert, talk, hold, ACW (ms).
+    times: [i64; 4],
+}
+
+/// The report columns of every call and agent leg, in start order (see the module
+/// documentation).
+#[derive(Debug, Default)]
+pub struct CallIndex {
+    change_seq: i64,
+    strings: Vec<Box<str>>,
+    ids: HashMap<Box<str>, Sym>,
+    paths: Vec<Vec<String>>,
+    calls: Vec<IndexedCall>,
+    legs: Vec<IndexedLeg>,
+}
+
+/// Builds the string and path tables while the index loads.
+#[derive(Default)]
+struct Interner {
+    strings: Vec<Box<str>>,
+    ids: HashMap<Box<str>, Sym>,
+    paths: Vec<Vec<String>>,
+    path_ids: HashMap<Box<str>, u32>,
+}
+
+impl Interner {
+    fn sym(&mut self, value: Option<&str>) -> Sym {
+        let Some(value) = value else { return NONE };
+        if let Some(id) = self.ids.get(value) {
+            return *id;
+        }
+        let id = Sym::try_from(self.strings.len()).unwrap_or(NONE);
+        self.strings.push(value.into());
+        self.ids.insert(value.into(), id);
+        id
+    }
+
+    /// A path from its JSON text in the archive (an empty path when absent or unreadable,
+    /// as the archive's own scan reads it).
+    fn path(&mut self, json: Option<&str>) -> u32 {
+        let json = json.unwrap_or("[]");
+        if let Some(id) = self.path_ids.get(json) {
+            return *id;
+        }
+        let id = u32::try_from(self.paths.len()).unwrap_or(0);
+        self.paths.push(serde_json::from_str(json).unwrap_or_default());
+        self.path_ids.insert(json.into(), id);
+        id
+    }
+}
+
+/// What a filter selects, with its values resolved to symbols.
+struct Selection {
+    /// Calls from this position...
+    from: usize,
+    /// ...to this one.
+    to: usize,
+    /// The time range asked for.
+    from_ms: Option<i64>,
+    to_ms: Option<i64>,
+    /// Only the time range is filtered.
+    time_only: bool,
+    /// Per column, the value a call must have (`None`: any; [`NONE`]: a value no call has).
+    direction: Option<Sym>,
+    queue: Option<Sym>,
+    agent: Option<Sym>,
+    wrapup: Option<Sym>,
+    outcome: Option<Sym>,
+    reason: Option<Sym>,
+}
+
+impl Selection {
+    fn matches(&self, call: &IndexedCall) -> bool {
+        let one = |want: Option<Sym>, have: Sym| want.is_none_or(|w| w != NONE && w == have);
+        // A queue, agent or wrap-up code is asked for by its id or its name.
+        let either =
+            |want: Option<Sym>, id: Sym, name: Sym| want.is_none_or(|w| w != NONE && (w == id || w == name));
+        one(self.direction, call.direction)
+            && either(self.queue, call.queue_id, call.queue_name)
+            && either(self.agent, call.agent_id, call.agent_name)
+            && either(self.wrapup, call.wrapup_id, call.wrapup_name)
+            && one(self.outcome, call.outcome)
+            && one(self.reason, call.reason)
+    }
+}
+
+impl CallIndex {
+    /// The archive's change sequence the index holds.
+    pub fn change_seq(&self) -> i64 {
+        self.change_seq
+    }
+
+    /// Calls held.
+    pub fn calls(&self) -> usize {
+        self.calls.len()
+    }
+
+    /// Agent legs held.
+    pub fn legs(&self) -> usize {
+        self.legs.len()
+    }
+
+    /// About how many bytes the index takes.
+    pub fn bytes(&self) -> usize {
+        self.calls.capacity() * size_of::<IndexedCall>()
+            + self.legs.capacity() * size_of::<IndexedLeg>()
+            + self.strings.iter().map(|s| 2 * (s.len() + size_of::<Box<str>>()) + 8).sum::<usize>()
+            + self.paths.iter().flatten().map(|s| s.len() + size_of::<String>()).sum::<usize>()
+    }
+
+    /// True when the index can answer this filter (number and free-text searches need the
+    /// archive).
+    pub fn answers(filter: &CallFilter) -> bool {
+        filter.number.is_none() && filter.text.as_deref().is_none_or(|t| t.trim().is_empty())
+    }
+
+    /// A report over the calls the filter selects, or `None` when the index cannot answer
+    /// the filter. The table equals [`Store::report`]'s.
+    pub fn report(&self, kind: ReportKind, filter: &CallFilter, options: &ReportOptions) -> Option<Table> {
+        if kind == ReportKind::Ivr {
+            return Some(self.ivr_map(filter)?.table());
+        }
+        let selection = self.select(filter)?;
+        let mut report = new_report(kind, options);
+        if kind.reads_legs() {
+            self.each_leg(&selection, |leg| report.add_leg(&leg));
+        } else {
+            for call in self.calls[selection.from..selection.to].iter().filter(|c| selection.matches(c)) {
+                report.add_call(&self.row(call));
+            }
+        }
+        Some(report.finish())
+    }
+
+    /// The IVR map of the calls the filter selects, or `None` when the index cannot answer
+    /// the filter: calls are counted per distinct path, then each path is added once.
+    pub fn ivr_map(&self, filter: &CallFilter) -> Option<IvrMap> {
+        let selection = self.select(filter)?;
+        let mut counts = vec![0_u64; self.paths.len()];
+        for call in self.calls[selection.from..selection.to].iter().filter(|c| selection.matches(c)) {
+            counts[call.path as usize] += 1;
+        }
+        let mut map = IvrMap::default();
+        for (path, n) in self.paths.iter().zip(counts) {
+            map.add_calls(path, n);
+        }
+        Some(map.finish())
+    }
+
+    fn text(&self, sym: Sym) -> Option<&str> {
+        self.strings.get(sym as usize).map(AsRef::as_ref)
+    }
+
+    fn row(&self, call: &IndexedCall) -> CallRow<'_> {
+        let [ivr_ms, queue_ms, alert_ms, talk_ms, hold_ms, acw_ms, handle_ms] = call.phases;
+        CallRow {
+            start_ms: (call.start_ms != NO_START).then_some(call.start_ms),
+            direction: self.text(call.direction).unwrap_or_default(),
+            queue: self.text(call.queue_name).or_else(|| self.text(call.queue_id)),
+            agent: self.text(call.agent_name).or_else(|| self.text(call.agent_id)),
+            reason: self.text(call.reason),
+            outcome: self.text(call.outcome).unwrap_or_default(),
+            ivr_exit: self.text(call.ivr_exit),
+            ivr_ms,
+            queue_ms,
+            alert_ms,
+            talk_ms,
+            hold_ms,
+            acw_ms,
+            handle_ms,
+            wrapup: self.text(call.wrapup_name),
+            wrapup_agent: self.text(call.wrapup_agent),
+            ivr_path: self.paths.get(call.path as usize).map_or(&[], Vec::as_slice),
+        }
+    }
+
+    /// The legs of the selected calls. As the archive's scan does, a time-only filter reads
+    /// the legs by their call's start (legs of calls without a start are not in any range);
+    /// other filters read the legs of the matching calls.
+    fn each_leg<'i>(&'i self, selection: &Selection, mut each: impl FnMut(LegRow<'i>)) {
+        let legs = if selection.time_only {
+            let from = selection.from_ms.unwrap_or(NO_START + 1);
+            let lo = self.legs.partition_point(|l| l.start_ms < from);
+            let hi =
+                selection.to_ms.map_or(self.legs.len(), |to| self.legs.partition_point(|l| l.start_ms < to));
+            &self.legs[lo..hi.max(lo)]
+        } else {
+            &self.legs[..]
+        };
+        for leg in legs {
+            if !selection.time_only {
+                let Some(call) = self.calls.get(leg.call as usize) else { continue };
+                let position = leg.call as usize;
+                if position < selection.from || position >= selection.to || !selection.matches(call) {
+                    continue;
+                }
+            }
+            let [alert_ms, talk_ms, hold_ms, acw_ms] = leg.times;
+            each(LegRow {
+                start_ms: (leg.start_ms != NO_START).then_some(leg.start_ms),
+                agent: self.text(leg.agent).unwrap_or("(unknown)"),
+                queue: self.text(leg.queue),
+                answered: leg.answered,
+                not_responding: leg.not_responding,
+                alert_ms,
+                talk_ms,
+                hold_ms,
+                acw_ms,
+            });
+        }
+    }
+
+    /// Resolves a filter, or `None` when the index cannot answer it.
+    fn select(&self, filter: &CallFilter) -> Option<Selection> {
+        if !CallIndex::answers(filter) {
+            return None;
+        }
+        let lookup = |value: &str| -> Sym { self.ids.get(value).copied().unwrap_or(NONE) };
+        let timed = filter.from_ms.is_some() || filter.to_ms.is_some();
+        // As in SQL, a call without a start is outside every time range.
+        let first_started = self.calls.partition_point(|c| c.start_ms == NO_START);
+        let from = match filter.from_ms {
+            Some(ms) => self.calls.partition_point(|c| c.start_ms < ms).max(first_started),
+            None if timed => first_started,
+            None => 0,
+        };
+        let to = filter.to_ms.map_or(self.calls.len(), |ms| self.calls.partition_point(|c| c.start_ms < ms));
+        let time_only = CallFilter { from_ms: filter.from_ms, to_ms: filter.to_ms, ..CallFilter::default() };
+        Some(Selection {
+            from,
+            to: to.max(from),
+            from_ms: filter.from_ms,
+            to_ms: filter.to_ms,
+            time_only: *filter == time_only,
+            direction: filter.direction.as_deref().map(|v| lookup(&v.to_lowercase())),
+            queue: filter.queue.as_deref().map(lookup),
+            agent: filter.agent.as_deref().map(lookup),
+            wrapup: filter.wrapup.as_deref().map(lookup),
+            outcome: filter.outcome.as_deref().map(lookup),
+            reason: filter.reason.as_deref().map(lookup),
+        })
+    }
+}
+
+impl Store {
+    /// Loads the report index: every call's and agent leg's report columns, read in one
+    /// transaction so the index is exactly the archive at its change sequence.
+    pub fn load_index(&self) -> Result<CallIndex, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let change_seq = self.change_seq()?;
+        let mut interner = Interner::default();
+        let mut calls = Vec::new();
+        // Conversation ids only while loading: legs are matched to their call by walking
+        // both in (start, conversation id) order.
+        let mut ids: Vec<Box<str>> = Vec::new();
+        {
+            let mut stmt = tx.prepare(
+                "SELECT c.start_ms, c.conversation_id, c.direction, c.queue_id, c.queue_name,
+                        c.answered_by_user_id, c.answered_by_name, c.reason, c.outcome, c.ivr_exit,
+                        c.ivr_ms, c.queue_ms, c.alert_ms, c.talk_ms, c.hold_ms, c.acw_ms, c.handle_ms,
+                        c.wrapup_code_id, c.wrapup_code_name, coalesce(c.wrapup_user_name, c.wrapup_user_id),
+                        c.ivr_path
+                 FROM calls c ORDER BY c.start_ms, c.conversation_id",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let mut phases = [0_i64; 7];
+                for (i, slot) in phases.iter_mut().enumerate() {
+                    *slot = r.get::<_, Option<i64>>(10 + i)?.unwrap_or(0);
+                }
+                calls.push(IndexedCall {
+                    start_ms: r.get::<_, Option<i64>>(0)?.unwrap_or(NO_START),
+                    direction: interner.sym(text(r, 2)?),
+                    queue_id: interner.sym(text(r, 3)?),
+                    queue_name: interner.sym(text(r, 4)?),
+                    agent_id: interner.sym(text(r, 5)?),
+                    agent_name: interner.sym(text(r, 6)?),
+                    reason: interner.sym(text(r, 7)?),
+                    outcome: interner.sym(text(r, 8)?),
+                    ivr_exit: interner.sym(text(r, 9)?),
+                    wrapup_id: interner.sym(text(r, 17)?),
+                    wrapup_name: interner.sym(text(r, 18)?),
+                    wrapup_agent: interner.sym(text(r, 19)?),
+                    path: interner.path(text(r, 20)?),
+                    phases,
+                });
+                ids.push(text(r, 1)?.unwrap_or_default().into());
+            }
+        }
+        let mut legs = Vec::new();
+        {
+            let mut stmt = tx.prepare(
+                "SELECT a.call_start_ms, a.conversation_id, coalesce(a.name, a.user_id, '(unknown)'),
+                        coalesce(a.queue_name, a.queue_id), a.answered, a.not_responding,
+                        a.alert_ms, a.talk_ms, a.hold_ms, a.acw_ms
+                 FROM agent_legs a ORDER BY a.call_start_ms, a.conversation_id, a.seq",
+            )?;
+            let mut rows = stmt.query([])?;
+            let mut at = 0;
+            while let Some(r) = rows.next()? {
+                let start_ms: i64 = r.get(0)?;
+                let id = text(r, 1)?.unwrap_or_default();
+                let key = (start_ms, id);
+                while at < calls.len() && (calls[at].start_ms, &*ids[at]) < key {
+                    at += 1;
+                }
+                let call = if at < calls.len() && (calls[at].start_ms, &*ids[at]) == key {
+                    u32::try_from(at).unwrap_or(u32::MAX)
+                } else {
+                    u32::MAX
+                };
+                let mut times = [0_i64; 4];
+                for (i, slot) in times.iter_mut().enumerate() {
+                    *slot = r.get::<_, Option<i64>>(6 + i)?.unwrap_or(0);
+                }
+                legs.push(IndexedLeg {
+                    start_ms,
+                    call,
+                    agent: interner.sym(text(r, 2)?),
+                    queue: interner.sym(text(r, 3)?),
+                    answered: r.get(4)?,
+                    not_responding: r.get(5)?,
+                    times,
+                });
+            }
+        }
+        drop(ids);
+        tx.finish()?;
+        calls.shrink_to_fit();
+        legs.shrink_to_fit();
+        Ok(CallIndex {
+            change_seq,
+            strings: interner.strings,
+            ids: interner.ids,
+            paths: interner.paths,
+            calls,
+            legs,
+        })
+    }
+}

@@ -1,0 +1,207 @@
+//! The report index answers exactly what the archive does: for every report, over generated
+//! filters (time ranges, directions, queues and agents by id and by name, wrap-ups, outcomes,
+//! reasons, values no call has), the index's table equals the archive's, and filters the
+//! index cannot answer (number, free text) are left to the archive.
+
+use std::sync::{Mutex, OnceLock};
+
+use calltrail_explain::report::{GroupBy, ReportKind, ReportOptions};
+use calltrail_model::Zone;
+use calltrail_sim::Spec;
+use calltrail_store::{CallFilter, CallIndex, Store};
+use proptest::prelude::*;
+
+/// 2025-11-25T10:00:00Z.
+const NOW: i64 = 1_764_064_800_000;
+const DAY: i64 = 86_400_000;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    /// The archive (a connection is used by one thread at a time).
+    store: Mutex<Store>,
+    index: CallIndex,
+    /// Values seen in the archive, per filter field.
+    queues: Vec<String>,
+    agents: Vec<String>,
+    wrapups: Vec<String>,
+    reasons: Vec<String>,
+}
+
+fn distinct(store: &Store, sql: &str) -> Vec<String> {
+    let mut stmt = store.connection().prepare(sql).unwrap();
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+/// 2,000 generated calls over 6 days, with their lookups, plus a call without a start and
+/// an agent leg, so "no start" is covered by every filter.
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("index.db")).unwrap();
+        store.set_settings(
+            serde_json::from_value(serde_json::json!({
+                "reason": {"attributes": ["Final Main Intent", "MainIntent1"]},
+                "ivr": {"checkpoints": ["MainIntent1"]}
+            }))
+            .unwrap(),
+        );
+        let (org, planned) = calltrail_sim::generate(&Spec::at(2_000, 6, 11, NOW));
+        for (kind, entries) in org.lookup_tables() {
+            store.put_lookups(kind, &entries).unwrap();
+        }
+        let mut raws: Vec<Vec<u8>> = planned
+            .iter()
+            .filter_map(|p| p.view_at(NOW))
+            .map(|v| serde_json::to_vec(&v).unwrap())
+            .collect();
+        raws.push(
+            serde_json::to_vec(&serde_json::json!({
+                "conversationId": "00000000-no-start",
+                "participants": [
+                    {"purpose": "customer", "participantId": "c", "sessions": [{"mediaType": "voice", "direction": "inbound",
+                        "segments": [{"segmentType": "interact", "segmentEnd": "2025-11-24T10:03:00.000Z"}]}]},
+                    {"purpose": "agent", "participantId": "a", "userId": "u-nostart", "sessions": [{"mediaType": "voice",
+                        "segments": [{"segmentType": "interact", "segmentEnd": "2025-11-24T10:03:00.000Z"}]}]}
+                ]
+            }))
+            .unwrap(),
+        );
+        let slices: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
+        store.upsert(&slices, "query", NOW).unwrap();
+        let index = store.load_index().unwrap();
+        let queues = distinct(
+            &store,
+            "SELECT queue_id FROM calls WHERE queue_id IS NOT NULL UNION SELECT queue_name FROM calls WHERE queue_name IS NOT NULL",
+        );
+        let agents = distinct(
+            &store,
+            "SELECT answered_by_user_id FROM calls WHERE answered_by_user_id IS NOT NULL
+             UNION SELECT answered_by_name FROM calls WHERE answered_by_name IS NOT NULL",
+        );
+        let wrapups = distinct(
+            &store,
+            "SELECT wrapup_code_id FROM calls WHERE wrapup_code_id IS NOT NULL
+             UNION SELECT wrapup_code_name FROM calls WHERE wrapup_code_name IS NOT NULL",
+        );
+        let reasons = distinct(&store, "SELECT DISTINCT reason FROM calls WHERE reason IS NOT NULL");
+        Fixture { _dir: dir, store: Mutex::new(store), index, queues, agents, wrapups, reasons }
+    })
+}
+
+fn pick(values: &[String], choice: Option<usize>) -> Option<String> {
+    // One more than the values: a value no call has.
+    choice.map(|i| values.get(i % (values.len() + 1)).cloned().unwrap_or_else(|| "no such value".to_owned()))
+}
+
+fn options() -> Vec<ReportOptions> {
+    vec![
+        ReportOptions::default(),
+        ReportOptions {
+            zone: Zone::named("America/New_York").unwrap(),
+            group_by: GroupBy { queue: false, day: true },
+            short_abandon_ms: Some(30_000),
+        },
+    ]
+}
+
+fn assert_same(filter: &CallFilter) {
+    let f = fixture();
+    let store = f.store.lock().unwrap();
+    for kind in ReportKind::ALL {
+        for options in options() {
+            let expected = store.report(kind, filter, &options).unwrap().to_json_rows();
+            let got = f.index.report(kind, filter, &options).expect("the index answers").to_json_rows();
+            assert_eq!(got, expected, "{} over {filter:?}", kind.as_str());
+        }
+    }
+    let map = f.index.ivr_map(filter).unwrap();
+    assert_eq!(map, store.ivr_map(filter).unwrap(), "IVR map over {filter:?}");
+}
+
+#[test]
+fn the_index_holds_every_call_and_leg_at_the_archives_change_sequence() {
+    let f = fixture();
+    let store = f.store.lock().unwrap();
+    let calls: usize = store.connection().query_row("SELECT count(*) FROM calls", [], |r| r.get(0)).unwrap();
+    let legs: usize =
+        store.connection().query_row("SELECT count(*) FROM agent_legs", [], |r| r.get(0)).unwrap();
+    assert_eq!((f.index.calls(), f.index.legs()), (calls, legs));
+    assert!(calls > 2_000 && legs > 1_000, "{calls} calls, {legs} legs");
+    assert_eq!(f.index.change_seq(), store.change_seq().unwrap());
+    assert!(f.index.bytes() > calls * 100, "{} bytes", f.index.bytes());
+}
+
+#[test]
+fn unfiltered_and_hand_picked_filters_agree_with_the_archive() {
+    let f = fixture();
+    let start = NOW.div_euclid(DAY) * DAY;
+    let filters = [
+        CallFilter::default(),
+        CallFilter { from_ms: Some(start - 2 * DAY), ..CallFilter::default() },
+        CallFilter { to_ms: Some(start - 3 * DAY), ..CallFilter::default() },
+        CallFilter { from_ms: Some(start - 4 * DAY), to_ms: Some(start - 3 * DAY), ..CallFilter::default() },
+        CallFilter { from_ms: Some(start), to_ms: Some(start - DAY), ..CallFilter::default() },
+        CallFilter { direction: Some("INBOUND".into()), ..CallFilter::default() },
+        CallFilter { queue: f.queues.first().cloned(), ..CallFilter::default() },
+        CallFilter {
+            queue: f.queues.last().cloned(),
+            outcome: Some("answered".into()),
+            ..CallFilter::default()
+        },
+        CallFilter { agent: Some("u-nostart".into()), ..CallFilter::default() },
+        CallFilter { reason: Some("no such reason".into()), ..CallFilter::default() },
+    ];
+    for filter in &filters {
+        assert_same(filter);
+    }
+}
+
+#[test]
+fn searches_are_left_to_the_archive() {
+    let f = fixture();
+    let number = CallFilter { number: Some("+1555".into()), ..CallFilter::default() };
+    let text = CallFilter { text: Some("Billing".into()), ..CallFilter::default() };
+    for filter in [number, text] {
+        assert!(!CallIndex::answers(&filter));
+        assert!(f.index.report(ReportKind::Reasons, &filter, &ReportOptions::default()).is_none());
+        assert!(f.index.ivr_map(&filter).is_none());
+    }
+    assert!(CallIndex::answers(&CallFilter { text: Some("  ".into()), ..CallFilter::default() }));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn generated_filters_agree_with_the_archive(
+        from in proptest::option::of(0_i64..7),
+        to in proptest::option::of(0_i64..7),
+        hour in 0_i64..24,
+        direction in proptest::option::of(prop_oneof![Just("inbound"), Just("Outbound"), Just("internal"), Just("sideways")]),
+        queue in proptest::option::of(0_usize..64),
+        agent in proptest::option::of(0_usize..256),
+        wrapup in proptest::option::of(0_usize..64),
+        outcome in proptest::option::of(prop_oneof![
+            Just("answered"), Just("abandoned_in_queue"), Just("abandoned_in_ivr"), Just("self_served"), Just("voicemail")
+        ]),
+        reason in proptest::option::of(0_usize..32),
+    ) {
+        let f = fixture();
+        let midnight = NOW.div_euclid(DAY) * DAY;
+        let at = |days: i64| midnight - days * DAY + hour * 3_600_000;
+        let filter = CallFilter {
+            from_ms: from.map(at),
+            to_ms: to.map(|d| at(d) + DAY),
+            direction: direction.map(str::to_owned),
+            queue: pick(&f.queues, queue),
+            agent: pick(&f.agents, agent),
+            wrapup: pick(&f.wrapups, wrapup),
+            outcome: outcome.map(str::to_owned),
+            reason: pick(&f.reasons, reason),
+            ..CallFilter::default()
+        };
+        assert_same(&filter);
+    }
+}
