@@ -290,7 +290,7 @@ impl Store {
     /// The IVR map of the calls the filter selects, as a tree.
     pub fn ivr_map(&self, filter: &CallFilter) -> Result<IvrMap, StoreError> {
         let mut map = IvrMap::default();
-        self.scan_calls(filter, true, |call| map.add(&call.ivr_path))?;
+        self.scan_calls(filter, true, |call| map.add(call.ivr_path))?;
         Ok(map.finish())
     }
 

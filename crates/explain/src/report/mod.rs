@@ -720,16 +720,41 @@ mod tests {
         a.talk_ms = 60_000;
         let london =
             ReportOptions { zone: Zone::named("Europe/London").unwrap(), ..ReportOptions::default() };
-        let rows = run(ReportKind::Phases, &london, &[a.clone()]);
+        let rows = run(ReportKind::Phases, &london, &[a]);
         assert_eq!(rows[0]["day"], "2024-07-02");
         assert_eq!(rows.iter().map(|r| r["phase"].as_str().unwrap()).collect::<Vec<_>>(), ["ivr", "talk"]);
         let utc = ReportOptions::default();
-        assert_eq!(run(ReportKind::Phases, &utc, &[a.clone()])[0]["day"], "2024-07-01");
+        assert_eq!(run(ReportKind::Phases, &utc, &[a])[0]["day"], "2024-07-01");
         let by_queue =
             ReportOptions { group_by: GroupBy { queue: true, day: false }, ..ReportOptions::default() };
-        let rows = run(ReportKind::Phases, &by_queue, &[a.clone(), a]);
+        let rows = run(ReportKind::Phases, &by_queue, &[a, a]);
         assert!(rows[0].get("day").is_none());
         assert_eq!(rows[1]["calls"], 2);
+    }
+
+    #[test]
+    fn phases_days_hold_across_midnight_in_any_order() {
+        // Europe/London leaves summer time on 2024-10-27: that day has 25 hours.
+        let london = ReportOptions {
+            zone: Zone::named("Europe/London").unwrap(),
+            group_by: GroupBy { queue: false, day: true },
+            ..ReportOptions::default()
+        };
+        let at = |ms: i64| CallRow { start_ms: Some(ms), talk_ms: 1_000, ..CallRow::default() };
+        let midnight_27 = 1_729_983_600_000; // 2024-10-26T23:00Z
+        let midnight_28 = 1_730_073_600_000; // 2024-10-28T00:00Z, 25 hours later
+        let calls = [
+            at(midnight_27 - 1),
+            at(midnight_27),
+            at(midnight_28 - 1),
+            at(midnight_28),
+            at(midnight_27 + 1),
+            CallRow { start_ms: None, talk_ms: 1_000, ..CallRow::default() },
+        ];
+        let rows = run(ReportKind::Phases, &london, &calls);
+        let days: Vec<(&str, u64)> =
+            rows.iter().map(|r| (r["day"].as_str().unwrap(), r["calls"].as_u64().unwrap())).collect();
+        assert_eq!(days, [("(none)", 1), ("2024-10-26", 1), ("2024-10-27", 3), ("2024-10-28", 1)]);
     }
 
     #[test]
@@ -756,8 +781,7 @@ mod tests {
         let mut a = call("x", "answered", Some("Billing"));
         a.wrapup = Some("Resolved");
         a.wrapup_agent = Some("Ann");
-        let rows =
-            run(ReportKind::Wrapups, &ReportOptions::default(), &[a.clone(), a, call("x", "answered", None)]);
+        let rows = run(ReportKind::Wrapups, &ReportOptions::default(), &[a, a, call("x", "answered", None)]);
         assert_eq!(rows.len(), 1);
         assert_eq!((rows[0]["calls"].as_u64(), rows[0]["share_of_queue"].as_f64()), (Some(2), Some(1.0)));
 
