@@ -14,6 +14,10 @@ pub mod table;
 
 use std::collections::{BTreeMap, HashMap};
 
+/// The maps reports group by: a fast hash (keys are names the archive wrote, and hashing is
+/// most of a report's time) and lookups by `&str` that copy the key only when it is new.
+type Map<K, V> = hashbrown::HashMap<K, V>;
+
 use calltrail_model::Zone;
 
 pub use ivr::{ending_of, IvrMap, IvrNode};
@@ -261,18 +265,15 @@ const NONE: &str = "(none)";
 
 /// The entry of `key`, made on first use: the key is copied once per distinct value, not
 /// once per call.
-fn slot<'m, V: Default>(map: &'m mut HashMap<String, V>, key: &str) -> &'m mut V {
-    if !map.contains_key(key) {
-        map.insert(key.to_owned(), V::default());
-    }
-    map.get_mut(key).expect("just inserted")
+fn slot<'m, V: Default>(map: &'m mut Map<String, V>, key: &str) -> &'m mut V {
+    map.entry_ref(key).or_default()
 }
 
 /// Why customers call.
 #[derive(Debug, Default)]
 struct Reasons {
     total: u64,
-    by_reason: HashMap<String, ReasonTally>,
+    by_reason: Map<String, ReasonTally>,
 }
 
 #[derive(Debug, Default)]
@@ -332,45 +333,63 @@ impl Report for Reasons {
 struct Phases {
     zone: Zone,
     group_by: GroupBy,
-    /// Queue → day → durations per phase.
-    groups: HashMap<String, HashMap<String, [Durations; PHASES.len()]>>,
-    /// The local day last seen, as `[start, end)` in ms: calls come in start order, so
-    /// most calls fall in the day before them.
-    day: Option<(i64, i64, String)>,
+    /// Per day (`""` when not grouped by day): queue → durations per phase.
+    days: Vec<(String, Map<String, [Durations; PHASES.len()]>)>,
+    /// Where each day is in `days`.
+    day_slots: Map<String, usize>,
+    /// The local day last seen, as `[start, end)` in ms and its place in `days`: calls
+    /// come in start order, so most calls fall in the day before them.
+    day: Option<(i64, i64, usize)>,
 }
 
 const PHASES: [&str; 7] = ["ivr", "queue", "alert", "talk", "hold", "acw", "handle"];
 
 impl Phases {
     fn new(options: &ReportOptions) -> Phases {
-        Phases { zone: options.zone.clone(), group_by: options.group_by, groups: HashMap::new(), day: None }
+        Phases {
+            zone: options.zone.clone(),
+            group_by: options.group_by,
+            days: Vec::new(),
+            day_slots: Map::default(),
+            day: None,
+        }
     }
-}
 
-/// The local day of an instant, through a one-day cache.
-fn local_day<'d>(zone: &Zone, cache: &'d mut Option<(i64, i64, String)>, start_ms: Option<i64>) -> &'d str {
-    let Some(ms) = start_ms else { return NONE };
-    let known = matches!(cache, Some((from, to, _)) if (*from..*to).contains(&ms));
-    if !known {
-        *cache = zone.date(ms).map(|date| {
-            let bounds = zone.day_start(&date).zip(zone.day_end(&date));
-            // A day the zone cannot bound is an empty range: looked up again next call.
-            let (from, to) = bounds.filter(|(from, to)| (*from..*to).contains(&ms)).unwrap_or((ms, ms));
-            (from, to, date)
-        });
+    /// The place in `days` of a day's name.
+    fn slot_of(&mut self, day: &str) -> usize {
+        if let Some(at) = self.day_slots.get(day) {
+            return *at;
+        }
+        self.days.push((day.to_owned(), Map::default()));
+        self.day_slots.insert(day.to_owned(), self.days.len() - 1);
+        self.days.len() - 1
     }
-    match cache {
-        Some((_, _, date)) => date,
-        None => NONE,
+
+    /// The place in `days` of a call's local day.
+    fn day_of(&mut self, start_ms: Option<i64>) -> usize {
+        if !self.group_by.day {
+            return self.slot_of("");
+        }
+        let Some(ms) = start_ms else { return self.slot_of(NONE) };
+        if let Some((from, to, at)) = self.day {
+            if (from..to).contains(&ms) {
+                return at;
+            }
+        }
+        let Some(date) = self.zone.date(ms) else { return self.slot_of(NONE) };
+        let at = self.slot_of(&date);
+        let bounds = self.zone.day_start(&date).zip(self.zone.day_end(&date));
+        // A day the zone cannot bound is looked up again next call.
+        self.day = bounds.filter(|(from, to)| (*from..*to).contains(&ms)).map(|(from, to)| (from, to, at));
+        at
     }
 }
 
 impl Report for Phases {
     fn add_call(&mut self, row: &CallRow<'_>) {
-        let Phases { zone, group_by, groups, day } = self;
-        let queue = if group_by.queue { row.queue.unwrap_or(NONE) } else { "" };
-        let day = if group_by.day { local_day(zone, day, row.start_ms) } else { "" };
-        let durations = slot(slot(groups, queue), day);
+        let at = self.day_of(row.start_ms);
+        let queue = if self.group_by.queue { row.queue.unwrap_or(NONE) } else { "" };
+        let durations = slot(&mut self.days[at].1, queue);
         let values =
             [row.ivr_ms, row.queue_ms, row.alert_ms, row.talk_ms, row.hold_ms, row.acw_ms, row.handle_ms];
         for (d, v) in durations.iter_mut().zip(values) {
@@ -396,9 +415,9 @@ impl Report for Phases {
         ]);
         let mut table = Table::new(&columns);
         let mut groups: Vec<(String, String, [Durations; PHASES.len()])> = self
-            .groups
+            .days
             .into_iter()
-            .flat_map(|(queue, days)| days.into_iter().map(move |(day, d)| (queue.clone(), day, d)))
+            .flat_map(|(day, queues)| queues.into_iter().map(move |(queue, d)| (queue, day.clone(), d)))
             .collect();
         groups.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         for (queue, day, mut durations) in groups {
@@ -432,7 +451,7 @@ impl Report for Phases {
 #[derive(Debug, Default)]
 struct Wrapups {
     /// Queue → agent → code → calls.
-    counts: HashMap<String, HashMap<String, HashMap<String, u64>>>,
+    counts: Map<String, Map<String, Map<String, u64>>>,
 }
 
 impl Report for Wrapups {
@@ -586,7 +605,7 @@ impl AbandonTally {
 /// Agents: offered, answered, not responding, handle time.
 #[derive(Debug, Default)]
 struct Agents {
-    agents: HashMap<String, AgentTally>,
+    agents: Map<String, AgentTally>,
 }
 
 #[derive(Debug, Default)]
