@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use calltrail_explain::report::{new_report, CallRow, IvrMap, LegRow, ReportKind, ReportOptions, Table};
+use rusqlite::params;
 use rusqlite::types::Value as SqlValue;
 
 use crate::{Store, StoreError};
@@ -33,14 +34,35 @@ pub struct CallFilter {
     /// The call's reason.
     pub reason: Option<String>,
     /// A search: a conversation id or its start (hex digits and dashes) and a number
-    /// (`+1555…`) are prefixes found by index; other text is looked for in the id, numbers,
-    /// addresses, the answering agent, the reason, the wrap-up and the queue.
+    /// (`+1555…`) are prefixes found by index; other text is looked for, in any case, in the
+    /// id, numbers, addresses, the answering agent, the reason, the wrap-up and the queue
+    /// (through a trigram index from three characters on).
     pub text: Option<String>,
 }
 
 impl CallFilter {
     /// The `WHERE` clause (over `calls` aliased `c`) and its parameters.
     pub fn to_sql(&self) -> (String, Vec<SqlValue>) {
+        self.to_sql_with(false)
+    }
+
+    /// True when the search is free text shorter than three characters: it cannot use the
+    /// trigram index and would be checked against every call, so the web UI asks for more.
+    pub fn search_too_short(&self) -> bool {
+        matches!(self.text.as_deref().and_then(Search::of), Some(Search::Text(v)) if search_phrase(v).is_none())
+    }
+
+    /// The free text to look for with the trigram index, if the filter has one.
+    fn search_phrase(&self) -> Option<String> {
+        match Search::of(self.text.as_deref()?) {
+            Some(Search::Text(v)) => search_phrase(v),
+            _ => None,
+        }
+    }
+
+    /// As [`CallFilter::to_sql`]; `walk_text` checks free text call by call instead of
+    /// through the trigram index.
+    fn to_sql_with(&self, walk_text: bool) -> (String, Vec<SqlValue>) {
         let mut sql = String::from("1 = 1");
         let mut params: Vec<SqlValue> = Vec::new();
         let mut clause = |template: &str, value: SqlValue| {
@@ -83,25 +105,39 @@ impl CallFilter {
         if let Some(v) = &self.reason {
             clause("c.reason = ?", text(v));
         }
-        if let Some(v) = self.text.as_ref().map(|v| v.trim()).filter(|v| !v.is_empty()) {
-            let is_id = v.len() >= 4 && v.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
-            let is_number = v.starts_with('+') && v.len() > 1 && v[1..].chars().all(|c| c.is_ascii_digit());
-            if is_id {
+        match self.text.as_deref().and_then(Search::of) {
+            None => {}
+            Some(Search::Id(v)) => {
                 // A conversation id (or its start), as pasted from Genesys: a range of the key.
                 let v = v.to_ascii_lowercase();
                 clause("c.conversation_id >= ?", SqlValue::Text(v.clone()));
                 clause("c.conversation_id < ?", SqlValue::Text(format!("{v}\u{10ffff}")));
-            } else if is_number {
+            }
+            Some(Search::Number(v)) => {
                 clause("c.customer_number >= ?", SqlValue::Text(v.to_owned()));
                 clause("c.customer_number < ?", SqlValue::Text(format!("{v}\u{10ffff}")));
-            } else {
-                clause(
-                    "(instr(c.conversation_id, ?) > 0 OR instr(c.customer_number, ?) > 0
-                      OR instr(c.from_address, ?) > 0 OR instr(c.to_address, ?) > 0
-                      OR instr(c.answered_by_name, ?) > 0 OR instr(c.reason, ?) > 0
-                      OR instr(c.wrapup_code_name, ?) > 0 OR instr(c.queue_name, ?) > 0)",
-                    text(&v.to_owned()),
-                );
+            }
+            Some(Search::Text(v)) => {
+                if let (Some(phrase), false) = (search_phrase(v), walk_text) {
+                    // Three characters or more: the trigram index finds them anywhere in those
+                    // columns, in any case.
+                    clause(
+                        "c.rowid IN (SELECT rowid FROM calls_search WHERE calls_search MATCH ?)",
+                        text(&phrase),
+                    );
+                } else {
+                    // Checked call by call (in any ASCII case): short text, or text so common that
+                    // walking calls newest first meets a page of them sooner than the index
+                    // would list them all.
+                    let escaped = v.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                    clause(
+                        "(c.conversation_id LIKE ? ESCAPE '\\' OR c.customer_number LIKE ? ESCAPE '\\'
+                      OR c.from_address LIKE ? ESCAPE '\\' OR c.to_address LIKE ? ESCAPE '\\'
+                      OR c.answered_by_name LIKE ? ESCAPE '\\' OR c.reason LIKE ? ESCAPE '\\'
+                      OR c.wrapup_code_name LIKE ? ESCAPE '\\' OR c.queue_name LIKE ? ESCAPE '\\')",
+                        SqlValue::Text(format!("%{escaped}%")),
+                    );
+                }
             }
         }
         (sql, params)
@@ -174,6 +210,40 @@ pub struct QuarantineRow {
     pub at_ms: i64,
 }
 
+/// What a search box's text is taken for.
+enum Search<'a> {
+    /// Hex digits and dashes: a conversation id or its start.
+    Id(&'a str),
+    /// `+` and digits: a number as dialled.
+    Number(&'a str),
+    /// Anything else.
+    Text(&'a str),
+}
+
+impl Search<'_> {
+    fn of(text: &str) -> Option<Search<'_>> {
+        let v = text.trim();
+        if v.is_empty() {
+            None
+        } else if v.len() >= 4 && v.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            Some(Search::Id(v))
+        } else if v.starts_with('+') && v.len() > 1 && v[1..].chars().all(|c| c.is_ascii_digit()) {
+            Some(Search::Number(v))
+        } else {
+            Some(Search::Text(v))
+        }
+    }
+}
+
+/// Free text as a trigram index phrase (quoted), when it is long enough for one.
+fn search_phrase(v: &str) -> Option<String> {
+    (v.chars().count() >= 3).then(|| format!("\"{}\"", v.replace('"', "\"\"")))
+}
+
+/// Free text found in more calls than this is walked rather than listed by the index (see
+/// [`Store::list_calls`]).
+const COMMON_TEXT: i64 = 5_000;
+
 fn ms(value: Option<i64>) -> i64 {
     value.unwrap_or(0)
 }
@@ -187,7 +257,29 @@ impl Store {
         before: Option<(i64, i64)>,
         limit: usize,
     ) -> Result<Vec<CallSummary>, StoreError> {
-        let (mut clause, mut params) = filter.to_sql();
+        self.list_calls_walking_above(filter, before, limit, COMMON_TEXT)
+    }
+
+    /// [`Store::list_calls`], walking free text found in `common` calls or more.
+    fn list_calls_walking_above(
+        &self,
+        filter: &CallFilter,
+        before: Option<(i64, i64)>,
+        limit: usize,
+        common: i64,
+    ) -> Result<Vec<CallSummary>, StoreError> {
+        // Free text in a handful of calls is found through the trigram index; text in many
+        // is met soon enough walking calls newest first, while listing every call that
+        // holds it would cost more than the page.
+        let walk = match filter.search_phrase() {
+            Some(phrase) => self.conn.query_row(
+                "SELECT count(*) FROM (SELECT rowid FROM calls_search WHERE calls_search MATCH ?1 LIMIT ?2)",
+                params![phrase, common],
+                |r| r.get::<_, i64>(0),
+            )? >= common,
+            None => false,
+        };
+        let (mut clause, mut params) = filter.to_sql_with(walk);
         if let Some((start, rowid)) = before {
             params.push(SqlValue::Integer(start));
             let n = params.len();
@@ -395,4 +487,118 @@ pub(crate) fn text<'r>(row: &'r rusqlite::Row<'_>, index: usize) -> Result<Optio
     row.get_ref(index)?.as_str_or_null().map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 1,500 generated calls, some with the hostile profile's text.
+    fn archive() -> Store {
+        let mut store = Store::open_in_memory().unwrap();
+        let now = 1_764_064_800_000;
+        let (org, planned) = calltrail_sim::generate(&calltrail_sim::Spec::at(1_500, 4, 5, now));
+        for (kind, entries) in org.lookup_tables() {
+            store.put_lookups(kind, &entries).unwrap();
+        }
+        let planned = calltrail_sim::hostile::apply(planned, 4);
+        let raws: Vec<Vec<u8>> =
+            planned.iter().filter_map(|p| p.view_at(now)).map(|v| serde_json::to_vec(&v).unwrap()).collect();
+        let slices: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
+        store.upsert(&slices, "query", now).unwrap();
+        store
+    }
+
+    /// Every call the search lists, paging to the end.
+    fn listed(store: &Store, text: &str, common: i64) -> Vec<String> {
+        let filter = CallFilter { text: Some(text.to_owned()), ..CallFilter::default() };
+        let mut ids = Vec::new();
+        let mut before = None;
+        loop {
+            let page = store.list_calls_walking_above(&filter, before, 100, common).unwrap();
+            before = page.last().map(|c| c.cursor);
+            ids.extend(page.iter().map(|c| c.conversation_id.clone()));
+            if page.len() < 100 {
+                return ids;
+            }
+        }
+    }
+
+    #[test]
+    fn free_text_search_lists_exactly_the_calls_holding_the_text_whichever_way_it_looks() {
+        let store = archive();
+        let mut stmt = store
+            .conn
+            .prepare(
+                "SELECT conversation_id, customer_number, from_address, to_address, answered_by_name, reason,
+                        wrapup_code_name, queue_name FROM calls ORDER BY start_ms DESC, rowid DESC",
+            )
+            .unwrap();
+        let calls: Vec<(String, String)> = stmt
+            .query_map([], |r| {
+                let mut all = String::new();
+                for i in 0..8 {
+                    all.push_str(&r.get::<_, Option<String>>(i)?.unwrap_or_default().to_ascii_lowercase());
+                    all.push('\u{1}');
+                }
+                Ok((r.get(0)?, all))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let (reason, agent): (String, String) = store
+            .conn
+            .query_row(
+                "SELECT reason, answered_by_name FROM calls WHERE reason IS NOT NULL AND answered_by_name IS NOT NULL LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let words = [
+            reason.to_uppercase(),
+            reason[1..4].to_owned(),
+            agent.split(' ').next_back().unwrap().to_lowercase(),
+            "555".to_owned(),
+            "script".to_owned(),
+            "50%".to_owned(),
+            "a_b".to_owned(),
+            "\"quoted\"".to_owned(),
+            "no such words anywhere".to_owned(),
+        ];
+        let mut found_some = 0;
+        for word in &words {
+            let needle = word.to_ascii_lowercase();
+            let expected: Vec<String> =
+                calls.iter().filter(|(_, all)| all.contains(&needle)).map(|(id, _)| id.clone()).collect();
+            found_some += usize::from(!expected.is_empty());
+            assert_eq!(listed(&store, word, i64::MAX), expected, "`{word}` through the trigram index");
+            assert_eq!(listed(&store, word, 1), expected, "`{word}` walked call by call");
+        }
+        assert!(found_some >= 4, "the words are found in some calls");
+        let short = CallFilter { text: Some("ab".into()), ..CallFilter::default() };
+        assert!(short.search_too_short());
+        assert!(!CallFilter { text: Some("+1".into()), ..CallFilter::default() }.search_too_short());
+    }
+
+    #[test]
+    fn the_search_index_follows_a_call_rederived_with_other_names() {
+        let mut store = Store::open_in_memory().unwrap();
+        let record = |note: &str| {
+            format!(
+                r#"{{"conversationId":"c1","conversationStart":"2024-01-02T10:00:00.000Z","conversationEnd":"2024-01-02T10:06:00.000Z","participants":[{{"purpose":"customer","participantId":"p1","sessions":[{{"mediaType":"voice","direction":"inbound","ani":"tel:+1555","segments":[{{"segmentType":"interact","segmentStart":"2024-01-02T10:00:00.000Z","segmentEnd":"2024-01-02T10:05:00.000Z","disconnectType":"endpoint"}}]}}]}},{{"purpose":"agent","participantId":"p2","userId":"u1","sessions":[{{"mediaType":"voice","direction":"inbound","segments":[{{"segmentType":"interact","segmentStart":"2024-01-02T10:00:10.000Z","segmentEnd":"2024-01-02T10:05:00.000Z"}},{{"segmentType":"wrapup","segmentStart":"2024-01-02T10:05:00.000Z","segmentEnd":"2024-01-02T10:06:00.000Z","wrapUpCode":"w1","wrapUpNote":"{note}"}}]}}]}}]}}"#
+            )
+            .into_bytes()
+        };
+        store.put_lookups("users", &[("u1".into(), "Quokka Zebra".into())]).unwrap();
+        store.upsert(&[&record("first")], "query", 1).unwrap();
+        assert_eq!(listed(&store, "quokka", i64::MAX), ["c1"]);
+        store.put_lookups("users", &[("u1".into(), "Yak Herder".into())]).unwrap();
+        store.upsert(&[&record("second")], "query", 2).unwrap();
+        assert!(listed(&store, "quokka", i64::MAX).is_empty(), "the old name is gone from the index");
+        assert_eq!(listed(&store, "YAK", i64::MAX), ["c1"]);
+        let integrity: Result<usize, _> = store
+            .conn
+            .execute("INSERT INTO calls_search (calls_search, rank) VALUES ('integrity-check', 1)", []);
+        assert!(integrity.is_ok(), "{integrity:?}");
+    }
 }

@@ -197,4 +197,38 @@ pub const MIGRATIONS: &[&str] = &[
     r"
     CREATE INDEX calls_number ON calls(customer_number);
     ",
+    // 4: the calls list's free-text search: a trigram index of the searched columns, so a
+    // word found in a handful of a million calls is a lookup, not a pass over every call.
+    // Kept by triggers, since `calls` rows are only ever inserted, updated or deleted.
+    r"
+    CREATE VIRTUAL TABLE calls_search USING fts5(
+        conversation_id, customer_number, from_address, to_address, answered_by_name, reason,
+        wrapup_code_name, queue_name,
+        content = 'calls', content_rowid = 'rowid', tokenize = 'trigram'
+    );
+    INSERT INTO calls_search (calls_search) VALUES ('rebuild');
+    CREATE TRIGGER calls_search_insert AFTER INSERT ON calls BEGIN
+        INSERT INTO calls_search (rowid, conversation_id, customer_number, from_address, to_address,
+            answered_by_name, reason, wrapup_code_name, queue_name)
+        VALUES (new.rowid, new.conversation_id, new.customer_number, new.from_address, new.to_address,
+            new.answered_by_name, new.reason, new.wrapup_code_name, new.queue_name);
+    END;
+    CREATE TRIGGER calls_search_delete AFTER DELETE ON calls BEGIN
+        INSERT INTO calls_search (calls_search, rowid, conversation_id, customer_number, from_address,
+            to_address, answered_by_name, reason, wrapup_code_name, queue_name)
+        VALUES ('delete', old.rowid, old.conversation_id, old.customer_number, old.from_address,
+            old.to_address, old.answered_by_name, old.reason, old.wrapup_code_name, old.queue_name);
+    END;
+    CREATE TRIGGER calls_search_update AFTER UPDATE OF conversation_id, customer_number, from_address,
+        to_address, answered_by_name, reason, wrapup_code_name, queue_name ON calls BEGIN
+        INSERT INTO calls_search (calls_search, rowid, conversation_id, customer_number, from_address,
+            to_address, answered_by_name, reason, wrapup_code_name, queue_name)
+        VALUES ('delete', old.rowid, old.conversation_id, old.customer_number, old.from_address,
+            old.to_address, old.answered_by_name, old.reason, old.wrapup_code_name, old.queue_name);
+        INSERT INTO calls_search (rowid, conversation_id, customer_number, from_address, to_address,
+            answered_by_name, reason, wrapup_code_name, queue_name)
+        VALUES (new.rowid, new.conversation_id, new.customer_number, new.from_address, new.to_address,
+            new.answered_by_name, new.reason, new.wrapup_code_name, new.queue_name);
+    END;
+    ",
 ];

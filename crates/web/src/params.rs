@@ -53,7 +53,7 @@ impl Params {
     /// The archive filter these parameters describe.
     pub fn filter(&self) -> Result<CallFilter, WebError> {
         let zone = self.zone()?;
-        Ok(CallFilter {
+        let filter = CallFilter {
             from_ms: Self::time(self.from.as_ref(), &zone)?,
             to_ms: Self::time(self.to.as_ref(), &zone)?,
             direction: given(self.direction.as_ref()),
@@ -64,7 +64,14 @@ impl Params {
             outcome: given(self.outcome.as_ref()),
             reason: given(self.reason.as_ref()),
             text: given(self.q.as_ref()),
-        })
+        };
+        if filter.search_too_short() {
+            return Err(WebError::BadRequest(
+                "Search for three characters or more, a number starting with +, or the start of a conversation id."
+                    .into(),
+            ));
+        }
+        Ok(filter)
     }
 
     /// The calls list's cursor.
