@@ -240,6 +240,11 @@ async fn hostile_values_arrive_escaped() {
     assert!(page.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
     let (_, list, _) = server.get("/?q=evil").await;
     assert!(list.contains(&format!("href=\"/calls/{}\"", encode(HOSTILE_ID))), "{list}");
+    let (_, list, _) = server.get("/?q=EVIL%3F").await;
+    assert!(list.contains(&format!("href=\"/calls/{}\"", encode(HOSTILE_ID))), "search is in any case");
+    let (status, page, _) = server.get("/?q=ev").await;
+    assert_eq!(status, 400, "two characters would be checked against every call");
+    assert!(page.contains("three characters or more"), "{page}");
 
     // Every call the hostile profile touched, and the pages that list them.
     let ids: Vec<String> = {
