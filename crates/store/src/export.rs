@@ -28,7 +28,7 @@ use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-use crate::{decompress, Store, StoreError};
+use crate::{decompress_into, Store, StoreError};
 
 /// The partition of calls without a start time (Hive's name for a null partition value).
 pub const NULL_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
@@ -355,27 +355,44 @@ impl Store {
         }
         let days: Vec<String> = days.into_iter().collect();
         let total = days.len() as u64;
+        // One task per file: large and small files interleave, so no worker is left with
+        // the last big day alone.
+        let tasks: Vec<(usize, ExportTable)> =
+            (0..days.len()).flat_map(|d| options.tables.iter().map(move |t| (d, *t))).collect();
+        let files_left: Vec<std::sync::atomic::AtomicUsize> =
+            days.iter().map(|_| std::sync::atomic::AtomicUsize::new(options.tables.len())).collect();
         let done = std::sync::atomic::AtomicU64::new(0);
         let path = self.path.clone();
-        let results: Vec<Result<(u64, Vec<u64>), ExportError>> = days
-            .par_iter()
-            .map_init(
-                || {
-                    Connection::open_with_flags(
-                        &path,
-                        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                    )
-                    .map_err(|e| e.to_string())
-                },
-                |conn, day| {
-                    let conn = conn.as_ref().map_err(|e| ExportError::Reader(e.clone()))?;
-                    let written = export_day(conn, options, day)?;
-                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                    progress(n, total);
-                    Ok(written)
-                },
-            )
-            .collect();
+        let run = || -> Vec<Result<(ExportTable, u64), ExportError>> {
+            tasks
+                .par_iter()
+                .map_init(
+                    || {
+                        Connection::open_with_flags(
+                            &path,
+                            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                        )
+                        .map_err(|e| e.to_string())
+                    },
+                    |conn, (day, table)| {
+                        let conn = conn.as_ref().map_err(|e| ExportError::Reader(e.clone()))?;
+                        let rows = export_file(conn, options, &days[*day], *table)?;
+                        if files_left[*day].fetch_sub(1, std::sync::atomic::Ordering::AcqRel) == 1 {
+                            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                            progress(n, total);
+                        }
+                        Ok((*table, rows))
+                    },
+                )
+                .collect()
+        };
+        // Each file is flushed to disk before it is renamed; twice as many workers as cores
+        // keep the cores busy while some wait for the disk.
+        let workers = 2 * std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let results = match rayon::ThreadPoolBuilder::new().num_threads(workers).build() {
+            Ok(pool) => pool.install(run),
+            Err(_) => run(),
+        };
         let mut report = ExportReport {
             incremental: since.is_some(),
             days: total,
@@ -383,12 +400,17 @@ impl Store {
             ..ExportReport::default()
         };
         for result in results {
-            let (calls, rows) = result?;
-            report.calls += calls;
-            for (slot, n) in report.rows.iter_mut().zip(rows) {
-                slot.1 += n;
+            let (table, rows) = result?;
+            if let Some(slot) = report.rows.iter_mut().find(|(t, _)| *t == table) {
+                slot.1 += rows;
             }
-            report.files += options.tables.len() as u64;
+            if table == ExportTable::Calls {
+                report.calls += rows;
+            }
+            report.files += 1;
+        }
+        if !options.tables.contains(&ExportTable::Calls) {
+            report.calls = days.iter().map(|day| count_calls(&self.conn, options, day)).sum::<Result<u64, _>>()?;
         }
         self.conn.execute(
             "INSERT OR REPLACE INTO exports (dir, format, zone, tables, change_seq, exported_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -411,38 +433,38 @@ fn clear_partitions(table_dir: &Path) -> Result<(), ExportError> {
     Ok(())
 }
 
-/// Writes every table's file of one day; returns the day's calls and rows per table.
-fn export_day(conn: &Connection, options: &ExportOptions, day: &str) -> Result<(u64, Vec<u64>), ExportError> {
-    let range = if day == NULL_PARTITION {
+/// The `[start, end)` range of a day's calls, or `None` for the calls without a start.
+fn day_range(options: &ExportOptions, day: &str) -> Option<(i64, i64)> {
+    if day == NULL_PARTITION {
         None
     } else {
         // A date the zone cannot place has no calls: nothing is selected.
         Some((options.zone.day_start(day).unwrap_or(i64::MAX), options.zone.day_end(day).unwrap_or(i64::MAX)))
-    };
-    let mut calls = 0;
-    let mut rows = Vec::with_capacity(options.tables.len());
-    for table in &options.tables {
-        let folder = options.dir.join(table.as_str()).join(format!("call_date={day}"));
-        fs::create_dir_all(&folder).map_err(|source| ExportError::Write { path: folder.clone(), source })?;
-        let file = folder.join(format!("part-0.{}", options.format.as_str()));
-        let n = write_table(conn, &table.spec(), range, options.format, &file)?;
-        if *table == ExportTable::Calls {
-            calls = n;
-        }
-        rows.push(n);
     }
-    if !options.tables.contains(&ExportTable::Calls) {
-        let (clause, p) = day_clause("c.start_ms", range);
-        calls = conn
-            .query_row(
-                &format!("SELECT count(*) FROM calls c WHERE {clause}"),
-                rusqlite::params_from_iter(p),
-                |r| r.get::<_, i64>(0),
-            )?
-            .try_into()
-            .unwrap_or(0);
-    }
-    Ok((calls, rows))
+}
+
+/// Writes one table's file of one day; returns its rows.
+fn export_file(
+    conn: &Connection,
+    options: &ExportOptions,
+    day: &str,
+    table: ExportTable,
+) -> Result<u64, ExportError> {
+    let folder = options.dir.join(table.as_str()).join(format!("call_date={day}"));
+    fs::create_dir_all(&folder).map_err(|source| ExportError::Write { path: folder.clone(), source })?;
+    let file = folder.join(format!("part-0.{}", options.format.as_str()));
+    write_table(conn, &table.spec(), day_range(options, day), options.format, &file)
+}
+
+/// The calls of one day.
+fn count_calls(conn: &Connection, options: &ExportOptions, day: &str) -> Result<u64, ExportError> {
+    let (clause, p) = day_clause("c.start_ms", day_range(options, day));
+    let n: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM calls c WHERE {clause}"),
+        rusqlite::params_from_iter(p),
+        |r| r.get(0),
+    )?;
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// The rows of one day (or of calls without a start) by their key column.
@@ -483,20 +505,29 @@ fn write_table(
         ExportFormat::Ndjson => Box::new(TextSink::ndjson(spec.columns, out)),
     };
     let mut n = 0;
+    // The raw record is decompressed into one buffer reused row after row.
+    let raw_at = spec.columns.iter().position(|c| c.1 == ColumnType::Raw);
+    let mut raw = Vec::new();
     while let Some(r) = rows.next()? {
+        let raw_read = match raw_at.map(|i| r.get_ref(i)).transpose()? {
+            Some(rusqlite::types::ValueRef::Blob(b)) => decompress_into(b, &mut raw),
+            _ => false,
+        };
+        let mut raw_text = raw_read.then(|| match std::str::from_utf8(&raw) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(&raw),
+        });
         let mut cells: Vec<Value<'_>> = Vec::with_capacity(spec.columns.len());
         for (i, (_, kind, _)) in spec.columns.iter().enumerate() {
             let value = match r.get_ref(i)? {
                 rusqlite::types::ValueRef::Integer(v) => Value::Int(v),
                 rusqlite::types::ValueRef::Real(v) => Value::Text(Cow::Owned(v.to_string())),
-                rusqlite::types::ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t)),
-                rusqlite::types::ValueRef::Blob(b) if *kind == ColumnType::Raw => {
-                    decompress(b).map_or(Value::Null, |bytes| {
-                        Value::Text(Cow::Owned(
-                            String::from_utf8(bytes)
-                                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-                        ))
-                    })
+                rusqlite::types::ValueRef::Text(t) => Value::Text(match std::str::from_utf8(t) {
+                    Ok(text) => Cow::Borrowed(text),
+                    Err(_) => String::from_utf8_lossy(t),
+                }),
+                rusqlite::types::ValueRef::Blob(_) if *kind == ColumnType::Raw => {
+                    raw_text.take().map_or(Value::Null, Value::Text)
                 }
                 rusqlite::types::ValueRef::Null | rusqlite::types::ValueRef::Blob(_) => Value::Null,
             };

@@ -182,6 +182,18 @@ fn decompress(bytes: &[u8]) -> Option<Vec<u8>> {
     lz4_flex::decompress_size_prepended(bytes).ok()
 }
 
+/// As [`decompress`], into `out` (replacing what it held, keeping its allocation); false
+/// when the bytes are not a compressed record.
+fn decompress_into(bytes: &[u8], out: &mut Vec<u8>) -> bool {
+    let Ok((size, body)) = lz4_flex::block::uncompressed_size(bytes) else { return false };
+    // A size no record has is damage, not a reason to allocate it.
+    if size > (1 << 30) {
+        return false;
+    }
+    out.resize(size, 0);
+    matches!(lz4_flex::block::decompress_into(body, out), Ok(n) if n == size)
+}
+
 impl Store {
     /// Opens (creating if needed) the archive at `path`, applying migrations.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
