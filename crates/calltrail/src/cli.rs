@@ -355,7 +355,7 @@ pub struct ExportArgs {
 /// Export file formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormatArg {
-    /// Apache Parquet (typed columns, Snappy)
+    /// Apache Parquet (typed columns; Snappy, raw records ZSTD)
     Parquet,
     /// CSV (formula-safe)
     Csv,
