@@ -410,7 +410,8 @@ impl Store {
             report.files += 1;
         }
         if !options.tables.contains(&ExportTable::Calls) {
-            report.calls = days.iter().map(|day| count_calls(&self.conn, options, day)).sum::<Result<u64, _>>()?;
+            report.calls =
+                days.iter().map(|day| count_calls(&self.conn, options, day)).sum::<Result<u64, _>>()?;
         }
         self.conn.execute(
             "INSERT OR REPLACE INTO exports (dir, format, zone, tables, change_seq, exported_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
