@@ -240,6 +240,12 @@ impl Store {
     fn init(conn: Connection, path: PathBuf) -> Result<Store, StoreError> {
         let corrupt = unusable(&path);
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // 32 KiB pages for a new archive (an existing one keeps its own): an archive grows
+        // by batches that touch every table, so a table's pages lie scattered through the
+        // file, and a report reading one from disk makes one read per page. Fewer, larger
+        // pages made reports on an uncached archive four times faster, the file 11% smaller
+        // and ingest no slower (`cargo bench --bench reports_export`).
+        conn.execute_batch("PRAGMA page_size = 32768").map_err(corrupt)?;
         // WAL: readers (reports, the web UI) never block the sync. In memory it stays `memory`.
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(corrupt)?;
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(corrupt)?;
@@ -878,6 +884,17 @@ mod tests {
             r#"{{"conversationId":"{id}","conversationStart":"2024-01-02T10:00:00.000Z"{end},"participants":[{{"purpose":"customer","participantId":"p1","sessions":[{{"mediaType":"voice","direction":"inbound","ani":"tel:+1555","segments":[{{"segmentType":"interact","segmentStart":"2024-01-02T10:00:00.000Z","segmentEnd":"2024-01-02T10:05:00.000Z","disconnectType":"endpoint"}}]}}]}},{{"purpose":"agent","participantId":"p2","userId":"u1","sessions":[{{"mediaType":"voice","direction":"inbound","segments":[{{"segmentType":"interact","segmentStart":"2024-01-02T10:00:10.000Z","segmentEnd":"2024-01-02T10:05:00.000Z"}},{{"segmentType":"wrapup","segmentStart":"2024-01-02T10:05:00.000Z","segmentEnd":"2024-01-02T10:06:00.000Z","wrapUpCode":"w1","wrapUpNote":"{note}"}}]}}]}}]}}"#
         )
         .into_bytes()
+    }
+
+    #[test]
+    fn a_new_archive_has_large_pages_and_an_old_one_keeps_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let page_size = |s: &Store| s.conn.query_row("PRAGMA page_size", [], |r| r.get::<_, i64>(0)).unwrap();
+        let new = Store::open(&dir.path().join("new.db")).unwrap();
+        assert_eq!(page_size(&new), 32_768);
+        let old = dir.path().join("old.db");
+        Connection::open(&old).unwrap().execute_batch("PRAGMA page_size = 4096; VACUUM;").unwrap();
+        assert_eq!(page_size(&Store::open(&old).unwrap()), 4_096);
     }
 
     #[test]
