@@ -59,7 +59,7 @@ struct IndexSlot {
 
 /// What `/status` says of the report index.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct IndexStatus {
+pub(crate) struct IndexStatus {
     /// `ready`, `loading`, `stale` (the archive changed; a reload starts with the next
     /// report) or `none`.
     pub state: &'static str,
