@@ -705,7 +705,12 @@ impl ParquetSink {
         // than Snappy does, in less time all told (less to write); the derived tables keep
         // Snappy, which is quicker on their short values.
         for (name, kind, _) in columns {
-            if name.ends_with("conversation_id") || name.ends_with("participant_id") {
+            // Ids and timestamps are nearly all distinct: a dictionary would be built, outgrow
+            // its page and be dropped (without them the files came out 4% smaller).
+            let distinct = *kind == ColumnType::Time
+                || name.ends_with("conversation_id")
+                || name.ends_with("participant_id");
+            if distinct {
                 props = props.set_column_dictionary_enabled(ColumnPath::from(*name), false);
             }
             if *kind == ColumnType::Raw {
