@@ -1,7 +1,8 @@
 //! Reading calls back out: one filter (time range, direction, queue, agent, number, reason,
-//! wrap-up, outcome) shared by the call list, the reports, the exports and the web UI, turned
-//! into parameterised SQL here and nowhere else; and streaming scans that hand reports one
-//! row at a time, so a million calls never sit in memory.
+//! wrap-up, outcome, search) shared by the call list, the reports, the exports and the web UI,
+//! turned into parameterised SQL here and nowhere else (the report index applies the same
+//! filter to its rows in memory, and is tested equal to this); and streaming scans that hand
+//! reports one row at a time, so a million calls never sit in memory.
 
 use std::fmt::Write as _;
 
