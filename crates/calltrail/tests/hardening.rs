@@ -36,8 +36,7 @@ fn archive(dir: &Path, calls: usize) -> PathBuf {
     let path = dir.join("a.db");
     let mut store = Store::open(&path).unwrap();
     let (_, planned) = calltrail_sim::generate(&Spec::at(calls, 3, 5, NOW));
-    let raws: Vec<Vec<u8>> =
-        planned.iter().filter_map(|p| p.view_at(NOW)).map(|v| serde_json::to_vec(&v).unwrap()).collect();
+    let raws: Vec<Vec<u8>> = calltrail_sim::records_at(&planned, NOW);
     let slices: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
     store.upsert(&slices, "query", NOW).unwrap();
     path
@@ -89,8 +88,7 @@ fn a_full_disk_stops_the_write_and_keeps_the_archive_consistent() {
         .query_row(&format!("PRAGMA max_page_count = {}", pages + 8), [], |r| r.get(0))
         .unwrap();
     let (_, planned) = calltrail_sim::generate(&Spec::at(400, 3, 99, NOW));
-    let raws: Vec<Vec<u8>> =
-        planned.iter().filter_map(|p| p.view_at(NOW)).map(|v| serde_json::to_vec(&v).unwrap()).collect();
+    let raws: Vec<Vec<u8>> = calltrail_sim::records_at(&planned, NOW);
     let slices: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
     let err = store.upsert(&slices, "query", NOW).unwrap_err();
     assert!(matches!(err, StoreError::Full), "{err}");

@@ -41,6 +41,12 @@ impl Spec {
     }
 }
 
+/// The records as the API shows them at `now_ms`, as JSON bytes (calls not started by then
+/// left out): what a sync at that moment would store.
+pub fn records_at(planned: &[Planned], now_ms: i64) -> Vec<Vec<u8>> {
+    planned.iter().filter_map(|p| p.view_at(now_ms)).filter_map(|v| serde_json::to_vec(&v).ok()).collect()
+}
+
 /// One generated conversation.
 #[derive(Debug, Clone)]
 pub struct Planned {

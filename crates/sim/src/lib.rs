@@ -26,7 +26,7 @@ pub mod scenario;
 pub mod server;
 pub mod truth;
 
-pub use generate::{generate, Planned, Spec};
+pub use generate::{generate, records_at, Planned, Spec};
 pub use limits::{Clock, FaultProfile, FaultRates};
 pub use org::Org;
 pub use scenario::Scenario;

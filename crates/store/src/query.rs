@@ -503,8 +503,7 @@ mod tests {
             store.put_lookups(kind, &entries).unwrap();
         }
         let planned = calltrail_sim::hostile::apply(planned, 4);
-        let raws: Vec<Vec<u8>> =
-            planned.iter().filter_map(|p| p.view_at(now)).map(|v| serde_json::to_vec(&v).unwrap()).collect();
+        let raws: Vec<Vec<u8>> = calltrail_sim::records_at(&planned, now);
         let slices: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
         store.upsert(&slices, "query", now).unwrap();
         store

@@ -51,11 +51,7 @@ fn fixture() -> &'static Fixture {
         for (kind, entries) in org.lookup_tables() {
             store.put_lookups(kind, &entries).unwrap();
         }
-        let mut raws: Vec<Vec<u8>> = planned
-            .iter()
-            .filter_map(|p| p.view_at(NOW))
-            .map(|v| serde_json::to_vec(&v).unwrap())
-            .collect();
+        let mut raws: Vec<Vec<u8>> = calltrail_sim::records_at(&planned, NOW);
         raws.push(
             serde_json::to_vec(&serde_json::json!({
                 "conversationId": "00000000-no-start",

@@ -34,8 +34,7 @@ fn archive(dir: &Path) -> PathBuf {
         store.put_lookups(kind, &entries).unwrap();
     }
     let planned = calltrail_sim::hostile::apply(planned, 3);
-    let mut raws: Vec<Vec<u8>> =
-        planned.iter().filter_map(|p| p.view_at(NOW)).map(|v| serde_json::to_vec(&v).unwrap()).collect();
+    let mut raws: Vec<Vec<u8>> = calltrail_sim::records_at(&planned, NOW);
     raws.push(
         serde_json::to_vec(&serde_json::json!({
             "conversationId": HOSTILE_ID,
@@ -313,8 +312,7 @@ async fn cached_reports_follow_the_archive() {
     let mut store = Store::open(&db).unwrap();
     store.set_settings(settings());
     let (_, planned) = calltrail_sim::generate(&Spec::at(50, 1, 77, NOW));
-    let raws: Vec<Vec<u8>> =
-        planned.iter().filter_map(|p| p.view_at(NOW)).map(|v| serde_json::to_vec(&v).unwrap()).collect();
+    let raws: Vec<Vec<u8>> = calltrail_sim::records_at(&planned, NOW);
     let slices: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
     let added = store.upsert(&slices, "query", NOW).unwrap().added;
     drop(store);
