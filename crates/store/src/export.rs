@@ -14,10 +14,12 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use arrow_array::builder::{BooleanBuilder, Int64Builder, StringBuilder, TimestampMillisecondBuilder};
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::builder::{BooleanBuilder, Int64Builder, TimestampMillisecondBuilder};
+use arrow_array::{ArrayRef, RecordBatch, StringArray};
+use arrow_buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use calltrail_explain::report::csv_cell;
 use calltrail_model::{Timestamp, Zone};
@@ -25,10 +27,10 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
-use rayon::prelude::*;
+use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-use crate::{decompress_into, Store, StoreError};
+use crate::{decompress_at, Store, StoreError};
 
 /// The partition of calls without a start time (Hive's name for a null partition value).
 pub const NULL_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
@@ -129,6 +131,16 @@ impl ExportTable {
         }
     }
 
+    /// How large its files are, relative to the others (for the order they are written in).
+    fn weight(self) -> u8 {
+        match self {
+            ExportTable::Raw => 4,
+            ExportTable::Phases => 3,
+            ExportTable::Calls => 2,
+            ExportTable::AgentLegs | ExportTable::IvrSteps => 1,
+        }
+    }
+
     /// The table of a folder name.
     pub fn parse(name: &str) -> Option<ExportTable> {
         ExportTable::ALL.into_iter().find(|t| t.as_str() == name)
@@ -139,6 +151,7 @@ impl ExportTable {
         match self {
             ExportTable::Calls => TableSpec {
                 from: "calls c",
+                per_call: true,
                 key: "c.start_ms",
                 order: "c.start_ms, c.rowid",
                 columns: &[
@@ -188,6 +201,7 @@ impl ExportTable {
             },
             ExportTable::Phases => TableSpec {
                 from: "phases p",
+                per_call: false,
                 key: "p.call_start_ms",
                 order: "p.call_start_ms, p.conversation_id, p.seq",
                 columns: &[
@@ -206,6 +220,7 @@ impl ExportTable {
             },
             ExportTable::AgentLegs => TableSpec {
                 from: "agent_legs a",
+                per_call: false,
                 key: "a.call_start_ms",
                 order: "a.call_start_ms, a.conversation_id, a.seq",
                 columns: &[
@@ -230,6 +245,7 @@ impl ExportTable {
             },
             ExportTable::IvrSteps => TableSpec {
                 from: "ivr_steps s",
+                per_call: false,
                 key: "s.call_start_ms",
                 order: "s.call_start_ms, s.conversation_id, s.seq",
                 columns: &[
@@ -240,6 +256,7 @@ impl ExportTable {
             },
             ExportTable::Raw => TableSpec {
                 from: "conversations r",
+                per_call: true,
                 key: "r.start_ms",
                 order: "r.start_ms, r.rowid",
                 columns: &[
@@ -267,6 +284,8 @@ enum ColumnType {
 
 struct TableSpec {
     from: &'static str,
+    /// One row per call (calls, raw records): the call's id is distinct down the table.
+    per_call: bool,
     /// The call's start: `calls.start_ms`, or the `call_start_ms` the parts are clustered by.
     key: &'static str,
     /// Start order; `c.rowid` breaks ties the way the `calls_start` index already holds
@@ -309,7 +328,7 @@ pub struct ExportReport {
 
 impl Store {
     /// Exports the archive (see the module documentation); `progress(done, total)` is called
-    /// as day partitions finish.
+    /// as files are written.
     pub fn export(
         &self,
         options: &ExportOptions,
@@ -337,70 +356,65 @@ impl Store {
         let reached: i64 =
             self.conn.query_row("SELECT coalesce(max(change_seq), 0) FROM calls", [], |r| r.get(0))?;
 
-        let mut days: BTreeSet<String> = BTreeSet::new();
-        {
-            let mut stmt = self.conn.prepare("SELECT start_ms FROM calls WHERE change_seq > ?1")?;
-            let mut rows = stmt.query([since.unwrap_or(-1)])?;
-            while let Some(r) = rows.next()? {
-                let start: Option<i64> = r.get(0)?;
-                days.insert(
-                    start.and_then(|ms| options.zone.date(ms)).unwrap_or_else(|| NULL_PARTITION.to_owned()),
-                );
-            }
-        }
-        if since.is_none() {
+        let days = if let Some(seq) = since {
+            days_changed_since(&self.conn, &options.zone, seq)?
+        } else {
             for table in &options.tables {
                 clear_partitions(&options.dir.join(table.as_str()))?;
             }
-        }
-        let days: Vec<String> = days.into_iter().collect();
-        let total = days.len() as u64;
-        // One task per file: large and small files interleave, so no worker is left with
-        // the last big day alone.
-        let tasks: Vec<(usize, ExportTable)> =
+            days_with_calls(&self.conn, &options.zone)?
+        };
+        // One task per file, taken in turn by the workers: day by day (so the archive is
+        // read in order, each table's pages near the last ones read), within a day the
+        // largest first, so the last files to finish are small ones and no worker is left
+        // alone at the end with a big one.
+        let mut tasks: Vec<(usize, ExportTable)> =
             (0..days.len()).flat_map(|d| options.tables.iter().map(move |t| (d, *t))).collect();
-        let files_left: Vec<std::sync::atomic::AtomicUsize> =
-            days.iter().map(|_| std::sync::atomic::AtomicUsize::new(options.tables.len())).collect();
-        let done = std::sync::atomic::AtomicU64::new(0);
-        let path = self.path.clone();
-        let run = || -> Vec<Result<(ExportTable, u64), ExportError>> {
-            tasks
-                .par_iter()
-                .map_init(
-                    || {
-                        Connection::open_with_flags(
-                            &path,
-                            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                        )
-                        .map_err(|e| e.to_string())
-                    },
-                    |conn, (day, table)| {
-                        let conn = conn.as_ref().map_err(|e| ExportError::Reader(e.clone()))?;
-                        let rows = export_file(conn, options, &days[*day], *table)?;
-                        if files_left[*day].fetch_sub(1, std::sync::atomic::Ordering::AcqRel) == 1 {
-                            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                            progress(n, total);
-                        }
-                        Ok((*table, rows))
-                    },
-                )
-                .collect()
+        tasks.sort_by_key(|(day, table)| (*day, std::cmp::Reverse(table.weight())));
+        let total = tasks.len() as u64;
+        let next = AtomicUsize::new(0);
+        let done = AtomicU64::new(0);
+        let failed = AtomicBool::new(false);
+        let path = self.path.as_path();
+        let work = || -> Result<Vec<(ExportTable, u64)>, ExportError> {
+            let conn = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(|e| ExportError::Reader(e.to_string()))?;
+            let mut written = Vec::new();
+            while !failed.load(Ordering::Relaxed) {
+                let Some((day, table)) = tasks.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
+                match export_file(&conn, options, &days[*day], *table) {
+                    Ok(rows) => written.push((*table, rows)),
+                    Err(e) => {
+                        failed.store(true, Ordering::Relaxed);
+                        return Err(e);
+                    }
+                }
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            }
+            Ok(written)
         };
         // Each file is flushed to disk before it is renamed; twice as many workers as cores
         // keep the cores busy while some wait for the disk.
         let workers = 2 * std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        let results = match rayon::ThreadPoolBuilder::new().num_threads(workers).build() {
-            Ok(pool) => pool.install(run),
-            Err(_) => run(),
-        };
+        let results: Vec<Result<Vec<(ExportTable, u64)>, ExportError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers.min(tasks.len())).map(|_| scope.spawn(work)).collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| Err(ExportError::Reader("an export worker stopped".into())))
+                })
+                .collect()
+        });
         let mut report = ExportReport {
             incremental: since.is_some(),
-            days: total,
+            days: days.len() as u64,
             rows: options.tables.iter().map(|t| (*t, 0)).collect(),
             ..ExportReport::default()
         };
-        for result in results {
-            let (table, rows) = result?;
+        for (table, rows) in results.into_iter().collect::<Result<Vec<_>, _>>()?.into_iter().flatten() {
             if let Some(slot) = report.rows.iter_mut().find(|(t, _)| *t == table) {
                 slot.1 += rows;
             }
@@ -432,6 +446,48 @@ fn clear_partitions(table_dir: &Path) -> Result<(), ExportError> {
         }
     }
     Ok(())
+}
+
+/// The local days holding calls, in order, then the partition of calls without a start if
+/// any: one index lookup per day.
+fn days_with_calls(conn: &Connection, zone: &Zone) -> Result<Vec<String>, ExportError> {
+    let mut days = Vec::new();
+    let mut stmt = conn.prepare("SELECT min(start_ms) FROM calls WHERE start_ms >= ?1")?;
+    let mut from = i64::MIN;
+    while let Some(start) = stmt.query_row([from], |r| r.get::<_, Option<i64>>(0))? {
+        // A start the zone cannot place is left where it is (its call is in no day).
+        let next = match zone.date(start) {
+            Some(day) => {
+                let end = zone.day_end(&day);
+                days.push(day);
+                end
+            }
+            None => None,
+        };
+        from = next.unwrap_or(start).max(start.saturating_add(1));
+        if start == i64::MAX {
+            break;
+        }
+    }
+    let undated: bool =
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM calls WHERE start_ms IS NULL)", [], |r| r.get(0))?;
+    if undated {
+        days.push(NULL_PARTITION.to_owned());
+    }
+    Ok(days)
+}
+
+/// The local days holding calls changed after `seq`, in order (the partition of calls
+/// without a start last).
+fn days_changed_since(conn: &Connection, zone: &Zone, seq: i64) -> Result<Vec<String>, ExportError> {
+    let mut days: BTreeSet<String> = BTreeSet::new();
+    let mut stmt = conn.prepare("SELECT start_ms FROM calls WHERE change_seq > ?1")?;
+    let mut rows = stmt.query([seq])?;
+    while let Some(r) = rows.next()? {
+        let start: Option<i64> = r.get(0)?;
+        days.insert(start.and_then(|ms| zone.date(ms)).unwrap_or_else(|| NULL_PARTITION.to_owned()));
+    }
+    Ok(days.into_iter().collect())
 }
 
 /// The `[start, end)` range of a day's calls, or `None` for the calls without a start.
@@ -477,13 +533,6 @@ fn day_clause(key: &str, range: Option<(i64, i64)>) -> (String, Vec<i64>) {
     }
 }
 
-/// One cell read from the archive, borrowed from the row where it can be.
-enum Value<'a> {
-    Null,
-    Int(i64),
-    Text(Cow<'a, str>),
-}
-
 fn write_table(
     conn: &Connection,
     spec: &TableSpec,
@@ -501,40 +550,13 @@ fn write_table(
     let write_err = |source: std::io::Error| ExportError::Write { path: tmp.clone(), source };
     let out = fs::File::create(&tmp).map_err(write_err)?;
     let mut sink: Box<dyn Sink> = match format {
-        ExportFormat::Parquet => Box::new(ParquetSink::new(spec.columns, out, &tmp)?),
+        ExportFormat::Parquet => Box::new(ParquetSink::new(spec, out, &tmp)?),
         ExportFormat::Csv => Box::new(TextSink::csv(spec.columns, out).map_err(write_err)?),
         ExportFormat::Ndjson => Box::new(TextSink::ndjson(spec.columns, out)),
     };
     let mut n = 0;
-    // The raw record is decompressed into one buffer reused row after row.
-    let raw_at = spec.columns.iter().position(|c| c.1 == ColumnType::Raw);
-    let mut raw = Vec::new();
-    while let Some(r) = rows.next()? {
-        let raw_read = match raw_at.map(|i| r.get_ref(i)).transpose()? {
-            Some(rusqlite::types::ValueRef::Blob(b)) => decompress_into(b, &mut raw),
-            _ => false,
-        };
-        let mut raw_text = raw_read.then(|| match std::str::from_utf8(&raw) {
-            Ok(text) => Cow::Borrowed(text),
-            Err(_) => String::from_utf8_lossy(&raw),
-        });
-        let mut cells: Vec<Value<'_>> = Vec::with_capacity(spec.columns.len());
-        for (i, (_, kind, _)) in spec.columns.iter().enumerate() {
-            let value = match r.get_ref(i)? {
-                rusqlite::types::ValueRef::Integer(v) => Value::Int(v),
-                rusqlite::types::ValueRef::Real(v) => Value::Text(Cow::Owned(v.to_string())),
-                rusqlite::types::ValueRef::Text(t) => Value::Text(match std::str::from_utf8(t) {
-                    Ok(text) => Cow::Borrowed(text),
-                    Err(_) => String::from_utf8_lossy(t),
-                }),
-                rusqlite::types::ValueRef::Blob(_) if *kind == ColumnType::Raw => {
-                    raw_text.take().map_or(Value::Null, Value::Text)
-                }
-                rusqlite::types::ValueRef::Null | rusqlite::types::ValueRef::Blob(_) => Value::Null,
-            };
-            cells.push(value);
-        }
-        sink.row(&cells).map_err(|e| e.at(&tmp))?;
+    while let Some(row) = rows.next()? {
+        sink.row(row).map_err(|e| e.at(&tmp))?;
         n += 1;
     }
     sink.finish().map_err(|e| e.at(&tmp))?;
@@ -542,8 +564,18 @@ fn write_table(
     Ok(n)
 }
 
+/// A cell's text: UTF-8 as stored, or repaired (damage in one cell must not stop an export).
+fn text(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// An error of a sink, placed at its file by the caller.
+#[derive(Debug)]
 enum SinkError {
+    Read(rusqlite::Error),
     Io(std::io::Error),
     Parquet(String),
 }
@@ -551,9 +583,16 @@ enum SinkError {
 impl SinkError {
     fn at(self, path: &Path) -> ExportError {
         match self {
+            SinkError::Read(e) => ExportError::from(e),
             SinkError::Io(source) => ExportError::Write { path: path.to_owned(), source },
             SinkError::Parquet(reason) => ExportError::Parquet { path: path.to_owned(), reason },
         }
+    }
+}
+
+impl From<rusqlite::Error> for SinkError {
+    fn from(e: rusqlite::Error) -> SinkError {
+        SinkError::Read(e)
     }
 }
 
@@ -576,8 +615,15 @@ impl From<arrow_schema::ArrowError> for SinkError {
 }
 
 trait Sink {
-    fn row(&mut self, cells: &[Value]) -> Result<(), SinkError>;
+    fn row(&mut self, row: &rusqlite::Row<'_>) -> Result<(), SinkError>;
     fn finish(self: Box<Self>) -> Result<(), SinkError>;
+}
+
+/// One cell of a text line.
+enum Value<'a> {
+    Null,
+    Int(i64),
+    Text(Cow<'a, str>),
 }
 
 /// CSV or NDJSON, written through a buffer.
@@ -586,6 +632,8 @@ struct TextSink {
     out: BufWriter<fs::File>,
     csv: bool,
     line: String,
+    /// The raw record, decompressed into one buffer reused row after row.
+    raw: Vec<u8>,
 }
 
 impl TextSink {
@@ -596,19 +644,42 @@ impl TextSink {
         let mut out = BufWriter::with_capacity(1 << 20, file);
         let names: Vec<&str> = columns.iter().map(|c| c.0).collect();
         writeln!(out, "{}", names.join(","))?;
-        Ok(TextSink { columns, out, csv: true, line: String::new() })
+        Ok(TextSink { columns, out, csv: true, line: String::new(), raw: Vec::new() })
     }
 
     fn ndjson(columns: &'static [(&'static str, ColumnType, &'static str)], file: fs::File) -> TextSink {
-        TextSink { columns, out: BufWriter::with_capacity(1 << 20, file), csv: false, line: String::new() }
+        TextSink {
+            columns,
+            out: BufWriter::with_capacity(1 << 20, file),
+            csv: false,
+            line: String::new(),
+            raw: Vec::new(),
+        }
     }
 }
 
 impl Sink for TextSink {
-    fn row(&mut self, cells: &[Value]) -> Result<(), SinkError> {
+    fn row(&mut self, row: &rusqlite::Row<'_>) -> Result<(), SinkError> {
+        let raw_at = self.columns.iter().position(|c| c.1 == ColumnType::Raw);
+        let raw_len = match raw_at.map(|i| row.get_ref(i)).transpose()? {
+            Some(ValueRef::Blob(b)) => decompress_at(b, &mut self.raw, 0),
+            _ => None,
+        };
+        let mut cells: Vec<Value<'_>> = Vec::with_capacity(self.columns.len());
+        for (i, (_, kind, _)) in self.columns.iter().enumerate() {
+            cells.push(match row.get_ref(i)? {
+                ValueRef::Integer(v) => Value::Int(v),
+                ValueRef::Real(v) => Value::Text(Cow::Owned(v.to_string())),
+                ValueRef::Text(t) => Value::Text(text(t)),
+                ValueRef::Blob(_) if *kind == ColumnType::Raw => {
+                    raw_len.map_or(Value::Null, |n| Value::Text(text(&self.raw[..n])))
+                }
+                ValueRef::Null | ValueRef::Blob(_) => Value::Null,
+            });
+        }
         self.line.clear();
         if self.csv {
-            for (i, ((_, kind, _), cell)) in self.columns.iter().zip(cells).enumerate() {
+            for (i, ((_, kind, _), cell)) in self.columns.iter().zip(&cells).enumerate() {
                 if i > 0 {
                     self.line.push(',');
                 }
@@ -624,7 +695,7 @@ impl Sink for TextSink {
             }
         } else {
             let mut object = serde_json::Map::with_capacity(cells.len());
-            for ((name, kind, _), cell) in self.columns.iter().zip(cells) {
+            for ((name, kind, _), cell) in self.columns.iter().zip(&cells) {
                 let value = match (cell, kind) {
                     (Value::Null, _) => serde_json::Value::Null,
                     (Value::Int(ms), ColumnType::Time) => Timestamp(*ms).to_rfc3339().into(),
@@ -658,15 +729,116 @@ impl Sink for TextSink {
 const BATCH: usize = 8_192;
 /// Rows per row group of the raw records (kilobytes each).
 const RAW_BATCH: usize = 2_048;
+/// Text gathered in one column before its row group is written whatever its rows: with
+/// the largest cell the archive allows (1 GiB), a column stays within Arrow's 2 GiB.
+const BATCH_TEXT_BYTES: usize = 256 << 20;
+
+/// A text column of one row group, gathered as Arrow lays it out (values end to end, their
+/// offsets, their validity). Its buffers come back after each row group is written and are
+/// filled again, so a file is written without growing or zeroing memory row group after row
+/// group; raw records are decompressed straight into it.
+#[derive(Default)]
+struct TextColumn {
+    /// The values end to end up to `used`; past it, what earlier row groups left.
+    values: Vec<u8>,
+    used: usize,
+    offsets: Vec<i32>,
+    valid: Vec<bool>,
+}
+
+impl TextColumn {
+    fn push(&mut self, bytes: &[u8]) {
+        let end = self.used + bytes.len();
+        if self.values.len() < end {
+            self.values.resize(end, 0);
+        }
+        self.values[self.used..end].copy_from_slice(bytes);
+        self.end_value(end);
+    }
+
+    /// A raw record, decompressed in place; null when the blob is damaged.
+    fn push_compressed(&mut self, blob: &[u8]) {
+        match decompress_at(blob, &mut self.values, self.used) {
+            Some(n) => self.end_value(self.used + n),
+            None => self.push_null(),
+        }
+    }
+
+    fn push_null(&mut self) {
+        self.end_value(self.used);
+        if let Some(valid) = self.valid.last_mut() {
+            *valid = false;
+        }
+    }
+
+    fn end_value(&mut self, end: usize) {
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        self.used = end;
+        // The batch limit keeps `end` under 2 GiB; past it the value would be cut, not wrapped.
+        self.offsets.push(i32::try_from(end).unwrap_or(i32::MAX));
+        self.valid.push(true);
+    }
+
+    /// The gathered values as an array; the column is empty afterwards until
+    /// [`TextColumn::recycle`] hands its buffers back.
+    fn finish(&mut self) -> Result<StringArray, SinkError> {
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        let nulls = self.valid.contains(&false).then(|| NullBuffer::from(self.valid.as_slice()));
+        self.valid.clear();
+        self.used = 0;
+        let offsets = OffsetBuffer::new(ScalarBuffer::from(std::mem::take(&mut self.offsets)));
+        let values = Buffer::from_vec(std::mem::take(&mut self.values));
+        if let Ok(array) = StringArray::try_new(offsets.clone(), values.clone(), nulls.clone()) {
+            return Ok(array);
+        }
+        // Damaged text somewhere in the row group (the archive keeps what it was sent): each
+        // value is repaired on its own, the others kept as they were.
+        let mut repaired = Vec::with_capacity(values.len());
+        let mut ends = Vec::with_capacity(offsets.len());
+        ends.push(0);
+        for pair in offsets.windows(2) {
+            let bytes = values.get(pair[0].unsigned_abs() as usize..pair[1].unsigned_abs() as usize);
+            repaired.extend_from_slice(String::from_utf8_lossy(bytes.unwrap_or_default()).as_bytes());
+            ends.push(i32::try_from(repaired.len()).unwrap_or(i32::MAX));
+        }
+        Ok(StringArray::try_new(
+            OffsetBuffer::new(ScalarBuffer::from(ends)),
+            Buffer::from_vec(repaired),
+            nulls,
+        )?)
+    }
+
+    /// Takes back the buffers of an array this column made, once the writer is done with it.
+    fn recycle(&mut self, array: StringArray) {
+        let (offsets, values, _) = array.into_parts();
+        if let Ok(mut values) = values.into_vec::<u8>() {
+            if values.capacity() > self.values.capacity() {
+                // Keep what is there: only the bytes past it will need zeroing.
+                values.resize(values.capacity(), 0);
+                self.values = values;
+            }
+        }
+        if let Ok(mut offsets) = offsets.into_inner().into_inner().into_vec::<i32>() {
+            offsets.clear();
+            self.offsets = offsets;
+        }
+    }
+}
 
 enum Builder {
-    Text(StringBuilder),
+    Text(TextColumn),
+    /// The raw record: a text column filled from compressed blobs.
+    Raw(TextColumn),
     Int(Int64Builder),
     Bool(BooleanBuilder),
     Time(TimestampMillisecondBuilder),
 }
 
-/// Parquet: columns gathered in Arrow builders, written a row group at a time.
+/// Parquet: columns gathered in Arrow arrays, written a row group at a time.
 struct ParquetSink {
     schema: Arc<Schema>,
     builders: Vec<Builder>,
@@ -676,11 +848,8 @@ struct ParquetSink {
 }
 
 impl ParquetSink {
-    fn new(
-        columns: &'static [(&'static str, ColumnType, &'static str)],
-        file: fs::File,
-        path: &Path,
-    ) -> Result<ParquetSink, ExportError> {
+    fn new(spec: &TableSpec, file: fs::File, path: &Path) -> Result<ParquetSink, ExportError> {
+        let columns = spec.columns;
         let fields: Vec<Field> = columns
             .iter()
             .map(|(name, kind, _)| {
@@ -705,13 +874,19 @@ impl ParquetSink {
         // than Snappy does, in less time all told (less to write); the derived tables keep
         // Snappy, which is quicker on their short values.
         for (name, kind, _) in columns {
-            // Ids and timestamps are nearly all distinct: a dictionary would be built, outgrow
-            // its page and be dropped (without them the files came out 4% smaller).
+            // Timestamps, durations and a table's own ids are nearly all distinct: a
+            // dictionary would be built, outgrow its page and be dropped (without them the
+            // files came out 4% smaller). A call's id repeats down its phases, legs and steps.
             let distinct = *kind == ColumnType::Time
-                || name.ends_with("conversation_id")
-                || name.ends_with("participant_id");
+                || (*kind == ColumnType::Int && name.ends_with("_ms"))
+                || (spec.per_call && *name == "conversation_id");
             if distinct {
                 props = props.set_column_dictionary_enabled(ColumnPath::from(*name), false);
+            }
+            // Ids are random: their minimum and maximum would prune nothing, and keeping them
+            // costs a comparison of every value.
+            if *kind == ColumnType::Text && name.ends_with("_id") {
+                props = props.set_column_statistics_enabled(ColumnPath::from(*name), EnabledStatistics::None);
             }
             if *kind == ColumnType::Raw {
                 let column = ColumnPath::from(*name);
@@ -724,67 +899,81 @@ impl ParquetSink {
         let props = props.build();
         let writer = ArrowWriter::try_new(file, schema.clone(), Some(props))
             .map_err(|e| ExportError::Parquet { path: path.to_owned(), reason: e.to_string() })?;
-        let mut sink = ParquetSink { schema, builders: Vec::new(), rows: 0, batch, writer };
-        sink.builders = sink.fresh_builders();
-        Ok(sink)
-    }
-
-    fn fresh_builders(&self) -> Vec<Builder> {
-        self.schema
-            .fields()
+        let builders = columns
             .iter()
-            .map(|f| match f.data_type() {
-                DataType::Int64 => Builder::Int(Int64Builder::with_capacity(self.batch)),
-                DataType::Boolean => Builder::Bool(BooleanBuilder::with_capacity(self.batch)),
-                DataType::Timestamp(..) => {
-                    Builder::Time(TimestampMillisecondBuilder::with_capacity(self.batch).with_timezone("UTC"))
+            .map(|(_, kind, _)| match kind {
+                ColumnType::Text => Builder::Text(TextColumn::default()),
+                ColumnType::Raw => Builder::Raw(TextColumn::default()),
+                ColumnType::Int => Builder::Int(Int64Builder::with_capacity(batch)),
+                ColumnType::Bool => Builder::Bool(BooleanBuilder::with_capacity(batch)),
+                ColumnType::Time => {
+                    Builder::Time(TimestampMillisecondBuilder::with_capacity(batch).with_timezone("UTC"))
                 }
-                _ => Builder::Text(StringBuilder::new()),
             })
-            .collect()
+            .collect();
+        Ok(ParquetSink { schema, builders, rows: 0, batch, writer })
     }
 
     fn flush(&mut self) -> Result<(), SinkError> {
         if self.rows == 0 {
             return Ok(());
         }
-        let fresh = self.fresh_builders();
-        let builders = std::mem::replace(&mut self.builders, fresh);
-        let arrays: Vec<ArrayRef> = builders
-            .into_iter()
-            .map(|b| -> ArrayRef {
-                match b {
-                    Builder::Text(mut b) => Arc::new(b.finish()),
-                    Builder::Int(mut b) => Arc::new(b.finish()),
-                    Builder::Bool(mut b) => Arc::new(b.finish()),
-                    Builder::Time(mut b) => Arc::new(b.finish()),
+        // Text arrays are kept (they share their buffers with the batch) to be handed back
+        // to their columns once the batch is written.
+        let mut texts: Vec<Option<StringArray>> = Vec::with_capacity(self.builders.len());
+        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(self.builders.len());
+        for builder in &mut self.builders {
+            let (array, text): (ArrayRef, _) = match builder {
+                Builder::Text(c) | Builder::Raw(c) => {
+                    let array = c.finish()?;
+                    (Arc::new(array.clone()), Some(array))
                 }
-            })
-            .collect();
+                Builder::Int(b) => (Arc::new(b.finish()), None),
+                Builder::Bool(b) => (Arc::new(b.finish()), None),
+                Builder::Time(b) => (Arc::new(b.finish()), None),
+            };
+            arrays.push(array);
+            texts.push(text);
+        }
         let batch = RecordBatch::try_new(self.schema.clone(), arrays)?;
         self.writer.write(&batch)?;
+        drop(batch);
+        for (builder, text) in self.builders.iter_mut().zip(texts) {
+            if let (Builder::Text(c) | Builder::Raw(c), Some(array)) = (builder, text) {
+                c.recycle(array);
+            }
+        }
         self.rows = 0;
         Ok(())
     }
 }
 
 impl Sink for ParquetSink {
-    fn row(&mut self, cells: &[Value]) -> Result<(), SinkError> {
-        for (builder, cell) in self.builders.iter_mut().zip(cells) {
+    fn row(&mut self, row: &rusqlite::Row<'_>) -> Result<(), SinkError> {
+        let mut text_bytes = 0;
+        for (i, builder) in self.builders.iter_mut().enumerate() {
+            let cell = row.get_ref(i)?;
             match (builder, cell) {
-                (Builder::Text(b), Value::Text(t)) => b.append_value(t.as_ref()),
-                (Builder::Text(b), Value::Int(v)) => b.append_value(v.to_string()),
-                (Builder::Text(b), Value::Null) => b.append_null(),
-                (Builder::Int(b), Value::Int(v)) => b.append_value(*v),
+                (Builder::Text(c), ValueRef::Text(t)) => c.push(t),
+                (Builder::Text(c), ValueRef::Integer(v)) => c.push(v.to_string().as_bytes()),
+                (Builder::Text(c), ValueRef::Real(v)) => c.push(v.to_string().as_bytes()),
+                (Builder::Raw(c), ValueRef::Blob(b)) => c.push_compressed(b),
+                (Builder::Text(c) | Builder::Raw(c), _) => c.push_null(),
+                (Builder::Int(b), ValueRef::Integer(v)) => b.append_value(v),
                 (Builder::Int(b), _) => b.append_null(),
-                (Builder::Bool(b), Value::Int(v)) => b.append_value(*v != 0),
+                (Builder::Bool(b), ValueRef::Integer(v)) => b.append_value(v != 0),
                 (Builder::Bool(b), _) => b.append_null(),
-                (Builder::Time(b), Value::Int(v)) => b.append_value(*v),
+                (Builder::Time(b), ValueRef::Integer(v)) => b.append_value(v),
                 (Builder::Time(b), _) => b.append_null(),
             }
         }
+        for builder in &self.builders {
+            if let Builder::Text(c) | Builder::Raw(c) = builder {
+                text_bytes = text_bytes.max(c.used);
+            }
+        }
         self.rows += 1;
-        if self.rows >= self.batch {
+        if self.rows >= self.batch || text_bytes >= BATCH_TEXT_BYTES {
             self.flush()?;
         }
         Ok(())
@@ -795,5 +984,106 @@ impl Sink for ParquetSink {
         let file = self.writer.into_inner()?;
         file.sync_all()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow_array::Array;
+
+    use super::*;
+
+    fn strings(array: &StringArray) -> Vec<Option<String>> {
+        (0..array.len()).map(|i| array.is_valid(i).then(|| array.value(i).to_owned())).collect()
+    }
+
+    #[test]
+    fn a_text_column_refilled_with_its_own_buffers_holds_only_the_new_values() {
+        let mut column = TextColumn::default();
+        let long = "x".repeat(5000);
+        let record = r#"{"conversationId":"c1","participants":[]}"#;
+        column.push(long.as_bytes());
+        column.push_null();
+        column.push_compressed(&crate::compress(record.as_bytes()));
+        let first = column.finish().unwrap();
+        assert_eq!(strings(&first), vec![Some(long.clone()), None, Some(record.to_owned())]);
+        column.recycle(first);
+        assert!(column.values.len() >= 5000, "the buffer came back");
+
+        // Shorter values than before: what the last row group left past them is not read.
+        column.push(b"ab");
+        column.push_compressed(b"not a compressed record");
+        column.push(b"");
+        let second = column.finish().unwrap();
+        assert_eq!(strings(&second), vec![Some("ab".into()), None, Some(String::new())]);
+        column.recycle(second);
+
+        let empty = column.finish().unwrap();
+        assert_eq!(empty.len(), 0);
+    }
+
+    #[test]
+    fn the_days_found_by_index_lookups_are_the_days_of_every_call() {
+        let mut store = Store::open_in_memory().unwrap();
+        // Around New York's spring and autumn clock changes and local midnights.
+        let starts = [
+            "2024-03-09T04:59:59.999Z",
+            "2024-03-09T05:00:00.000Z",
+            "2024-03-10T04:30:00.000Z",
+            "2024-03-10T07:30:00.000Z",
+            "2024-03-11T03:59:00.000Z",
+            "2024-11-03T03:59:59.000Z",
+            "2024-11-03T04:00:00.000Z",
+            "2024-11-04T04:59:00.000Z",
+            "2024-11-04T05:00:00.000Z",
+            "2031-01-01T00:00:00.000Z",
+        ];
+        let mut records: Vec<Vec<u8>> = starts
+            .iter()
+            .enumerate()
+            .map(|(i, start)| {
+                format!(
+                    r#"{{"conversationId":"c{i}","conversationStart":"{start}","participants":[{{"purpose":"customer","participantId":"p{i}","sessions":[{{"mediaType":"voice","direction":"inbound","segments":[{{"segmentType":"interact","segmentStart":"{start}"}}]}}]}}]}}"#
+                )
+                .into_bytes()
+            })
+            .collect();
+        records.push(br#"{"conversationId":"undated","participants":[]}"#.to_vec());
+        let refs: Vec<&[u8]> = records.iter().map(Vec::as_slice).collect();
+        store.upsert(&refs, "query", 1).unwrap();
+        for zone in ["UTC", "America/New_York", "Asia/Kolkata", "Pacific/Kiritimati"] {
+            let zone = Zone::named(zone).unwrap();
+            let walked = days_with_calls(&store.conn, &zone).unwrap();
+            assert_eq!(walked, days_changed_since(&store.conn, &zone, -1).unwrap(), "{}", zone.name());
+            assert_eq!(walked.last().map(String::as_str), Some(NULL_PARTITION));
+        }
+        let new_york = Zone::named("America/New_York").unwrap();
+        assert_eq!(
+            days_with_calls(&store.conn, &new_york).unwrap(),
+            [
+                "2024-03-08",
+                "2024-03-09",
+                "2024-03-10",
+                "2024-11-02",
+                "2024-11-03",
+                "2024-11-04",
+                "2030-12-31",
+                NULL_PARTITION
+            ]
+        );
+    }
+
+    #[test]
+    fn damaged_text_is_repaired_value_by_value() {
+        let mut column = TextColumn::default();
+        column.push("café".as_bytes());
+        column.push(b"bad \xff byte");
+        column.push_null();
+        column.push(b"fine");
+        let array = column.finish().unwrap();
+        assert_eq!(
+            strings(&array),
+            vec![Some("café".into()), Some("bad \u{fffd} byte".into()), None, Some("fine".into())]
+        );
     }
 }

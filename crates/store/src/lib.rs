@@ -182,16 +182,22 @@ fn decompress(bytes: &[u8]) -> Option<Vec<u8>> {
     lz4_flex::decompress_size_prepended(bytes).ok()
 }
 
-/// As [`decompress`], into `out` (replacing what it held, keeping its allocation); false
-/// when the bytes are not a compressed record.
-fn decompress_into(bytes: &[u8], out: &mut Vec<u8>) -> bool {
-    let Ok((size, body)) = lz4_flex::block::uncompressed_size(bytes) else { return false };
+/// As [`decompress`], into `out[at..]`, growing `out` if it is too short (bytes past the
+/// record are left as they were); the record's length, or `None` when the bytes are not a
+/// compressed record.
+fn decompress_at(bytes: &[u8], out: &mut Vec<u8>, at: usize) -> Option<usize> {
+    let (size, body) = lz4_flex::block::uncompressed_size(bytes).ok()?;
     // A size no record has is damage, not a reason to allocate it.
     if size > (1 << 30) {
-        return false;
+        return None;
     }
-    out.resize(size, 0);
-    matches!(lz4_flex::block::decompress_into(body, out), Ok(n) if n == size)
+    if out.len() < at + size {
+        out.resize(at + size, 0);
+    }
+    match lz4_flex::block::decompress_into(body, &mut out[at..at + size]) {
+        Ok(n) if n == size => Some(size),
+        _ => None,
+    }
 }
 
 impl Store {

@@ -43,7 +43,7 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs, printer: &Printer) -> anyhow:
         if printer.progress_visible() { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() },
     );
     bar.set_style(
-        ProgressStyle::with_template("{prefix:>11} [{bar:30}] {pos}/{len} days ({per_sec}, eta {eta})")
+        ProgressStyle::with_template("{prefix:>11} [{bar:30}] {pos}/{len} files ({per_sec}, eta {eta})")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
