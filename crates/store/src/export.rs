@@ -844,6 +844,8 @@ struct ParquetSink {
     builders: Vec<Builder>,
     rows: usize,
     batch: usize,
+    /// Text a column may gather before its row group is written ([`BATCH_TEXT_BYTES`]).
+    text_limit: usize,
     writer: ArrowWriter<fs::File>,
 }
 
@@ -911,7 +913,7 @@ impl ParquetSink {
                 }
             })
             .collect();
-        Ok(ParquetSink { schema, builders, rows: 0, batch, writer })
+        Ok(ParquetSink { schema, builders, rows: 0, batch, text_limit: BATCH_TEXT_BYTES, writer })
     }
 
     fn flush(&mut self) -> Result<(), SinkError> {
@@ -973,8 +975,12 @@ impl Sink for ParquetSink {
             }
         }
         self.rows += 1;
-        if self.rows >= self.batch || text_bytes >= BATCH_TEXT_BYTES {
+        if self.rows >= self.batch {
             self.flush()?;
+        } else if text_bytes >= self.text_limit {
+            // Few rows, much text: this row group is large enough.
+            self.flush()?;
+            self.writer.flush()?;
         }
         Ok(())
     }
@@ -1071,6 +1077,56 @@ mod tests {
                 NULL_PARTITION
             ]
         );
+    }
+
+    #[test]
+    fn a_row_group_is_written_when_its_text_reaches_the_limit_and_reads_back_whole() {
+        use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+        static COLUMNS: &[(&str, ColumnType, &str)] = &[
+            ("name", ColumnType::Text, "name"),
+            ("record", ColumnType::Raw, "raw"),
+            ("n", ColumnType::Int, "n"),
+        ];
+        let spec = TableSpec { from: "t", per_call: true, key: "n", order: "n", columns: COLUMNS };
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (name TEXT, raw BLOB, n INTEGER)").unwrap();
+        let mut expected = Vec::new();
+        for n in 0..50_i64 {
+            let name = (n % 7 != 3).then(|| format!("caller {n} ").repeat(usize::try_from(n).unwrap() + 1));
+            let record = format!(r#"{{"conversationId":"c{n}"}}"#);
+            conn.execute(
+                "INSERT INTO t VALUES (?1, ?2, ?3)",
+                params![name, crate::compress(record.as_bytes()), n],
+            )
+            .unwrap();
+            expected.push((name, record, n));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let mut sink = Box::new(ParquetSink::new(&spec, fs::File::create(&path).unwrap(), &path).unwrap());
+        sink.text_limit = 300;
+        let mut stmt = conn.prepare("SELECT name, raw, n FROM t ORDER BY n").unwrap();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            sink.row(row).unwrap();
+        }
+        sink.finish().unwrap();
+
+        let reader = ParquetRecordBatchReaderBuilder::try_new(fs::File::open(&path).unwrap()).unwrap();
+        let groups = reader.metadata().num_row_groups();
+        assert!(groups > 10, "{groups} row groups");
+        let mut read = Vec::new();
+        for batch in reader.build().unwrap() {
+            let batch = batch.unwrap();
+            let names = strings(batch.column(0).as_any().downcast_ref::<StringArray>().unwrap());
+            let records = strings(batch.column(1).as_any().downcast_ref::<StringArray>().unwrap());
+            let ns = batch.column(2).as_any().downcast_ref::<arrow_array::Int64Array>().unwrap();
+            for i in 0..batch.num_rows() {
+                read.push((names[i].clone(), records[i].clone().unwrap(), ns.value(i)));
+            }
+        }
+        assert_eq!(read, expected);
     }
 
     #[test]
