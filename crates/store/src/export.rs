@@ -632,7 +632,9 @@ struct TextSink {
     out: BufWriter<fs::File>,
     csv: bool,
     line: String,
-    /// The raw record, decompressed into one buffer reused row after row.
+    /// The raw record's column, if the table has one, and the buffer it is decompressed
+    /// into row after row.
+    raw_at: Option<usize>,
     raw: Vec<u8>,
 }
 
@@ -641,10 +643,11 @@ impl TextSink {
         columns: &'static [(&'static str, ColumnType, &'static str)],
         file: fs::File,
     ) -> std::io::Result<TextSink> {
-        let mut out = BufWriter::with_capacity(1 << 20, file);
+        let mut sink = TextSink::ndjson(columns, file);
+        sink.csv = true;
         let names: Vec<&str> = columns.iter().map(|c| c.0).collect();
-        writeln!(out, "{}", names.join(","))?;
-        Ok(TextSink { columns, out, csv: true, line: String::new(), raw: Vec::new() })
+        writeln!(sink.out, "{}", names.join(","))?;
+        Ok(sink)
     }
 
     fn ndjson(columns: &'static [(&'static str, ColumnType, &'static str)], file: fs::File) -> TextSink {
@@ -653,6 +656,7 @@ impl TextSink {
             out: BufWriter::with_capacity(1 << 20, file),
             csv: false,
             line: String::new(),
+            raw_at: columns.iter().position(|c| c.1 == ColumnType::Raw),
             raw: Vec::new(),
         }
     }
@@ -660,8 +664,7 @@ impl TextSink {
 
 impl Sink for TextSink {
     fn row(&mut self, row: &rusqlite::Row<'_>) -> Result<(), SinkError> {
-        let raw_at = self.columns.iter().position(|c| c.1 == ColumnType::Raw);
-        let raw_len = match raw_at.map(|i| row.get_ref(i)).transpose()? {
+        let raw_len = match self.raw_at.map(|i| row.get_ref(i)).transpose()? {
             Some(ValueRef::Blob(b)) => decompress_at(b, &mut self.raw, 0),
             _ => None,
         };
