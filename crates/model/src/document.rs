@@ -9,6 +9,7 @@ use std::fmt;
 
 use crate::conversation_api::ApiConversation;
 use crate::detail::{Conversation, ConversationPage};
+use crate::reader::from_json;
 
 /// One JSON document of any shape calltrail accepts.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,19 +64,19 @@ impl std::error::Error for DocumentError {
 pub fn parse_document(bytes: &[u8]) -> Result<Document<'_>, DocumentError> {
     let error = |source| DocumentError { conversation_id: find_conversation_id(bytes), source };
     if first_non_space(bytes) == Some(b'[') {
-        return serde_json::from_slice(bytes).map(Document::Conversations).map_err(error);
+        return from_json(bytes).map(Document::Conversations).map_err(error);
     }
-    let conversation: Conversation<'_> = serde_json::from_slice(bytes).map_err(error)?;
+    let conversation: Conversation<'_> = from_json(bytes).map_err(error)?;
     if conversation.conversation_id.is_some() {
         return Ok(Document::Conversation(Box::new(conversation)));
     }
     // Not a detail record by its id: a page or a Conversations API record, told apart by their
     // own keys. Only this rarer path reads the bytes again.
-    let page: ConversationPage<'_> = serde_json::from_slice(bytes).map_err(error)?;
+    let page: ConversationPage<'_> = from_json(bytes).map_err(error)?;
     if page.conversations.is_some() {
         return Ok(Document::Page(page));
     }
-    let api: ApiConversation<'_> = serde_json::from_slice(bytes).map_err(error)?;
+    let api: ApiConversation<'_> = from_json(bytes).map_err(error)?;
     if api.id.is_some() {
         return Ok(Document::Api(Box::new(api)));
     }

@@ -76,27 +76,64 @@ macro_rules! open_enum {
                 deserializer.deserialize_str(Visitor)
             }
         }
+
+        impl<'a> $crate::reader::Read<'a> for $name {
+            fn read(r: &mut $crate::reader::Reader<'a>) -> Result<Self, $crate::reader::Bail> {
+                r.string().map(|text| $name::parse(&text))
+            }
+        }
     };
 }
 
 /// Declares an API payload struct: camelCase on the wire, every field optional, absent fields
-/// omitted on output, unknown fields ignored.
+/// omitted on output, unknown fields ignored; readable by serde and by the direct reader.
 macro_rules! wire_struct {
     (
         $(#[$meta:meta])*
-        pub struct $name:ident $(<$lt:lifetime>)? {
+        pub struct $name:ident <$lt:lifetime> {
             $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )*
         }
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(rename_all = "camelCase")]
-        pub struct $name $(<$lt>)? {
+        pub struct $name<$lt> {
             $(
                 $(#[$fmeta])*
                 #[serde(default, skip_serializing_if = "Option::is_none")]
                 pub $field: $ty,
             )*
+        }
+
+        impl<$lt> $name<$lt> {
+            /// The wire names of the fields, in declaration order (serde's camelCase).
+            #[cfg(test)]
+            pub(crate) const FIELD_NAMES: &'static [&'static str] = &[$(stringify!($field)),*];
+        }
+
+        impl<$lt> $crate::reader::Read<$lt> for $name<$lt> {
+            fn read(r: &mut $crate::reader::Reader<$lt>) -> Result<Self, $crate::reader::Bail> {
+                let mut out = Self::default();
+                Self::read_into(r, &mut out)?;
+                Ok(out)
+            }
+
+            fn read_into(r: &mut $crate::reader::Reader<$lt>, out: &mut Self) -> Result<(), $crate::reader::Bail> {
+                static KEYS: ::std::sync::OnceLock<$crate::reader::Keys> = ::std::sync::OnceLock::new();
+                let keys = $crate::reader::keys_of(&KEYS, &[$(stringify!($field)),*]);
+                r.object(keys, |r, index| {
+                    let mut at = 0usize;
+                    $(
+                        if index == at {
+                            out.$field = $crate::reader::Read::read(r)?;
+                            return Ok(());
+                        }
+                        at += 1;
+                    )*
+                    let _ = at;
+                    Ok(())
+                })
+            }
         }
     };
 }

@@ -33,17 +33,21 @@ impl Timestamp {
 
     fn format(self) -> [u8; 24] {
         let days = self.0.div_euclid(86_400_000);
-        let ms_of_day = self.0.rem_euclid(86_400_000);
+        let ms_of_day = u32::try_from(self.0.rem_euclid(86_400_000)).unwrap_or(0);
         let (year, month, day) = civil_from_days(days);
-        let year = year.clamp(0, 9999);
+        let year = u32::try_from(year.clamp(0, 9999)).unwrap_or(0);
+        let seconds = ms_of_day / 1000;
+        let millis = ms_of_day % 1000;
         let mut out = *b"0000-00-00T00:00:00.000Z";
-        put(&mut out[0..4], year);
-        put(&mut out[5..7], i64::from(month));
-        put(&mut out[8..10], i64::from(day));
-        put(&mut out[11..13], ms_of_day / 3_600_000);
-        put(&mut out[14..16], ms_of_day / 60_000 % 60);
-        put(&mut out[17..19], ms_of_day / 1000 % 60);
-        put(&mut out[20..23], ms_of_day % 1000);
+        put_two(&mut out, 0, year / 100);
+        put_two(&mut out, 2, year % 100);
+        put_two(&mut out, 5, month);
+        put_two(&mut out, 8, day);
+        put_two(&mut out, 11, seconds / 3600);
+        put_two(&mut out, 14, seconds / 60 % 60);
+        put_two(&mut out, 17, seconds % 60);
+        put_two(&mut out, 20, millis / 10);
+        out[22] = PAIRS[(millis % 10) as usize * 2 + 1];
         out
     }
 
@@ -53,14 +57,18 @@ impl Timestamp {
     }
 }
 
-fn put(slot: &mut [u8], mut value: i64) {
-    for byte in slot.iter_mut().rev() {
-        // value is non-negative and each digit is below 10, so the cast cannot truncate.
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let digit = (value % 10) as u8;
-        *byte = b'0' + digit;
-        value /= 10;
-    }
+/// Two-digit decimal forms of 0–99, back to back.
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
+
+/// Writes `value` (below 100) as two digits at `at`.
+fn put_two(out: &mut [u8; 24], at: usize, value: u32) {
+    let pair = (value as usize % 100) * 2;
+    out[at] = PAIRS[pair];
+    out[at + 1] = PAIRS[pair + 1];
 }
 
 impl fmt::Display for Timestamp {

@@ -689,7 +689,8 @@ fn derive_conversation(
         .query_row("SELECT raw_lz4 FROM conversation_api WHERE id = ?1", [id], |r| r.get::<_, Vec<u8>>(0))
         .optional()?
         .and_then(|b| decompress(&b));
-    let api: Option<ApiConversation<'_>> = api_raw.as_deref().and_then(|b| serde_json::from_slice(b).ok());
+    let api: Option<ApiConversation<'_>> =
+        api_raw.as_deref().and_then(|b| calltrail_model::from_json(b).ok());
     let ctx = Context { lookups, settings };
     let call = explain(conversation, api.as_ref(), &ctx);
     write_call(conn, id, &call)
@@ -755,7 +756,7 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
         .find(|q| q.queue_id.as_deref() == answered_queue)
         .and_then(|q| q.queue_name.as_deref())
         .or_else(|| call.agents.iter().find(|a| a.answered).and_then(|a| a.queue_name.as_deref()));
-    let record_json = serde_json::to_string(call).unwrap_or_default();
+    let record_json = calltrail_model::writer::to_json_string(call).unwrap_or_default();
     let wrapup_user = call.wrapup.as_ref().and_then(|w| w.user_id.as_deref());
     let wrapup_user_name = wrapup_user.and_then(|user| {
         call.agents.iter().find(|a| a.user_id.as_deref() == Some(user)).and_then(|a| a.name.as_deref())

@@ -118,8 +118,9 @@ fn explain_archived(
     let api_raw = store.api_raw(id)?;
     let settings = config.settings();
     let ctx = Context { lookups: &lookups, settings: &settings };
-    let conversation: calltrail_model::Conversation<'_> = serde_json::from_slice(&raw)?;
-    let api: Option<ApiConversation<'_>> = api_raw.as_deref().and_then(|b| serde_json::from_slice(b).ok());
+    let conversation: calltrail_model::Conversation<'_> = calltrail_model::from_json(&raw)?;
+    let api: Option<ApiConversation<'_>> =
+        api_raw.as_deref().and_then(|b| calltrail_model::from_json(b).ok());
     let call = explain(&conversation, api.as_ref(), &ctx);
     let format = args.format.unwrap_or(if Printer::stdout_is_terminal() {
         ExplainFormat::Text
@@ -215,7 +216,7 @@ impl Job<'_> {
         match self.format {
             ExplainFormat::Text => out.bytes.extend_from_slice(story::render(call).as_bytes()),
             ExplainFormat::Json | ExplainFormat::Ndjson => {
-                if let Err(e) = serde_json::to_writer(&mut out.bytes, call) {
+                if let Err(e) = calltrail_model::write_json(&mut out.bytes, call) {
                     out.bytes.truncate(start);
                     out.errors.push(format!("cannot write a call record: {e}"));
                     return;

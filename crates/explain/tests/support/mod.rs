@@ -93,10 +93,22 @@ pub fn settings() -> Settings {
 pub fn explain_value(record: &Value, api: Option<&Value>) -> Value {
     let text = serde_json::to_string(record).unwrap();
     let conversation: Conversation<'_> = serde_json::from_str(&text).unwrap();
+    // The direct reader reads every record exactly as serde does.
+    assert_eq!(
+        calltrail_model::reader::read::<Conversation<'_>>(text.as_bytes()).as_ref(),
+        Ok(&conversation)
+    );
     let api_text = api.map(|a| serde_json::to_string(a).unwrap());
     let api: Option<ApiConversation<'_>> = api_text.as_deref().map(|t| serde_json::from_str(t).unwrap());
+    if let (Some(text), Some(api)) = (&api_text, &api) {
+        assert_eq!(calltrail_model::reader::read::<ApiConversation<'_>>(text.as_bytes()).as_ref(), Ok(api));
+    }
     let (lookups, settings) = (lookups(), settings());
     let ctx = Context { lookups: &lookups, settings: &settings };
     let call: CallRecord<'_> = explain(&conversation, api.as_ref(), &ctx);
+    // And the call record is written byte for byte as serde_json writes it.
+    let mut written = Vec::new();
+    calltrail_model::write_json(&mut written, &call).unwrap();
+    assert_eq!(String::from_utf8(written).unwrap(), serde_json::to_string(&call).unwrap());
     serde_json::to_value(&call).unwrap()
 }

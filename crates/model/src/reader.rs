@@ -1,0 +1,704 @@
+//! A direct reader from JSON bytes into the model, for the hot path of `explain`.
+//!
+//! serde's typed path spends most of a record's parse in per-string UTF-8 checks, byte-by-byte
+//! string scans and visitor calls. This reader checks the document's UTF-8 once, scans strings
+//! eight bytes at a time, finds a field by a hash of its key and fills the struct in place.
+//!
+//! It is an accelerator, never an authority: whenever it meets anything it does not read with
+//! certainty — a syntax error, a value of the wrong type, a duplicate field, a lone surrogate,
+//! deep nesting — it gives up (`Bail`), and the caller asks `serde_json`, whose answer and error
+//! message stand. So a record this reader accepts is one `serde_json` accepts, read the same way;
+//! the tests hold the two side by side.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use crate::text::{Attributes, Text};
+
+/// This reader does not answer for the document; `serde_json` must.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bail;
+
+/// Reads `T` from a JSON document: directly when the reader can, through `serde_json` otherwise
+/// (and always for the error).
+pub fn from_json<'a, T: Read<'a> + serde::Deserialize<'a>>(bytes: &'a [u8]) -> serde_json::Result<T> {
+    match read(bytes) {
+        Ok(value) => Ok(value),
+        Err(Bail) => serde_json::from_slice(bytes),
+    }
+}
+
+type Result<T> = std::result::Result<T, Bail>;
+
+/// Nesting the reader follows before it leaves a document to `serde_json` (whose own limit is
+/// 128 levels).
+const MAX_DEPTH: u32 = 100;
+
+/// A cursor over one JSON document whose UTF-8 has been checked as a whole.
+pub struct Reader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+    depth: u32,
+}
+
+/// A type the reader fills straight from JSON.
+pub trait Read<'a>: Sized {
+    /// Reads one value at the cursor, or bails.
+    fn read(r: &mut Reader<'a>) -> Result<Self>;
+
+    /// Reads one value at the cursor into `slot`, which holds `Default`'s value; large structs
+    /// fill it in place rather than being moved there.
+    fn read_into(r: &mut Reader<'a>, slot: &mut Self) -> Result<()> {
+        *slot = Self::read(r)?;
+        Ok(())
+    }
+}
+
+/// Reads a whole document as `T`, or bails.
+pub fn read<'a, T: Read<'a>>(bytes: &'a [u8]) -> Result<T> {
+    let text = simdutf8::basic::from_utf8(bytes).map_err(|_| Bail)?;
+    let mut r = Reader { text, bytes, at: 0, depth: 0 };
+    r.skip_space();
+    let value = T::read(&mut r)?;
+    r.skip_space();
+    if r.at == bytes.len() {
+        Ok(value)
+    } else {
+        Err(Bail)
+    }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of every byte of `word` that ends a plain string run (`"`, `\` or a control
+/// character); exact for the lowest such byte, which is the one used.
+fn string_stops(word: u64) -> u64 {
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    let zero_quote = quote.wrapping_sub(ONES) & !quote;
+    let zero_backslash = backslash.wrapping_sub(ONES) & !backslash;
+    let control = word.wrapping_sub(ONES * 0x20) & !word;
+    (zero_quote | zero_backslash | control) & HIGHS
+}
+
+/// The index of the first byte at or after `from` that ends a plain run of string content (`"`,
+/// `\` or a control character), or `bytes.len()`; eight bytes at a time.
+pub(crate) fn string_stop(bytes: &[u8], mut from: usize) -> usize {
+    while let Some(chunk) = bytes.get(from..from + 8).and_then(|chunk| chunk.first_chunk::<8>()) {
+        let stops = string_stops(u64::from_le_bytes(*chunk));
+        if stops != 0 {
+            return from + (stops.trailing_zeros() / 8) as usize;
+        }
+        from += 8;
+    }
+    // Fewer than eight bytes left: the last eight bytes as one word, shifted so that it starts at
+    // `from` (a stop before `from` would make the lanes above it unreliable) and padded with
+    // bytes that never stop a run.
+    if from >= bytes.len() {
+        return bytes.len();
+    }
+    if let Some(last) = bytes.last_chunk::<8>() {
+        let skip = (from - (bytes.len() - 8)) * 8;
+        let word = u64::from_le_bytes(*last) >> skip | (ONES * u64::from(b'a')) << (64 - skip);
+        let stops = string_stops(word);
+        return if stops == 0 { bytes.len() } else { from + (stops.trailing_zeros() / 8) as usize };
+    }
+    while from < bytes.len() && !matches!(bytes[from], b'"' | b'\\' | 0..=0x1f) {
+        from += 1;
+    }
+    from
+}
+
+impl<'a> Reader<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn skip_space(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<()> {
+        if self.peek() == Some(byte) {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(Bail)
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<()> {
+        if self.bytes[self.at..].starts_with(word) {
+            self.at += word.len();
+            Ok(())
+        } else {
+            Err(Bail)
+        }
+    }
+
+    /// True, consuming it, when the next value is `null`.
+    pub fn null(&mut self) -> Result<bool> {
+        if self.peek() == Some(b'n') {
+            self.literal(b"null")?;
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+
+    fn enter(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Bail);
+        }
+        Ok(())
+    }
+
+    /// A string value, borrowed from the document unless it has escapes.
+    pub fn string(&mut self) -> Result<Text<'a>> {
+        self.expect(b'"')?;
+        let start = self.at;
+        let stop = string_stop(self.bytes, start);
+        match self.bytes.get(stop) {
+            Some(b'"') => {
+                self.at = stop + 1;
+                // Both ends sit next to an ASCII quote, so they are character boundaries.
+                self.text.get(start..stop).map(Text::from).ok_or(Bail)
+            }
+            Some(b'\\') => self.escaped_string(start, stop),
+            _ => Err(Bail),
+        }
+    }
+
+    /// An object's key; keys with escapes are left to `serde_json`.
+    fn key(&mut self) -> Result<&'a str> {
+        self.expect(b'"')?;
+        let start = self.at;
+        let stop = string_stop(self.bytes, start);
+        if self.bytes.get(stop) != Some(&b'"') {
+            return Err(Bail);
+        }
+        self.at = stop + 1;
+        self.text.get(start..stop).ok_or(Bail)
+    }
+
+    /// The rest of a string that has escapes, decoded into an owned copy.
+    fn escaped_string(&mut self, start: usize, mut stop: usize) -> Result<Text<'a>> {
+        let mut out = String::with_capacity(stop - start + 16);
+        let mut run = start;
+        loop {
+            out.push_str(self.text.get(run..stop).ok_or(Bail)?);
+            match self.bytes.get(stop) {
+                Some(b'"') => {
+                    self.at = stop + 1;
+                    return Ok(Text(Cow::Owned(out)));
+                }
+                Some(b'\\') => {
+                    self.at = stop + 1;
+                    self.escape(&mut out)?;
+                    run = self.at;
+                    stop = string_stop(self.bytes, run);
+                }
+                _ => return Err(Bail),
+            }
+        }
+    }
+
+    /// One escape after its backslash.
+    fn escape(&mut self, out: &mut String) -> Result<()> {
+        let byte = self.peek().ok_or(Bail)?;
+        self.at += 1;
+        let decoded = match byte {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let first = self.hex4()?;
+                let code = match first {
+                    0xD800..=0xDBFF => {
+                        self.literal(b"\\u")?;
+                        let second = self.hex4()?;
+                        if !(0xDC00..=0xDFFF).contains(&second) {
+                            return Err(Bail);
+                        }
+                        0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                    }
+                    0xDC00..=0xDFFF => return Err(Bail),
+                    _ => first,
+                };
+                char::from_u32(code).ok_or(Bail)?
+            }
+            _ => return Err(Bail),
+        };
+        out.push(decoded);
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32> {
+        let digits = self.bytes.get(self.at..self.at + 4).ok_or(Bail)?;
+        let mut value = 0;
+        for &digit in digits {
+            value = value * 16 + char::from(digit).to_digit(16).ok_or(Bail)?;
+        }
+        self.at += 4;
+        Ok(value)
+    }
+
+    /// The extent of a number, checked against JSON's grammar; `true` when it is an integer.
+    fn number_span(&mut self) -> Result<(usize, bool)> {
+        let start = self.at;
+        let digits = |r: &mut Self| {
+            let from = r.at;
+            while let Some(b'0'..=b'9') = r.peek() {
+                r.at += 1;
+            }
+            if r.at == from {
+                Err(Bail)
+            } else {
+                Ok(())
+            }
+        };
+        if self.peek() == Some(b'-') {
+            self.at += 1;
+        }
+        if self.peek() == Some(b'0') {
+            self.at += 1;
+        } else {
+            digits(self)?;
+        }
+        let mut integer = true;
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            digits(self)?;
+            integer = false;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.at += 1;
+            }
+            digits(self)?;
+            integer = false;
+        }
+        Ok((start, integer))
+    }
+
+    /// An integer that fits `i64`; anything else bails.
+    fn integer(&mut self) -> Result<i64> {
+        let (start, integer) = self.number_span()?;
+        if !integer {
+            return Err(Bail);
+        }
+        let span = &self.bytes[start..self.at];
+        let (negative, digits) = match span.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            _ => (false, span),
+        };
+        let mut value: i64 = 0;
+        for &digit in digits {
+            let digit = i64::from(digit - b'0');
+            value = value.checked_mul(10).ok_or(Bail)?;
+            value = if negative { value.checked_sub(digit) } else { value.checked_add(digit) }.ok_or(Bail)?;
+        }
+        if negative && value == 0 {
+            // serde_json reads `-0` as the float -0.0, which an integer field refuses.
+            return Err(Bail);
+        }
+        Ok(value)
+    }
+
+    /// The next value, whatever it is, checked against JSON's grammar and passed over; returns
+    /// its text.
+    pub fn skip(&mut self) -> Result<&'a str> {
+        let start = self.at;
+        match self.peek().ok_or(Bail)? {
+            b'"' => {
+                self.string()?;
+            }
+            b'{' => {
+                self.enter()?;
+                self.at += 1;
+                self.members(|r, _| r.skip().map(drop))?;
+                self.depth -= 1;
+            }
+            b'[' => {
+                self.enter()?;
+                self.at += 1;
+                self.elements(|r| r.skip().map(drop))?;
+                self.depth -= 1;
+            }
+            b't' => self.literal(b"true")?,
+            b'f' => self.literal(b"false")?,
+            b'n' => self.literal(b"null")?,
+            _ => {
+                self.number_span()?;
+            }
+        }
+        self.text.get(start..self.at).ok_or(Bail)
+    }
+
+    /// The members of an object whose `{` was consumed, each key handed to `member`, which reads
+    /// its value.
+    fn members(&mut self, mut member: impl FnMut(&mut Self, &str) -> Result<()>) -> Result<()> {
+        self.skip_space();
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+            return Ok(());
+        }
+        loop {
+            let key = self.key()?;
+            self.skip_space();
+            self.expect(b':')?;
+            self.skip_space();
+            member(self, key)?;
+            self.skip_space();
+            match self.peek() {
+                Some(b',') => {
+                    self.at += 1;
+                    self.skip_space();
+                }
+                Some(b'}') => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                _ => return Err(Bail),
+            }
+        }
+    }
+
+    /// The elements of an array whose `[` was consumed.
+    fn elements(&mut self, mut element: impl FnMut(&mut Self) -> Result<()>) -> Result<()> {
+        self.skip_space();
+        if self.peek() == Some(b']') {
+            self.at += 1;
+            return Ok(());
+        }
+        loop {
+            element(self)?;
+            self.skip_space();
+            match self.peek() {
+                Some(b',') => {
+                    self.at += 1;
+                    self.skip_space();
+                }
+                Some(b']') => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                _ => return Err(Bail),
+            }
+        }
+    }
+
+    /// An object read field by field: `set` is called with the index in `keys` of every key it
+    /// knows; unknown keys are passed over. A repeated field bails, as serde rejects it.
+    pub fn object(&mut self, keys: &Keys, mut set: impl FnMut(&mut Self, usize) -> Result<()>) -> Result<()> {
+        self.expect(b'{')?;
+        self.enter()?;
+        let mut seen: u128 = 0;
+        self.members(|r, key| match keys.find(key) {
+            Some(index) => {
+                let bit = 1u128 << index;
+                if seen & bit != 0 {
+                    return Err(Bail);
+                }
+                seen |= bit;
+                set(r, index)
+            }
+            None => r.skip().map(drop),
+        })?;
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// Reads the next value with `serde_json`, for the few types rare enough not to need this
+    /// reader (attribute maps, aggregations, floating-point numbers).
+    fn via_serde<T: serde::Deserialize<'a>>(&mut self) -> Result<T> {
+        let text = self.skip()?;
+        serde_json::from_str(text).map_err(|_| Bail)
+    }
+}
+
+/// The wire names of a struct's fields, found by a hash of the key.
+pub struct Keys {
+    /// Open-addressed table; `index` 0 marks an empty slot, otherwise it is the field's index + 1.
+    slots: Vec<Slot>,
+    names: Vec<Box<str>>,
+    shift: u32,
+}
+
+/// One key of the table. For keys of up to 16 bytes, `head`, `tail` and `len` are the whole key.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    head: u64,
+    tail: u64,
+    len: usize,
+    index: usize,
+}
+
+/// The first and last eight bytes of a key (or, when shorter, its bytes packed into `head`).
+fn head_and_tail(bytes: &[u8]) -> (u64, u64) {
+    match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+        (Some(head), Some(tail)) => (u64::from_le_bytes(*head), u64::from_le_bytes(*tail)),
+        _ => (bytes.iter().fold(0u64, |word, &b| word << 8 | u64::from(b)), 0),
+    }
+}
+
+impl Keys {
+    /// The table for the wire names of one struct, in field order (at most 128).
+    pub fn new(names: Vec<Box<str>>) -> Keys {
+        assert!(names.len() <= 128, "a struct read by the reader has at most 128 fields");
+        let size = (names.len() * 4).next_power_of_two().max(16);
+        let mut keys =
+            Keys { slots: vec![Slot::default(); size], names: Vec::new(), shift: 64 - size.trailing_zeros() };
+        for (index, name) in names.iter().enumerate() {
+            let (head, tail) = head_and_tail(name.as_bytes());
+            let mut slot = keys.slot(head, tail, name.len());
+            while keys.slots[slot].index != 0 {
+                slot = (slot + 1) & (size - 1);
+            }
+            keys.slots[slot] = Slot { head, tail, len: name.len(), index: index + 1 };
+        }
+        keys.names = names;
+        keys
+    }
+
+    fn slot(&self, head: u64, tail: u64, len: usize) -> usize {
+        let mixed =
+            (head ^ tail.rotate_left(29)).wrapping_add(len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        // The shift leaves at most 8 bits (the table has at most 512 slots).
+        #[allow(clippy::cast_possible_truncation)]
+        let slot = (mixed >> self.shift) as usize;
+        slot
+    }
+
+    /// The index of `key` among the names, if it is one of them.
+    pub fn find(&self, key: &str) -> Option<usize> {
+        let bytes = key.as_bytes();
+        let (head, tail) = head_and_tail(bytes);
+        let mask = self.slots.len() - 1;
+        let mut at = self.slot(head, tail, bytes.len());
+        loop {
+            let slot = self.slots[at];
+            if slot.index == 0 {
+                return None;
+            }
+            if slot.head == head
+                && slot.tail == tail
+                && slot.len == bytes.len()
+                && (slot.len <= 16 || self.names[slot.index - 1].as_bytes() == bytes)
+            {
+                return Some(slot.index - 1);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+}
+
+/// serde's `rename_all = "camelCase"` of a Rust field name.
+pub fn camel_case(field: &str) -> Box<str> {
+    let mut out = String::with_capacity(field.len());
+    let mut upper = false;
+    for c in field.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
+/// The keys of one struct, built on first use.
+pub fn keys_of(cell: &'static OnceLock<Keys>, fields: &[&str]) -> &'static Keys {
+    cell.get_or_init(|| Keys::new(fields.iter().map(|f| camel_case(f)).collect()))
+}
+
+impl<'a> Read<'a> for Text<'a> {
+    fn read(r: &mut Reader<'a>) -> Result<Self> {
+        r.string()
+    }
+}
+
+impl<'a> Read<'a> for i64 {
+    fn read(r: &mut Reader<'a>) -> Result<Self> {
+        r.integer()
+    }
+}
+
+impl<'a> Read<'a> for f64 {
+    fn read(r: &mut Reader<'a>) -> Result<Self> {
+        // serde_json's own float reading, so the last bit agrees with the serde path.
+        r.via_serde()
+    }
+}
+
+impl<'a> Read<'a> for bool {
+    fn read(r: &mut Reader<'a>) -> Result<Self> {
+        match r.peek() {
+            Some(b't') => r.literal(b"true").map(|()| true),
+            Some(b'f') => r.literal(b"false").map(|()| false),
+            _ => Err(Bail),
+        }
+    }
+}
+
+impl<'a, T: Read<'a>> Read<'a> for Option<T> {
+    fn read(r: &mut Reader<'a>) -> Result<Self> {
+        if r.null()? {
+            Ok(None)
+        } else {
+            T::read(r).map(Some)
+        }
+    }
+}
+
+impl<'a, T: Read<'a> + Default> Read<'a> for Vec<T> {
+    fn read(r: &mut Reader<'a>) -> Result<Self> {
+        r.expect(b'[')?;
+        r.enter()?;
+        let mut items: Vec<T> = Vec::new();
+        r.elements(|r| {
+            items.push(T::default());
+            let last = items.len() - 1;
+            T::read_into(r, &mut items[last])
+        })?;
+        r.depth -= 1;
+        Ok(items)
+    }
+}
+
+impl<'a> Read<'a> for Attributes<'a> {
+    fn read(r: &mut Reader<'a>) -> Result<Self> {
+        r.via_serde()
+    }
+}
+
+impl<'a> Read<'a> for serde_json::Value {
+    fn read(r: &mut Reader<'a>) -> Result<Self> {
+        r.via_serde()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conversation_api::{ApiConversation, ApiParticipant, ApiWrapup};
+    use crate::detail::*;
+    use proptest::prelude::*;
+    use serde::de::{self, Visitor};
+
+    /// A deserializer that only asks a type for the field names serde derived for it.
+    struct Probe;
+
+    #[derive(Debug)]
+    struct Fields(&'static [&'static str]);
+
+    impl std::fmt::Display for Fields {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{:?}", self.0)
+        }
+    }
+
+    impl std::error::Error for Fields {}
+
+    impl de::Error for Fields {
+        fn custom<T: std::fmt::Display>(_msg: T) -> Self {
+            Fields(&[])
+        }
+    }
+
+    impl<'de> de::Deserializer<'de> for Probe {
+        type Error = Fields;
+        fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> std::result::Result<V::Value, Fields> {
+            Err(Fields(&[]))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            fields: &'static [&'static str],
+            _visitor: V,
+        ) -> std::result::Result<V::Value, Fields> {
+            Err(Fields(fields))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+            unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+
+    fn serde_fields<T: serde::Deserialize<'static>>() -> &'static [&'static str] {
+        match T::deserialize(Probe) {
+            Err(Fields(fields)) => fields,
+            Ok(_) => &[],
+        }
+    }
+
+    #[test]
+    fn the_reader_knows_every_struct_by_serde_field_names() {
+        macro_rules! check {
+            ($($name:ident),*) => {$(
+                let ours: Vec<Box<str>> = $name::FIELD_NAMES.iter().map(|f| camel_case(f)).collect();
+                let serde: Vec<Box<str>> = serde_fields::<$name<'static>>().iter().map(|f| Box::from(*f)).collect();
+                assert_eq!(ours, serde, stringify!($name));
+                let keys = Keys::new(ours.clone());
+                for (index, name) in ours.iter().enumerate() {
+                    assert_eq!(keys.find(name), Some(index));
+                    for near in [format!("{name}x"), name[1..].to_owned(), name.to_uppercase()] {
+                        assert_eq!(keys.find(&near), ours.iter().position(|n| **n == *near), "{near}");
+                    }
+                }
+            )*};
+        }
+        check!(
+            Conversation,
+            Participant,
+            Session,
+            Segment,
+            Flow,
+            FlowOutcome,
+            Metric,
+            AgentGroup,
+            ProposedAgent,
+            ScoredAgent,
+            Property,
+            MediaEndpointStat,
+            Evaluation,
+            Survey,
+            Resolution,
+            ConversationPage,
+            ApiConversation,
+            ApiParticipant,
+            ApiWrapup
+        );
+    }
+
+    fn naive_stop(bytes: &[u8], from: usize) -> usize {
+        (from..bytes.len()).find(|&i| matches!(bytes[i], b'"' | b'\\' | 0..=0x1f)).unwrap_or(bytes.len())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn string_stop_finds_the_first_quote_backslash_or_control(
+            bytes in prop::collection::vec(prop::sample::select(vec![b'a', b'"', b'\\', 0, 0x1f, 0x20, 0x21, 0x5b, 0x5d, 0x7f, 0x80, 0xff, 0x01, b'#']), 0..40),
+            from in any::<prop::sample::Index>(),
+        ) {
+            let from = from.index(bytes.len() + 1);
+            prop_assert_eq!(string_stop(&bytes, from), naive_stop(&bytes, from));
+        }
+    }
+}
