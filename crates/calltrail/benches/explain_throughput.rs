@@ -168,7 +168,7 @@ fn explain_line(line: &[u8], ctx: &Context<'_>, out: &mut Vec<u8>) {
     let doc = calltrail_model::parse_document(line).unwrap();
     for c in doc.into_conversations() {
         let call = explain(&c, None, ctx);
-        calltrail_model::write_json(&mut *out, &call).unwrap();
+        serde_json::to_writer(&mut *out, &call).unwrap();
         out.push(b'\n');
     }
 }

@@ -8,7 +8,6 @@
 //! - [`conversation_api`]: the Conversations API record, the source of attributes and wrap-ups.
 //! - [`document`]: recognising which of those a JSON document is.
 //! - [`reader`]: a direct JSON reader for these types, `serde_json`'s accelerator.
-//! - [`writer`]: compact JSON output, as `serde_json` writes it but faster on strings.
 //! - [`text`]: zero-copy strings and participant attributes.
 //! - [`time`]: RFC 3339 timestamps as integer milliseconds.
 //! - [`glossary`]: what every field means for a real call.
@@ -26,7 +25,6 @@ mod macros;
 pub mod reader;
 pub mod text;
 pub mod time;
-pub mod writer;
 pub mod zone;
 
 pub use conversation_api::{ApiConversation, ApiParticipant, ApiWrapup};
@@ -38,5 +36,4 @@ pub use document::{find_conversation_id, parse_document, Document, DocumentError
 pub use reader::from_json;
 pub use text::{Attributes, Text};
 pub use time::Timestamp;
-pub use writer::{write_json, WriteError};
 pub use zone::Zone;

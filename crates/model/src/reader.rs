@@ -85,7 +85,8 @@ fn string_stops(word: u64) -> u64 {
 
 /// The index of the first byte at or after `from` that ends a plain run of string content (`"`,
 /// `\` or a control character), or `bytes.len()`; eight bytes at a time.
-pub(crate) fn string_stop(bytes: &[u8], mut from: usize) -> usize {
+#[inline]
+fn string_stop(bytes: &[u8], mut from: usize) -> usize {
     while let Some(chunk) = bytes.get(from..from + 8).and_then(|chunk| chunk.first_chunk::<8>()) {
         let stops = string_stops(u64::from_le_bytes(*chunk));
         if stops != 0 {
@@ -93,6 +94,11 @@ pub(crate) fn string_stop(bytes: &[u8], mut from: usize) -> usize {
         }
         from += 8;
     }
+    string_stop_in_tail(bytes, from)
+}
+
+/// [`string_stop`] within the last eight bytes.
+fn string_stop_in_tail(bytes: &[u8], mut from: usize) -> usize {
     // Fewer than eight bytes left: the last eight bytes as one word, shifted so that it starts at
     // `from` (a stop before `from` would make the lanes above it unreliable) and padded with
     // bytes that never stop a run.

@@ -5,6 +5,7 @@
 //! of fraction digits, `Z` or a `±HH:MM` offset), and a writer for calltrail's one output shape
 //! (UTC with milliseconds). Anything else is rejected, never guessed.
 
+use std::cell::Cell;
 use std::fmt;
 
 use serde::{Serialize, Serializer};
@@ -34,15 +35,10 @@ impl Timestamp {
     fn format(self) -> [u8; 24] {
         let days = self.0.div_euclid(86_400_000);
         let ms_of_day = u32::try_from(self.0.rem_euclid(86_400_000)).unwrap_or(0);
-        let (year, month, day) = civil_from_days(days);
-        let year = u32::try_from(year.clamp(0, 9999)).unwrap_or(0);
         let seconds = ms_of_day / 1000;
         let millis = ms_of_day % 1000;
         let mut out = *b"0000-00-00T00:00:00.000Z";
-        put_two(&mut out, 0, year / 100);
-        put_two(&mut out, 2, year % 100);
-        put_two(&mut out, 5, month);
-        put_two(&mut out, 8, day);
+        out[..10].copy_from_slice(&date_text(days));
         put_two(&mut out, 11, seconds / 3600);
         put_two(&mut out, 14, seconds / 60 % 60);
         put_two(&mut out, 17, seconds % 60);
@@ -57,6 +53,30 @@ impl Timestamp {
     }
 }
 
+thread_local! {
+    /// The last day formatted on this thread: the timestamps of a call nearly all fall on one.
+    static LAST_DATE: Cell<(i64, [u8; 10])> = const { Cell::new((i64::MIN, [0; 10])) };
+}
+
+/// `YYYY-MM-DD` of a day number since 1970-01-01.
+fn date_text(days: i64) -> [u8; 10] {
+    LAST_DATE.with(|last| {
+        let (last_days, last_text) = last.get();
+        if last_days == days {
+            return last_text;
+        }
+        let (year, month, day) = civil_from_days(days);
+        let year = u32::try_from(year.clamp(0, 9999)).unwrap_or(0);
+        let mut text = *b"0000-00-00";
+        put_two(&mut text, 0, year / 100);
+        put_two(&mut text, 2, year % 100);
+        put_two(&mut text, 5, month);
+        put_two(&mut text, 8, day);
+        last.set((days, text));
+        text
+    })
+}
+
 /// Two-digit decimal forms of 0–99, back to back.
 const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
     2021222324252627282930313233343536373839\
@@ -65,7 +85,7 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
     8081828384858687888990919293949596979899";
 
 /// Writes `value` (below 100) as two digits at `at`.
-fn put_two(out: &mut [u8; 24], at: usize, value: u32) {
+fn put_two(out: &mut [u8], at: usize, value: u32) {
     let pair = (value as usize % 100) * 2;
     out[at] = PAIRS[pair];
     out[at + 1] = PAIRS[pair + 1];
@@ -222,13 +242,16 @@ mod tests {
 
     proptest! {
         #[test]
-        fn agrees_with_chrono(ms in -62_135_596_800_000i64..253_402_300_799_999i64) {
-            let ts = Timestamp(ms);
-            let text = ts.to_rfc3339();
-            let expected = chrono::DateTime::from_timestamp_millis(ms).unwrap()
-                .format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
-            prop_assert_eq!(&text, &expected);
-            prop_assert_eq!(Timestamp::parse(&text), Some(ts));
+        fn agrees_with_chrono(ms in -62_135_596_800_000i64..253_402_210_799_999i64, later in 0i64..90_000_000) {
+            // A second moment soon after: often the same day (the remembered date), sometimes the next.
+            for ms in [ms, ms + later, ms] {
+                let ts = Timestamp(ms);
+                let text = ts.to_rfc3339();
+                let expected = chrono::DateTime::from_timestamp_millis(ms).unwrap()
+                    .format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+                prop_assert_eq!(&text, &expected);
+                prop_assert_eq!(Timestamp::parse(&text), Some(ts));
+            }
         }
 
         #[test]

@@ -216,7 +216,7 @@ impl Job<'_> {
         match self.format {
             ExplainFormat::Text => out.bytes.extend_from_slice(story::render(call).as_bytes()),
             ExplainFormat::Json | ExplainFormat::Ndjson => {
-                if let Err(e) = calltrail_model::write_json(&mut out.bytes, call) {
+                if let Err(e) = serde_json::to_writer(&mut out.bytes, call) {
                     out.bytes.truncate(start);
                     out.errors.push(format!("cannot write a call record: {e}"));
                     return;
