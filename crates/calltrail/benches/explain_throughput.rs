@@ -7,7 +7,8 @@
 //! - floor: `serde_json::from_slice::<IgnoredAny>` on every line;
 //! - explain: what `calltrail explain` does per line (read the record, derive the call record,
 //!   write it as JSON);
-//! - the parts of explain: the typed parse alone, and parse plus derivation without output;
+//! - the parts of explain: the typed parse alone (the direct reader, and serde's path it stands
+//!   in for), and parse plus derivation without output;
 //! - both on one thread and on every core;
 //! - the `calltrail explain --threads 1` binary end to end on the same file.
 //!
@@ -219,6 +220,12 @@ fn main() {
             std::hint::black_box(&c);
         }
     });
+    let serde_parse_1 = best(runs, || {
+        for line in &lines {
+            let c: calltrail_model::Conversation<'_> = serde_json::from_slice(line).unwrap();
+            std::hint::black_box(&c);
+        }
+    });
     let derive_1 = best(runs, || {
         for line in &lines {
             let c: calltrail_model::Conversation<'_> = calltrail_model::from_json(line).unwrap();
@@ -262,6 +269,7 @@ fn main() {
     for (name, d) in [
         ("floor: validate JSON, 1 thread", floor_1),
         ("  of which: typed parse only", parse_1),
+        ("    (serde's typed parse instead)", serde_parse_1),
         ("  of which: parse + derive", derive_1),
         ("explain in-process, 1 thread", explain_1),
         ("explain binary, --threads 1", cli_1),
