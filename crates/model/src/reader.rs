@@ -147,7 +147,7 @@ impl<'a> Reader<'a> {
     }
 
     /// True, consuming it, when the next value is `null`.
-    pub fn null(&mut self) -> Result<bool> {
+    pub(crate) fn null(&mut self) -> Result<bool> {
         if self.peek() == Some(b'n') {
             self.literal(b"null")?;
             Ok(true)
@@ -165,7 +165,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A string value, borrowed from the document unless it has escapes.
-    pub fn string(&mut self) -> Result<Text<'a>> {
+    pub(crate) fn string(&mut self) -> Result<Text<'a>> {
         self.expect(b'"')?;
         let start = self.at;
         let stop = string_stop(self.bytes, start);
@@ -324,7 +324,7 @@ impl<'a> Reader<'a> {
 
     /// The next value, whatever it is, checked against JSON's grammar and passed over; returns
     /// its text.
-    pub fn skip(&mut self) -> Result<&'a str> {
+    pub(crate) fn skip(&mut self) -> Result<&'a str> {
         let start = self.at;
         match self.peek().ok_or(Bail)? {
             b'"' => {
@@ -355,9 +355,7 @@ impl<'a> Reader<'a> {
     /// The members of an object whose `{` was consumed, each key handed to `member`, which reads
     /// its value.
     fn members(&mut self, mut member: impl FnMut(&mut Self, &str) -> Result<()>) -> Result<()> {
-        self.skip_space();
-        if self.peek() == Some(b'}') {
-            self.at += 1;
+        if self.closes_at_once(b'}') {
             return Ok(());
         }
         loop {
@@ -366,48 +364,56 @@ impl<'a> Reader<'a> {
             self.expect(b':')?;
             self.skip_space();
             member(self, key)?;
-            self.skip_space();
-            match self.peek() {
-                Some(b',') => {
-                    self.at += 1;
-                    self.skip_space();
-                }
-                Some(b'}') => {
-                    self.at += 1;
-                    return Ok(());
-                }
-                _ => return Err(Bail),
+            if !self.another(b'}')? {
+                return Ok(());
             }
         }
     }
 
     /// The elements of an array whose `[` was consumed.
     fn elements(&mut self, mut element: impl FnMut(&mut Self) -> Result<()>) -> Result<()> {
-        self.skip_space();
-        if self.peek() == Some(b']') {
-            self.at += 1;
+        if self.closes_at_once(b']') {
             return Ok(());
         }
         loop {
             element(self)?;
-            self.skip_space();
-            match self.peek() {
-                Some(b',') => {
-                    self.at += 1;
-                    self.skip_space();
-                }
-                Some(b']') => {
-                    self.at += 1;
-                    return Ok(());
-                }
-                _ => return Err(Bail),
+            if !self.another(b']')? {
+                return Ok(());
             }
+        }
+    }
+
+    /// True, consuming it, when an object or array just opened is closed by `close` at once.
+    fn closes_at_once(&mut self, close: u8) -> bool {
+        self.skip_space();
+        if self.peek() == Some(close) {
+            self.at += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// After a member or element: true past a comma (another follows), false past `close`.
+    fn another(&mut self, close: u8) -> Result<bool> {
+        self.skip_space();
+        match self.peek() {
+            Some(b',') => {
+                self.at += 1;
+                self.skip_space();
+                Ok(true)
+            }
+            Some(byte) if byte == close => {
+                self.at += 1;
+                Ok(false)
+            }
+            _ => Err(Bail),
         }
     }
 
     /// An object read field by field: `set` is called with the index in `keys` of every key it
     /// knows; unknown keys are passed over. A repeated field bails, as serde rejects it.
-    pub fn object(&mut self, keys: &Keys, mut set: impl FnMut(&mut Self, usize) -> Result<()>) -> Result<()> {
+    pub(crate) fn object(&mut self, keys: &Keys, mut set: impl FnMut(&mut Self, usize) -> Result<()>) -> Result<()> {
         self.expect(b'{')?;
         self.enter()?;
         let mut seen: u128 = 0;
@@ -435,7 +441,7 @@ impl<'a> Reader<'a> {
 }
 
 /// The wire names of a struct's fields, found by a hash of the key.
-pub struct Keys {
+pub(crate) struct Keys {
     /// Open-addressed table; `index` 0 marks an empty slot, otherwise it is the field's index + 1.
     slots: Vec<Slot>,
     names: Vec<Box<str>>,
@@ -461,7 +467,7 @@ fn head_and_tail(bytes: &[u8]) -> (u64, u64) {
 
 impl Keys {
     /// The table for the wire names of one struct, in field order (at most 128).
-    pub fn new(names: Vec<Box<str>>) -> Keys {
+    pub(crate) fn new(names: Vec<Box<str>>) -> Keys {
         assert!(names.len() <= 128, "a struct read by the reader has at most 128 fields");
         let size = (names.len() * 4).next_power_of_two().max(16);
         let mut keys =
@@ -488,7 +494,7 @@ impl Keys {
     }
 
     /// The index of `key` among the names, if it is one of them.
-    pub fn find(&self, key: &str) -> Option<usize> {
+    pub(crate) fn find(&self, key: &str) -> Option<usize> {
         let bytes = key.as_bytes();
         let (head, tail) = head_and_tail(bytes);
         let mask = self.slots.len() - 1;
@@ -511,7 +517,7 @@ impl Keys {
 }
 
 /// serde's `rename_all = "camelCase"` of a Rust field name.
-pub fn camel_case(field: &str) -> Box<str> {
+pub(crate) fn camel_case(field: &str) -> Box<str> {
     let mut out = String::with_capacity(field.len());
     let mut upper = false;
     for c in field.chars() {
@@ -528,7 +534,7 @@ pub fn camel_case(field: &str) -> Box<str> {
 }
 
 /// The keys of one struct, built on first use.
-pub fn keys_of(cell: &'static OnceLock<Keys>, fields: &[&str]) -> &'static Keys {
+pub(crate) fn keys_of(cell: &'static OnceLock<Keys>, fields: &[&str]) -> &'static Keys {
     cell.get_or_init(|| Keys::new(fields.iter().map(|f| camel_case(f)).collect()))
 }
 
