@@ -199,6 +199,13 @@ struct Rendered {
 }
 
 impl Rendered {
+    /// Empties the buffer, keeping its allocations.
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.records.clear();
+        self.errors.clear();
+    }
+
     fn append(&mut self, mut other: Rendered) {
         let offset = self.bytes.len();
         self.bytes.append(&mut other.bytes);
@@ -304,7 +311,7 @@ fn explain_whole(
         for raw in documents {
             let mut rendered = Rendered::default();
             job.explain_document(raw.get().as_bytes(), None, &mut rendered);
-            emit(rendered, out, tally, printer)?;
+            emit(&rendered, out, tally, printer)?;
         }
         let at = stream.byte_offset();
         let id = calltrail_model::find_conversation_id(&bytes[at.min(bytes.len())..])
@@ -317,7 +324,7 @@ fn explain_whole(
     for raw in documents {
         let mut rendered = Rendered::default();
         job.explain_document(raw.get().as_bytes(), None, &mut rendered);
-        emit(rendered, out, tally, printer)?;
+        emit(&rendered, out, tally, printer)?;
     }
     Ok(())
 }
@@ -347,6 +354,9 @@ fn explain_lines<R: BufRead + Send>(
                 }
             }
         });
+        // One output buffer per task of a batch, kept from batch to batch so that they stop
+        // growing after the first.
+        let mut parts: Vec<Rendered> = Vec::new();
         for batch in rx {
             let batch = batch.context("cannot read the input")?;
             for line in &batch.oversized {
@@ -354,21 +364,20 @@ fn explain_lines<R: BufRead + Send>(
                     .error(&format!("line {line}: longer than {} MiB; skipped", input::MAX_LINE_BYTES >> 20));
                 tally.rejected += 1;
             }
-            let results: Vec<Rendered> = job.pool.install(|| {
-                batch
-                    .lines
-                    .par_chunks(LINES_PER_TASK)
-                    .map(|lines| {
-                        let mut rendered = Rendered::default();
-                        for &(s, e, n) in lines {
-                            job.explain_document(&batch.data[s..e], Some(n), &mut rendered);
-                        }
-                        rendered
-                    })
-                    .collect()
+            let tasks = batch.lines.len().div_ceil(LINES_PER_TASK);
+            if parts.len() < tasks {
+                parts.resize_with(tasks, Rendered::default);
+            }
+            job.pool.install(|| {
+                batch.lines.par_chunks(LINES_PER_TASK).zip(parts.par_iter_mut()).for_each(|(lines, rendered)| {
+                    rendered.clear();
+                    for &(s, e, n) in lines {
+                        job.explain_document(&batch.data[s..e], Some(n), rendered);
+                    }
+                });
             });
-            for result in results {
-                emit(result, out, tally, printer)?;
+            for part in &parts[..tasks] {
+                emit(part, out, tally, printer)?;
             }
             let _ = recycle.send(batch);
         }
@@ -377,7 +386,7 @@ fn explain_lines<R: BufRead + Send>(
 }
 
 fn emit(
-    result: Rendered,
+    result: &Rendered,
     out: &mut Output<impl Write>,
     tally: &mut Tally,
     printer: &Printer,
@@ -386,9 +395,9 @@ fn emit(
         tally.rejected += 1;
         printer.error(message);
     }
-    for range in result.records {
+    for range in &result.records {
         tally.calls += 1;
-        out.record(&result.bytes[range])?;
+        out.record(&result.bytes[range.clone()])?;
     }
     Ok(())
 }
