@@ -106,7 +106,8 @@ macro_rules! wire_struct {
         }
 
         impl<$lt> $name<$lt> {
-            /// The wire names of the fields, in declaration order (serde's camelCase).
+            /// The Rust names of the fields in declaration order; the reader's keys are their
+            /// camelCase, which a test holds equal to serde's.
             #[cfg(test)]
             pub(crate) const FIELD_NAMES: &'static [&'static str] = &[$(stringify!($field)),*];
         }

@@ -413,7 +413,11 @@ impl<'a> Reader<'a> {
 
     /// An object read field by field: `set` is called with the index in `keys` of every key it
     /// knows; unknown keys are passed over. A repeated field bails, as serde rejects it.
-    pub(crate) fn object(&mut self, keys: &Keys, mut set: impl FnMut(&mut Self, usize) -> Result<()>) -> Result<()> {
+    pub(crate) fn object(
+        &mut self,
+        keys: &Keys,
+        mut set: impl FnMut(&mut Self, usize) -> Result<()>,
+    ) -> Result<()> {
         self.expect(b'{')?;
         self.enter()?;
         let mut seen: u128 = 0;

@@ -217,6 +217,9 @@ impl Rendered {
 /// Lines explained per parallel task: enough to amortise the task, few enough to balance.
 const LINES_PER_TASK: usize = 32;
 
+/// The largest output buffer a task keeps for the next batch.
+const KEPT_PART_BYTES: usize = 16 << 20;
+
 impl Job<'_> {
     fn render_into(&self, call: &CallRecord<'_>, out: &mut Rendered) {
         let start = out.bytes.len();
@@ -369,15 +372,21 @@ fn explain_lines<R: BufRead + Send>(
                 parts.resize_with(tasks, Rendered::default);
             }
             job.pool.install(|| {
-                batch.lines.par_chunks(LINES_PER_TASK).zip(parts.par_iter_mut()).for_each(|(lines, rendered)| {
-                    rendered.clear();
-                    for &(s, e, n) in lines {
-                        job.explain_document(&batch.data[s..e], Some(n), rendered);
-                    }
-                });
+                batch.lines.par_chunks(LINES_PER_TASK).zip(parts.par_iter_mut()).for_each(
+                    |(lines, rendered)| {
+                        rendered.clear();
+                        for &(s, e, n) in lines {
+                            job.explain_document(&batch.data[s..e], Some(n), rendered);
+                        }
+                    },
+                );
             });
-            for part in &parts[..tasks] {
+            for part in &mut parts[..tasks] {
                 emit(part, out, tally, printer)?;
+                if part.bytes.capacity() > KEPT_PART_BYTES {
+                    // An exceptional line (a page of thousands of calls) does not pin its output.
+                    *part = Rendered::default();
+                }
             }
             let _ = recycle.send(batch);
         }
