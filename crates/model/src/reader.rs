@@ -164,11 +164,16 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// Opens a string: where its content starts, and where its first plain run stops (at the
+    /// closing quote, a backslash or a control character).
+    fn plain_run(&mut self) -> Result<(usize, usize)> {
+        self.expect(b'"')?;
+        Ok((self.at, string_stop(self.bytes, self.at)))
+    }
+
     /// A string value, borrowed from the document unless it has escapes.
     pub(crate) fn string(&mut self) -> Result<Text<'a>> {
-        self.expect(b'"')?;
-        let start = self.at;
-        let stop = string_stop(self.bytes, start);
+        let (start, stop) = self.plain_run()?;
         match self.bytes.get(stop) {
             Some(b'"') => {
                 self.at = stop + 1;
@@ -182,9 +187,7 @@ impl<'a> Reader<'a> {
 
     /// An object's key; keys with escapes are left to `serde_json`.
     fn key(&mut self) -> Result<&'a str> {
-        self.expect(b'"')?;
-        let start = self.at;
-        let stop = string_stop(self.bytes, start);
+        let (start, stop) = self.plain_run()?;
         if self.bytes.get(stop) != Some(&b'"') {
             return Err(Bail);
         }
