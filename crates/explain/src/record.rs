@@ -9,64 +9,67 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::json::{record_struct, write_as_str};
 use crate::time::Timestamp;
 
 /// A string of the call record: borrowed from the input, or made by the derivation.
 pub type Str<'a> = Cow<'a, str>;
 
-/// One explained conversation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CallRecord<'a> {
-    /// `conversationId`.
-    pub conversation_id: Option<Str<'a>>,
-    /// Media of the call: the first customer session's `mediaType` (else the first session's).
-    pub media_type: Option<Str<'a>>,
-    /// `conversationStart`.
-    pub start: Option<Timestamp>,
-    /// `conversationEnd`; null while the call is ongoing.
-    pub end: Option<Timestamp>,
-    /// True when the record has no `conversationEnd`.
-    pub ongoing: bool,
-    /// `end − start`; null while ongoing.
-    pub duration_ms: Option<i64>,
-    /// `inbound`, `outbound` or `internal`.
-    pub direction: CallDirection,
-    /// `Inbound`, `Outbound`, `Inbound / Outbound` or `Internal`, as the Genesys UI shows it.
-    pub direction_label: &'static str,
-    /// One sentence saying which sessions made the direction so.
-    pub direction_reason: String,
-    /// Who the call came from.
-    pub from: Party<'a>,
-    /// Who the call was to.
-    pub to: Party<'a>,
-    /// The external party's number: `ani` of an inbound customer, `dnis` of an outbound one.
-    pub customer_number: Option<Str<'a>>,
-    /// Who initiated the call.
-    pub placed_by: Party<'a>,
-    /// Who picked it up.
-    pub answered_by: Option<Party<'a>>,
-    /// Every agent or user leg, in the order they were first offered the call.
-    pub agents: Vec<AgentLeg<'a>>,
-    /// Every queue visit, in the order entered.
-    pub queues: Vec<QueueVisit<'a>>,
-    /// What happened in the IVR.
-    pub ivr: Ivr<'a>,
-    /// Time per phase, equal to Genesys' own metrics on consistent data.
-    pub totals: Totals,
-    /// Every segment as a phase, sorted by start.
-    pub phases: Vec<Phase<'a>>,
-    /// The concluding wrap-up.
-    pub wrapup: Option<Wrapup<'a>>,
-    /// Every wrap-up of the call, in time order.
-    pub wrapups: Vec<Wrapup<'a>>,
-    /// Who hung up.
-    pub disconnect: Disconnect<'a>,
-    /// How the call ended, in one word.
-    pub outcome: Outcome,
-    /// Number of transfers made by agents or users.
-    pub transfers: u32,
-    /// Anything odd: a missing end, a metric disagreeing with its segments, unknown values.
-    pub warnings: Vec<String>,
+record_struct! {
+    /// One explained conversation.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CallRecord<'a> {
+        /// `conversationId`.
+        pub conversation_id: Option<Str<'a>>,
+        /// Media of the call: the first customer session's `mediaType` (else the first session's).
+        pub media_type: Option<Str<'a>>,
+        /// `conversationStart`.
+        pub start: Option<Timestamp>,
+        /// `conversationEnd`; null while the call is ongoing.
+        pub end: Option<Timestamp>,
+        /// True when the record has no `conversationEnd`.
+        pub ongoing: bool,
+        /// `end − start`; null while ongoing.
+        pub duration_ms: Option<i64>,
+        /// `inbound`, `outbound` or `internal`.
+        pub direction: CallDirection,
+        /// `Inbound`, `Outbound`, `Inbound / Outbound` or `Internal`, as the Genesys UI shows it.
+        pub direction_label: &'static str,
+        /// One sentence saying which sessions made the direction so.
+        pub direction_reason: String,
+        /// Who the call came from.
+        pub from: Party<'a>,
+        /// Who the call was to.
+        pub to: Party<'a>,
+        /// The external party's number: `ani` of an inbound customer, `dnis` of an outbound one.
+        pub customer_number: Option<Str<'a>>,
+        /// Who initiated the call.
+        pub placed_by: Party<'a>,
+        /// Who picked it up.
+        pub answered_by: Option<Party<'a>>,
+        /// Every agent or user leg, in the order they were first offered the call.
+        pub agents: Vec<AgentLeg<'a>>,
+        /// Every queue visit, in the order entered.
+        pub queues: Vec<QueueVisit<'a>>,
+        /// What happened in the IVR.
+        pub ivr: Ivr<'a>,
+        /// Time per phase, equal to Genesys' own metrics on consistent data.
+        pub totals: Totals,
+        /// Every segment as a phase, sorted by start.
+        pub phases: Vec<Phase<'a>>,
+        /// The concluding wrap-up.
+        pub wrapup: Option<Wrapup<'a>>,
+        /// Every wrap-up of the call, in time order.
+        pub wrapups: Vec<Wrapup<'a>>,
+        /// Who hung up.
+        pub disconnect: Disconnect<'a>,
+        /// How the call ended, in one word.
+        pub outcome: Outcome,
+        /// Number of transfers made by agents or users.
+        pub transfers: u32,
+        /// Anything odd: a missing end, a metric disagreeing with its segments, unknown values.
+        pub warnings: Vec<String>,
+    }
 }
 
 /// The direction of a call.
@@ -127,21 +130,23 @@ impl Role {
     }
 }
 
-/// A party to the call.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Party<'a> {
-    /// What the party is.
-    pub role: Role,
-    /// Their number or address as the record has it (`tel:+…`, `sip:…`, an e-mail address).
-    pub address: Option<Str<'a>>,
-    /// Their name (looked up for users; `participantName` otherwise).
-    pub name: Option<Str<'a>>,
-    /// The Genesys user id, for agents and users.
-    pub user_id: Option<Str<'a>>,
-    /// The participant in the record.
-    pub participant_id: Option<Str<'a>>,
-    /// When the party joined, answered or placed the call (which, depends on the field).
-    pub at: Option<Timestamp>,
+record_struct! {
+    /// A party to the call.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Party<'a> {
+        /// What the party is.
+        pub role: Role,
+        /// Their number or address as the record has it (`tel:+…`, `sip:…`, an e-mail address).
+        pub address: Option<Str<'a>>,
+        /// Their name (looked up for users; `participantName` otherwise).
+        pub name: Option<Str<'a>>,
+        /// The Genesys user id, for agents and users.
+        pub user_id: Option<Str<'a>>,
+        /// The participant in the record.
+        pub participant_id: Option<Str<'a>>,
+        /// When the party joined, answered or placed the call (which, depends on the field).
+        pub at: Option<Timestamp>,
+    }
 }
 
 impl Party<'_> {
@@ -151,56 +156,60 @@ impl Party<'_> {
     }
 }
 
-/// One agent's or user's part in the call.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AgentLeg<'a> {
-    /// The user id.
-    pub user_id: Option<Str<'a>>,
-    /// The user's name.
-    pub name: Option<Str<'a>>,
-    /// The participant in the record.
-    pub participant_id: Option<Str<'a>>,
-    /// The queue the call was offered from.
-    pub queue_id: Option<Str<'a>>,
-    /// That queue's name.
-    pub queue_name: Option<Str<'a>>,
-    /// When the agent's phone started ringing.
-    pub alerted_at: Option<Timestamp>,
-    /// When the agent connected.
-    pub connected_at: Option<Timestamp>,
-    /// Time ringing (tAlert).
-    pub alert_ms: i64,
-    /// Time talking (tTalk).
-    pub talk_ms: i64,
-    /// Time with the customer on hold (tHeld).
-    pub hold_ms: i64,
-    /// After-call work (tAcw).
-    pub acw_ms: i64,
-    /// True when the agent connected.
-    pub answered: bool,
-    /// True when the agent was offered the call and let it ring out.
-    pub not_responding: bool,
-    /// The agent's wrap-up.
-    pub wrapup: Option<Wrapup<'a>>,
-    /// How the agent's part ended.
-    pub disconnect_type: Option<Str<'a>>,
+record_struct! {
+    /// One agent's or user's part in the call.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AgentLeg<'a> {
+        /// The user id.
+        pub user_id: Option<Str<'a>>,
+        /// The user's name.
+        pub name: Option<Str<'a>>,
+        /// The participant in the record.
+        pub participant_id: Option<Str<'a>>,
+        /// The queue the call was offered from.
+        pub queue_id: Option<Str<'a>>,
+        /// That queue's name.
+        pub queue_name: Option<Str<'a>>,
+        /// When the agent's phone started ringing.
+        pub alerted_at: Option<Timestamp>,
+        /// When the agent connected.
+        pub connected_at: Option<Timestamp>,
+        /// Time ringing (tAlert).
+        pub alert_ms: i64,
+        /// Time talking (tTalk).
+        pub talk_ms: i64,
+        /// Time with the customer on hold (tHeld).
+        pub hold_ms: i64,
+        /// After-call work (tAcw).
+        pub acw_ms: i64,
+        /// True when the agent connected.
+        pub answered: bool,
+        /// True when the agent was offered the call and let it ring out.
+        pub not_responding: bool,
+        /// The agent's wrap-up.
+        pub wrapup: Option<Wrapup<'a>>,
+        /// How the agent's part ended.
+        pub disconnect_type: Option<Str<'a>>,
+    }
 }
 
-/// One stay in one queue.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct QueueVisit<'a> {
-    /// The queue.
-    pub queue_id: Option<Str<'a>>,
-    /// Its name.
-    pub queue_name: Option<Str<'a>>,
-    /// When the call entered the queue.
-    pub entered_at: Option<Timestamp>,
-    /// When it left.
-    pub left_at: Option<Timestamp>,
-    /// Time waiting in the queue (tAcd).
-    pub wait_ms: i64,
-    /// `answered`, `abandoned`, `transferred`, `flow_out` or `ongoing`.
-    pub outcome: QueueOutcome,
+record_struct! {
+    /// One stay in one queue.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct QueueVisit<'a> {
+        /// The queue.
+        pub queue_id: Option<Str<'a>>,
+        /// Its name.
+        pub queue_name: Option<Str<'a>>,
+        /// When the call entered the queue.
+        pub entered_at: Option<Timestamp>,
+        /// When it left.
+        pub left_at: Option<Timestamp>,
+        /// Time waiting in the queue (tAcd).
+        pub wait_ms: i64,
+        /// `answered`, `abandoned`, `transferred`, `flow_out` or `ongoing`.
+        pub outcome: QueueOutcome,
+    }
 }
 
 /// How a queue visit ended.
@@ -219,21 +228,23 @@ pub enum QueueOutcome {
     Ongoing,
 }
 
-/// What happened in the IVR.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Ivr<'a> {
-    /// IVR and bot flows, in the order entered.
-    pub flows: Vec<FlowVisit<'a>>,
-    /// Participant data set by the flows (Set Participant Data).
-    pub attributes: BTreeMap<Str<'a>, Str<'a>>,
-    /// Why the customer called.
-    pub reason: Option<Str<'a>>,
-    /// Where `reason` came from: `attribute:<key>`, `transfer_target` or `flow_outcome`.
-    pub reason_source: Option<Str<'a>>,
-    /// Ordered steps: flow names, `outcome:<name>`, `<checkpoint>=<value>`, then the exit.
-    pub path: Vec<Str<'a>>,
-    /// How the call left the IVR.
-    pub exit: Option<IvrExit>,
+record_struct! {
+    /// What happened in the IVR.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Ivr<'a> {
+        /// IVR and bot flows, in the order entered.
+        pub flows: Vec<FlowVisit<'a>>,
+        /// Participant data set by the flows (Set Participant Data).
+        pub attributes: BTreeMap<Str<'a>, Str<'a>>,
+        /// Why the customer called.
+        pub reason: Option<Str<'a>>,
+        /// Where `reason` came from: `attribute:<key>`, `transfer_target` or `flow_outcome`.
+        pub reason_source: Option<Str<'a>>,
+        /// Ordered steps: flow names, `outcome:<name>`, `<checkpoint>=<value>`, then the exit.
+        pub path: Vec<Str<'a>>,
+        /// How the call left the IVR.
+        pub exit: Option<IvrExit>,
+    }
 }
 
 /// How a call left the IVR.
@@ -265,126 +276,138 @@ impl IvrExit {
     }
 }
 
-/// One run of one IVR or bot flow.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FlowVisit<'a> {
-    /// `flowId`.
-    pub flow_id: Option<Str<'a>>,
-    /// `flowName` (its name when the call ran it), else looked up.
-    pub flow_name: Option<Str<'a>>,
-    /// `flowType`.
-    pub flow_type: Option<Str<'a>>,
-    /// `flowVersion`.
-    pub flow_version: Option<Str<'a>>,
-    /// First segment start of the flow's session.
-    pub entered_at: Option<Timestamp>,
-    /// Last segment end of the flow's session.
-    pub left_at: Option<Timestamp>,
-    /// `left_at − entered_at`.
-    pub duration_ms: Option<i64>,
-    /// `entryType`.
-    pub entry_type: Option<Str<'a>>,
-    /// `entryReason` (the number dialled, for `dnis`).
-    pub entry_reason: Option<Str<'a>>,
-    /// `exitReason`.
-    pub exit_reason: Option<Str<'a>>,
-    /// `transferType`.
-    pub transfer_type: Option<Str<'a>>,
-    /// `transferTargetName`.
-    pub transfer_target_name: Option<Str<'a>>,
-    /// `transferTargetAddress`.
-    pub transfer_target_address: Option<Str<'a>>,
-    /// The flow's outcomes.
-    pub outcomes: Vec<FlowOutcomeRecord<'a>>,
+record_struct! {
+    /// One run of one IVR or bot flow.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct FlowVisit<'a> {
+        /// `flowId`.
+        pub flow_id: Option<Str<'a>>,
+        /// `flowName` (its name when the call ran it), else looked up.
+        pub flow_name: Option<Str<'a>>,
+        /// `flowType`.
+        pub flow_type: Option<Str<'a>>,
+        /// `flowVersion`.
+        pub flow_version: Option<Str<'a>>,
+        /// First segment start of the flow's session.
+        pub entered_at: Option<Timestamp>,
+        /// Last segment end of the flow's session.
+        pub left_at: Option<Timestamp>,
+        /// `left_at − entered_at`.
+        pub duration_ms: Option<i64>,
+        /// `entryType`.
+        pub entry_type: Option<Str<'a>>,
+        /// `entryReason` (the number dialled, for `dnis`).
+        pub entry_reason: Option<Str<'a>>,
+        /// `exitReason`.
+        pub exit_reason: Option<Str<'a>>,
+        /// `transferType`.
+        pub transfer_type: Option<Str<'a>>,
+        /// `transferTargetName`.
+        pub transfer_target_name: Option<Str<'a>>,
+        /// `transferTargetAddress`.
+        pub transfer_target_address: Option<Str<'a>>,
+        /// The flow's outcomes.
+        pub outcomes: Vec<FlowOutcomeRecord<'a>>,
+    }
 }
 
-/// A flow outcome.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FlowOutcomeRecord<'a> {
-    /// `flowOutcomeId`.
-    pub id: Option<Str<'a>>,
-    /// `flowOutcomeValue` (e.g. `SUCCESS`).
-    pub value: Option<Str<'a>>,
-    /// `flowOutcomeStartTimestamp`.
-    pub started_at: Option<Timestamp>,
-    /// `flowOutcomeEndTimestamp`.
-    pub ended_at: Option<Timestamp>,
-    /// True when the outcome was reached.
-    pub succeeded: bool,
+record_struct! {
+    /// A flow outcome.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct FlowOutcomeRecord<'a> {
+        /// `flowOutcomeId`.
+        pub id: Option<Str<'a>>,
+        /// `flowOutcomeValue` (e.g. `SUCCESS`).
+        pub value: Option<Str<'a>>,
+        /// `flowOutcomeStartTimestamp`.
+        pub started_at: Option<Timestamp>,
+        /// `flowOutcomeEndTimestamp`.
+        pub ended_at: Option<Timestamp>,
+        /// True when the outcome was reached.
+        pub succeeded: bool,
+    }
 }
 
-/// Time per phase, in milliseconds.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Totals {
-    /// IVR (tIvr).
-    pub ivr_ms: i64,
-    /// Waiting in queue (tAcd).
-    pub queue_ms: i64,
-    /// Ringing agents (tAlert).
-    pub alert_ms: i64,
-    /// Talking (tTalk).
-    pub talk_ms: i64,
-    /// On hold (tHeld).
-    pub hold_ms: i64,
-    /// After-call work (tAcw).
-    pub acw_ms: i64,
-    /// talk + hold + ACW (tHandle).
-    pub handle_ms: i64,
-    /// Leaving a voicemail (tVoicemail).
-    pub voicemail_ms: i64,
+record_struct! {
+    /// Time per phase, in milliseconds.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    pub struct Totals {
+        /// IVR (tIvr).
+        pub ivr_ms: i64,
+        /// Waiting in queue (tAcd).
+        pub queue_ms: i64,
+        /// Ringing agents (tAlert).
+        pub alert_ms: i64,
+        /// Talking (tTalk).
+        pub talk_ms: i64,
+        /// On hold (tHeld).
+        pub hold_ms: i64,
+        /// After-call work (tAcw).
+        pub acw_ms: i64,
+        /// talk + hold + ACW (tHandle).
+        pub handle_ms: i64,
+        /// Leaving a voicemail (tVoicemail).
+        pub voicemail_ms: i64,
+    }
 }
 
-/// One segment as a phase of the call.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Phase<'a> {
-    /// `ivr`, `queue`, `alert`, `talk`, `hold`, `wrapup`, `voicemail`, `dialing`, … or the
-    /// segment type as it came.
-    pub kind: Str<'a>,
-    /// Segment start.
-    pub start: Option<Timestamp>,
-    /// Segment end; null while it lasts.
-    pub end: Option<Timestamp>,
-    /// `end − start`.
-    pub duration_ms: Option<i64>,
-    /// Whose segment it is.
-    pub participant_id: Option<Str<'a>>,
-    /// That participant's purpose.
-    pub purpose: Option<Str<'a>>,
-    /// That participant's user id.
-    pub user_id: Option<Str<'a>>,
-    /// The queue of the segment.
-    pub queue_id: Option<Str<'a>>,
-    /// A name for the participant: agent, queue, flow or customer.
-    pub name: Option<Str<'a>>,
+record_struct! {
+    /// One segment as a phase of the call.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Phase<'a> {
+        /// `ivr`, `queue`, `alert`, `talk`, `hold`, `wrapup`, `voicemail`, `dialing`, … or the
+        /// segment type as it came.
+        pub kind: Str<'a>,
+        /// Segment start.
+        pub start: Option<Timestamp>,
+        /// Segment end; null while it lasts.
+        pub end: Option<Timestamp>,
+        /// `end − start`.
+        pub duration_ms: Option<i64>,
+        /// Whose segment it is.
+        pub participant_id: Option<Str<'a>>,
+        /// That participant's purpose.
+        pub purpose: Option<Str<'a>>,
+        /// That participant's user id.
+        pub user_id: Option<Str<'a>>,
+        /// The queue of the segment.
+        pub queue_id: Option<Str<'a>>,
+        /// A name for the participant: agent, queue, flow or customer.
+        pub name: Option<Str<'a>>,
+    }
 }
 
-/// A wrap-up.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Wrapup<'a> {
-    /// Who wrapped up.
-    pub user_id: Option<Str<'a>>,
-    /// The wrap-up code id (or a system code such as `ININ-WRAP-UP-TIMEOUT`).
-    pub code_id: Option<Str<'a>>,
-    /// The code's name.
-    pub code_name: Option<Str<'a>>,
-    /// The agent's note.
-    pub note: Option<Str<'a>>,
-    /// Tags.
-    pub tags: Vec<Str<'a>>,
+record_struct! {
+    /// A wrap-up.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Wrapup<'a> {
+        /// Who wrapped up.
+        pub user_id: Option<Str<'a>>,
+        /// The wrap-up code id (or a system code such as `ININ-WRAP-UP-TIMEOUT`).
+        pub code_id: Option<Str<'a>>,
+        /// The code's name.
+        pub code_name: Option<Str<'a>>,
+        /// The agent's note.
+        pub note: Option<Str<'a>>,
+        /// Tags.
+        pub tags: Vec<Str<'a>>,
+    }
 }
 
-/// Who hung up.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Disconnect<'a> {
-    /// `customer`, `agent`, `user`, `ivr`, `system` or `unknown`.
-    pub by: HungUpBy,
-    /// The `disconnectType` that says so.
-    #[serde(rename = "type")]
-    pub kind: Option<Str<'a>>,
-    /// Whose segment it was.
-    pub participant_id: Option<Str<'a>>,
-    /// When.
-    pub at: Option<Timestamp>,
+record_struct! {
+    /// Who hung up.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Disconnect<'a> {
+        /// `customer`, `agent`, `user`, `ivr`, `system` or `unknown`.
+        pub by: HungUpBy,
+        /// The `disconnectType` that says so.
+        #[serde(rename = "type")]
+        pub kind: Option<Str<'a>>,
+        /// Whose segment it was.
+        pub participant_id: Option<Str<'a>>,
+        /// When.
+        pub at: Option<Timestamp>,
+    }
 }
 
 /// Who ended the call.
@@ -473,10 +496,10 @@ impl Outcome {
     ];
 }
 
-impl QueueVisit<'_> {
-    /// The outcome's wire value.
-    pub fn outcome_str(&self) -> &'static str {
-        match self.outcome {
+impl QueueOutcome {
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
             QueueOutcome::Answered => "answered",
             QueueOutcome::Abandoned => "abandoned",
             QueueOutcome::Transferred => "transferred",
@@ -485,3 +508,12 @@ impl QueueVisit<'_> {
         }
     }
 }
+
+impl QueueVisit<'_> {
+    /// The outcome's wire value.
+    pub fn outcome_str(&self) -> &'static str {
+        self.outcome.as_str()
+    }
+}
+
+write_as_str!(CallDirection, Role, QueueOutcome, IvrExit, HungUpBy, Outcome);

@@ -22,7 +22,7 @@ fn explain_file(bytes: &[u8], api: Option<&ApiConversation<'_>>, settings: &Sett
         .unwrap()
         .into_conversations()
         .iter()
-        .map(|c| serde_json::to_value(explain(c, api, &ctx)).unwrap())
+        .map(|c| support::to_value(&explain(c, api, &ctx)))
         .collect()
 }
 

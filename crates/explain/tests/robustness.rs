@@ -149,7 +149,7 @@ fn explain_bytes(bytes: &[u8]) {
     let ctx = Context { lookups: &lookups, settings: &settings };
     for c in doc.into_conversations() {
         let call = explain(&c, None, &ctx);
-        serde_json::to_vec(&call).unwrap();
+        support::to_value(&call);
         let _ = story::render(&call);
     }
 }

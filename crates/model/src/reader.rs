@@ -83,6 +83,13 @@ fn string_stops(word: u64) -> u64 {
     (zero_quote | zero_backslash | control) & HIGHS
 }
 
+/// How many leading bytes of `bytes` a JSON string carries as they are: the index of the first
+/// `"`, `\` or control character, or the length. Those are exactly the bytes a JSON writer must
+/// escape, so writers use it too.
+pub fn plain_prefix(bytes: &[u8]) -> usize {
+    string_stop(bytes, 0)
+}
+
 /// The index of the first byte at or after `from` that ends a plain run of string content (`"`,
 /// `\` or a control character), or `bytes.len()`; eight bytes at a time.
 #[inline]

@@ -28,11 +28,12 @@ impl Timestamp {
 
     /// Writes `YYYY-MM-DDTHH:MM:SS.mmmZ` into a fixed buffer.
     pub fn to_rfc3339(self) -> String {
-        let buf = self.format();
+        let buf = self.rfc3339_bytes();
         String::from_utf8_lossy(&buf).into_owned()
     }
 
-    fn format(self) -> [u8; 24] {
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` as ASCII bytes, without allocating.
+    pub fn rfc3339_bytes(self) -> [u8; 24] {
         let days = self.0.div_euclid(86_400_000);
         let ms_of_day = u32::try_from(self.0.rem_euclid(86_400_000)).unwrap_or(0);
         let seconds = ms_of_day / 1000;
@@ -93,14 +94,14 @@ fn put_two(out: &mut [u8], at: usize, value: u32) {
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let buf = self.format();
+        let buf = self.rfc3339_bytes();
         f.write_str(std::str::from_utf8(&buf).unwrap_or("invalid"))
     }
 }
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let buf = self.format();
+        let buf = self.rfc3339_bytes();
         serializer.serialize_str(std::str::from_utf8(&buf).unwrap_or_default())
     }
 }

@@ -118,6 +118,8 @@ fn explain_agrees_with_the_ground_truth_on_10000_generated_calls() {
         // The direct reader (explain's own) reads every generated record, as serde does.
         assert_eq!(calltrail_model::reader::read(&bytes).as_ref(), Ok(&parsed));
         let call = explain(&parsed, None, &ctx);
+        // explain's direct writer writes every call record exactly as serde does.
+        assert_eq!(calltrail_explain::json::to_json_string(&call), serde_json::to_string(&call).unwrap());
         let truth = planned.truth_at(now);
         *seen.entry(truth.scenario).or_default() += 1;
         let problems = compare(&call, &truth);

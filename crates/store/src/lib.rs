@@ -756,7 +756,7 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
         .find(|q| q.queue_id.as_deref() == answered_queue)
         .and_then(|q| q.queue_name.as_deref())
         .or_else(|| call.agents.iter().find(|a| a.answered).and_then(|a| a.queue_name.as_deref()));
-    let record_json = serde_json::to_string(call).unwrap_or_default();
+    let record_json = calltrail_explain::json::to_json_string(call);
     let wrapup_user = call.wrapup.as_ref().and_then(|w| w.user_id.as_deref());
     let wrapup_user_name = wrapup_user.and_then(|user| {
         call.agents.iter().find(|a| a.user_id.as_deref() == Some(user)).and_then(|a| a.name.as_deref())

@@ -12,6 +12,7 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use anyhow::Context as _;
+use calltrail_explain::json::WriteJson;
 use calltrail_explain::{explain, story, CallRecord, Context, Lookups};
 use calltrail_model::{parse_document, ApiConversation, Document};
 use rayon::prelude::*;
@@ -135,8 +136,10 @@ fn explain_archived(
             out.write_all(b"\n")?;
         }
         ExplainFormat::Ndjson => {
-            serde_json::to_writer(&mut out, &call)?;
-            out.write_all(b"\n")?;
+            let mut line = Vec::with_capacity(16 << 10);
+            call.write_json(&mut line);
+            line.push(b'\n');
+            out.write_all(&line)?;
         }
     }
     out.flush()?;
@@ -225,13 +228,7 @@ impl Job<'_> {
         let start = out.bytes.len();
         match self.format {
             ExplainFormat::Text => out.bytes.extend_from_slice(story::render(call).as_bytes()),
-            ExplainFormat::Json | ExplainFormat::Ndjson => {
-                if let Err(e) = serde_json::to_writer(&mut out.bytes, call) {
-                    out.bytes.truncate(start);
-                    out.errors.push(format!("cannot write a call record: {e}"));
-                    return;
-                }
-            }
+            ExplainFormat::Json | ExplainFormat::Ndjson => call.write_json(&mut out.bytes),
         }
         out.records.push(start..out.bytes.len());
     }

@@ -106,5 +106,12 @@ pub fn explain_value(record: &Value, api: Option<&Value>) -> Value {
     let (lookups, settings) = (lookups(), settings());
     let ctx = Context { lookups: &lookups, settings: &settings };
     let call: CallRecord<'_> = explain(&conversation, api.as_ref(), &ctx);
-    serde_json::to_value(&call).unwrap()
+    to_value(&call)
+}
+
+/// The call record as JSON, after checking that its direct writer writes exactly serde's bytes.
+pub fn to_value(call: &CallRecord<'_>) -> Value {
+    let serde = serde_json::to_string(call).unwrap();
+    assert_eq!(calltrail_explain::json::to_json_string(call), serde);
+    serde_json::from_str(&serde).unwrap()
 }

@@ -1,0 +1,318 @@
+//! The call record written as compact JSON straight into a byte buffer.
+//!
+//! `explain --format ndjson` writes nearly as many bytes as it reads, and `serde_json`'s writer
+//! checks every key and string byte by byte for characters to escape. Here each field's
+//! `,"name":` is a literal made at compile time, strings are checked eight bytes at a time, and
+//! timestamps and integers are formatted in place. The bytes are exactly `serde_json::to_vec`'s —
+//! the serde derive stays for every other use (pretty JSON, the web UI) and the tests hold the two
+//! side by side.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use calltrail_model::reader::plain_prefix;
+
+use crate::time::Timestamp;
+
+/// A value that writes itself as compact JSON, byte for byte as `serde_json::to_writer` would.
+pub trait WriteJson {
+    /// Appends the value's JSON to `out`.
+    fn write_json(&self, out: &mut Vec<u8>);
+}
+
+/// The value's compact JSON as a `String`.
+pub fn to_json_string<T: WriteJson + ?Sized>(value: &T) -> String {
+    let mut out = Vec::with_capacity(4096);
+    value.write_json(&mut out);
+    // Written from `&str`s and ASCII only, so always UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends `text` as a JSON string, escaped as `serde_json` escapes it.
+pub fn write_str(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    let plain = plain_prefix(bytes);
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(&bytes[..plain]);
+    if plain < bytes.len() {
+        write_escaped(out, &bytes[plain..]);
+    }
+    out.push(b'"');
+}
+
+/// The rest of a string from its first byte that needs escaping: `\"`, `\\`, the short escapes
+/// `serde_json` uses (`\b \f \n \r \t`) and `\u00xx` for other control characters.
+#[cold]
+fn write_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for &byte in bytes {
+        match byte {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0..=0x1f => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 0xf)],
+            ]),
+            _ => out.push(byte),
+        }
+    }
+}
+
+impl WriteJson for str {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        write_str(out, self);
+    }
+}
+
+impl WriteJson for String {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        write_str(out, self);
+    }
+}
+
+impl WriteJson for &str {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        write_str(out, self);
+    }
+}
+
+impl WriteJson for Cow<'_, str> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        write_str(out, self);
+    }
+}
+
+impl WriteJson for bool {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(if *self { b"true" } else { b"false" });
+    }
+}
+
+impl WriteJson for i64 {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(itoa::Buffer::new().format(*self).as_bytes());
+    }
+}
+
+impl WriteJson for u32 {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(itoa::Buffer::new().format(*self).as_bytes());
+    }
+}
+
+impl WriteJson for Timestamp {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        // ASCII digits and separators only: nothing to escape.
+        out.push(b'"');
+        out.extend_from_slice(&self.rfc3339_bytes());
+        out.push(b'"');
+    }
+}
+
+impl<T: WriteJson> WriteJson for Option<T> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        match self {
+            Some(value) => value.write_json(out),
+            None => out.extend_from_slice(b"null"),
+        }
+    }
+}
+
+impl<T: WriteJson> WriteJson for Vec<T> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.push(b'[');
+        for (n, item) in self.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            item.write_json(out);
+        }
+        out.push(b']');
+    }
+}
+
+impl<K: AsRef<str>, V: WriteJson> WriteJson for BTreeMap<K, V> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.push(b'{');
+        for (n, (key, value)) in self.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            write_str(out, key.as_ref());
+            out.push(b':');
+            value.write_json(out);
+        }
+        out.push(b'}');
+    }
+}
+
+/// The wire name of a field: its Rust name, or the name serde renames it to.
+macro_rules! json_key {
+    ($field:ident) => {
+        stringify!($field)
+    };
+    ($field:ident $rename:literal) => {
+        $rename
+    };
+}
+
+/// Declares a call-record struct: serde's `Serialize` derived as usual, and [`WriteJson`] writing
+/// the same bytes with each `,"field":` made at compile time. A field may carry
+/// `#[serde(rename = "…")]` after its doc comment.
+macro_rules! record_struct {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident $(<$lt:lifetime>)? {
+            $(
+                $(#[doc = $doc:literal])*
+                $(#[serde(rename = $rename:literal)])?
+                pub $field:ident : $ty:ty,
+            )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(::serde::Serialize)]
+        pub struct $name $(<$lt>)? {
+            $(
+                $(#[doc = $doc])*
+                $(#[serde(rename = $rename)])?
+                pub $field: $ty,
+            )+
+        }
+
+        impl $(<$lt>)? $crate::json::WriteJson for $name $(<$lt>)? {
+            fn write_json(&self, out: &mut Vec<u8>) {
+                // Every key but the first follows a comma.
+                out.push(b'{');
+                let mut skip = 1;
+                $(
+                    out.extend_from_slice(
+                        &concat!(",\"", $crate::json::json_key!($field $($rename)?), "\":").as_bytes()[skip..],
+                    );
+                    skip = 0;
+                    self.$field.write_json(out);
+                )+
+                let _ = skip;
+                out.push(b'}');
+            }
+        }
+    };
+}
+
+/// Implements [`WriteJson`] for a unit enum through its `as_str`, the wire value serde writes.
+macro_rules! write_as_str {
+    ($($name:ty),+ $(,)?) => {
+        $(
+            impl $crate::json::WriteJson for $name {
+                fn write_json(&self, out: &mut Vec<u8>) {
+                    $crate::json::write_str(out, self.as_str());
+                }
+            }
+        )+
+    };
+}
+
+pub(crate) use json_key;
+pub(crate) use record_struct;
+pub(crate) use write_as_str;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{CallDirection, HungUpBy, IvrExit, Outcome, QueueOutcome, Role};
+    use proptest::prelude::*;
+
+    fn direct<T: WriteJson + ?Sized>(value: &T) -> String {
+        to_json_string(value)
+    }
+
+    #[test]
+    fn every_escape_is_serdes() {
+        let all: String = (0u8..=0x7f).map(char::from).chain(['é', '€', '😀', '\u{2028}']).collect();
+        assert_eq!(direct(all.as_str()), serde_json::to_string(&all).unwrap());
+        for text in ["", "\"", "\\", "a\"b\\c\nd", "\u{7f}", "\u{0}\u{1f}"] {
+            assert_eq!(direct(text), serde_json::to_string(text).unwrap(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn enums_numbers_maps_and_absent_values_are_serdes() {
+        fn same<T: WriteJson + serde::Serialize>(value: &T) {
+            assert_eq!(direct(value), serde_json::to_string(value).unwrap());
+        }
+        for direction in [CallDirection::Inbound, CallDirection::Outbound, CallDirection::Internal] {
+            same(&direction);
+        }
+        for role in
+            [Role::Customer, Role::Agent, Role::User, Role::Ivr, Role::Campaign, Role::External, Role::System]
+        {
+            same(&role);
+        }
+        for outcome in Outcome::ALL {
+            same(&outcome);
+        }
+        for queue in [
+            QueueOutcome::Answered,
+            QueueOutcome::Abandoned,
+            QueueOutcome::Transferred,
+            QueueOutcome::FlowOut,
+            QueueOutcome::Ongoing,
+        ] {
+            same(&queue);
+        }
+        for exit in [
+            IvrExit::Transfer,
+            IvrExit::Disconnect,
+            IvrExit::SelfServed,
+            IvrExit::Callback,
+            IvrExit::Voicemail,
+        ] {
+            same(&exit);
+        }
+        for by in [
+            HungUpBy::Customer,
+            HungUpBy::Agent,
+            HungUpBy::User,
+            HungUpBy::Ivr,
+            HungUpBy::System,
+            HungUpBy::Unknown,
+        ] {
+            same(&by);
+        }
+        for n in [i64::MIN, -1, 0, 7, i64::MAX] {
+            same(&n);
+        }
+        same(&u32::MAX);
+        same(&[true, false].to_vec());
+        same(&Option::<i64>::None);
+        same(&Vec::<String>::new());
+        same(&BTreeMap::<Cow<'_, str>, Cow<'_, str>>::new());
+        same(&BTreeMap::from([
+            (Cow::from("a\"key\u{1}"), Cow::from("v\n")),
+            (Cow::from("b"), Cow::from("é")),
+        ]));
+        for ms in [i64::MIN / 4, -1, 0, 1_709_600_000_123, 253_402_300_799_999, i64::MAX / 4] {
+            same(&Timestamp(ms));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn any_string_is_written_as_serde_writes_it(text in any::<String>(), control in "[\u{0}-\u{1f}\"\\\\a-z]{0,40}") {
+            prop_assert_eq!(direct(text.as_str()), serde_json::to_string(&text).unwrap());
+            prop_assert_eq!(direct(control.as_str()), serde_json::to_string(&control).unwrap());
+        }
+    }
+}
