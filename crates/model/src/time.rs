@@ -124,17 +124,12 @@ fn parse_rfc3339(b: &[u8]) -> Option<i64> {
     if b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let year = digits(&b[0..4])?;
-    let month = digits(&b[5..7])?;
-    let day = digits(&b[8..10])?;
+    let days = date_days(b.first_chunk::<10>()?)?;
     let hour = digits(&b[11..13])?;
     let minute = digits(&b[14..16])?;
     let second = digits(&b[17..19])?;
-    if year == 0 || !(1..=12).contains(&month) || day == 0 || hour > 23 || minute > 59 {
-        return None;
-    }
     // A leap second (:60) is read as the last millisecond-precise moment of that minute + 1 s.
-    if second > 60 || day > days_in_month(year, month) {
+    if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
     let mut rest = &b[19..];
@@ -168,9 +163,31 @@ fn parse_rfc3339(b: &[u8]) -> Option<i64> {
         }
         _ => return None,
     };
-    let days = days_from_civil(year, month, day);
     let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
     Some(seconds * 1000 + millis)
+}
+
+thread_local! {
+    /// The last valid `YYYY-MM-DD` read on this thread and its day number: a call's timestamps
+    /// nearly all fall on one day.
+    static LAST_PARSED_DATE: Cell<([u8; 10], i64)> = const { Cell::new(([0; 10], 0)) };
+}
+
+/// The day number of a `YYYY-MM-DD` date (its `-` already checked), if it is a real date.
+fn date_days(date: &[u8; 10]) -> Option<i64> {
+    let (last_date, last_days) = LAST_PARSED_DATE.get();
+    if *date == last_date {
+        return Some(last_days);
+    }
+    let year = digits(&date[0..4])?;
+    let month = digits(&date[5..7])?;
+    let day = digits(&date[8..10])?;
+    if year == 0 || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    LAST_PARSED_DATE.set((*date, days));
+    Some(days)
 }
 
 fn is_leap(year: i64) -> bool {
@@ -226,7 +243,13 @@ mod tests {
         assert_eq!(Timestamp::parse("2020-01-01T00:00:00.00Z"), Some(Timestamp(1_577_836_800_000)));
         assert_eq!(Timestamp::parse("2020-01-01T00:00:00Z"), Some(Timestamp(1_577_836_800_000)));
         assert_eq!(Timestamp::parse("2020-01-01T01:00:00.1234567+01:00"), Some(Timestamp(1_577_836_800_123)));
+        // A date remembered from a good timestamp does not excuse a bad time on that date.
+        assert!(Timestamp::parse("2021-02-28T00:00:00Z").is_some());
         for bad in [
+            "2021-02-28T24:00:00Z",
+            "2021-02-28T00:60:00Z",
+            "2021-02-28T00:00:61Z",
+            "2021-02-28X00:00:00Z",
             "",
             "2020-13-01T00:00:00Z",
             "2021-02-29T00:00:00Z",
