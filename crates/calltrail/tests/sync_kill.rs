@@ -59,11 +59,20 @@ fn sync(dir: &Path, api: &str, resume: bool) -> Command {
     c
 }
 
-/// Starts a simulator with `args` (and `faults`), runs `calltrail sync` killing it after each
-/// of `delays_ms`, resumes to the end, and checks the archive against the simulator's ground
+/// When to kill each run.
+enum Moments {
+    /// After these many milliseconds.
+    Fixed(Vec<u64>),
+    /// After these fractions (in thousandths) of an uninterrupted sync of the same range on
+    /// this machine and build, measured first: a debug build takes ten times a release one.
+    OfLife(Vec<u64>),
+}
+
+/// Starts a simulator with `args` (and `faults`), runs `calltrail sync` killing it at each of
+/// `moments`, resumes to the end, and checks the archive against the simulator's ground
 /// truth: every conversation once, each with its call record, and the outcome and direction
 /// of every call that had ended an hour before the check.
-fn kill_resume_and_compare(args: &[&str], faults: &str, delays_ms: &[u64]) -> usize {
+fn kill_resume_and_compare(args: &[&str], faults: &str, moments: Moments) -> usize {
     let dir = tempfile::tempdir().unwrap();
     let mut sim = KillOnDrop(
         calltrail()
@@ -78,8 +87,18 @@ fn kill_resume_and_compare(args: &[&str], faults: &str, delays_ms: &[u64]) -> us
     let interrupted =
         || db.exists() && calltrail_store::Store::open(&db).unwrap().interrupted_sync().unwrap().is_some();
 
+    let delays_ms = match moments {
+        Moments::Fixed(delays) => delays,
+        Moments::OfLife(thousandths) => {
+            let reference = tempfile::tempdir().unwrap();
+            let started = std::time::Instant::now();
+            assert!(sync(reference.path(), &api, false).status().unwrap().success());
+            let life = u64::try_from(started.elapsed().as_millis()).unwrap();
+            thousandths.iter().map(|t| life * t / 1000).collect()
+        }
+    };
     let mut kills = 0;
-    for delay in delays_ms {
+    for delay in &delays_ms {
         let mut child = sync(dir.path(), &api, interrupted()).spawn().unwrap();
         // A real process killed at a real moment: the wait is the point of the test.
         std::thread::sleep(Duration::from_millis(*delay));
@@ -156,9 +175,14 @@ fn kill_resume_and_compare(args: &[&str], faults: &str, delays_ms: &[u64]) -> us
 
 #[test]
 fn sigkill_at_twenty_moments_then_resume() {
-    // Twenty moments spread over a sync's life, from its first request to its last pages.
-    let delays: Vec<u64> = (0..20u64).map(|i| 20 + (i * 53) % 700).collect();
-    kill_resume_and_compare(&["--calls", "1200", "--days", "3", "--seed", "31"], "none", &delays);
+    // Twenty moments spread over a sync's life, from its start to a quarter of the way in: each
+    // resumed run starts again, so together they walk through the whole sync.
+    let moments: Vec<u64> = (0..20u64).map(|i| 10 + (i * 53) % 240).collect();
+    kill_resume_and_compare(
+        &["--calls", "1200", "--days", "3", "--seed", "31"],
+        "none",
+        Moments::OfLife(moments),
+    );
 }
 
 /// The soak: 100,000 conversations under the flaky profile, killed at twelve random moments.
@@ -174,6 +198,10 @@ fn soak_100k_flaky_with_random_sigkills() {
             300 + (state >> 33) % 7_700
         })
         .collect();
-    let n = kill_resume_and_compare(&["--calls", "100000", "--days", "4", "--seed", "41"], "flaky", &delays);
+    let n = kill_resume_and_compare(
+        &["--calls", "100000", "--days", "4", "--seed", "41"],
+        "flaky",
+        Moments::Fixed(delays),
+    );
     assert!(n >= 90_000);
 }
