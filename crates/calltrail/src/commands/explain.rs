@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::ops::Range;
 use std::path::Path;
 use std::sync::mpsc;
 
@@ -70,7 +71,9 @@ pub fn run(
         .context("cannot start worker threads")?;
     let job = Job { ctx, api: &api, format, pool: &pool };
     let stdout = io::stdout();
-    let mut out = Output::new(BufWriter::with_capacity(1 << 20, stdout.lock()), format);
+    // Small records (text, errors) are gathered; a task's rendered output, far larger, goes
+    // straight through.
+    let mut out = Output::new(BufWriter::with_capacity(64 << 10, stdout.lock()), format);
     let mut tally = Tally::default();
 
     match input::detect(reader).context("cannot read the input")? {
@@ -197,7 +200,7 @@ struct Tally {
 struct Rendered {
     bytes: Vec<u8>,
     /// Each record's byte range in `bytes`.
-    records: Vec<std::ops::Range<usize>>,
+    records: Vec<Range<usize>>,
     errors: Vec<String>,
 }
 
@@ -228,7 +231,11 @@ impl Job<'_> {
         let start = out.bytes.len();
         match self.format {
             ExplainFormat::Text => out.bytes.extend_from_slice(story::render(call).as_bytes()),
-            ExplainFormat::Json | ExplainFormat::Ndjson => call.write_json(&mut out.bytes),
+            ExplainFormat::Json => call.write_json(&mut out.bytes),
+            ExplainFormat::Ndjson => {
+                call.write_json(&mut out.bytes);
+                out.bytes.push(b'\n');
+            }
         }
         out.records.push(start..out.bytes.len());
     }
@@ -401,11 +408,8 @@ fn emit(
         tally.rejected += 1;
         printer.error(message);
     }
-    for range in &result.records {
-        tally.calls += 1;
-        out.record(&result.bytes[range.clone()])?;
-    }
-    Ok(())
+    tally.calls += result.records.len() as u64;
+    out.records(&result.bytes, &result.records)
 }
 
 /// Writes rendered records in the chosen format.
@@ -420,19 +424,19 @@ impl<W: Write> Output<W> {
         Output { writer, format, count: 0 }
     }
 
-    fn record(&mut self, bytes: &[u8]) -> io::Result<()> {
-        match self.format {
-            ExplainFormat::Json => {
+    /// Writes the records rendered back to back in `bytes`, at `ranges`.
+    fn records(&mut self, bytes: &[u8], ranges: &[Range<usize>]) -> io::Result<()> {
+        if self.format == ExplainFormat::Json {
+            for range in ranges {
                 self.writer.write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
-                self.writer.write_all(bytes)?;
+                self.writer.write_all(&bytes[range.clone()])?;
+                self.count += 1;
             }
-            ExplainFormat::Ndjson => {
-                self.writer.write_all(bytes)?;
-                self.writer.write_all(b"\n")?;
-            }
-            ExplainFormat::Text => self.writer.write_all(bytes)?,
+        } else {
+            // Text and NDJSON records are rendered complete, line ends and all: one write.
+            self.writer.write_all(bytes)?;
+            self.count += ranges.len() as u64;
         }
-        self.count += 1;
         Ok(())
     }
 
