@@ -91,9 +91,21 @@ pub fn plain_prefix(bytes: &[u8]) -> usize {
 }
 
 /// The index of the first byte at or after `from` that ends a plain run of string content (`"`,
-/// `\` or a control character), or `bytes.len()`; eight bytes at a time.
+/// `\` or a control character), or `bytes.len()`; sixteen bytes at a time (as two words, whose
+/// checks overlap), then eight.
 #[inline]
 fn string_stop(bytes: &[u8], mut from: usize) -> usize {
+    while let Some(chunk) = bytes.get(from..from + 16).and_then(|chunk| chunk.first_chunk::<16>()) {
+        let (low, high) = chunk.split_at(8);
+        let low = string_stops(u64::from_le_bytes(low.try_into().unwrap_or_default()));
+        let high = string_stops(u64::from_le_bytes(high.try_into().unwrap_or_default()));
+        if low | high != 0 {
+            // The lower word's first stop is exact; the upper word's is exact when the lower has none.
+            let at = if low == 0 { 64 + high.trailing_zeros() } else { low.trailing_zeros() };
+            return from + (at / 8) as usize;
+        }
+        from += 16;
+    }
     while let Some(chunk) = bytes.get(from..from + 8).and_then(|chunk| chunk.first_chunk::<8>()) {
         let stops = string_stops(u64::from_le_bytes(*chunk));
         if stops != 0 {
@@ -721,6 +733,18 @@ mod tests {
         #[test]
         fn string_stop_finds_the_first_quote_backslash_or_control(
             bytes in prop::collection::vec(prop::sample::select(vec![b'a', b'"', b'\\', 0, 0x1f, 0x20, 0x21, 0x5b, 0x5d, 0x7f, 0x80, 0xff, 0x01, b'#']), 0..40),
+            from in any::<prop::sample::Index>(),
+        ) {
+            let from = from.index(bytes.len() + 1);
+            prop_assert_eq!(string_stop(&bytes, from), naive_stop(&bytes, from));
+        }
+
+        #[test]
+        fn string_stop_finds_a_rare_stop_in_any_lane(
+            bytes in prop::collection::vec(prop_oneof![
+                40 => prop::sample::select(vec![b'a', b'-', b'0', 0x20, 0x7f, 0x80, 0xff]),
+                1 => prop::sample::select(vec![b'"', b'\\', 0, 0x0a, 0x1f]),
+            ], 0..80),
             from in any::<prop::sample::Index>(),
         ) {
             let from = from.index(bytes.len() + 1);
