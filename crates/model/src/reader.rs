@@ -483,12 +483,19 @@ struct Slot {
     index: usize,
 }
 
-/// The first and last eight bytes of a key (or, when shorter, its bytes packed into `head`).
+/// The first and last eight bytes of a key; a shorter key's first and last four (or two, or
+/// its one byte) packed into `head`. With the length, that is the whole key up to 16 bytes.
 fn head_and_tail(bytes: &[u8]) -> (u64, u64) {
-    match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
-        (Some(head), Some(tail)) => (u64::from_le_bytes(*head), u64::from_le_bytes(*tail)),
-        _ => (bytes.iter().fold(0u64, |word, &b| word << 8 | u64::from(b)), 0),
+    if let (Some(head), Some(tail)) = (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+        return (u64::from_le_bytes(*head), u64::from_le_bytes(*tail));
     }
+    if let (Some(first), Some(last)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        return (u64::from(u32::from_le_bytes(*first)) | u64::from(u32::from_le_bytes(*last)) << 32, 0);
+    }
+    if let (Some(first), Some(last)) = (bytes.first_chunk::<2>(), bytes.last_chunk::<2>()) {
+        return (u64::from(u16::from_le_bytes(*first)) | u64::from(u16::from_le_bytes(*last)) << 16, 0);
+    }
+    (bytes.first().map_or(0, |&b| u64::from(b)), 0)
 }
 
 impl Keys {
