@@ -2,10 +2,10 @@
 //!
 //! `explain --format ndjson` writes nearly as many bytes as it reads, and `serde_json`'s writer
 //! checks every key and string byte by byte for characters to escape. Here each field's
-//! `,"name":` is a literal made at compile time, strings are checked eight bytes at a time, and
-//! timestamps and integers are formatted in place. The bytes are exactly `serde_json::to_vec`'s —
-//! the serde derive stays for every other use (pretty JSON, the web UI) and the tests hold the two
-//! side by side.
+//! `,"name":` is a literal made at compile time, strings are checked for escapes with the
+//! reader's own scan (sixteen bytes a step), and timestamps and integers are formatted in place.
+//! The bytes are exactly `serde_json::to_vec`'s — the serde derive stays for every other use
+//! (pretty JSON, the web UI) and the tests hold the two side by side.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
