@@ -2,7 +2,7 @@
 //!
 //! serde's typed path spends most of a record's parse in per-string UTF-8 checks, byte-by-byte
 //! string scans and visitor calls. This reader checks the document's UTF-8 once, scans strings
-//! eight bytes at a time, finds a field by a hash of its key and fills the struct in place.
+//! sixteen bytes a step, finds a field by a hash of its key and fills the struct in place.
 //!
 //! It is an accelerator, never an authority: whenever it meets anything it does not read with
 //! certainty — a syntax error, a value of the wrong type, a duplicate field, a lone surrogate,
