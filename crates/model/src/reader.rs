@@ -614,7 +614,9 @@ impl<'a, T: Read<'a> + Default> Read<'a> for Vec<T> {
     fn read(r: &mut Reader<'a>) -> Result<Self> {
         r.expect(b'[')?;
         r.enter()?;
-        let mut items: Vec<T> = Vec::new();
+        // Room for eight small items from the start: a session's segments and metrics usually
+        // fit without the vector growing twice on the way (reallocation copies every item).
+        let mut items: Vec<T> = if size_of::<T>() <= 1024 { Vec::with_capacity(8) } else { Vec::new() };
         r.elements(|r| {
             items.push(T::default());
             let last = items.len() - 1;
