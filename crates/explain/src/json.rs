@@ -80,9 +80,9 @@ impl WriteJson for String {
     }
 }
 
-impl WriteJson for &str {
+impl<T: WriteJson + ?Sized> WriteJson for &T {
     fn write_json(&self, out: &mut Vec<u8>) {
-        write_str(out, self);
+        (**self).write_json(out);
     }
 }
 

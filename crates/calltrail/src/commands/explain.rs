@@ -416,6 +416,7 @@ fn emit(
 struct Output<W: Write> {
     writer: W,
     format: ExplainFormat,
+    /// Records written so far, for the JSON array's separators.
     count: u64,
 }
 
@@ -435,7 +436,6 @@ impl<W: Write> Output<W> {
         } else {
             // Text and NDJSON records are rendered complete, line ends and all: one write.
             self.writer.write_all(bytes)?;
-            self.count += ranges.len() as u64;
         }
         Ok(())
     }
