@@ -1214,3 +1214,99 @@ fn conversations_api_record_adds_attributes_and_wrapup() {
         ],
     );
 }
+
+/// The shape of an older preview-campaign callback record: no session carries a direction or an
+/// `ani`/`dnis`, the conversation has no `conversationEnd` though every segment has ended, and
+/// the customer's number is only in `callbackNumbers`.
+fn campaign_callback_without_directions(campaign: bool) -> Value {
+    let c = clock();
+    let tags = if campaign {
+        json!({"outboundCampaignId": "camp-1", "callbackNumbers": ["+13175550100"]})
+    } else {
+        json!({"callbackNumbers": ["+13175550100"]})
+    };
+    let undirected = |segments: Vec<Value>| {
+        support::merge(json!({"mediaType": "callback", "segments": segments}), tags.clone())
+    };
+    let mut record = conversation(
+        "conv-preview-callback",
+        &c,
+        0.0,
+        None,
+        vec![
+            participant(
+                "acd",
+                "p-acd",
+                json!({}),
+                vec![undirected(vec![c.segx(
+                    "interact",
+                    0.0,
+                    2.0,
+                    json!({"queueId": "q-tech", "disconnectType": "transfer"}),
+                )])],
+            ),
+            participant(
+                "customer",
+                "p-cust",
+                json!({"participantName": "Customer"}),
+                vec![undirected(vec![c.segx("interact", 0.0, 95.0, json!({"disconnectType": "peer"}))])],
+            ),
+            agent(
+                "p-ana",
+                "u-ana",
+                "Ana",
+                vec![undirected(vec![
+                    c.segx("alert", 0.5, 2.0, json!({"queueId": "q-tech"})),
+                    c.segx("interact", 2.0, 94.0, json!({"queueId": "q-tech", "disconnectType": "client"})),
+                    c.segx(
+                        "wrapup",
+                        94.0,
+                        94.0,
+                        json!({"queueId": "q-tech", "wrapUpCode": "ININ-OUTBOUND-PREVIEW-SKIPPED", "wrapUpNote": ""}),
+                    ),
+                ])],
+            ),
+        ],
+    );
+    record.as_object_mut().unwrap().remove("originatingDirection");
+    record
+}
+
+#[test]
+fn campaign_callback_without_directions_or_end() {
+    let call = explain_value(&campaign_callback_without_directions(true), None);
+    check(
+        &call,
+        &[
+            ("/direction", json!("outbound")),
+            ("/direction_label", json!("Outbound")),
+            ("/customer_number", json!("+13175550100")),
+            ("/to/role", json!("customer")),
+            ("/to/address", json!("+13175550100")),
+            ("/placed_by/user_id", json!("u-ana")),
+            ("/answered_by/role", json!("customer")),
+            ("/ongoing", json!(true)),
+            ("/outcome", json!("ongoing")),
+            ("/wrapup/code_name", json!("Outbound: preview skipped by agent")),
+            (
+                "/warnings",
+                json!(["conversationEnd is missing although every segment has ended \
+                     (the last at 2024-03-05T14:01:35.000Z); the call is reported as ongoing"]),
+            ),
+        ],
+    );
+    assert!(call["direction_reason"].as_str().unwrap().contains("outboundCampaignId"), "{call:#}");
+
+    // Without the campaign the record still says nothing of direction: taken as inbound, and
+    // the callback number is the customer's.
+    let call = explain_value(&campaign_callback_without_directions(false), None);
+    check(
+        &call,
+        &[
+            ("/direction", json!("inbound")),
+            ("/customer_number", json!("+13175550100")),
+            ("/from/address", json!("+13175550100")),
+            ("/answered_by/user_id", json!("u-ana")),
+        ],
+    );
+}

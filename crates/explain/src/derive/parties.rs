@@ -141,6 +141,18 @@ fn direction(view: &View<'_>, first: Option<&ExternalSession<'_>>) -> (CallDirec
                 CallDirection::Outbound,
                 "The record has no direction; a campaign or dialer took part, so it is outbound.".into(),
             ),
+            _ if view
+                .parts
+                .iter()
+                .any(|p| p.participant.sessions().iter().any(|s| s.outbound_campaign_id.is_some())) =>
+            {
+                (
+                    CallDirection::Outbound,
+                    "The record has no direction; its sessions carry an outboundCampaignId, so a campaign \
+                     placed it: outbound."
+                        .into(),
+                )
+            }
             _ => (
                 CallDirection::Inbound,
                 "The record has no direction at all; an external party took part, so it is taken as inbound."
@@ -173,6 +185,12 @@ fn first_interact(view: &View<'_>, index: usize, on: impl Fn(&Session<'_>) -> bo
         .min()
 }
 
+/// The first number a callback session asks to be called back on: the customer's address
+/// when the session has no `ani`/`dnis` (callbacks created by a flow or a campaign often have none).
+fn callback_number<'a>(e: &ExternalSession<'a>) -> Option<&'a str> {
+    e.session.callback_numbers.as_deref()?.iter().map(calltrail_model::Text::as_str).find(|n| !n.is_empty())
+}
+
 /// A customer number without its `tel:` scheme.
 fn number(address: Option<&str>) -> Option<Str<'_>> {
     let address = address?;
@@ -189,7 +207,7 @@ fn inbound<'a>(
 ) -> Parties<'a> {
     let (from, dnis, ani) = match first {
         Some(e) => {
-            let ani = e.session.ani.as_deref().or(e.session.address_from.as_deref());
+            let ani = e.session.ani.as_deref().or(e.session.address_from.as_deref()).or(callback_number(e));
             let dnis = e.session.dnis.as_deref().or(e.session.address_to.as_deref());
             (party(view, e.part, ani), dnis, ani)
         }
@@ -237,7 +255,7 @@ fn outbound<'a>(
     let (caller_id, dialled, campaign_id) = match customer {
         Some(e) => (
             e.session.ani.as_deref().or(e.session.address_from.as_deref()),
-            e.session.dnis.as_deref().or(e.session.address_to.as_deref()),
+            e.session.dnis.as_deref().or(e.session.address_to.as_deref()).or(callback_number(e)),
             e.session.outbound_campaign_id.as_deref(),
         ),
         None => (None, None, None),

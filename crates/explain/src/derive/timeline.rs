@@ -114,6 +114,15 @@ pub(super) fn derive<'a>(view: &View<'a>, ongoing: bool, warnings: &mut Vec<Stri
             "{open_segments} segment(s) have no end although the conversation ended; they count 0 ms"
         ));
     }
+    if ongoing && open_segments == 0 {
+        if let Some(last) = view.segs.iter().filter_map(|s| s.end).max() {
+            warnings.push(format!(
+                "conversationEnd is missing although every segment has ended (the last at {}); \
+                 the call is reported as ongoing",
+                Timestamp(last)
+            ));
+        }
+    }
     check_metrics(view, warnings);
 
     let handle = totals.talk.saturating_add(totals.hold).saturating_add(totals.acw);
