@@ -76,7 +76,12 @@ pub fn render(call: &CallRecord<'_>) -> String {
     line(&mut out, "Hung up", &hung_up);
     if let Some(w) = &call.wrapup {
         let code = w.code_name.as_deref().or(w.code_id.as_deref()).unwrap_or("(no code)");
-        let note = w.note.as_deref().map(|n| format!(" — note: \"{n}\"")).unwrap_or_default();
+        let note = w
+            .note
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+            .map(|n| format!(" — note: \"{n}\""))
+            .unwrap_or_default();
         line(&mut out, "Wrap-up", &format!("{code}{note}"));
     }
     let transfers = match call.transfers {
@@ -167,11 +172,16 @@ fn clock(t: Timestamp) -> String {
     t.to_rfc3339()[11..19].to_owned()
 }
 
-/// `+m:ss.mmm` from the call start.
+/// `m:ss.mmm` from the call start, `h:mm:ss.mmm` from the first hour on.
 fn offset(ms: i64) -> String {
     let sign = if ms < 0 { "-" } else { "" };
     let ms = ms.abs();
-    format!("{sign}{}:{:02}.{:03}", ms / 60_000, ms / 1000 % 60, ms % 1000)
+    let (seconds, millis) = (ms / 1000 % 60, ms % 1000);
+    if ms < 3_600_000 {
+        format!("{sign}{}:{seconds:02}.{millis:03}", ms / 60_000)
+    } else {
+        format!("{sign}{}:{:02}:{seconds:02}.{millis:03}", ms / 3_600_000, ms / 60_000 % 60)
+    }
 }
 
 /// A duration for people: `850ms`, `11.2s`, `6m 14s`, `1h 02m`.
@@ -190,7 +200,15 @@ pub fn duration(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::duration;
+    use super::{duration, offset};
+
+    #[test]
+    fn offsets_show_hours_once_a_call_passes_one() {
+        assert_eq!(offset(2_069), "0:02.069");
+        assert_eq!(offset(-250), "-0:00.250");
+        assert_eq!(offset(59 * 60_000 + 59_999), "59:59.999");
+        assert_eq!(offset(44_482_650), "12:21:22.650");
+    }
 
     #[test]
     fn durations_read_naturally() {

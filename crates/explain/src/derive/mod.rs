@@ -208,9 +208,12 @@ impl<'a> View<'a> {
                     if let (Some(s), Some(e)) = (start, end) {
                         if e < s {
                             view.warn(format!(
-                                "a {} segment of participant {} ends before it starts; counted as 0 ms",
-                                segment.segment_type.as_ref().map_or("?", |t| t.as_str()),
-                                id_or_dash(participant.participant_id.as_ref())
+                                "the {} segment of participant {} starting at {} ends before it starts \
+                                 ({}); counted as 0 ms",
+                                segment.segment_type.as_ref().map_or("untyped", |t| t.as_str()),
+                                id_or_dash(participant.participant_id.as_ref()),
+                                Timestamp(s),
+                                Timestamp(e)
                             ));
                         }
                     }
