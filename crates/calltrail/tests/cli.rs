@@ -76,6 +76,26 @@ fn malformed_records_are_named_and_the_good_ones_still_explained() {
 }
 
 #[test]
+fn documents_that_are_not_detail_records_are_named_for_what_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let error = r#"{"message":"You are missing the following permission(s): [analytics:conversationDetail:view]","code":"missing.any.permissions","status":403,"contextId":"c-1"}"#;
+    let listing = r#"{"entities":[{"id":"x"}],"pageSize":25,"pageNumber":1}"#;
+    let input = format!("{}\n{error}\n{listing}\n{{}}\n{}\n", record("good-1"), record("good-5"));
+    let out = run(&["explain", "--format", "ndjson"], input.as_bytes(), dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 2, "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    for expected in [
+        "line 2: not a detail record but an API error response (403 missing.any.permissions): You are missing",
+        "line 3: not a detail record: it has no conversationId and no participants (its keys: entities, pageNumber, pageSize)",
+        "line 4: not a detail record: the object is empty",
+        "3 record(s) could not be read",
+    ] {
+        assert!(stderr.contains(expected), "{expected} not in {stderr}");
+    }
+}
+
+#[test]
 fn empty_and_missing_input() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(&["explain"], b"  \n", dir.path());
