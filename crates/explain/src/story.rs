@@ -118,11 +118,16 @@ pub fn render(call: &CallRecord<'_>) -> String {
         let origin = call.start.or_else(|| call.phases.iter().find_map(|p| p.start));
         for phase in &call.phases {
             let offset = match (phase.start, origin) {
+                (Some(s), Some(o)) if s.0 < o.0 => offset(s.0 - o.0),
                 (Some(s), Some(o)) => format!("+{}", offset(s.0 - o.0)),
                 _ => "?".to_owned(),
             };
             let length = phase.duration_ms.map_or_else(|| "…".to_owned(), duration);
-            let who = phase.name.as_deref().or(phase.purpose.as_deref()).unwrap_or("?");
+            // Unnamed without lookups: the user's or queue's id says more than the purpose.
+            let who = [&phase.name, &phase.user_id, &phase.queue_id, &phase.purpose]
+                .into_iter()
+                .find_map(|text| text.as_deref())
+                .unwrap_or("?");
             let purpose = phase.purpose.as_deref().unwrap_or("?");
             let _ = writeln!(out, "    {offset:>10}  {:<10} {length:>9}  {purpose}: {who}", phase.kind);
         }

@@ -1310,3 +1310,59 @@ fn campaign_callback_without_directions_or_end() {
         ],
     );
 }
+
+#[test]
+fn the_story_of_a_long_call_with_an_unnamed_agent() {
+    let c = clock();
+    let record = conversation(
+        "conv-long",
+        &c,
+        0.0,
+        Some(7310.0),
+        vec![
+            participant(
+                "customer",
+                "p-cust",
+                json!({}),
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({"ani": "tel:+15551230001"}),
+                    vec![
+                        c.seg("system", -0.013, 0.2),
+                        c.segx("interact", 0.2, 7300.0, json!({"disconnectType": "endpoint"})),
+                    ],
+                )],
+            ),
+            // A blank participantName is no name.
+            agent(
+                "p-zed",
+                "u-zed",
+                " ",
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({}),
+                    vec![
+                        c.seg("alert", 1.0, 3.0),
+                        c.segx("interact", 3.0, 7300.0, json!({"disconnectType": "peer"})),
+                        c.segx("wrapup", 7300.0, 7310.0, json!({"wrapUpCode": "w-fixed", "wrapUpNote": ""})),
+                    ],
+                )],
+            ),
+        ],
+    );
+    let story = support::story_of(&record);
+    for expected in [
+        // A segment that starts before the conversation is shown before zero, not as "+-".
+        "    -0:00.013  system",
+        // Without a name, the agent's user id says who it was.
+        "agent: u-zed",
+        // Past the first hour, offsets show hours.
+        "+2:01:40.000  wrapup",
+        "Wrap-up    Fixed\n",
+    ] {
+        assert!(story.contains(expected), "missing {expected:?} in\n{story}");
+    }
+    assert!(!story.contains("+-") && !story.contains("note:"), "{story}");
+}

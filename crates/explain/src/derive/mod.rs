@@ -281,7 +281,7 @@ impl<'a> View<'a> {
         for part in &self.parts {
             let participant = part.participant;
             if part.is_acd() {
-                if let Some(name) = participant.participant_name.as_deref() {
+                if let Some(name) = participant.participant_name.as_deref().filter(|n| !n.trim().is_empty()) {
                     for seg in &self.segs[part.segs.clone()] {
                         if let Some(q) = seg.segment.queue_id.as_deref() {
                             names.push((q, name));
@@ -319,7 +319,7 @@ impl<'a> View<'a> {
     fn display_name(&self, index: usize) -> Option<&'a str> {
         let part = &self.parts[index];
         let participant = part.participant;
-        let own = participant.participant_name.as_deref();
+        let own = participant.participant_name.as_deref().filter(|n| !n.trim().is_empty());
         match part.purpose {
             Some(Purpose::Agent | Purpose::User) => {
                 self.ctx.lookups.user(participant.user_id.as_deref()).or(own)
@@ -333,8 +333,13 @@ impl<'a> View<'a> {
                 .iter()
                 .find_map(|s| s.flow.as_ref().and_then(|f| self.flow_name(f)))
                 .or(own),
-            Some(Purpose::Customer | Purpose::External) => own
-                .or_else(|| participant.sessions().iter().find_map(|s| s.remote_name_displayable.as_deref())),
+            Some(Purpose::Customer | Purpose::External) => own.or_else(|| {
+                participant
+                    .sessions()
+                    .iter()
+                    .filter_map(|s| s.remote_name_displayable.as_deref())
+                    .find(|n| !n.trim().is_empty())
+            }),
             _ => own,
         }
     }

@@ -109,6 +109,15 @@ pub fn explain_value(record: &Value, api: Option<&Value>) -> Value {
     to_value(&call)
 }
 
+/// The text story of `record`, explained with the test lookups and settings.
+pub fn story_of(record: &Value) -> String {
+    let text = serde_json::to_string(record).unwrap();
+    let conversation: Conversation<'_> = serde_json::from_str(&text).unwrap();
+    let (lookups, settings) = (lookups(), settings());
+    let ctx = Context { lookups: &lookups, settings: &settings };
+    calltrail_explain::story::render(&explain(&conversation, None, &ctx))
+}
+
 /// The call record as JSON, after checking that its direct writer writes exactly serde's bytes.
 pub fn to_value(call: &CallRecord<'_>) -> Value {
     let serde = serde_json::to_string(call).unwrap();
