@@ -306,7 +306,7 @@ impl<'o> Call<'o> {
     }
 
     /// Records the attributes on the customer and assembles the conversation.
-    fn finish(mut self, scenario: Scenario, end: i64, late: Option<(i64, Conversation<'static>)>) -> Planned {
+    fn finish(mut self, scenario: Scenario, end: i64, late: Option<i64>) -> Planned {
         if !self.attributes.is_empty() {
             if let Some(customer) = self.parts.iter_mut().find(|p| p.purpose == Some(Purpose::Customer)) {
                 customer.attributes = Some(attributes(&self.attributes));
@@ -342,11 +342,12 @@ impl<'o> Call<'o> {
             totals.handle_ms = totals.talk_ms + totals.hold_ms + totals.acw_ms;
             self.truth.totals = Some(totals);
         }
-        let settled = late.as_ref().map_or(settled, |(at, _)| settled.max(*at));
+        let settled = late.map_or(settled, |at| settled.max(at));
+        let before_change = late.map(|at| (at, self.before_correction(&record)));
         Planned {
             scenario,
             record,
-            before_change: late,
+            before_change,
             truth: self.truth,
             start_ms: self.t0,
             end_ms: end,
@@ -463,13 +464,21 @@ impl<'o> Call<'o> {
         extra: Vec<calltrail_model::Metric<'static>>,
         flow_out: Option<&str>,
     ) {
+        // Real queue sessions open with a few milliseconds of `delay` before the `interact`
+        // that tAcd measures.
+        let delay = if end - start > SECOND { self.rng.between(5, 40) } else { 0 };
         let q = &self.org.queues[queue];
-        let mut seg0 = seg(S::Interact, start, end).queue(&q.id).ends(how);
-        if end <= start {
-            seg0.segment_end = ts(start);
+        let mut segments = Vec::with_capacity(2);
+        if delay > 0 {
+            segments.push(seg(S::Delay, start, start + delay).queue(&q.id));
         }
+        let mut waiting = seg(S::Interact, start + delay, end).queue(&q.id).ends(how);
+        if end <= start {
+            waiting.segment_end = ts(start);
+        }
+        segments.push(waiting);
         let sid = self.uuid();
-        let mut s = session(&Purpose::Acd, media, Direction::Inbound, sid, vec![seg0], extra);
+        let mut s = session(&Purpose::Acd, media, Direction::Inbound, sid, segments, extra);
         s.flow_in_type = text("ivr");
         s.flow_out_type = flow_out.and_then(text);
         s.flow = Some(flow(
@@ -485,7 +494,7 @@ impl<'o> Call<'o> {
         s.requested_routings = Some(vec![text("Standard").unwrap_or_default()]);
         let pid = self.uuid();
         self.parts.push(participant(Purpose::Acd, pid, Some(&q.name.clone()), None, vec![s]));
-        self.totals.queue_ms += end - start;
+        self.totals.queue_ms += (end - start - delay).max(0);
     }
 
     /// An agent leg: alert, then talk/hold pieces, then wrap-up. Returns the end of talk.
@@ -655,9 +664,23 @@ impl<'o> Call<'o> {
             let mut segment =
                 seg(S::Alert, alert.0, alert.1).queue(&self.org.queues[queue].id).ends(D::Client);
             segment.error_code = text("error.ininedgecontrol.session.inactive");
+            let mut segments = vec![segment];
+            // As in real records, the platform sometimes puts the agent who did not answer into
+            // after-call work with a code, carrying the same error, while the call rings on.
+            if self.rng.chance(0.3) {
+                let from = alert.1 + self.rng.between(100, 600);
+                let acw = self.rng.between(20 * SECOND, 90 * SECOND);
+                let (code, _) = self.wrapup_for(queue);
+                let mut wrapup =
+                    seg(S::Wrapup, from, from + acw).queue(&self.org.queues[queue].id).ends(D::Client);
+                wrapup.error_code = text("error.ininedgecontrol.session.inactive");
+                wrapup.wrap_up_code = text(self.org.wrapup_codes[code].id.clone());
+                segments.push(wrapup);
+                self.totals.acw_ms += acw;
+            }
             let extra = vec![metric("tNotResponding", ring, alert.1), metric("nError", 1, alert.1)];
             let sid = self.uuid();
-            let s = session(&Purpose::Agent, MediaType::Voice, Direction::Inbound, sid, vec![segment], extra);
+            let s = session(&Purpose::Agent, MediaType::Voice, Direction::Inbound, sid, segments, extra);
             let pid = self.uuid();
             self.parts.push(participant(
                 Purpose::Agent,
@@ -1258,21 +1281,9 @@ impl<'o> Call<'o> {
         end
     }
 
-    /// Builds the earlier version of a record whose wrap-up is corrected later; returns when
-    /// the correction happens and the earlier record.
-    fn late_change(&mut self, end: i64) -> (i64, Conversation<'static>) {
-        let mut earlier_parts = self.parts.clone();
-        let wrong = self.org.wrapup_codes.iter().position(|c| c.name == "Information given").unwrap_or(0);
-        for p in &mut earlier_parts {
-            for s in p.sessions.iter_mut().flatten() {
-                for g in s.segments.iter_mut().flatten() {
-                    if g.segment_type == Some(S::Wrapup) {
-                        g.wrap_up_code = text(self.org.wrapup_codes[wrong].id.clone());
-                        g.wrap_up_note = None;
-                    }
-                }
-            }
-        }
+    /// Corrects the wrap-up of a record hours after the call: notes the correction on the final
+    /// record's wrap-ups and returns when it happens.
+    fn late_change(&mut self, end: i64) -> i64 {
         for p in &mut self.parts {
             for s in p.sessions.iter_mut().flatten() {
                 for g in s.segments.iter_mut().flatten() {
@@ -1282,16 +1293,25 @@ impl<'o> Call<'o> {
                 }
             }
         }
-        let at = end + self.rng.between(2 * HOUR, 8 * HOUR);
-        let earlier = Conversation {
-            conversation_id: text(self.id.clone()),
-            conversation_start: ts(self.t0),
-            conversation_end: ts(end),
-            originating_direction: Some(Direction::Inbound),
-            participants: Some(earlier_parts),
-            ..Conversation::default()
-        };
-        (at, earlier)
+        end + self.rng.between(2 * HOUR, 8 * HOUR)
+    }
+
+    /// The record as it was before its wrap-up was corrected: the same in every other respect
+    /// (participant data, divisions, media stats), with the first code chosen and no note.
+    fn before_correction(&self, record: &Conversation<'static>) -> Conversation<'static> {
+        let wrong = self.org.wrapup_codes.iter().position(|c| c.name == "Information given").unwrap_or(0);
+        let mut earlier = record.clone();
+        for p in earlier.participants.iter_mut().flatten() {
+            for s in p.sessions.iter_mut().flatten() {
+                for g in s.segments.iter_mut().flatten() {
+                    if g.segment_type == Some(S::Wrapup) {
+                        g.wrap_up_code = text(self.org.wrapup_codes[wrong].id.clone());
+                        g.wrap_up_note = None;
+                    }
+                }
+            }
+        }
+        earlier
     }
 }
 

@@ -108,7 +108,7 @@ impl Scenario {
             Scenario::AbandonedInIvr => "customer (inbound, disconnect `endpoint`) and ivr only; the flow's exitReason is DISCONNECT",
             Scenario::AbandonedInQueue => "customer → ivr → acd whose interact ends `peer` with tAbandon; no agent connects",
             Scenario::SelfServed => "customer → ivr only; the ivr segment ends `endpoint` (the flow disconnects), selfServed is true, a self-service outcome succeeded",
-            Scenario::NotRespondingThenAnswered => "a first agent with only an alert segment (errorCode, tNotResponding, nError), then a second agent who answers",
+            Scenario::NotRespondingThenAnswered => "a first agent whose alert ends `client` with errorCode, tNotResponding and nError (sometimes followed by a wrapup segment with a code and the same error), then a second agent who answers",
             Scenario::BlindTransfer => "agent 1's interact ends `transfer`; a second acd participant (another queue) and agent 2 follow",
             Scenario::ConsultTransfer => "agent 1 holds while agent 2 is alerted and connects; agent 1's interact ends `consultTransfer`",
             Scenario::ExternalTransfer => "agent's interact ends `transfer`; an `external` participant with an outbound session to an outside number follows",

@@ -110,6 +110,7 @@ fn explain_agrees_with_the_ground_truth_on_10000_generated_calls() {
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     let mut failures: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut warnings = Vec::new();
+    let mut not_responding_with_acw = 0;
     for planned in &calls {
         let record = planned.view_at(now).expect("every call started before now");
         // Through JSON, as a user or the archive would see it.
@@ -122,6 +123,10 @@ fn explain_agrees_with_the_ground_truth_on_10000_generated_calls() {
         assert_eq!(calltrail_explain::json::to_json_string(&call), serde_json::to_string(&call).unwrap());
         let truth = planned.truth_at(now);
         *seen.entry(truth.scenario).or_default() += 1;
+        // Agents who did not respond but were put into after-call work count toward acw_ms.
+        if call.agents.iter().any(|a| a.not_responding && a.acw_ms > 0) {
+            not_responding_with_acw += 1;
+        }
         let problems = compare(&call, &truth);
         if !problems.is_empty() {
             failures.entry(truth.scenario).or_default().push(format!(
@@ -143,6 +148,7 @@ fn explain_agrees_with_the_ground_truth_on_10000_generated_calls() {
             scenario.name()
         );
     }
+    assert!(not_responding_with_acw > 0, "no not-responding agent with after-call work was generated");
     let report: Vec<String> = failures
         .iter()
         .map(|(scenario, list)| {

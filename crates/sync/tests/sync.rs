@@ -78,7 +78,8 @@ fn options(from: i64, to: i64, mode: Mode) -> SyncOptions {
     }
 }
 
-/// Every disagreement between the archive and the simulator's ground truth at `now`.
+/// Every disagreement between the archive and the simulator's ground truth at `now`: each
+/// record as the API shows it then.
 fn differences(h: &Harness, store: &Store, now: i64) -> Vec<String> {
     let mut problems = Vec::new();
     let ids = store.ids().unwrap();
@@ -145,7 +146,14 @@ async fn every_mode_ends_equal_to_the_ground_truth() {
         let report = sync(&h, &mut s, &options(NOW - 4 * DAY, NOW, mode)).await;
         assert!(report.failed.is_empty(), "{mode:?}: {:?}", report.failed);
         assert_eq!(report.records.quarantined, 0);
-        let problems = differences(&h, &s, NOW);
+        // Jobs see the data as of their availability date: a record corrected since then
+        // (a late wrap-up change) is still its earlier version there, and only a query or a
+        // later sync can see the correction.
+        let seen_at = match mode {
+            Mode::Jobs => (NOW - SimConfig::default().availability_lag_ms).div_euclid(60_000) * 60_000,
+            _ => NOW,
+        };
+        let problems = differences(&h, &s, seen_at);
         assert!(problems.is_empty(), "{mode:?}:\n{}", problems.join("\n"));
         if mode == Mode::Query {
             assert!(report.enriched > 0, "query records get their attributes from the Conversations API");
