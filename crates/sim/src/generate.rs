@@ -435,9 +435,17 @@ impl<'o> Call<'o> {
             transfer,
             outcomes,
         );
+        // Real IVR sessions open with a few milliseconds of `system` before the `ivr` segment
+        // that tIvr measures.
+        let setup = if end - start > SECOND { self.rng.between(20, 80) } else { 0 };
+        let flow_ms = end - start - setup;
         let extra =
-            vec![metric(if transfer.is_some() { "tFlowExit" } else { "tFlowDisconnect" }, end - start, end)];
-        let segments = vec![seg(S::Ivr, start, end).ends(how.clone())];
+            vec![metric(if transfer.is_some() { "tFlowExit" } else { "tFlowDisconnect" }, flow_ms, end)];
+        let mut segments = Vec::with_capacity(2);
+        if setup > 0 {
+            segments.push(seg(S::System, start, start + setup));
+        }
+        segments.push(seg(S::Ivr, start + setup, end).ends(how.clone()));
         let sid = self.uuid();
         let mut s = session(&Purpose::Ivr, MediaType::Voice, Direction::Inbound, sid, segments, extra);
         s.flow = Some(flow);
@@ -445,7 +453,7 @@ impl<'o> Call<'o> {
         s.dnis = text(self.org.main_number.clone());
         let pid = self.uuid();
         self.parts.push(participant(Purpose::Ivr, pid, Some(&org.ivr.name), None, vec![s]));
-        self.totals.ivr_ms += end - start;
+        self.totals.ivr_ms += flow_ms;
         self.truth.ivr_exit = Some(match (transfer_to, how) {
             (Some(_), _) => "transfer",
             (None, D::Peer) => "disconnect",
