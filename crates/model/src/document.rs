@@ -3,7 +3,8 @@
 //! Users hand calltrail whatever they saved: one detail record, a query or job results page,
 //! a plain array of records, or a Conversations API record. `parse_document` tells them apart
 //! without a second pass over the common case (one detail record), and when a document cannot be
-//! read it still finds the conversation id, so the error names the call.
+//! read it still finds the conversation id, so the error names the call. An object that is none
+//! of these (a saved error response, another endpoint's listing) is an error saying what it is.
 
 use std::fmt;
 
@@ -80,7 +81,43 @@ pub fn parse_document(bytes: &[u8]) -> Result<Document<'_>, DocumentError> {
     if api.id.is_some() {
         return Ok(Document::Api(Box::new(api)));
     }
+    if conversation.participants.is_none() {
+        // No id, no participants, no page: not a conversation at all. Say what it is instead.
+        let source = <serde_json::Error as serde::de::Error>::custom(not_a_record(bytes));
+        return Err(DocumentError { conversation_id: None, source });
+    }
     Ok(Document::Conversation(Box::new(conversation)))
+}
+
+/// Says what a JSON object with neither `conversationId` nor `participants` is instead: most
+/// often a saved error response, or a list from another endpoint.
+fn not_a_record(bytes: &[u8]) -> String {
+    const SHOWN: usize = 8;
+    let Ok(serde_json::Value::Object(object)) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return "not a detail record: it has no conversationId and no participants".into();
+    };
+    let text = |key: &str| match object.get(key) {
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    if let (Some(message), true) =
+        (text("message"), object.contains_key("code") || object.contains_key("status"))
+    {
+        let status = [text("status"), text("code")].into_iter().flatten().collect::<Vec<_>>().join(" ");
+        return format!("not a detail record but an API error response ({status}): {message}");
+    }
+    if object.is_empty() {
+        return "not a detail record: the object is empty".into();
+    }
+    let mut keys: Vec<&str> = object.keys().map(String::as_str).take(SHOWN).collect();
+    if object.len() > SHOWN {
+        keys.push("…");
+    }
+    format!(
+        "not a detail record: it has no conversationId and no participants (its keys: {})",
+        keys.join(", ")
+    )
 }
 
 fn first_non_space(bytes: &[u8]) -> Option<u8> {
@@ -120,6 +157,19 @@ mod tests {
         assert_eq!(parse_document(list).unwrap().into_conversations().len(), 2);
         let api = br#"{"id":"c1","startTime":"2023-06-28T10:59:48.194Z","participants":[]}"#;
         assert!(matches!(parse_document(api), Ok(Document::Api(_))));
+    }
+
+    #[test]
+    fn an_object_that_is_no_conversation_is_an_error_saying_what_it_is() {
+        let err = parse_document(br#"{"message":"Not found","code":"not.found","status":404}"#).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "not a detail record but an API error response (404 not.found): Not found"
+        );
+        let err = parse_document(b"{}").unwrap_err();
+        assert_eq!(err.to_string(), "not a detail record: the object is empty");
+        // A record without its id is still a record.
+        assert!(matches!(parse_document(br#"{"participants":[]}"#), Ok(Document::Conversation(_))));
     }
 
     #[test]

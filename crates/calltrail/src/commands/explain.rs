@@ -139,10 +139,8 @@ fn explain_archived(
             out.write_all(b"\n")?;
         }
         ExplainFormat::Ndjson => {
-            let mut line = Vec::with_capacity(16 << 10);
-            call.write_json(&mut line);
-            line.push(b'\n');
-            out.write_all(&line)?;
+            out.write_all(calltrail_explain::json::to_json_string(&call).as_bytes())?;
+            out.write_all(b"\n")?;
         }
     }
     out.flush()?;
@@ -257,9 +255,6 @@ impl Job<'_> {
                 "conversation `{}` is a Conversations API record, not a detail record; pass it with --attributes",
                 record.id.as_deref().unwrap_or("?")
             ))),
-            Ok(Document::Conversation(c)) if c.conversation_id.is_none() && c.participants.is_none() => {
-                out.errors.push(place(not_a_record(bytes)));
-            }
             Ok(Document::Conversation(c)) => self.explain_one(&c, out),
             Ok(doc) => {
                 // A page or an array: its conversations in parallel, in order.
@@ -283,37 +278,6 @@ impl Job<'_> {
             Err(e) => out.errors.push(place(without_line_one(e.to_string()))),
         }
     }
-}
-
-/// Says what a JSON object with neither `conversationId` nor `participants` is instead: most
-/// often a saved error response, or a list from another endpoint.
-fn not_a_record(bytes: &[u8]) -> String {
-    const SHOWN: usize = 8;
-    let Ok(serde_json::Value::Object(object)) = serde_json::from_slice::<serde_json::Value>(bytes) else {
-        return "not a detail record: it has no conversationId and no participants".into();
-    };
-    let text = |key: &str| match object.get(key) {
-        Some(serde_json::Value::String(s)) => Some(s.clone()),
-        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    };
-    if let (Some(message), true) =
-        (text("message"), object.contains_key("code") || object.contains_key("status"))
-    {
-        let status = [text("status"), text("code")].into_iter().flatten().collect::<Vec<_>>().join(" ");
-        return format!("not a detail record but an API error response ({status}): {message}");
-    }
-    if object.is_empty() {
-        return "not a detail record: the object is empty".into();
-    }
-    let mut keys: Vec<&str> = object.keys().map(String::as_str).take(SHOWN).collect();
-    if object.len() > SHOWN {
-        keys.push("…");
-    }
-    format!(
-        "not a detail record: it has no conversationId and no participants (its keys: {})",
-        keys.join(", ")
-    )
 }
 
 /// `serde_json` says "at line 1 column N" of a one-line document; within NDJSON only the column

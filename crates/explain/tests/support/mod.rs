@@ -89,8 +89,9 @@ pub fn settings() -> Settings {
     .unwrap()
 }
 
-/// Explains `record` with the test lookups and settings, returning the call record as JSON.
-pub fn explain_value(record: &Value, api: Option<&Value>) -> Value {
+/// Explains `record` with the test lookups and settings and hands the call record to `then`.
+/// Both readers must read the record (and `api`) alike.
+fn explained<R>(record: &Value, api: Option<&Value>, then: impl FnOnce(&CallRecord<'_>) -> R) -> R {
     let text = serde_json::to_string(record).unwrap();
     let conversation: Conversation<'_> = serde_json::from_str(&text).unwrap();
     // The direct reader reads every record exactly as serde does.
@@ -105,17 +106,17 @@ pub fn explain_value(record: &Value, api: Option<&Value>) -> Value {
     }
     let (lookups, settings) = (lookups(), settings());
     let ctx = Context { lookups: &lookups, settings: &settings };
-    let call: CallRecord<'_> = explain(&conversation, api.as_ref(), &ctx);
-    to_value(&call)
+    then(&explain(&conversation, api.as_ref(), &ctx))
+}
+
+/// Explains `record` with the test lookups and settings, returning the call record as JSON.
+pub fn explain_value(record: &Value, api: Option<&Value>) -> Value {
+    explained(record, api, to_value)
 }
 
 /// The text story of `record`, explained with the test lookups and settings.
 pub fn story_of(record: &Value) -> String {
-    let text = serde_json::to_string(record).unwrap();
-    let conversation: Conversation<'_> = serde_json::from_str(&text).unwrap();
-    let (lookups, settings) = (lookups(), settings());
-    let ctx = Context { lookups: &lookups, settings: &settings };
-    calltrail_explain::story::render(&explain(&conversation, None, &ctx))
+    explained(record, None, calltrail_explain::story::render)
 }
 
 /// The call record as JSON, after checking that its direct writer writes exactly serde's bytes.
