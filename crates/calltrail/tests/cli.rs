@@ -341,6 +341,9 @@ fn demo_syncs_reports_and_the_archive_answers() {
         assert!(report.contains(section), "{section} missing in\n{report}");
     }
     assert!(text(&out.stderr).contains("0 answered 429"), "{}", text(&out.stderr));
+    // Calls that never reached a queue have no wait to average, not a wait of zero.
+    let no_queue = report.lines().find(|l| l.trim_start().starts_with("(no queue)")).expect(&report);
+    assert_eq!(no_queue.split_whitespace().nth(4), Some("-"), "{no_queue}");
 
     // The archive answers: calls filtered, as CSV and NDJSON; one call explained from it.
     let csv = run(&["--db", "demo.db", "calls", "--outcome", "answered", "--format", "csv"], b"", dir.path());

@@ -204,7 +204,7 @@ pub fn summary_report(store: &Store) -> anyhow::Result<String> {
     );
     let _ = writeln!(out, "Per queue                         calls  answered  avg wait  avg handle");
     let mut stmt = store.connection().prepare(
-        "SELECT coalesce(queue_name, '(no queue)'), count(*), sum(outcome = 'answered'), avg(queue_ms), avg(CASE WHEN handle_ms > 0 THEN handle_ms END)
+        "SELECT coalesce(queue_name, queue_id, '(no queue)'), count(*), sum(outcome = 'answered'), avg(CASE WHEN queue_id IS NOT NULL THEN queue_ms END), avg(CASE WHEN handle_ms > 0 THEN handle_ms END)
          FROM calls WHERE direction = 'inbound' GROUP BY 1 ORDER BY 2 DESC",
     )?;
     let rows = stmt.query_map([], |r| {
