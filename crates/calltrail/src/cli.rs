@@ -23,6 +23,7 @@ pub struct Cli {
 
 /// Flags every command takes.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// The archive (SQLite file); default ./calltrail.db (./calltrail-demo.db for `demo`)
     #[arg(long, global = true, env = "CALLTRAIL_DB", value_name = "PATH")]
