@@ -208,6 +208,62 @@ pub fn generate(spec: &Spec) -> (Org, Vec<Planned>) {
     (org, calls)
 }
 
+/// One agent's part in a call, for [`Call::agent`]: who, on which queue, when the call rang,
+/// the talk and hold pieces that followed, how the last piece ended and the wrap-up after it.
+struct AgentTurn<'p> {
+    user: usize,
+    media: MediaType,
+    direction: Direction,
+    queue: Option<usize>,
+    alert: (i64, i64),
+    pieces: &'p [(S, i64, i64)],
+    last: Option<D>,
+    wrapup: Option<(i64, usize, Option<String>)>,
+    conference: bool,
+}
+
+impl<'p> AgentTurn<'p> {
+    /// A voice leg of `user` that rings over `alert`, then goes through `pieces`.
+    fn new(
+        user: usize,
+        direction: Direction,
+        queue: Option<usize>,
+        alert: (i64, i64),
+        pieces: &'p [(S, i64, i64)],
+    ) -> Self {
+        AgentTurn {
+            user,
+            media: MediaType::Voice,
+            direction,
+            queue,
+            alert,
+            pieces,
+            last: None,
+            wrapup: None,
+            conference: false,
+        }
+    }
+
+    fn media(self, media: MediaType) -> Self {
+        AgentTurn { media, ..self }
+    }
+
+    /// The last piece ends with this disconnect.
+    fn ends(self, how: D) -> Self {
+        AgentTurn { last: Some(how), ..self }
+    }
+
+    /// Wrap-up `code` (an index into the org's codes) from `at`, with an optional note.
+    fn wraps_up(self, at: i64, code: usize, note: Option<String>) -> Self {
+        AgentTurn { wrapup: Some((at, code, note)), ..self }
+    }
+
+    /// The pieces are marked as a conference.
+    fn in_conference(self) -> Self {
+        AgentTurn { conference: true, ..self }
+    }
+}
+
 /// One call being built.
 struct Call<'o> {
     org: &'o Org,
@@ -505,20 +561,10 @@ impl<'o> Call<'o> {
         self.totals.queue_ms += (end - start - delay).max(0);
     }
 
-    /// An agent leg: alert, then talk/hold pieces, then wrap-up. Returns the end of talk.
-    #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
-    fn agent(
-        &mut self,
-        user: usize,
-        media: MediaType,
-        direction: Direction,
-        queue: Option<usize>,
-        alert: (i64, i64),
-        pieces: &[(S, i64, i64)],
-        last: Option<D>,
-        wrapup: Option<(i64, usize, Option<String>)>,
-        conference: bool,
-    ) -> String {
+    /// Writes an agent's participant for `turn`: the alert, the talk and hold pieces, then the
+    /// wrap-up. Returns the participant id.
+    fn agent(&mut self, turn: AgentTurn<'_>) -> String {
+        let AgentTurn { user, media, direction, queue, alert, pieces, last, wrapup, conference } = turn;
         let u = &self.org.users[user];
         let q = queue.map(|q| self.org.queues[q].id.clone());
         let with_queue = |s: calltrail_model::Segment<'static>| match &q {
@@ -730,15 +776,9 @@ impl<'o> Call<'o> {
             After::Nothing => {
                 let last = if customer_hangs_up { D::Peer } else { D::Client };
                 self.agent(
-                    first,
-                    MediaType::Voice,
-                    Direction::Inbound,
-                    Some(queue),
-                    alert,
-                    &pieces,
-                    Some(last),
-                    Some((t, code, note)),
-                    false,
+                    AgentTurn::new(first, Direction::Inbound, Some(queue), alert, &pieces)
+                        .ends(last)
+                        .wraps_up(t, code, note),
                 );
                 self.set_wrapup_truth(code);
                 t
@@ -746,15 +786,9 @@ impl<'o> Call<'o> {
             After::BlindTransfer => {
                 // The first agent hands the call on (a blind transfer) and wraps up.
                 self.agent(
-                    first,
-                    MediaType::Voice,
-                    Direction::Inbound,
-                    Some(queue),
-                    alert,
-                    &pieces,
-                    Some(D::Transfer),
-                    Some((t, code, note)),
-                    false,
+                    AgentTurn::new(first, Direction::Inbound, Some(queue), alert, &pieces)
+                        .ends(D::Transfer)
+                        .wraps_up(t, code, note),
                 );
                 let queue2 = (queue
                     + 1
@@ -769,15 +803,15 @@ impl<'o> Call<'o> {
                 let last = if customer_hangs_up { D::Peer } else { D::Client };
                 let ring2 = self.rng.between(2 * SECOND, 8 * SECOND).min(wait2);
                 self.agent(
-                    second,
-                    MediaType::Voice,
-                    Direction::Inbound,
-                    Some(queue2),
-                    (answer2 - ring2, answer2),
-                    &[(S::Interact, answer2, answer2 + talk)],
-                    Some(last),
-                    Some((answer2 + talk, code2, note2)),
-                    false,
+                    AgentTurn::new(
+                        second,
+                        Direction::Inbound,
+                        Some(queue2),
+                        (answer2 - ring2, answer2),
+                        &[(S::Interact, answer2, answer2 + talk)],
+                    )
+                    .ends(last)
+                    .wraps_up(answer2 + talk, code2, note2),
                 );
                 self.set_wrapup_truth(code2);
                 self.truth.transfers = Some(1);
@@ -793,30 +827,24 @@ impl<'o> Call<'o> {
                 pieces.push((S::Hold, hold_start, handover));
                 pieces.push((S::Interact, handover, handover + 2 * SECOND));
                 self.agent(
-                    first,
-                    MediaType::Voice,
-                    Direction::Inbound,
-                    Some(queue),
-                    alert,
-                    &pieces,
-                    Some(D::ConsultTransfer),
-                    Some((handover + 2 * SECOND, code, note)),
-                    false,
+                    AgentTurn::new(first, Direction::Inbound, Some(queue), alert, &pieces)
+                        .ends(D::ConsultTransfer)
+                        .wraps_up(handover + 2 * SECOND, code, note),
                 );
                 let talk = self.rng.between(30 * SECOND, 300 * SECOND);
                 let end = handover + 2 * SECOND + talk;
                 let (code2, note2) = self.wrapup_for(queue);
                 let last = if customer_hangs_up { D::Peer } else { D::Client };
                 self.agent(
-                    second,
-                    MediaType::Voice,
-                    Direction::Outbound,
-                    None,
-                    (hold_start, hold_start + ring2),
-                    &[(S::Interact, hold_start + ring2, end)],
-                    Some(last),
-                    Some((end, code2, note2)),
-                    false,
+                    AgentTurn::new(
+                        second,
+                        Direction::Outbound,
+                        None,
+                        (hold_start, hold_start + ring2),
+                        &[(S::Interact, hold_start + ring2, end)],
+                    )
+                    .ends(last)
+                    .wraps_up(end, code2, note2),
                 );
                 self.set_wrapup_truth(code2);
                 self.truth.transfers = Some(1);
@@ -824,15 +852,9 @@ impl<'o> Call<'o> {
             }
             After::External => {
                 self.agent(
-                    first,
-                    MediaType::Voice,
-                    Direction::Inbound,
-                    Some(queue),
-                    alert,
-                    &pieces,
-                    Some(D::Transfer),
-                    Some((t, code, note)),
-                    false,
+                    AgentTurn::new(first, Direction::Inbound, Some(queue), alert, &pieces)
+                        .ends(D::Transfer)
+                        .wraps_up(t, code, note),
                 );
                 let number = format!("tel:+4420{:08}", self.rng.below(100_000_000));
                 let talk = self.rng.between(30 * SECOND, 600 * SECOND);
@@ -872,30 +894,19 @@ impl<'o> Call<'o> {
                 p.truncate(1);
                 p.push((S::Interact, join, leave));
                 self.agent(
-                    first,
-                    MediaType::Voice,
-                    Direction::Inbound,
-                    Some(queue),
-                    alert,
-                    &p,
-                    Some(D::Client),
-                    Some((leave, code, note)),
-                    false,
+                    AgentTurn::new(first, Direction::Inbound, Some(queue), alert, &p)
+                        .ends(D::Client)
+                        .wraps_up(leave, code, note),
                 );
                 let talk = self.rng.between(30 * SECOND, 300 * SECOND);
                 let end = leave + talk;
                 let (code2, note2) = self.wrapup_for(queue);
                 let last = if customer_hangs_up { D::Peer } else { D::Client };
                 self.agent(
-                    second,
-                    MediaType::Voice,
-                    Direction::Outbound,
-                    None,
-                    (t, join),
-                    &[(S::Interact, join, end)],
-                    Some(last),
-                    Some((end, code2, note2)),
-                    true,
+                    AgentTurn::new(second, Direction::Outbound, None, (t, join), &[(S::Interact, join, end)])
+                        .ends(last)
+                        .wraps_up(end, code2, note2)
+                        .in_conference(),
                 );
                 self.set_wrapup_truth(code2);
                 end
@@ -979,15 +990,16 @@ impl<'o> Call<'o> {
         let end = offered + talk;
         let (code, note) = self.wrapup_for(queue);
         self.agent(
-            agent,
-            MediaType::Callback,
-            Direction::Outbound,
-            Some(queue),
-            (offered - ring, offered),
-            &[(S::Interact, offered, end)],
-            Some(D::Client),
-            Some((end, code, note)),
-            false,
+            AgentTurn::new(
+                agent,
+                Direction::Outbound,
+                Some(queue),
+                (offered - ring, offered),
+                &[(S::Interact, offered, end)],
+            )
+            .media(MediaType::Callback)
+            .ends(D::Client)
+            .wraps_up(end, code, note),
         );
         self.customer_inbound(
             MediaType::Voice,
@@ -1138,15 +1150,15 @@ impl<'o> Call<'o> {
         self.parts.push(participant(Purpose::Campaign, pid, Some(&campaign_name), None, vec![dialer]));
         let (code, note) = self.wrapup_for(queue);
         self.agent(
-            agent,
-            MediaType::Voice,
-            Direction::Outbound,
-            Some(queue),
-            (connect, connect + 1500),
-            &[(S::Interact, connect + 1500, end)],
-            Some(if customer_hangs_up { D::Peer } else { D::Client }),
-            Some((end, code, note)),
-            false,
+            AgentTurn::new(
+                agent,
+                Direction::Outbound,
+                Some(queue),
+                (connect, connect + 1500),
+                &[(S::Interact, connect + 1500, end)],
+            )
+            .ends(if customer_hangs_up { D::Peer } else { D::Client })
+            .wraps_up(end, code, note),
         );
         let sid = self.uuid();
         let mut c = session(
@@ -1265,15 +1277,16 @@ impl<'o> Call<'o> {
         let (code, note) = self.wrapup_for(queue);
         let agent_ends = media == MediaType::Email || self.rng.chance(0.5);
         self.agent(
-            agent,
-            media.clone(),
-            Direction::Inbound,
-            Some(queue),
-            (answer - ring, answer),
-            &[(S::Interact, answer, end)],
-            Some(if agent_ends { D::Client } else { D::Peer }),
-            Some((end, code, note)),
-            false,
+            AgentTurn::new(
+                agent,
+                Direction::Inbound,
+                Some(queue),
+                (answer - ring, answer),
+                &[(S::Interact, answer, end)],
+            )
+            .media(media.clone())
+            .ends(if agent_ends { D::Client } else { D::Peer })
+            .wraps_up(end, code, note),
         );
         self.customer_inbound(
             media,
