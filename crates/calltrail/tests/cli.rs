@@ -397,6 +397,21 @@ fn sync_without_credentials_says_what_to_set() {
 }
 
 #[test]
+fn resume_without_an_interrupted_sync_is_a_usage_error_before_any_request() {
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing listens on port 9: a request would fail with exit 1, not 2.
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["--db", "fresh.db", "sync", "--resume", "--api-base", "http://127.0.0.1:9"])
+        .env("GENESYSCLOUD_ACCESS_TOKEN", "t")
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no interrupted sync to resume") && stderr.contains("hint:"), "{stderr}");
+}
+
+#[test]
 fn serve_refuses_other_addresses_without_a_token_and_needs_an_archive() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");

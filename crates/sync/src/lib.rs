@@ -16,15 +16,27 @@ use calltrail_client::api::{self, RawPage};
 use calltrail_client::plan::{self, Mode, Via, Window, JOB_PAGE_SIZE, QUERY_PAGE_SIZE, QUERY_RESULT_CAP};
 use calltrail_client::{ClientError, Http};
 use calltrail_model::Timestamp;
-use calltrail_store::{Store, UpsertReport, WindowRow};
+use calltrail_store::{Store, StoreError, UpsertReport, WindowRow};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// A sync that cannot start.
+/// Why a sync, or one of its windows, stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     /// `--resume` without an interrupted sync.
     #[error("there is no interrupted sync to resume")]
     NothingToResume,
+    /// A details job for a window failed, expired or was cancelled on every attempt.
+    #[error("the details job for {interval} failed three times")]
+    JobFailed {
+        /// The window's interval, as sent.
+        interval: String,
+    },
+    /// The API could not be asked, or refused.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// The archive could not be read or written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// When to fetch participant attributes from the Conversations API.
@@ -149,9 +161,15 @@ pub async fn run(
     store: &mut Store,
     options: &SyncOptions,
     progress: &Progress,
-) -> anyhow::Result<SyncReport> {
+) -> Result<SyncReport, SyncError> {
     let started = Instant::now();
     let mut report = SyncReport::default();
+    // Nothing to resume is known before asking the API anything.
+    let resumed = if options.resume {
+        Some(store.interrupted_sync()?.ok_or(SyncError::NothingToResume)?.id)
+    } else {
+        None
+    };
 
     // Lookups, so that derived calls show names.
     let lookups_bar = progress.bar(5, "lookups");
@@ -174,21 +192,18 @@ pub async fn run(
     lookups_bar.finish_with_message("names");
 
     // The plan: a new one, or the interrupted sync's.
-    let sync_id = match (options.resume, store.interrupted_sync()?) {
-        (true, Some(sync)) => sync.id,
-        (true, None) => return Err(SyncError::NothingToResume.into()),
-        (false, _) => {
-            let availability = if options.mode == Mode::Auto { api::availability(http).await? } else { None };
-            let windows =
-                plan::plan(options.from, options.to, options.mode, availability, options.lookback_ms);
-            let rows: Vec<WindowRow> = windows.iter().map(to_row).collect();
-            let mode = match options.mode {
-                Mode::Auto => "auto",
-                Mode::Query => "query",
-                Mode::Jobs => "jobs",
-            };
-            store.start_sync(options.from, options.to, mode, &rows, now_ms())?
-        }
+    let sync_id = if let Some(id) = resumed {
+        id
+    } else {
+        let availability = if options.mode == Mode::Auto { api::availability(http).await? } else { None };
+        let windows = plan::plan(options.from, options.to, options.mode, availability, options.lookback_ms);
+        let rows: Vec<WindowRow> = windows.iter().map(to_row).collect();
+        let mode = match options.mode {
+            Mode::Auto => "auto",
+            Mode::Query => "query",
+            Mode::Jobs => "jobs",
+        };
+        store.start_sync(options.from, options.to, mode, &rows, now_ms())?
     };
 
     let windows_bar = progress.bar(0, "windows");
@@ -212,7 +227,7 @@ pub async fn run(
         match outcome {
             Ok(()) => report.windows += 1,
             Err(e) => {
-                report.failed.push(format!("{}: {e:#}", interval(&window)));
+                report.failed.push(format!("{}: {e}", interval(&window)));
                 failed.push((row.start_ms, row.end_ms));
             }
         }
@@ -284,7 +299,7 @@ async fn query_window(
     row: WindowRow,
     records: &ProgressBar,
     report: &mut SyncReport,
-) -> anyhow::Result<()> {
+) -> Result<(), SyncError> {
     let window = from_row(&row);
     let text = interval(&window);
     let mut page_number = 1;
@@ -321,7 +336,7 @@ async fn job_window(
     row: WindowRow,
     records: &ProgressBar,
     report: &mut SyncReport,
-) -> anyhow::Result<()> {
+) -> Result<(), SyncError> {
     let window = from_row(&row);
     let text = interval(&window);
     'submit: for attempt in 0..3 {
@@ -359,5 +374,5 @@ async fn job_window(
         store.mark_window_done(sync_id, row, stored)?;
         return Ok(());
     }
-    anyhow::bail!("the details job for {text} failed three times")
+    Err(SyncError::JobFailed { interval: text })
 }

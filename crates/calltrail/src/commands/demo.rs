@@ -93,7 +93,7 @@ pub fn run(
         let report = calltrail_sync::run(&http, &mut store, &options, &progress).await;
         let _ = stop.send(());
         let _ = server.await;
-        report
+        anyhow::Ok(report?)
     })?;
     printer.say(&summary(&report));
     printer.say(&format!("archive: {}", path.display()));

@@ -165,17 +165,14 @@ pub fn run(
         .enable_all()
         .build()
         .context("cannot start the runtime")?;
-    let report =
-        runtime.block_on(calltrail_sync::run(&http, &mut store, &options, &progress)).map_err(|e| {
-            if e.downcast_ref::<calltrail_sync::SyncError>().is_some() {
-                UsageError(format!(
-                    "{e}\n\nhint: run `calltrail sync --from … --to …` or `calltrail sync --incremental`"
-                ))
-                .into()
-            } else {
-                e
-            }
-        })?;
+    let report = runtime.block_on(calltrail_sync::run(&http, &mut store, &options, &progress)).map_err(
+        |e| match e {
+            calltrail_sync::SyncError::NothingToResume => anyhow::Error::new(UsageError(format!(
+                "{e}\n\nhint: run `calltrail sync --from … --to …` or `calltrail sync --incremental`"
+            ))),
+            e => e.into(),
+        },
+    )?;
     printer.say(&summary(&report));
     if report.too_old > 0 {
         printer.warn(&format!(
