@@ -52,7 +52,7 @@ fn main() -> ExitCode {
         Ok(Status::Failure) => ExitCode::from(1),
         Err(err) if printer::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            printer.error(&format!("{err:#}"));
+            printer.error(&printer::error_text(&err));
             if err.downcast_ref::<UsageError>().is_some() {
                 ExitCode::from(2)
             } else {

@@ -76,8 +76,36 @@ impl Printer {
     }
 }
 
+/// `err` and its causes as one line, `outer: cause: root`, leaving out a cause whose text an
+/// outer message already quotes (many errors name their source in their own message).
+pub fn error_text(err: &anyhow::Error) -> String {
+    let mut text = err.to_string();
+    for cause in err.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
+}
+
 /// True when `err` is (caused by) a closed stdout.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain()
         .any(|cause| cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_text;
+
+    #[test]
+    fn error_text_names_each_cause_once() {
+        let refused = || std::io::Error::other("connection refused");
+        let quoted = anyhow::Error::new(refused()).context("GET /api/v2/users failed: connection refused");
+        assert_eq!(error_text(&quoted), "GET /api/v2/users failed: connection refused");
+        let chained = anyhow::Error::new(refused()).context("cannot reach the API").context("sync stopped");
+        assert_eq!(error_text(&chained), "sync stopped: cannot reach the API: connection refused");
+    }
 }
