@@ -351,6 +351,18 @@ fn demo_syncs_reports_and_the_archive_answers() {
     let csv = text(&csv.stdout);
     assert!(csv.starts_with("conversation_id,start,"));
     assert!(csv.lines().skip(1).all(|l| l.contains(",answered,")), "{csv}");
+    // For people, durations read as durations; for machines (the CSV above) they stay milliseconds.
+    let table =
+        run(&["--db", "demo.db", "calls", "--outcome", "answered", "--format", "table"], b"", dir.path());
+    let table = text(&table.stdout);
+    let first_row = table.lines().nth(2).expect(&table);
+    assert!(first_row.contains("m ") && first_row.contains("s  "), "{first_row}");
+    let csv_first = csv.lines().nth(1).unwrap();
+    let duration_ms: i64 = csv_first.split(',').nth(9).unwrap().parse().expect(csv_first);
+    assert!(
+        first_row.contains(&calltrail_explain::story::duration(duration_ms)),
+        "{first_row} / {csv_first}"
+    );
     let ndjson =
         run(&["--db", "demo.db", "calls", "--direction", "outbound", "--format", "ndjson"], b"", dir.path());
     let first = text(&ndjson.stdout).lines().next().unwrap().to_owned();

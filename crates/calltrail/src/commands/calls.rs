@@ -124,6 +124,11 @@ pub fn run(args: &CallsArgs, global: &GlobalArgs, _printer: &Printer) -> anyhow:
             .map(|(i, v)| match (COLUMNS[i], v) {
                 ("start", SqlValue::Integer(ms)) if format == TableFormat::Table => local_time(*ms, &zone),
                 ("start", SqlValue::Integer(ms)) => calltrail_model::Timestamp(*ms).to_rfc3339(),
+                (column, SqlValue::Integer(ms))
+                    if format == TableFormat::Table && column.ends_with("_ms") =>
+                {
+                    calltrail_explain::story::duration(*ms)
+                }
                 (_, SqlValue::Integer(n)) => n.to_string(),
                 (_, SqlValue::Text(t)) => t.clone(),
                 (_, SqlValue::Real(f)) => f.to_string(),
@@ -148,7 +153,10 @@ pub fn run(args: &CallsArgs, global: &GlobalArgs, _printer: &Printer) -> anyhow:
     }
     match format {
         TableFormat::Json => out.write_all(if first { b"]\n" } else { b"\n]\n" })?,
-        TableFormat::Table => write!(out, "{}", render_table(COLUMNS, &table, &[]))?,
+        TableFormat::Table => {
+            let durations_right: Vec<bool> = COLUMNS.iter().map(|c| c.ends_with("_ms")).collect();
+            write!(out, "{}", render_table(COLUMNS, &table, &durations_right))?;
+        }
         _ => {}
     }
     out.flush()?;
