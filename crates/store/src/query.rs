@@ -154,6 +154,8 @@ pub struct CallSummary {
     pub start_ms: Option<i64>,
     /// `Inbound`, `Outbound`, `Internal`, `Inbound / Outbound`.
     pub direction_label: String,
+    /// `voice`, `chat`, `email`, `message`, `callback`, ...
+    pub media_type: Option<String>,
     /// The customer's number.
     pub customer_number: Option<String>,
     /// The queue.
@@ -291,7 +293,7 @@ impl Store {
         let sql = format!(
             "SELECT c.conversation_id, c.start_ms, c.direction_label, c.customer_number, coalesce(c.queue_name, c.queue_id),
                     coalesce(c.answered_by_name, c.answered_by_user_id), c.reason, c.outcome, c.duration_ms,
-                    c.wrapup_code_name, c.disconnect_by, c.rowid
+                    c.wrapup_code_name, c.disconnect_by, c.rowid, c.media_type
              FROM calls c WHERE {clause} ORDER BY c.start_ms DESC, c.rowid DESC LIMIT {limit}"
         );
         let mut stmt = self.conn.prepare(&sql)?;
@@ -300,6 +302,7 @@ impl Store {
                 conversation_id: r.get(0)?,
                 start_ms: r.get(1)?,
                 direction_label: r.get(2)?,
+                media_type: r.get(12)?,
                 customer_number: r.get(3)?,
                 queue_name: r.get(4)?,
                 answered_by_name: r.get(5)?,

@@ -152,14 +152,15 @@ pub(crate) async fn calls(
         } @else {
             table.calls {
                 thead { tr {
-                    th { "Started (" (zone.name()) ")" } th { "Direction" } th { "Customer" } th { "Queue" }
+                    th { "Started (" (zone.name()) ")" } th { "Direction" } th { "Media" } th { "Customer" } th { "Queue" }
                     th { "Answered by" } th { "Reason" } th { "Outcome" } th.num { "Length" } th { "Wrap-up" } th { "Hung up" }
                 } }
                 tbody {
                     @for c in &calls {
                         tr data-conversation=(c.conversation_id) {
-                            td { a href=(call_href(&c.conversation_id)) { (local(c.start_ms, &zone)) } }
+                            td.when { a href=(call_href(&c.conversation_id)) { (local(c.start_ms, &zone)) } }
                             td { (c.direction_label) }
+                            td { (opt(c.media_type.as_ref())) }
                             td { (opt(c.customer_number.as_ref())) }
                             td { (opt(c.queue_name.as_ref())) }
                             td { (opt(c.answered_by_name.as_ref())) }
@@ -673,7 +674,8 @@ a { color:var(--accent); }
 table { border-collapse:collapse; width:100%; margin:.4em 0; }
 th, td { text-align:left; padding:.3em .6em; border-bottom:1px solid var(--line); vertical-align:top; }
 th { font-weight:600; color:var(--muted); font-size:.9em; }
-.num { text-align:right; font-variant-numeric:tabular-nums; }
+.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
+td.when { white-space:nowrap; }
 form.filters { display:flex; flex-wrap:wrap; gap:.5em 1em; align-items:end; margin:.5em 0 1em; padding:.6em; background:#f7f8fa; border-radius:6px; }
 form.filters label { display:flex; flex-direction:column; font-size:.85em; color:var(--muted); }
 form.filters input, form.filters select, form.filters button { font:inherit; padding:.25em .4em; }

@@ -166,6 +166,19 @@ async fn every_page_and_api_route_answers_from_the_archive() {
     seen.sort();
     all.sort();
     assert_eq!(seen, all);
+    // Each listed call says its media, so a chat without a phone number reads as a chat.
+    for call in server.json("/api/calls").await["calls"].as_array().unwrap() {
+        let media: Option<String> = store
+            .connection()
+            .query_row(
+                "SELECT media_type FROM calls WHERE conversation_id = ?1",
+                [&call["conversation_id"].as_str().unwrap()],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(media.is_some());
+        assert_eq!(call["media_type"].as_str(), media.as_deref());
+    }
 
     // One call: the page carries the five answers and the timeline; the API the record.
     let id = store
