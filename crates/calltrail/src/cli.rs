@@ -25,7 +25,8 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// The archive (SQLite file); default ./calltrail.db (./calltrail-demo.db for `demo`)
+    /// The archive (SQLite file); default `db` in calltrail.toml, else ./calltrail.db
+    /// (./calltrail-demo.db for `demo`)
     #[arg(long, global = true, env = "CALLTRAIL_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Configuration file (TOML); defaults to ./calltrail.toml when it exists
@@ -213,18 +214,23 @@ pub struct SyncArgs {
     #[arg(long, conflicts_with_all = ["from", "to"])]
     pub resume: bool,
     /// Which endpoints: auto (jobs for history, query for recent data), query or jobs
-    #[arg(long, value_enum, default_value_t = SyncMode::Auto)]
-    pub mode: SyncMode,
-    /// When to fetch participant attributes from the Conversations API
-    #[arg(long, value_enum, default_value_t = calltrail_sync::AttributesMode::Auto)]
-    pub attributes: calltrail_sync::AttributesMode,
-    /// Recent history re-read through the query (30m, 48h, 2d)
-    #[arg(long, default_value = "48h", value_name = "DURATION")]
-    pub lookback: String,
-    /// Requests per minute
-    #[arg(long, default_value_t = 300, value_name = "N")]
-    pub rate_limit: u32,
-    /// Full API base URL (overrides the region; http only for loopback)
+    /// [default: auto, or `mode` in [sync] of calltrail.toml]
+    #[arg(long, value_enum)]
+    pub mode: Option<SyncMode>,
+    /// When to fetch participant attributes from the Conversations API [default: auto, or
+    /// `attributes` in [sync] of calltrail.toml]
+    #[arg(long, value_enum)]
+    pub attributes: Option<calltrail_sync::AttributesMode>,
+    /// Recent history re-read through the query (30m, 48h, 2d) [default: 48h, or `lookback` in
+    /// [sync] of calltrail.toml]
+    #[arg(long, value_name = "DURATION")]
+    pub lookback: Option<String>,
+    /// Requests per minute [default: 300, or `rate_limit` in [sync] of calltrail.toml]
+    #[arg(long, value_name = "N")]
+    pub rate_limit: Option<u32>,
+    /// Full API base URL (overrides the region; http only for loopback) [default: from
+    /// GENESYSCLOUD_API_REGION or GENESYSCLOUD_REGION, else [genesys] of calltrail.toml, else
+    /// us-east-1]
     #[arg(long, value_name = "URL")]
     pub api_base: Option<String>,
 }
@@ -270,9 +276,10 @@ pub struct FilterArgs {
     /// Reason for the call
     #[arg(long)]
     pub reason: Option<String>,
-    /// Time zone for dates and days (IANA name: Europe/London, America/Chicago)
-    #[arg(long, env = "CALLTRAIL_TZ", default_value = "UTC", value_name = "ZONE")]
-    pub tz: String,
+    /// Time zone for dates and days (IANA name: Europe/London, America/Chicago) [default: UTC,
+    /// or `tz` in calltrail.toml]
+    #[arg(long, env = "CALLTRAIL_TZ", value_name = "ZONE")]
+    pub tz: Option<String>,
 }
 
 /// `calltrail calls`.
@@ -345,9 +352,10 @@ pub struct ExportArgs {
     /// Tables to export
     #[arg(long, value_enum, value_delimiter = ',', default_value = "calls,phases,agent-legs,ivr-steps,raw")]
     pub tables: Vec<ExportTableArg>,
-    /// Time zone whose local days partition the files (IANA name)
-    #[arg(long, env = "CALLTRAIL_TZ", default_value = "UTC", value_name = "ZONE")]
-    pub tz: String,
+    /// Time zone whose local days partition the files (IANA name) [default: UTC, or `tz` in
+    /// calltrail.toml]
+    #[arg(long, env = "CALLTRAIL_TZ", value_name = "ZONE")]
+    pub tz: Option<String>,
     /// Rewrite every day, not only the days with calls changed since the last export to DIR
     #[arg(long)]
     pub full: bool,
@@ -524,8 +532,9 @@ its values and the pitfalls people meet with it.";
 /// `calltrail explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// Detail records to explain: a file, or `-` for standard input (the default)
-    #[arg(value_name = "FILE")]
+    /// Detail records to explain: a file, or `-` for standard input (the default); with an
+    /// archive (--db, or `db` in calltrail.toml), a conversation id in it
+    #[arg(value_name = "FILE|ID")]
     pub input: Option<PathBuf>,
     /// Output format; `text` on a terminal, `ndjson` otherwise
     #[arg(long, value_enum, value_name = "FORMAT")]

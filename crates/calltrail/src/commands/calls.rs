@@ -10,7 +10,8 @@ use calltrail_store::{CallFilter, Store};
 use rusqlite::types::Value as SqlValue;
 
 use crate::cli::{CallsArgs, FilterArgs, GlobalArgs, TableFormat};
-use crate::commands::sync::{db_path, parse_time};
+use crate::commands::sync::parse_time;
+use crate::config::Config;
 use crate::printer::Printer;
 use crate::{Status, UsageError};
 
@@ -31,8 +32,8 @@ const COLUMNS: &[&str] = &[
 ];
 
 /// Opens an archive that must already exist (reports and listings never create one).
-pub fn existing_archive(global: &GlobalArgs) -> anyhow::Result<Store> {
-    let path = db_path(global, "calltrail.db");
+pub fn existing_archive(global: &GlobalArgs, config: &Config) -> anyhow::Result<Store> {
+    let path = config.db_path(global.db.as_deref());
     if !path.exists() {
         return Err(UsageError(format!(
             "no archive at `{}`\n\nhint: run `calltrail sync` or `calltrail demo` first",
@@ -47,9 +48,9 @@ pub fn existing_archive(global: &GlobalArgs) -> anyhow::Result<Store> {
     }
 }
 
-/// The zone of `--tz`.
-pub fn zone_of(name: &str) -> Result<Zone, UsageError> {
-    Zone::named(name).map_err(|e| UsageError(e.to_string()))
+/// The zone of `--tz`, else of `tz` in the configuration, else UTC.
+pub fn zone_of(flag: Option<&str>, config: &Config) -> Result<Zone, UsageError> {
+    Zone::named(config.tz(flag)).map_err(|e| UsageError(e.to_string()))
 }
 
 /// Reads RFC 3339, or a date as local midnight in `zone`.
@@ -63,8 +64,8 @@ fn time_in(text: &str, zone: &Zone) -> Result<i64, UsageError> {
 }
 
 /// The archive filter of the shared filter flags, and the zone they were read in.
-pub fn filter_of(args: &FilterArgs) -> Result<(CallFilter, Zone), UsageError> {
-    let zone = zone_of(&args.tz)?;
+pub fn filter_of(args: &FilterArgs, config: &Config) -> Result<(CallFilter, Zone), UsageError> {
+    let zone = zone_of(args.tz.as_deref(), config)?;
     let filter = CallFilter {
         from_ms: args.from.as_deref().map(|t| time_in(t, &zone)).transpose()?,
         to_ms: args.to.as_deref().map(|t| time_in(t, &zone)).transpose()?,
@@ -85,9 +86,9 @@ pub fn format_or_default(format: Option<TableFormat>) -> TableFormat {
     format.unwrap_or(if Printer::stdout_is_terminal() { TableFormat::Table } else { TableFormat::Ndjson })
 }
 
-pub fn run(args: &CallsArgs, global: &GlobalArgs, _printer: &Printer) -> anyhow::Result<Status> {
-    let store = existing_archive(global)?;
-    let (filter, zone) = filter_of(&args.filter)?;
+pub fn run(args: &CallsArgs, global: &GlobalArgs, config: &Config) -> anyhow::Result<Status> {
+    let store = existing_archive(global, config)?;
+    let (filter, zone) = filter_of(&args.filter, config)?;
     let (clause, params) = filter.to_sql();
     let sql = format!(
         "SELECT c.conversation_id, c.start_ms, c.direction_label, c.media_type, c.customer_number, c.queue_name,

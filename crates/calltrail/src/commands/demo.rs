@@ -11,7 +11,7 @@ use calltrail_explain::{IvrSettings, ReasonSettings};
 use calltrail_sim::{Clock, Sim, SimConfig};
 
 use crate::cli::{DemoArgs, GlobalArgs};
-use crate::commands::sync::{db_path, now_ms, open_store, summary};
+use crate::commands::sync::{now_ms, open_store, summary};
 use crate::config::Config;
 use crate::printer::Printer;
 use crate::Status;
@@ -25,7 +25,8 @@ pub fn run(
     config: &Config,
     printer: &Printer,
 ) -> anyhow::Result<Status> {
-    let path = db_path(global, "calltrail-demo.db");
+    // Never the configured archive: the demo's calls are made up.
+    let path = global.db.clone().unwrap_or_else(|| "calltrail-demo.db".into());
     if global.db.is_none() {
         // The default demo archive is the demo's own: start it afresh.
         for suffix in ["", "-wal", "-shm"] {

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::mpsc;
@@ -33,8 +33,19 @@ pub fn run(
     config: &Config,
     printer: &Printer,
 ) -> anyhow::Result<Status> {
-    if let Some(db) = &global.db {
-        return explain_archived(args, db, config, printer);
+    // An argument that is no file is a conversation id, when there is an archive to look in.
+    let archive = global.db.as_deref().or(config.db.as_deref());
+    match args.input.as_deref() {
+        Some(input) if input != Path::new("-") && archive.is_some() && !input.exists() => {
+            return explain_archived(input, &config.db_path(archive), args, config, printer);
+        }
+        None if io::stdin().is_terminal() => {
+            return Err(UsageError(
+                "nothing to explain: give a file of detail records, or pipe them in\n\nhint: `calltrail explain records.ndjson`, `… | calltrail explain`, or a conversation id with --db ARCHIVE".into(),
+            )
+            .into());
+        }
+        _ => {}
     }
     let settings = config.settings();
     let lookups = match &args.lookups {
@@ -100,22 +111,24 @@ pub fn run(
 /// `calltrail explain --db PATH ID`: one archived conversation, explained from its raw record
 /// with the archive's lookups and Conversations API record.
 fn explain_archived(
-    args: &ExplainArgs,
+    input: &Path,
     db: &Path,
+    args: &ExplainArgs,
     config: &Config,
     printer: &Printer,
 ) -> anyhow::Result<Status> {
-    let id = args
-        .input
-        .as_deref()
-        .and_then(Path::to_str)
-        .ok_or_else(|| UsageError("with --db, give the conversation id to explain".into()))?;
+    let id = input.to_string_lossy();
+    let id = id.as_ref();
     if !db.exists() {
-        return Err(UsageError(format!("no archive at `{}`", db.display())).into());
+        return Err(UsageError(format!(
+            "`{id}` is no file, and there is no archive at `{}` to look it up in as a conversation id",
+            db.display()
+        ))
+        .into());
     }
     let mut store = crate::commands::sync::open_store(db, config)?;
     let Some(raw) = store.raw(id)? else {
-        printer.error(&format!("conversation `{id}` is not in the archive `{}`", db.display()));
+        printer.error(&format!("`{id}` is no file, nor a conversation in the archive `{}`", db.display()));
         return Ok(Status::Failure);
     };
     let lookups = store.lookups()?;

@@ -7,11 +7,17 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::cli::{ExportArgs, ExportFormatArg, ExportTableArg, GlobalArgs};
 use crate::commands::calls::{existing_archive, zone_of};
 use crate::commands::sync::now_ms;
+use crate::config::Config;
 use crate::printer::Printer;
 use crate::Status;
 
-pub fn run(args: &ExportArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Status> {
-    let store = existing_archive(global)?;
+pub fn run(
+    args: &ExportArgs,
+    global: &GlobalArgs,
+    config: &Config,
+    printer: &Printer,
+) -> anyhow::Result<Status> {
+    let store = existing_archive(global, config)?;
     let format = match args.format {
         ExportFormatArg::Parquet => ExportFormat::Parquet,
         ExportFormatArg::Csv => ExportFormat::Csv,
@@ -34,7 +40,7 @@ pub fn run(args: &ExportArgs, global: &GlobalArgs, printer: &Printer) -> anyhow:
         dir: args.out.clone(),
         format,
         tables,
-        zone: zone_of(&args.tz)?,
+        zone: zone_of(args.tz.as_deref(), config)?,
         full: args.full,
         now_ms: now_ms(),
     };

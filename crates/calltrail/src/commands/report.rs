@@ -8,6 +8,7 @@ use calltrail_explain::report::{GroupBy, ReportKind, ReportOptions};
 use crate::cli::{GlobalArgs, GroupName, ReportArgs, ReportName, TableFormat};
 use crate::commands::calls::{existing_archive, filter_of, format_or_default};
 use crate::commands::sync::parse_duration;
+use crate::config::Config;
 use crate::printer::Printer;
 use crate::Status;
 
@@ -23,9 +24,14 @@ fn kind_of(name: ReportName) -> ReportKind {
     }
 }
 
-pub fn run(args: &ReportArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Status> {
-    let store = existing_archive(global)?;
-    let (filter, zone) = filter_of(&args.filter)?;
+pub fn run(
+    args: &ReportArgs,
+    global: &GlobalArgs,
+    config: &Config,
+    printer: &Printer,
+) -> anyhow::Result<Status> {
+    let store = existing_archive(global, config)?;
+    let (filter, zone) = filter_of(&args.filter, config)?;
     let kind = kind_of(args.name);
     let options = ReportOptions {
         zone,

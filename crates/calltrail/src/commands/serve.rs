@@ -9,14 +9,19 @@ use anyhow::Context as _;
 
 use crate::cli::{GlobalArgs, ServeArgs};
 use crate::commands::calls::existing_archive;
-use crate::commands::sync::db_path;
+use crate::config::Config;
 use crate::printer::Printer;
 use crate::{Status, UsageError};
 
-pub fn run(args: &ServeArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Status> {
+pub fn run(
+    args: &ServeArgs,
+    global: &GlobalArgs,
+    config: &Config,
+    printer: &Printer,
+) -> anyhow::Result<Status> {
     // Checked (and upgraded, if an older calltrail wrote it) before serving it read-only.
-    drop(existing_archive(global)?);
-    serve_archive(&db_path(global, "calltrail.db"), &args.listen, args.token.clone(), printer)?;
+    drop(existing_archive(global, config)?);
+    serve_archive(&config.db_path(global.db.as_deref()), &args.listen, args.token.clone(), printer)?;
     Ok(Status::Success)
 }
 

@@ -2,7 +2,7 @@
 //! reading times and durations, finding credentials and the region.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context as _;
 use calltrail_client::plan::Mode;
@@ -11,18 +11,13 @@ use calltrail_model::Timestamp;
 use calltrail_store::Store;
 
 use crate::cli::{GlobalArgs, SyncArgs, SyncMode};
-use crate::config::Config;
+use crate::config::{Config, GenesysConfig};
 use crate::printer::Printer;
 use crate::{Status, UsageError};
-use calltrail_sync::{Progress, SyncOptions, SyncReport};
+use calltrail_sync::{AttributesMode, Progress, SyncOptions, SyncReport};
 
 const HOUR: i64 = 3_600_000;
 const DAY: i64 = 24 * HOUR;
-
-/// The archive path: `--db`, `CALLTRAIL_DB`, else `default`.
-pub fn db_path(global: &GlobalArgs, default: &str) -> PathBuf {
-    global.db.clone().unwrap_or_else(|| PathBuf::from(default))
-}
 
 /// Opens the archive with the configured settings.
 pub fn open_store(path: &Path, config: &Config) -> anyhow::Result<Store> {
@@ -70,15 +65,19 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-/// Credentials and endpoints from Genesys' environment variables and `--api-base`.
-pub fn connect(api_base: Option<&str>, rate_limit: u32) -> anyhow::Result<Http> {
+/// Credentials and endpoints: `--api-base`, else Genesys' environment variables, else
+/// `[genesys]` of the configuration, else us-east-1.
+pub fn connect(api_base: Option<&str>, genesys: &GenesysConfig, rate_limit: u32) -> anyhow::Result<Http> {
     let region = api_base
         .map(str::to_owned)
         .or_else(|| env("GENESYSCLOUD_API_REGION"))
         .or_else(|| env("GENESYSCLOUD_REGION"))
+        .or_else(|| genesys.api_base.clone())
+        .or_else(|| genesys.region.clone())
         .unwrap_or_else(|| "us-east-1".to_owned());
     let endpoints = calltrail_client::resolve(&region).map_err(UsageError)?;
-    let credentials = match (env("GENESYSCLOUD_OAUTHCLIENT_ID"), env("GENESYSCLOUD_OAUTHCLIENT_SECRET"), env("GENESYSCLOUD_ACCESS_TOKEN")) {
+    let client_id = env("GENESYSCLOUD_OAUTHCLIENT_ID").or_else(|| genesys.client_id.clone());
+    let credentials = match (client_id, env("GENESYSCLOUD_OAUTHCLIENT_SECRET"), env("GENESYSCLOUD_ACCESS_TOKEN")) {
         (Some(id), Some(secret), _) => Credentials::Client { id, secret: Secret::new(secret) },
         (_, _, Some(token)) => Credentials::Token(Secret::new(token)),
         _ => {
@@ -123,9 +122,10 @@ pub fn run(
     config: &Config,
     printer: &Printer,
 ) -> anyhow::Result<Status> {
-    let path = db_path(global, "calltrail.db");
+    let path = config.db_path(global.db.as_deref());
     let mut store = open_store(&path, config)?;
-    let lookback = parse_duration(&args.lookback)?;
+    let lookback =
+        parse_duration(args.lookback.as_deref().or(config.sync.lookback.as_deref()).unwrap_or("48h"))?;
     let now = now_ms();
     let (from, to) = if args.incremental {
         let last = store.last_finished_sync()?.ok_or_else(|| {
@@ -142,17 +142,18 @@ pub fn run(
         }
         (from, to)
     };
-    let http = connect(args.api_base.as_deref(), args.rate_limit)?;
+    let rate_limit = args.rate_limit.or(config.sync.rate_limit).unwrap_or(300);
+    let http = connect(args.api_base.as_deref(), &config.genesys, rate_limit)?;
     let settings = config.settings();
     let options = SyncOptions {
         from,
         to,
-        mode: match args.mode {
+        mode: match args.mode.or(config.sync.mode).unwrap_or(SyncMode::Auto) {
             SyncMode::Auto => Mode::Auto,
             SyncMode::Query => Mode::Query,
             SyncMode::Jobs => Mode::Jobs,
         },
-        attributes: args.attributes,
+        attributes: args.attributes.or(config.sync.attributes).unwrap_or(AttributesMode::Auto),
         lookback_ms: lookback,
         resume: args.resume,
         settings_need_attributes: !settings.reason.attributes.is_empty()
@@ -194,7 +195,7 @@ pub fn run(
 }
 
 pub fn rederive(global: &GlobalArgs, config: &Config, printer: &Printer) -> anyhow::Result<Status> {
-    let path = db_path(global, "calltrail.db");
+    let path = config.db_path(global.db.as_deref());
     if !path.exists() {
         return Err(UsageError(format!("no archive at `{}`", path.display())).into());
     }
