@@ -177,6 +177,10 @@ pub struct ServeArgs {
     /// A token every request must carry (Authorization: Bearer, or ?token= once in a browser)
     #[arg(long, env = "CALLTRAIL_TOKEN", value_name = "TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Time zone of the pages when a page names none (IANA name) [default: UTC, or `tz` in
+    /// calltrail.toml]
+    #[arg(long, env = "CALLTRAIL_TZ", value_name = "ZONE")]
+    pub tz: Option<String>,
 }
 
 const SERVE_ABOUT: &str = "\

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{first_line, KillOnDrop};
+use common::{first_line, http_get, KillOnDrop};
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -31,7 +31,7 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn ok(out: Output, what: &str) -> String {
+fn ok(out: &Output, what: &str) -> String {
     assert!(out.status.success(), "{what}: {}", text(&out.stderr));
     text(&out.stdout)
 }
@@ -71,7 +71,7 @@ fn the_configuration_names_the_organisation_the_archive_the_zone_and_the_sync_de
         .env("GENESYSCLOUD_OAUTHCLIENT_SECRET", "site-secret")
         .output()
         .unwrap();
-    ok(sync, "sync");
+    ok(&sync, "sync");
     assert!(dir.path().join("site.db").exists() && !dir.path().join("calltrail.db").exists());
     let archive = rusqlite::Connection::open(dir.path().join("site.db")).unwrap();
     let mode: String = archive.query_row("SELECT mode FROM syncs", [], |r| r.get(0)).unwrap();
@@ -86,7 +86,7 @@ fn the_configuration_names_the_organisation_the_archive_the_zone_and_the_sync_de
         if let Some(tz) = env_tz {
             c.env("CALLTRAIL_TZ", tz);
         }
-        let table = ok(c.output().unwrap(), "calls");
+        let table = ok(&c.output().unwrap(), "calls");
         table.lines().nth(2).unwrap().split("  ").nth(1).unwrap().trim().to_owned()
     };
     let start_ms: i64 = archive.query_row("SELECT min(start_ms) FROM calls", [], |r| r.get(0)).unwrap();
@@ -96,17 +96,30 @@ fn the_configuration_names_the_organisation_the_archive_the_zone_and_the_sync_de
     let report = calltrail(dir.path()).args(["report", "agents", "--format", "table"]).output().unwrap();
     assert!(text(&report.stderr).contains("(Asia/Kolkata)"), "{}", text(&report.stderr));
 
+    // The web UI's pages too.
+    let mut serve = KillOnDrop(
+        calltrail(dir.path())
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let base = first_line(&mut serve.0);
+    let address = base.trim_start_matches("http://").trim_end_matches('/').to_owned();
+    assert!(http_get(&address, "/", None).contains("Started (Asia/Kolkata)"));
+    drop(serve);
+
     // With an archive configured, an argument that is no file is a conversation id.
     let id: String = archive.query_row("SELECT min(conversation_id) FROM calls", [], |r| r.get(0)).unwrap();
     let record =
-        ok(calltrail(dir.path()).args(["explain", &id, "--format", "ndjson"]).output().unwrap(), "id");
+        ok(&calltrail(dir.path()).args(["explain", &id, "--format", "ndjson"]).output().unwrap(), "id");
     let record: serde_json::Value = serde_json::from_str(&record).unwrap();
     assert_eq!(record["conversation_id"], id.as_str());
     let generated =
-        ok(calltrail(dir.path()).args(["sim", "generate", "--calls", "3"]).output().unwrap(), "gen");
+        ok(&calltrail(dir.path()).args(["sim", "generate", "--calls", "3"]).output().unwrap(), "gen");
     std::fs::write(dir.path().join("records.ndjson"), generated).unwrap();
     let from_file = ok(
-        calltrail(dir.path()).args(["explain", "records.ndjson", "--format", "ndjson"]).output().unwrap(),
+        &calltrail(dir.path()).args(["explain", "records.ndjson", "--format", "ndjson"]).output().unwrap(),
         "file",
     );
     assert_eq!(from_file.lines().count(), 3);
@@ -116,7 +129,7 @@ fn the_configuration_names_the_organisation_the_archive_the_zone_and_the_sync_de
 
     // The demo never writes into the configured archive.
     let before = std::fs::metadata(dir.path().join("site.db")).unwrap().len();
-    ok(calltrail(dir.path()).args(["-q", "demo", "--calls", "30", "--days", "1"]).output().unwrap(), "demo");
+    ok(&calltrail(dir.path()).args(["-q", "demo", "--calls", "30", "--days", "1"]).output().unwrap(), "demo");
     assert!(dir.path().join("calltrail-demo.db").exists());
     assert_eq!(std::fs::metadata(dir.path().join("site.db")).unwrap().len(), before);
 }

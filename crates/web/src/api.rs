@@ -9,14 +9,14 @@ use axum::Json;
 use calltrail_explain::report::ReportKind;
 use serde_json::{json, Value};
 
-use crate::params::Params;
+use crate::params::{Params, SiteParams};
 use crate::{pages, AppState, Computed, WebError};
 
 const PAGE: usize = 100;
 
 pub(crate) async fn calls(
     State(state): State<AppState>,
-    Query(params): Query<Params>,
+    SiteParams(params): SiteParams,
 ) -> Result<Response, WebError> {
     let filter = params.filter()?;
     let before = params.cursor()?;
@@ -44,7 +44,7 @@ pub(crate) async fn raw(State(state): State<AppState>, Path(id): Path<String>) -
 
 pub(crate) async fn ivr(
     State(state): State<AppState>,
-    Query(params): Query<Params>,
+    SiteParams(params): SiteParams,
 ) -> Result<Response, WebError> {
     let answer = pages::ivr_computed(&state, &params).await?;
     match &*answer.value {
@@ -56,7 +56,7 @@ pub(crate) async fn ivr(
 pub(crate) async fn report(
     State(state): State<AppState>,
     Path(name): Path<String>,
-    Query(params): Query<Params>,
+    SiteParams(params): SiteParams,
 ) -> Result<Response, WebError> {
     let kind =
         ReportKind::parse(&name).ok_or_else(|| WebError::NotFound(format!("no report named `{name}`")))?;

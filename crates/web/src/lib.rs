@@ -8,7 +8,7 @@
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
-//! let state = calltrail_web::AppState::open("calltrail.db".as_ref(), None).expect("archive");
+//! let state = calltrail_web::AppState::open("calltrail.db".as_ref(), None, None).expect("archive");
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
 //! calltrail_web::serve(listener, state, std::future::pending()).await
 //! # }
@@ -44,6 +44,7 @@ struct Inner {
     path: PathBuf,
     idle: Mutex<Vec<Store>>,
     token: Option<String>,
+    default_tz: Option<String>,
     cache: Mutex<HashMap<String, (i64, Arc<Computed>)>>,
     index: Mutex<IndexSlot>,
 }
@@ -86,18 +87,29 @@ const CACHE_ENTRIES: usize = 64;
 
 impl AppState {
     /// Opens the archive read-only (checking it is one) and sets the token every request
-    /// must carry, if any.
-    pub fn open(path: &Path, token: Option<String>) -> Result<AppState, StoreError> {
+    /// must carry, if any, and the time zone pages use when a request names none (UTC if
+    /// `None`; an IANA name the caller has checked).
+    pub fn open(
+        path: &Path,
+        token: Option<String>,
+        default_tz: Option<String>,
+    ) -> Result<AppState, StoreError> {
         let first = Store::open_read_only(path)?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
                 idle: Mutex::new(vec![first]),
                 token: token.filter(|t| !t.is_empty()),
+                default_tz: default_tz.filter(|t| !t.trim().is_empty()),
                 cache: Mutex::new(HashMap::new()),
                 index: Mutex::new(IndexSlot::default()),
             }),
         })
+    }
+
+    /// The zone pages use when a request names none.
+    pub(crate) fn default_tz(&self) -> Option<&str> {
+        self.inner.default_tz.as_deref()
     }
 
     /// Starts loading the report index in the background (done by [`serve`]; reports are

@@ -12,7 +12,7 @@ use calltrail_model::{Timestamp, Zone};
 use maud::{html, Markup, DOCTYPE};
 use serde_json::Value;
 
-use crate::params::{encode, Params};
+use crate::params::{encode, Params, SiteParams};
 use crate::{svg, Answer, AppState, Computed, Source, WebError};
 
 const PAGE: usize = 50;
@@ -130,7 +130,7 @@ fn filter_form(params: &Params, action: &str, queues: &[String], with_text: bool
 /// `/`: the calls list, newest first, filtered, paged by cursor.
 pub(crate) async fn calls(
     State(state): State<AppState>,
-    Query(params): Query<Params>,
+    SiteParams(params): SiteParams,
 ) -> Result<Response, WebError> {
     let filter = params.filter()?;
     let zone = params.zone()?;
@@ -203,7 +203,7 @@ fn ms(v: &Value, pointer: &str) -> i64 {
 pub(crate) async fn call(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(params): Query<Params>,
+    SiteParams(params): SiteParams,
 ) -> Result<Response, WebError> {
     let zone = params.zone()?;
     let lookup = id.clone();
@@ -380,7 +380,7 @@ pub(crate) async fn ivr_computed(state: &AppState, params: &Params) -> Result<An
 /// `/ivr`: the IVR map as a picture and as a table.
 pub(crate) async fn ivr(
     State(state): State<AppState>,
-    Query(params): Query<Params>,
+    SiteParams(params): SiteParams,
 ) -> Result<Response, WebError> {
     let answer = ivr_computed(&state, &params).await?;
     let Computed::Ivr(map) = &*answer.value else {
@@ -549,7 +549,7 @@ fn table_html(table: &Table) -> Markup {
 pub(crate) async fn report(
     State(state): State<AppState>,
     Path(name): Path<String>,
-    Query(params): Query<Params>,
+    SiteParams(params): SiteParams,
 ) -> Result<Response, WebError> {
     let kind = ReportKind::parse(&name)
         .ok_or_else(|| WebError::NotFound(format!("There is no report named `{name}`.")))?;

@@ -1,14 +1,34 @@
 //! Query-string parameters of the pages and the API, read into the archive's `CallFilter`.
 //! Empty fields (an untouched form input) mean "no filter"; dates are local midnights in
-//! `tz`.
+//! `tz`, which defaults to the contact centre's zone the server was started with.
 
 use std::fmt::Write as _;
 
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
 use calltrail_model::{Timestamp, Zone};
 use calltrail_store::CallFilter;
 use serde::Deserialize;
 
-use crate::WebError;
+use crate::{AppState, WebError};
+
+/// The query string's [`Params`], with `tz` set to the server's default zone when the request
+/// names none.
+pub(crate) struct SiteParams(pub Params);
+
+impl FromRequestParts<AppState> for SiteParams {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let Query(mut params) = Query::<Params>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| WebError::BadRequest(e.body_text()))?;
+        if given(params.tz.as_ref()).is_none() {
+            params.tz = state.default_tz().map(str::to_owned);
+        }
+        Ok(SiteParams(params))
+    }
+}
 
 /// Every parameter a page or API route reads.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -62,8 +62,12 @@ struct Server {
 }
 
 async fn start(db: &Path, token: Option<&str>) -> Server {
+    start_in(db, token, None).await
+}
+
+async fn start_in(db: &Path, token: Option<&str>, zone: Option<&str>) -> Server {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let state = AppState::open(db, token.map(str::to_owned)).unwrap();
+    let state = AppState::open(db, token.map(str::to_owned), zone.map(str::to_owned)).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -425,4 +429,36 @@ async fn reports_are_folded_over_the_report_index_and_equal_the_archives() {
     let number = CallFilter { number: Some("+1".into()), ..CallFilter::default() };
     let expected = store.report(ReportKind::Reasons, &number, &ReportOptions::default()).unwrap();
     assert_eq!(rows, Value::Array(expected.to_json_rows()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_use_the_sites_zone_unless_the_request_names_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive(dir.path());
+    let server = start_in(&db, None, Some("Asia/Kolkata")).await;
+    let (_, page, _) = server.get("/").await;
+    assert!(page.contains("Started (Asia/Kolkata)"), "the list in the site's zone");
+    assert!(
+        page.contains("name=\"tz\" size=\"14\" placeholder=\"UTC\" value=\"Asia/Kolkata\""),
+        "the form says so"
+    );
+    let (_, page, _) = server.get("/?tz=UTC").await;
+    assert!(page.contains("Started (UTC)"), "a request's own zone wins");
+    // A date is the site's local midnight: 2025-11-24 in Kolkata began at 18:30 UTC the day
+    // before, so the newest call before it started before then, not merely before 00:00 UTC.
+    let kolkata_midnight = 1_763_922_600_000_i64;
+    let utc_midnight = 1_763_942_400_000_i64;
+    let store = Store::open(&db).unwrap();
+    let between: i64 = store
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM calls WHERE start_ms >= ?1 AND start_ms < ?2",
+            [kolkata_midnight, utc_midnight],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(between > 0, "calls between the two midnights make the test tell them apart");
+    let before = server.json("/api/calls?to=2025-11-24").await;
+    let newest = before["calls"][0]["start_ms"].as_i64().unwrap();
+    assert!(newest < kolkata_midnight, "{newest}");
 }

@@ -111,7 +111,7 @@ pub fn run(
     drop(out);
     if args.serve {
         drop(store);
-        crate::commands::serve::serve_archive(&path, &args.listen, None, printer)?;
+        crate::commands::serve::serve_archive(&path, &args.listen, None, None, printer)?;
     }
     Ok(if report.failed.is_empty() { Status::Success } else { Status::Failure })
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::Context as _;
 
 use crate::cli::{GlobalArgs, ServeArgs};
-use crate::commands::calls::existing_archive;
+use crate::commands::calls::{existing_archive, zone_of};
 use crate::config::Config;
 use crate::printer::Printer;
 use crate::{Status, UsageError};
@@ -21,15 +21,24 @@ pub fn run(
 ) -> anyhow::Result<Status> {
     // Checked (and upgraded, if an older calltrail wrote it) before serving it read-only.
     drop(existing_archive(global, config)?);
-    serve_archive(&config.db_path(global.db.as_deref()), &args.listen, args.token.clone(), printer)?;
+    let zone = zone_of(args.tz.as_deref(), config)?;
+    serve_archive(
+        &config.db_path(global.db.as_deref()),
+        &args.listen,
+        args.token.clone(),
+        Some(zone.name().to_owned()),
+        printer,
+    )?;
     Ok(Status::Success)
 }
 
-/// Serves `path` on `listen` until Ctrl-C; refuses a non-loopback address without a token.
+/// Serves `path` on `listen` until Ctrl-C, its pages in `zone` unless they name another;
+/// refuses a non-loopback address without a token.
 pub fn serve_archive(
     path: &Path,
     listen: &str,
     token: Option<String>,
+    zone: Option<String>,
     printer: &Printer,
 ) -> anyhow::Result<()> {
     let address: SocketAddr = listen.parse().map_err(|_| {
@@ -43,7 +52,7 @@ pub fn serve_archive(
         ))
         .into());
     }
-    let state = calltrail_web::AppState::open(path, token.clone())?;
+    let state = calltrail_web::AppState::open(path, token.clone(), zone)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
