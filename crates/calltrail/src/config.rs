@@ -22,7 +22,7 @@ use crate::UsageError;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// The archive, as `--db`.
+    /// The archive, as `--db`; a relative path is taken from the file's folder.
     pub db: Option<PathBuf>,
     /// The contact centre's time zone, as `--tz` (IANA name).
     pub tz: Option<String>,
@@ -103,17 +103,25 @@ impl Config {
                     .map_err(|e| UsageError(format!("{e:#}")).into())
             }
         };
-        toml::from_str(&text).map_err(|e| {
+        let mut config: Config = toml::from_str(&text).map_err(|e| {
             // The message and the line, never the line's text: it may hold what must not be shown.
-            let line = e.span().map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+            let line = e
+                .span()
+                .map(|span| text.as_bytes().iter().take(span.start).filter(|&&b| b == b'\n').count() + 1);
             let at = line.map(|n| format!(" at line {n}")).unwrap_or_default();
             UsageError(format!(
                 "configuration file `{}` is not valid{at}: {}",
                 path.display(),
                 e.message().trim()
             ))
-            .into()
-        })
+        })?;
+        // A relative archive path is read from where the file is, as paths in files usually are.
+        if let (Some(db), Some(dir)) = (&config.db, path.parent()) {
+            if db.is_relative() && !dir.as_os_str().is_empty() {
+                config.db = Some(dir.join(db));
+            }
+        }
+        Ok(config)
     }
 
     /// The archive: `--db` (or `CALLTRAIL_DB`), else `db` here, else `./calltrail.db`.

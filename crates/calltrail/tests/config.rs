@@ -79,6 +79,18 @@ fn the_configuration_names_the_organisation_the_archive_the_zone_and_the_sync_de
     let calls: i64 = archive.query_row("SELECT count(*) FROM calls", [], |r| r.get(0)).unwrap();
     assert!(calls >= 100, "{calls}");
 
+    // A relative archive path is taken from the file's folder, not from where calltrail runs.
+    std::fs::create_dir(dir.path().join("conf")).unwrap();
+    std::fs::write(dir.path().join("conf/site.toml"), "db = \"../site.db\"\n").unwrap();
+    let listed = ok(
+        &calltrail(dir.path())
+            .args(["--config", "conf/site.toml", "calls", "--format", "csv"])
+            .output()
+            .unwrap(),
+        "calls via conf/site.toml",
+    );
+    assert_eq!(listed.lines().count(), usize::try_from(calls).unwrap() + 1);
+
     // The zone of the file, unless the environment or the flag says otherwise.
     let first_start = |extra: &[&str], env_tz: Option<&str>| {
         let mut c = calltrail(dir.path());
