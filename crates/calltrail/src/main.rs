@@ -47,6 +47,7 @@ fn main() -> ExitCode {
         }
     };
     let printer = Printer::new(&cli.global);
+    printer.show_events();
     match run(&cli, &printer) {
         Ok(Status::Success) => ExitCode::SUCCESS,
         Ok(Status::Failure) => ExitCode::from(1),

@@ -5,6 +5,11 @@
 
 use std::io::{self, IsTerminal, Write};
 
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::registry::LookupSpan;
+
 use crate::cli::{ColorChoice, GlobalArgs};
 
 /// The one way to talk to the user.
@@ -64,6 +69,26 @@ impl Printer {
         }
     }
 
+    /// Shows the libraries' events (requests, retries, sync windows) on stderr, labelled like
+    /// the printer's own messages: `info:` with `-v`, `debug:` too with `-vv`. Only calltrail's
+    /// own events: the HTTP and TLS crates beneath stay quiet.
+    pub fn show_events(&self) {
+        let level = match self.verbose {
+            _ if self.quiet => return,
+            0 => return,
+            1 => tracing::Level::INFO,
+            _ => tracing::Level::DEBUG,
+        };
+        let only_ours = tracing_subscriber::filter::filter_fn(|meta| meta.target().starts_with("calltrail"));
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(level)
+            .with_writer(io::stderr)
+            .event_format(Labelled { color: self.color })
+            .finish()
+            .with(only_ours);
+        let _ = tracing::subscriber::set_global_default(subscriber);
+    }
+
     /// True when progress bars should be drawn: stderr is a terminal, and neither `--quiet`,
     /// `--verbose` nor `--no-progress` is given.
     pub fn progress_visible(&self) -> bool {
@@ -73,6 +98,38 @@ impl Printer {
     /// True when stdout is a terminal (and so should get text, not machine formats).
     pub fn stdout_is_terminal() -> bool {
         io::stdout().is_terminal()
+    }
+}
+
+/// Events as the printer writes its messages: a coloured label, then the text.
+struct Labelled {
+    color: bool,
+}
+
+impl<S, N> FormatEvent<S, N> for Labelled
+where
+    S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let (label, style) = match *event.metadata().level() {
+            tracing::Level::ERROR => ("error:", "1;31"),
+            tracing::Level::WARN => ("warning:", "1;33"),
+            tracing::Level::INFO => ("info:", "1;34"),
+            _ => ("debug:", "2"),
+        };
+        if self.color {
+            write!(writer, "\x1b[{style}m{label}\x1b[0m ")?;
+        } else {
+            write!(writer, "{label} ")?;
+        }
+        ctx.field_format().format_fields(writer.by_ref(), event)?;
+        writeln!(writer)
     }
 }
 

@@ -53,6 +53,17 @@ pub enum ClientError {
 }
 
 impl ClientError {
+    /// What went wrong with one attempt, without the request or the retry count: `answered
+    /// 503: …`, `failed: …`, `returned unreadable JSON: …`.
+    pub fn attempt_outcome(&self) -> String {
+        match self {
+            ClientError::Status { status, message, .. } => format!("answered {status}: {message}"),
+            ClientError::Transport { source, .. } => format!("failed: {}", chain(source)),
+            ClientError::BadJson { source, .. } => format!("returned unreadable JSON: {source}"),
+            ClientError::Auth(why) | ClientError::Config(why) => why.clone(),
+        }
+    }
+
     /// The HTTP status, when the API answered.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -60,6 +71,22 @@ impl ClientError {
             _ => None,
         }
     }
+}
+
+/// An error and its causes, `outer: cause: root`, leaving out a cause an outer text already
+/// quotes: a transport error's useful part ("connection refused") sits at the root.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        let part = c.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        cause = c.source();
+    }
+    text
 }
 
 /// What to do about one attempt's result.

@@ -213,6 +213,13 @@ impl Http {
                     let expires =
                         body["expires_in"].as_u64().map(|s| Instant::now() + Duration::from_secs(s));
                     *token = Some(Token { value: value.clone(), expires });
+                    tracing::debug!(
+                        "token from {} (valid for {})",
+                        self.endpoints.login,
+                        body["expires_in"]
+                            .as_u64()
+                            .map_or_else(|| "an unknown time".to_owned(), |s| format!("{s} s"))
+                    );
                     return Ok(value);
                 }
                 Ok(r) if classify_status(r.status().as_u16()) == RetryAction::Fail => {
@@ -228,7 +235,12 @@ impl Http {
                 Ok(r) => last = format!("the login service answered {}", r.status().as_u16()),
                 Err(e) => last = format!("cannot reach the login service: {e}"),
             }
-            tokio::time::sleep(self.backoff(attempt)).await;
+            if attempt < self.config.max_retries {
+                let wait = self.backoff(attempt);
+                let max = self.config.max_retries;
+                tracing::info!("{last}; retry {} of {max} in {:.1}s", attempt + 1, wait.as_secs_f64());
+                tokio::time::sleep(wait).await;
+            }
         }
         Err(ClientError::Auth(last))
     }
@@ -270,13 +282,23 @@ impl Http {
             if let Some(b) = body {
                 request = request.json(b);
             }
+            let started = Instant::now();
             let error = match self.attempt(request, method, path, json).await {
-                Ok(answer) => return Ok(answer),
+                Ok(answer) => {
+                    tracing::debug!(
+                        "{method} {path} answered {} in {} ms ({} bytes)",
+                        answer.status,
+                        started.elapsed().as_millis(),
+                        answer.body.len()
+                    );
+                    return Ok(answer);
+                }
                 Err(e) => e,
             };
             match error.status() {
                 Some(401) if !refreshed && matches!(self.credentials, Credentials::Client { .. }) => {
                     // The token was revoked or expired early: fetch a new one, once.
+                    tracing::info!("{method} {path} answered 401; fetching a new token");
                     refreshed = true;
                     self.bearer(true).await?;
                     continue;
@@ -291,8 +313,20 @@ impl Http {
             }
             retries += 1;
             self.stats.retries.fetch_add(1, Ordering::Relaxed);
-            if error.status() != Some(429) {
-                tokio::time::sleep(self.backoff(retries - 1)).await;
+            let max = self.config.max_retries;
+            let outcome = error.attempt_outcome();
+            if error.status() == Some(429) {
+                // The pacer already holds every request until the API's Retry-After.
+                tracing::info!(
+                    "{method} {path} {outcome}; retry {retries} of {max} when the rate limit allows"
+                );
+            } else {
+                let wait = self.backoff(retries - 1);
+                tracing::info!(
+                    "{method} {path} {outcome}; retry {retries} of {max} in {:.1}s",
+                    wait.as_secs_f64()
+                );
+                tokio::time::sleep(wait).await;
             }
         }
     }

@@ -244,6 +244,12 @@ pub async fn run(
     if enrich && report.failed.is_empty() {
         let oldest = options.now_ms - options.conversations_retention_ms;
         let ids = store.ids_without_attributes()?;
+        if !ids.is_empty() {
+            tracing::info!(
+                "participant attributes: {} conversations lack them; asking the Conversations API",
+                ids.len()
+            );
+        }
         let bar = progress.bar(ids.len() as u64, "attributes");
         for (id, start) in ids {
             if start < oldest {
@@ -265,6 +271,7 @@ pub async fn run(
     // Conversations still going on: fetch them again, by id.
     let open = store.open_ids()?;
     if !open.is_empty() {
+        tracing::info!("{} conversations had not ended; fetching them again by id", open.len());
         let bar = progress.bar(open.len() as u64, "ongoing");
         for chunk in open.chunks(100) {
             let page = api::multi_get(http, chunk).await?;
@@ -310,6 +317,9 @@ async fn query_window(
         if page_number == 1 && total > QUERY_RESULT_CAP {
             // Too many to page: halve the window and plan again.
             if let Some([first, second]) = plan::halve(window) {
+                tracing::info!(
+                    "window {text}: {total} conversations, more than one query may page; split in two"
+                );
                 store.split_window(sync_id, row, &[to_row(&first), to_row(&second)])?;
                 return Ok(());
             }
@@ -326,6 +336,7 @@ async fn query_window(
         page_number += 1;
     }
     store.mark_window_done(sync_id, row, stored)?;
+    tracing::info!("window {text} done through the query: {stored} conversations in {page_number} pages");
     Ok(())
 }
 
@@ -347,7 +358,10 @@ async fn job_window(
             wait = (wait * 2).min(Duration::from_secs(10));
             match api::job_state(http, &job).await?.as_str() {
                 "FULFILLED" => break,
-                "FAILED" | "EXPIRED" | "CANCELLED" => continue 'submit,
+                state @ ("FAILED" | "EXPIRED" | "CANCELLED") => {
+                    tracing::info!("window {text}: the details job is {state}; submitting it again");
+                    continue 'submit;
+                }
                 _ => {}
             }
         }
@@ -357,7 +371,12 @@ async fn job_window(
             let page = match api::job_results(http, &job, cursor.as_deref(), JOB_PAGE_SIZE).await {
                 Ok(p) => p,
                 // The job expired while we paged: submit it again.
-                Err(ClientError::Status { status: 400 | 404, .. }) if attempt < 2 => continue 'submit,
+                Err(ClientError::Status { status: 400 | 404, .. }) if attempt < 2 => {
+                    tracing::info!(
+                        "window {text}: the details job expired while paging; submitting it again"
+                    );
+                    continue 'submit;
+                }
                 Err(e) => return Err(e.into()),
             };
             let n = page.conversations.len();
@@ -372,6 +391,7 @@ async fn job_window(
             }
         }
         store.mark_window_done(sync_id, row, stored)?;
+        tracing::info!("window {text} done through a details job: {stored} conversations");
         return Ok(());
     }
     Err(SyncError::JobFailed { interval: text })

@@ -50,6 +50,33 @@ async fn harness_at(config: SimConfig, now: i64) -> Harness {
     Harness { sim, http, _stop: stop }
 }
 
+/// Events written to memory, for the test to read.
+#[derive(Clone, Default)]
+struct EventLog(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl EventLog {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for EventLog {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for EventLog {
+    type Writer = EventLog;
+    fn make_writer(&'a self) -> EventLog {
+        self.clone()
+    }
+}
+
 fn settings() -> Settings {
     serde_json::from_value(serde_json::json!({
         "reason": {"attributes": ["Final Main Intent", "MainIntent1"]},
@@ -204,9 +231,27 @@ async fn flaky_api_same_result() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let mut s = store(&dir);
+    // What `calltrail -v` would show: every retry and window, here written to a buffer.
+    let log = EventLog::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(log.clone())
+        .with_ansi(false)
+        .finish();
+    let shown = tracing::subscriber::set_default(subscriber);
     let report = sync(&h, &mut s, &options(NOW - 4 * DAY, NOW, Mode::Auto)).await;
+    drop(shown);
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     assert!(report.retries > 0, "faults were met and retried");
+    let events = log.text();
+    let retried = events.lines().filter(|l| l.contains("; retry ")).count();
+    assert!(
+        retried > 0 && u64::try_from(retried).unwrap() <= report.retries,
+        "{retried} / {}\n{events}",
+        report.retries
+    );
+    assert!(events.contains(" done through "), "{events}");
+    assert!(!events.contains("test-secret"), "{events}");
     let stats = h.sim.stats();
     assert!(
         stats.truncated.load(std::sync::atomic::Ordering::Relaxed)
