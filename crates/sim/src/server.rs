@@ -352,7 +352,23 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/api/v2/flows/outcomes", get(flow_outcomes))
         .route("/sim/stats", get(stats))
         .fallback(fallback)
+        .layer(axum::middleware::from_fn(log_request))
         .with_state(sim)
+}
+
+/// Each request as a `debug` event (`calltrail -vv sim`): what was asked and answered, for
+/// whoever points a tool at the simulator. Never a header: they carry the credentials.
+async fn log_request(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path_and_query().map(ToString::to_string).unwrap_or_default();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    tracing::debug!(
+        "sim: {method} {path} → {} in {} ms",
+        response.status().as_u16(),
+        started.elapsed().as_millis()
+    );
+    response
 }
 
 /// Serves `sim` on `listener` until `shutdown` completes.
