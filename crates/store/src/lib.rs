@@ -377,6 +377,15 @@ impl Store {
         raw_of(&self.conn, id)
     }
 
+    /// When the stored version of a conversation was fetched; for one still going on, the last
+    /// time a fetch found it so. What "ongoing" means "as of".
+    pub fn fetched_ms(&self, id: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT fetched_ms FROM conversations WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?)
+    }
+
     /// The stored Conversations API record of a conversation.
     pub fn api_raw(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let blob: Option<Vec<u8>> = self
@@ -624,6 +633,10 @@ fn upsert_one(
         Some((_, old_hash, ref old_raw, _))
             if old_hash == hash && decompress(old_raw).as_deref() == Some(raw) =>
         {
+            if end.is_none() {
+                // Still going on, now as then: remember when it was last seen so.
+                tx.execute("UPDATE conversations SET fetched_ms = ?2 WHERE id = ?1", params![id, now_ms])?;
+            }
             return Ok(Stored::Unchanged);
         }
         Some((version, _, old_raw, old_fetched)) => {
@@ -930,6 +943,14 @@ mod tests {
         assert_eq!((r.added, r.quarantined), (1, 2));
         assert_eq!(s.open_ids().unwrap(), ["c2"]);
         assert_eq!(s.counts().unwrap().quarantined, 2);
+        // Seen again, still going on: the same version, now known to be going on later.
+        assert_eq!(s.upsert(&[&open], "get", 5).unwrap().unchanged, 1);
+        assert_eq!(s.fetched_ms("c2").unwrap(), Some(5));
+        // An ended call seen again keeps the time its version was fetched.
+        let ended = record("c4", Some("2024-01-02T10:05:00.000Z"), "n");
+        s.upsert(&[&ended], "query", 6).unwrap();
+        s.upsert(&[&ended], "query", 9).unwrap();
+        assert_eq!(s.fetched_ms("c4").unwrap(), Some(6));
     }
 
     #[test]

@@ -207,8 +207,11 @@ pub(crate) async fn call(
 ) -> Result<Response, WebError> {
     let zone = params.zone()?;
     let lookup = id.clone();
-    let (json, raw) =
-        state.with_store(move |store| Ok((store.call_json(&lookup)?, store.raw(&lookup)?))).await?;
+    let (json, raw, fetched) = state
+        .with_store(move |store| {
+            Ok((store.call_json(&lookup)?, store.raw(&lookup)?, store.fetched_ms(&lookup)?))
+        })
+        .await?;
     let Some(json) = json else {
         return Err(WebError::NotFound(format!("No call `{id}` in the archive.")));
     };
@@ -247,6 +250,10 @@ pub(crate) async fn call(
         .filter_map(Value::as_str)
         .collect();
     let outcome = s(&call, "/outcome").unwrap_or("unknown");
+    let start_ms = call.get("start").and_then(Value::as_str).and_then(Timestamp::parse).map(|t| t.0);
+    // A call still going on is drawn, and timed, up to the last time the archive saw it so.
+    let ongoing = call.get("ongoing").and_then(Value::as_bool) == Some(true);
+    let as_of = fetched.filter(|_| ongoing);
     let body = html! {
         h1 { "Call " code { (id) } }
         p.muted {
@@ -277,15 +284,24 @@ pub(crate) async fn call(
             }
             div.answer data-answer="how-long" {
                 h2 { "How long" }
-                p { strong { (call.get("duration_ms").and_then(Value::as_i64).map_or_else(|| "ongoing".into(), duration)) } " in all" }
+                @match (call.get("duration_ms").and_then(Value::as_i64), as_of.zip(start_ms)) {
+                    (Some(ms), _) => p { strong { (duration(ms)) } " in all" },
+                    (None, Some((seen, start))) => p { strong { "still going on" } ", " (duration(seen - start))
+                        " so far when last synced (" (local(Some(seen), &zone)) ")" },
+                    (None, None) => p { strong { "still going on" } },
+                }
                 p.muted {
                     @for (name, v) in phases.iter().filter(|p| p.1 > 0) { span.phase-total { (name) " " (duration(*v)) } " " }
                 }
             }
             div.answer data-answer="ending" {
                 h2 { "How it ended" }
-                p { span class=(format!("outcome {outcome}")) { (outcome.replace('_', " ")) }
-                    " · hung up by " (s(&call, "/disconnect/by").unwrap_or("unknown")) }
+                @if ongoing {
+                    p { span class=(format!("outcome {outcome}")) { (outcome.replace('_', " ")) } " · it had not ended when last synced" }
+                } @else {
+                    p { span class=(format!("outcome {outcome}")) { (outcome.replace('_', " ")) }
+                        " · hung up by " (s(&call, "/disconnect/by").unwrap_or("unknown")) }
+                }
                 @if let Some(code) = s(&call, "/wrapup/code_name").or_else(|| s(&call, "/wrapup/code_id")) {
                     p { "Wrap-up: " strong.wrapup { (code) } }
                 }
@@ -293,7 +309,7 @@ pub(crate) async fn call(
             }
         }
         h2 { "Timeline" }
-        (svg::timeline(&call))
+        (svg::timeline(&call, as_of))
         @if !path.is_empty() || !attributes.is_empty() {
             h2 { "IVR" }
             @if !path.is_empty() { ol.ivr-path { @for step in &path { li { (step) } } } }
@@ -705,6 +721,7 @@ svg rect.callback, .swatch.callback { fill:var(--callback); background:var(--cal
 svg rect.other { fill:var(--other); }
 .marker path { fill:var(--hold); } .marker text { fill:var(--hold); font-weight:600; }
 .marker.transfer line { stroke:var(--accent); stroke-width:2; } .marker.transfer text { fill:var(--accent); }
+.marker.as-of text { fill:var(--muted); font-weight:400; }
 ul.legend { list-style:none; padding:0; display:flex; flex-wrap:wrap; gap:.4em 1.2em; font-size:.85em; color:var(--muted); }
 .swatch { display:inline-block; width:.9em; height:.9em; border-radius:2px; margin-right:.35em; vertical-align:-.1em; }
 svg .flow { fill:#c9d6ea; opacity:.55; } svg .step-box { fill:var(--accent); }

@@ -40,13 +40,47 @@ fn ms_of(v: &Value, key: &str) -> Option<i64> {
     v.get(key).and_then(Value::as_str).and_then(calltrail_model::Timestamp::parse).map(|t| t.0)
 }
 
+const HOUR: i64 = 3_600_000;
+const DAY: i64 = 24 * HOUR;
+
 /// A tick step giving at most about ten ticks over `span` ms.
 fn tick_step(span: i64) -> i64 {
-    const STEPS: [i64; 12] = [
-        1_000, 5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000,
-        3_600_000,
+    const STEPS: [i64; 19] = [
+        1_000,
+        5_000,
+        10_000,
+        15_000,
+        30_000,
+        60_000,
+        120_000,
+        300_000,
+        600_000,
+        900_000,
+        1_800_000,
+        HOUR,
+        2 * HOUR,
+        3 * HOUR,
+        6 * HOUR,
+        12 * HOUR,
+        DAY,
+        2 * DAY,
+        7 * DAY,
     ];
-    STEPS.iter().copied().find(|s| span / s <= 10).unwrap_or(7_200_000)
+    STEPS.iter().copied().find(|s| span / s <= 10).unwrap_or_else(|| (span / 10).div_euclid(DAY).max(1) * DAY)
+}
+
+/// A tick's label: `m:ss` or `h:mm:ss` while ticks are minutes apart, hours and days once
+/// they are hours apart (a call still going on after a day).
+fn tick_label(ms: i64, step: i64) -> String {
+    if step < HOUR || ms == 0 {
+        return clock(ms);
+    }
+    let (days, hours) = (ms / DAY, ms % DAY / HOUR);
+    match (days, hours) {
+        (0, h) => format!("{h}h"),
+        (d, 0) => format!("{d}d"),
+        (d, h) => format!("{d}d {h}h"),
+    }
 }
 
 fn clock(ms: i64) -> String {
@@ -57,8 +91,9 @@ fn clock(ms: i64) -> String {
     }
 }
 
-/// One call's timeline from its call record (JSON).
-pub fn timeline(call: &Value) -> Markup {
+/// One call's timeline from its call record (JSON); a call still going on is drawn up to
+/// `as_of`, the last time it was seen going on.
+pub fn timeline(call: &Value, as_of: Option<i64>) -> Markup {
     let phases = call.get("phases").and_then(Value::as_array).cloned().unwrap_or_default();
     let start = ms_of(call, "start").or_else(|| phases.iter().filter_map(|p| ms_of(p, "start")).min());
     let Some(start) = start else { return html! { p.muted { "No timed phases to draw." } } };
@@ -66,6 +101,7 @@ pub fn timeline(call: &Value) -> Markup {
         .iter()
         .filter_map(|p| ms_of(p, "end").or_else(|| ms_of(p, "start")))
         .chain(ms_of(call, "end"))
+        .chain(as_of)
         .max()
         .unwrap_or(start)
         .max(start + 1000);
@@ -119,7 +155,12 @@ pub fn timeline(call: &Value) -> Markup {
             aria-label="Timeline of the call: one lane per participant" {
             @for t in &ticks {
                 line.tick x1=(x(start + t)) x2=(x(start + t)) y1=(top - 6.0) y2=(height - 24.0) {}
-                text.axis x=(x(start + t)) y=(height - 8.0) text-anchor="middle" { (clock(*t)) }
+                text.axis x=(x(start + t)) y=(height - 8.0) text-anchor="middle" { (tick_label(*t, step)) }
+            }
+            @if let Some(seen) = as_of {
+                g.marker.as-of data-marker="as-of" {
+                    text x=(x(seen)) y=(top - 10.0) text-anchor="end" { "still going on when last synced ▸" }
+                }
             }
             @for (i, lane) in lanes.iter().enumerate() {
                 @let y = top + lane_h * f64::from(u32::try_from(i).unwrap_or(u32::MAX));
@@ -315,5 +356,23 @@ pub fn bars(title: &str, rows: &[(String, f64, String)]) -> Markup {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{tick_label, tick_step, DAY, HOUR};
+
+    #[test]
+    fn ticks_stay_few_and_short_however_long_the_call() {
+        for span in [5_000, 90_000, 40 * 60_000, 3 * HOUR, 31 * HOUR, 9 * DAY, 120 * DAY] {
+            let step = tick_step(span);
+            assert!(span / step <= 10, "{span}: {step}");
+            let longest = (0..=span / step).map(|i| tick_label(i * step, step).len()).max().unwrap();
+            assert!(longest <= 8, "{span}: {longest}");
+        }
+        assert_eq!(tick_label(30 * HOUR, 6 * HOUR), "1d 6h");
+        assert_eq!(tick_label(2 * DAY, DAY), "2d");
+        assert_eq!(tick_label(90_000, 30_000), "1:30");
     }
 }

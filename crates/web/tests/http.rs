@@ -207,6 +207,15 @@ async fn every_page_and_api_route_answers_from_the_archive() {
     let raw = server.json(&format!("/api/calls/{}/raw", encode(&id))).await;
     assert_eq!(raw["conversationId"], id.as_str());
 
+    // A call still going on is timed and drawn up to when the archive last saw it so.
+    let ongoing: String = store
+        .connection()
+        .query_row("SELECT conversation_id FROM calls WHERE outcome = 'ongoing' LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    let (_, page, _) = server.get(&format!("/calls/{}", encode(&ongoing))).await;
+    assert!(page.contains("so far when last synced") && page.contains("data-marker=\"as-of\""));
+    assert!(!page.contains("hung up by"), "nobody has hung up yet");
+
     // Reports and the IVR map agree with the archive.
     let reasons = server.json("/api/reports/reasons").await;
     let expected =
