@@ -48,7 +48,11 @@ pub fn render(call: &CallRecord<'_>) -> String {
     }
     for q in &call.queues {
         let name = q.queue_name.as_deref().or(q.queue_id.as_deref()).unwrap_or("a queue");
-        line(&mut out, "Queue", &format!("{name}: waited {}, {}", duration(q.wait_ms), q.outcome_str()));
+        let visit = match q.outcome_str() {
+            "ongoing" => format!("{name}: still waiting (ongoing)"),
+            outcome => format!("{name}: waited {}, {outcome}", duration(q.wait_ms)),
+        };
+        line(&mut out, "Queue", &visit);
     }
 
     let why = match (&call.ivr.reason, &call.ivr.reason_source) {
@@ -69,6 +73,7 @@ pub fn render(call: &CallRecord<'_>) -> String {
     }
 
     let hung_up = match (&call.disconnect.kind, call.disconnect.at) {
+        _ if call.ongoing => "nobody yet (still going on)".to_owned(),
         (Some(kind), Some(at)) => format!("{} ({kind}) at {}", call.disconnect.by.as_str(), clock(at)),
         (Some(kind), None) => format!("{} ({kind})", call.disconnect.by.as_str()),
         _ => call.disconnect.by.as_str().to_owned(),
@@ -129,7 +134,8 @@ pub fn render(call: &CallRecord<'_>) -> String {
                 .find_map(|text| text.as_deref())
                 .unwrap_or("?");
             let purpose = phase.purpose.as_deref().unwrap_or("?");
-            let _ = writeln!(out, "    {offset:>10}  {:<10} {length:>9}  {purpose}: {who}", phase.kind);
+            let party = if who == purpose { purpose.to_owned() } else { format!("{purpose}: {who}") };
+            let _ = writeln!(out, "    {offset:>10}  {:<10} {length:>9}  {party}", phase.kind);
         }
     }
     if !call.warnings.is_empty() {

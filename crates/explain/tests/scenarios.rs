@@ -1076,6 +1076,11 @@ fn ongoing_without_end() {
         ],
     );
     insta::assert_json_snapshot!(call);
+    // The story says what is still happening, not a wait of zero or an unknown hang-up.
+    let story = support::story_of(&record);
+    assert!(story.contains("Queue      Tech Queue: still waiting (ongoing)"), "{story}");
+    assert!(story.contains("Hung up    nobody yet (still going on)"), "{story}");
+    assert!(story.contains("…  customer\n"), "an unnamed party is not named twice: {story}");
 }
 
 #[test]
