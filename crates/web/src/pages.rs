@@ -168,7 +168,8 @@ pub(crate) async fn calls(
                             td { span class=(format!("outcome {}", c.outcome)) { (c.outcome.replace('_', " ")) } }
                             td.num { (c.duration_ms.map(duration).unwrap_or_default()) }
                             td { (opt(c.wrapup_code_name.as_ref())) }
-                            td { (opt(c.disconnect_by.as_ref())) }
+                            // Nobody has hung up a call still going on.
+                            td { @if c.outcome != "ongoing" { (opt(c.disconnect_by.as_ref())) } }
                         }
                     }
                 }
