@@ -172,17 +172,17 @@ impl Http {
     }
 
     async fn bearer(&self, force_refresh: bool) -> Result<String, ClientError> {
+        let (id, secret) = match &self.credentials {
+            Credentials::Token(t) => return Ok(t.expose().to_owned()),
+            Credentials::Client { id, secret } => (id, secret),
+        };
         let mut token = self.token.lock().await;
-        if let Credentials::Token(t) = &self.credentials {
-            return Ok(t.expose().to_owned());
-        }
         let fresh = token
             .as_ref()
             .is_some_and(|t| t.expires.is_none_or(|e| e > Instant::now() + self.config.token_refresh_margin));
         if !force_refresh && fresh {
             return Ok(token.as_ref().map(|t| t.value.clone()).unwrap_or_default());
         }
-        let Credentials::Client { id, secret } = &self.credentials else { unreachable!() };
         let basic = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{}", secret.expose()));
         let url = format!("{}/oauth/token", self.endpoints.login);
         let mut last = String::new();
