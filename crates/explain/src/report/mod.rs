@@ -571,12 +571,13 @@ impl Report for Abandons {
         columns.extend(BUCKETS.iter().map(|(name, _)| col(name, Kind::Count)));
         let mut table = Table::new(&columns);
         let Abandons { ivr, queues, .. } = *self;
-        let ivr = (ivr.entered > 0).then(|| ("ivr", String::new(), ivr));
-        let queues = queues.into_iter().map(|(queue, t)| ("queue", queue, t));
+        // The IVR's row has no queue: null, not an empty name.
+        let ivr = (ivr.entered > 0).then_some(("ivr", Cell::Null, ivr));
+        let queues = queues.into_iter().map(|(queue, t)| ("queue", Cell::from(queue), t));
         for (place, queue, mut t) in ivr.into_iter().chain(queues) {
             let mut row: Vec<Cell> = vec![
                 place.into(),
-                queue.into(),
+                queue,
                 t.entered.into(),
                 t.abandoned.into(),
                 rate(t.abandoned, t.entered).into(),
@@ -788,6 +789,7 @@ mod tests {
             &[in_ivr, in_queue, call("x", "answered", Some("Sales"))],
         );
         assert_eq!(rows[0]["where"], "ivr");
+        assert_eq!(rows[0]["queue"], serde_json::Value::Null);
         assert_eq!((rows[0]["entered"].as_u64(), rows[0]["abandoned"].as_u64()), (Some(3), Some(1)));
         assert_eq!((rows[0]["short"].as_u64(), rows[0]["under_10s"].as_u64()), (Some(1), Some(1)));
         assert_eq!(rows[1]["queue"], "Sales");
