@@ -104,6 +104,10 @@ fn empty_and_missing_input() {
     let out = run(&["explain", "no-such-file.json"], b"", dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("cannot open `no-such-file.json`"));
+    std::fs::create_dir(dir.path().join("records")).unwrap();
+    let out = run(&["explain", "records"], b"", dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("`records` is a folder"), "{}", text(&out.stderr));
 }
 
 #[test]

@@ -70,6 +70,14 @@ pub fn run(
     let reader: Box<dyn BufRead + Send> = match args.input.as_deref() {
         None => Box::new(BufReader::with_capacity(1 << 20, io::stdin())),
         Some(p) if p == Path::new("-") => Box::new(BufReader::with_capacity(1 << 20, io::stdin())),
+        Some(p) if p.is_dir() => {
+            return Err(UsageError(format!(
+                "`{}` is a folder\n\nhint: give a file of detail records, such as `{}/records.ndjson`",
+                p.display(),
+                p.display()
+            ))
+            .into())
+        }
         Some(p) => Box::new(BufReader::with_capacity(
             1 << 20,
             File::open(p).map_err(|e| UsageError(format!("cannot open `{}`: {e}", p.display())))?,
