@@ -277,6 +277,9 @@ pub struct FilterArgs {
     /// Outcome (answered, abandoned_in_ivr, abandoned_in_queue, self_served, voicemail, callback, ...)
     #[arg(long)]
     pub outcome: Option<String>,
+    /// Media: voice, callback, chat, email, message, ...
+    #[arg(long)]
+    pub media: Option<String>,
     /// Reason for the call
     #[arg(long)]
     pub reason: Option<String>,

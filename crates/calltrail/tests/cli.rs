@@ -355,6 +355,10 @@ fn demo_syncs_reports_and_the_archive_answers() {
     let csv = text(&csv.stdout);
     assert!(csv.starts_with("conversation_id,start,"));
     assert!(csv.lines().skip(1).all(|l| l.contains(",answered,")), "{csv}");
+    let chats = run(&["--db", "demo.db", "calls", "--media", "chat", "--format", "csv"], b"", dir.path());
+    let chats = text(&chats.stdout);
+    assert!(chats.lines().count() > 1, "{chats}");
+    assert!(chats.lines().skip(1).all(|l| l.split(',').nth(3) == Some("chat")), "{chats}");
     // For people, durations read as durations; for machines (the CSV above) they stay milliseconds.
     let table =
         run(&["--db", "demo.db", "calls", "--outcome", "answered", "--format", "table"], b"", dir.path());

@@ -5,7 +5,7 @@
 //! leg), the same fold takes tens of milliseconds, for any date range and filter.
 //!
 //! The index answers the filters that are equalities on a call's columns (time range,
-//! direction, queue, agent, wrap-up, outcome, reason), exactly as [`CallFilter::to_sql`]
+//! direction, media, queue, agent, wrap-up, outcome, reason), exactly as [`CallFilter::to_sql`]
 //! does; a number or free-text search needs the archive's own indexes, so for those it
 //! answers `None` and the caller asks the archive. It is a snapshot of one change sequence:
 //! the caller compares [`CallIndex::change_seq`] with the archive's before trusting it.
@@ -27,6 +27,7 @@ struct IndexedCall {
     /// Start (ms), [`NO_START`] when unknown.
     start_ms: i64,
     direction: Sym,
+    media: Sym,
     queue_id: Sym,
     queue_name: Sym,
     agent_id: Sym,
@@ -119,6 +120,7 @@ struct Selection {
     time_only: bool,
     /// Per column, the value a call must have (`None`: any; [`NONE`]: a value no call has).
     direction: Option<Sym>,
+    media: Option<Sym>,
     queue: Option<Sym>,
     agent: Option<Sym>,
     wrapup: Option<Sym>,
@@ -133,6 +135,7 @@ impl Selection {
         let either =
             |want: Option<Sym>, id: Sym, name: Sym| want.is_none_or(|w| w != NONE && (w == id || w == name));
         one(self.direction, call.direction)
+            && one(self.media, call.media)
             && either(self.queue, call.queue_id, call.queue_name)
             && either(self.agent, call.agent_id, call.agent_name)
             && either(self.wrapup, call.wrapup_id, call.wrapup_name)
@@ -290,6 +293,7 @@ impl CallIndex {
             to_ms: filter.to_ms,
             time_only: *filter == time_only,
             direction: filter.direction.as_deref().map(|v| lookup(&v.to_lowercase())),
+            media: filter.media.as_deref().map(|v| lookup(&v.to_lowercase())),
             queue: filter.queue.as_deref().map(lookup),
             agent: filter.agent.as_deref().map(lookup),
             wrapup: filter.wrapup.as_deref().map(lookup),
@@ -318,7 +322,7 @@ impl Store {
                         c.answered_by_user_id, c.answered_by_name, c.reason, c.outcome, c.ivr_exit,
                         c.ivr_ms, c.queue_ms, c.alert_ms, c.talk_ms, c.hold_ms, c.acw_ms, c.handle_ms,
                         c.wrapup_code_id, c.wrapup_code_name, coalesce(c.wrapup_user_name, c.wrapup_user_id),
-                        c.ivr_path
+                        c.ivr_path, c.media_type
                  FROM calls c",
             )?;
             let mut rows = stmt.query([])?;
@@ -330,6 +334,7 @@ impl Store {
                 calls.push(IndexedCall {
                     start_ms: r.get::<_, Option<i64>>(0)?.unwrap_or(NO_START),
                     direction: interner.sym(text(r, 2)?),
+                    media: interner.sym(text(r, 21)?),
                     queue_id: interner.sym(text(r, 3)?),
                     queue_name: interner.sym(text(r, 4)?),
                     agent_id: interner.sym(text(r, 5)?),

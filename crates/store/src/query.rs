@@ -21,6 +21,8 @@ pub struct CallFilter {
     pub to_ms: Option<i64>,
     /// `inbound`, `outbound` or `internal`.
     pub direction: Option<String>,
+    /// The media: `voice`, `callback`, `chat`, `email`, `message`, ...
+    pub media: Option<String>,
     /// A queue id or name.
     pub queue: Option<String>,
     /// The answering agent's user id or name.
@@ -80,6 +82,9 @@ impl CallFilter {
         let text = |v: &String| SqlValue::Text(v.clone());
         if let Some(v) = &self.direction {
             clause("c.direction = ?", SqlValue::Text(v.to_lowercase()));
+        }
+        if let Some(v) = &self.media {
+            clause("c.media_type = ?", SqlValue::Text(v.to_lowercase()));
         }
         if let Some(v) = &self.queue {
             clause("(c.queue_id = ? OR c.queue_name = ?)", text(v));

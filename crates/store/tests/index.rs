@@ -140,6 +140,13 @@ fn unfiltered_and_hand_picked_filters_agree_with_the_archive() {
         CallFilter { from_ms: Some(start - 4 * DAY), to_ms: Some(start - 3 * DAY), ..CallFilter::default() },
         CallFilter { from_ms: Some(start), to_ms: Some(start - DAY), ..CallFilter::default() },
         CallFilter { direction: Some("INBOUND".into()), ..CallFilter::default() },
+        CallFilter { media: Some("Voice".into()), ..CallFilter::default() },
+        CallFilter {
+            media: Some("email".into()),
+            direction: Some("inbound".into()),
+            ..CallFilter::default()
+        },
+        CallFilter { media: Some("fax".into()), ..CallFilter::default() },
         CallFilter { queue: f.queues.first().cloned(), ..CallFilter::default() },
         CallFilter {
             queue: f.queues.last().cloned(),
@@ -152,6 +159,13 @@ fn unfiltered_and_hand_picked_filters_agree_with_the_archive() {
     for filter in &filters {
         assert_same(filter);
     }
+    // The media filter selects by media, in the listing as in the reports.
+    let store = f.store.lock().unwrap();
+    let email = CallFilter { media: Some("EMAIL".into()), ..CallFilter::default() };
+    let listed = store.list_calls(&email, None, 10_000).unwrap();
+    let all = store.list_calls(&CallFilter::default(), None, 10_000).unwrap();
+    assert!(!listed.is_empty() && listed.len() < all.len(), "{} of {}", listed.len(), all.len());
+    assert!(listed.iter().all(|c| c.media_type.as_deref() == Some("email")));
 }
 
 #[test]
@@ -183,6 +197,7 @@ proptest! {
             Just("answered"), Just("abandoned_in_queue"), Just("abandoned_in_ivr"), Just("self_served"), Just("voicemail")
         ]),
         reason in proptest::option::of(0_usize..32),
+        media in proptest::option::of(prop_oneof![Just("voice"), Just("chat"), Just("Email"), Just("message"), Just("callback")]),
     ) {
         let f = fixture();
         let midnight = NOW.div_euclid(DAY) * DAY;
@@ -196,6 +211,7 @@ proptest! {
             wrapup: pick(&f.wrapups, wrapup),
             outcome: outcome.map(str::to_owned),
             reason: pick(&f.reasons, reason),
+            media: media.map(str::to_owned),
             ..CallFilter::default()
         };
         assert_same(&filter);

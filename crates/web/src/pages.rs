@@ -17,6 +17,9 @@ use crate::{svg, Answer, AppState, Computed, Source, WebError};
 
 const PAGE: usize = 50;
 
+/// The media types a contact centre's conversations come in (`AnalyticsSession.mediaType`).
+const MEDIA: &[&str] = &["voice", "callback", "chat", "email", "message", "cobrowse", "video", "screenshare"];
+
 const OUTCOMES: &[&str] = &[
     "answered",
     "abandoned_in_ivr",
@@ -112,6 +115,7 @@ fn filter_form(params: &Params, action: &str, queues: &[String], with_text: bool
             label { "From " input type="date" name="from" value=(opt(params.from.as_ref())); }
             label { "To " input type="date" name="to" value=(opt(params.to.as_ref())); }
             label { "Direction " (select("direction", params.direction.as_ref(), &["inbound", "outbound", "internal"])) }
+            label { "Media " (select("media", params.media.as_ref(), MEDIA)) }
             label { "Queue " (select("queue", params.queue.as_ref(), &queue_options)) }
             label { "Outcome " (select("outcome", params.outcome.as_ref(), OUTCOMES)) }
             label { "Agent " input type="text" name="agent" size="12" value=(opt(params.agent.as_ref())); }

@@ -215,6 +215,9 @@ async fn every_page_and_api_route_answers_from_the_archive() {
     let (_, page, _) = server.get(&format!("/calls/{}", encode(&ongoing))).await;
     assert!(page.contains("so far when last synced") && page.contains("data-marker=\"as-of\""));
     assert!(!page.contains("hung up by"), "nobody has hung up yet");
+    let emails = server.json("/api/calls?media=email").await;
+    let emails = emails["calls"].as_array().unwrap();
+    assert!(!emails.is_empty() && emails.iter().all(|c| c["media_type"] == "email"));
     let (_, list, _) = server.get("/?outcome=ongoing").await;
     assert!(list.contains("data-conversation=") && !list.contains("<td>unknown</td>"), "{list}");
 

@@ -70,6 +70,7 @@ pub fn filter_of(args: &FilterArgs, config: &Config) -> Result<(CallFilter, Zone
         from_ms: args.from.as_deref().map(|t| time_in(t, &zone)).transpose()?,
         to_ms: args.to.as_deref().map(|t| time_in(t, &zone)).transpose()?,
         direction: args.direction.clone(),
+        media: args.media.clone(),
         queue: args.queue.clone(),
         agent: args.agent.clone(),
         wrapup: args.wrapup.clone(),
