@@ -212,10 +212,11 @@ pub fn summary_report(store: &Store) -> anyhow::Result<String> {
         query_pairs(store, "SELECT wrapup_code_name, count(*) FROM calls WHERE wrapup_code_name IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 8")?,
         &mut out,
     );
-    let _ = writeln!(out, "Per queue                         calls  answered  avg wait  avg handle");
+    // Voice only: an e-mail waits hours in a queue, and would swamp the calls' waits.
+    let _ = writeln!(out, "Per queue (voice)                 calls  answered  avg wait  avg handle");
     let mut stmt = store.connection().prepare(
         "SELECT coalesce(queue_name, queue_id, '(no queue)'), count(*), sum(outcome = 'answered'), avg(CASE WHEN queue_id IS NOT NULL THEN queue_ms END), avg(CASE WHEN handle_ms > 0 THEN handle_ms END)
-         FROM calls WHERE direction = 'inbound' GROUP BY 1 ORDER BY 2 DESC",
+         FROM calls WHERE direction = 'inbound' AND media_type = 'voice' GROUP BY 1 ORDER BY 2 DESC",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok((
