@@ -348,6 +348,24 @@ fn demo_syncs_reports_and_the_archive_answers() {
     // Calls that never reached a queue have no wait to average, not a wait of zero.
     let no_queue = report.lines().find(|l| l.trim_start().starts_with("(no queue)")).expect(&report);
     assert_eq!(no_queue.split_whitespace().nth(4), Some("-"), "{no_queue}");
+    // A queue's wait is the average over its voice calls.
+    let archive = rusqlite::Connection::open(dir.path().join("demo.db")).unwrap();
+    let (queue, wait): (String, f64) = archive
+        .query_row(
+            "SELECT queue_name, avg(queue_ms) FROM calls WHERE direction = 'inbound' AND media_type = 'voice'
+             AND queue_name IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let row = report
+        .lines()
+        .skip_while(|l| !l.starts_with("Per queue (voice)"))
+        .find(|l| l.trim_start().starts_with(&queue))
+        .expect(&report);
+    #[allow(clippy::cast_possible_truncation)]
+    let expected = calltrail_explain::story::duration(wait as i64);
+    assert!(row.contains(&expected), "{row} / {expected}");
 
     // The archive answers: calls filtered, as CSV and NDJSON; one call explained from it.
     let csv = run(&["--db", "demo.db", "calls", "--outcome", "answered", "--format", "csv"], b"", dir.path());
