@@ -125,7 +125,8 @@ Examples:
 
 const REPORT_ABOUT: &str = "\
 Reports over the archived calls, for a time range and the filters below, in the contact centre's
-own time zone (--tz): days and hours are cut in local time.
+own time zone (--tz): days and hours are cut in local time. Every medium counts unless --media
+says which: an e-mail waits hours in a queue where a call waits minutes.
 
   ivr       the IVR map: every path (flows, succeeded outcomes, [ivr] checkpoint attributes)
             folded into a tree; at each step, calls that reached it, ended there, and how
@@ -138,7 +139,7 @@ own time zone (--tz): days and hours are cut in local time.
 
 Examples:
   calltrail report ivr --from 2024-05-01 --to 2024-06-01 --tz Europe/London
-  calltrail report phases --by queue --format csv > phases.csv
+  calltrail report phases --media voice --by queue --format csv > phases.csv
   calltrail report abandons --queue Billing --short 5s";
 
 const EXPORT_ABOUT: &str = "\
