@@ -133,18 +133,10 @@ where
     }
 }
 
-/// `err` and its causes as one line, `outer: cause: root`, leaving out a cause whose text an
-/// outer message already quotes (many errors name their source in their own message).
+/// `err` and its causes as one line, each cause once (see [`calltrail_client::error::chain`]).
 pub fn error_text(err: &anyhow::Error) -> String {
-    let mut text = err.to_string();
-    for cause in err.chain().skip(1) {
-        let cause = cause.to_string();
-        if !text.contains(&cause) {
-            text.push_str(": ");
-            text.push_str(&cause);
-        }
-    }
-    text
+    let err: &(dyn std::error::Error + 'static) = err.as_ref();
+    calltrail_client::error::chain(err)
 }
 
 /// True when `err` is (caused by) a closed stdout.

@@ -73,9 +73,10 @@ impl ClientError {
     }
 }
 
-/// An error and its causes, `outer: cause: root`, leaving out a cause an outer text already
-/// quotes: a transport error's useful part ("connection refused") sits at the root.
-fn chain(error: &dyn std::error::Error) -> String {
+/// An error and its causes as one line, `outer: cause: root`, leaving out a cause an outer
+/// text already quotes (many errors name their source in their own message): a transport
+/// error's useful part ("connection refused") sits at the root.
+pub fn chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut cause = error.source();
     while let Some(c) = cause {

@@ -262,7 +262,7 @@ pub(crate) async fn call(
     let body = html! {
         h1 { "Call " code { (id) } }
         p.muted {
-            (local(call.get("start").and_then(Value::as_str).and_then(Timestamp::parse).map(|t| t.0), &zone))
+            (local(start_ms, &zone))
             " " (zone.name()) " · " (s(&call, "/media_type").unwrap_or("")) " · "
             a href=(format!("/api/calls/{}", encode(&id))) { "call record (JSON)" }
         }

@@ -34,10 +34,10 @@ pub fn run(
     printer: &Printer,
 ) -> anyhow::Result<Status> {
     // An argument that is no file is a conversation id, when there is an archive to look in.
-    let archive = global.db.as_deref().or(config.db.as_deref());
+    let has_archive = global.db.is_some() || config.db.is_some();
     match args.input.as_deref() {
-        Some(input) if input != Path::new("-") && archive.is_some() && !input.exists() => {
-            return explain_archived(input, &config.db_path(archive), args, config, printer);
+        Some(input) if input != Path::new("-") && has_archive && !input.exists() => {
+            return explain_archived(input, &config.db_path(global.db.as_deref()), args, config, printer);
         }
         None if io::stdin().is_terminal() => {
             return Err(UsageError(
