@@ -410,6 +410,11 @@ record_struct! {
     }
 }
 
+impl Disconnect<'_> {
+    /// Nothing says who ended the call (or it has not ended).
+    pub const NOBODY: Self = Disconnect { by: HungUpBy::Unknown, kind: None, participant_id: None, at: None };
+}
+
 /// Who ended the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -73,7 +73,7 @@ pub fn render(call: &CallRecord<'_>) -> String {
     }
 
     let hung_up = match (&call.disconnect.kind, call.disconnect.at) {
-        _ if call.ongoing => "nobody yet (still going on)".to_owned(),
+        (None, _) if call.ongoing => "nobody yet (still going on)".to_owned(),
         (Some(kind), Some(at)) => format!("{} ({kind}) at {}", call.disconnect.by.as_str(), clock(at)),
         (Some(kind), None) => format!("{} ({kind})", call.disconnect.by.as_str()),
         _ => call.disconnect.by.as_str().to_owned(),
@@ -121,12 +121,18 @@ pub fn render(call: &CallRecord<'_>) -> String {
     if !call.phases.is_empty() {
         out.push_str("  Timeline\n");
         let origin = call.start.or_else(|| call.phases.iter().find_map(|p| p.start));
-        for phase in &call.phases {
-            let offset = match (phase.start, origin) {
+        // Offsets grow past ten characters once a call runs for hours; the column widens to fit.
+        let offsets: Vec<String> = call
+            .phases
+            .iter()
+            .map(|phase| match (phase.start, origin) {
                 (Some(s), Some(o)) if s.0 < o.0 => offset(s.0 - o.0),
                 (Some(s), Some(o)) => format!("+{}", offset(s.0 - o.0)),
                 _ => "?".to_owned(),
-            };
+            })
+            .collect();
+        let width = offsets.iter().map(|o| o.chars().count()).max().unwrap_or(0).max(10);
+        for (phase, offset) in call.phases.iter().zip(&offsets) {
             let length = phase.duration_ms.map_or_else(|| "…".to_owned(), duration);
             // Unnamed without lookups: the user's or queue's id says more than the purpose.
             let who = [&phase.name, &phase.user_id, &phase.queue_id, &phase.purpose]
@@ -135,7 +141,7 @@ pub fn render(call: &CallRecord<'_>) -> String {
                 .unwrap_or("?");
             let purpose = phase.purpose.as_deref().unwrap_or("?");
             let party = if who == purpose { purpose.to_owned() } else { format!("{purpose}: {who}") };
-            let _ = writeln!(out, "    {offset:>10}  {:<10} {length:>9}  {party}", phase.kind);
+            let _ = writeln!(out, "    {offset:>width$}  {:<10} {length:>9}  {party}", phase.kind);
         }
     }
     if !call.warnings.is_empty() {

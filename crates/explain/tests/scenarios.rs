@@ -1301,6 +1301,10 @@ fn campaign_callback_without_directions_or_end() {
         ],
     );
     assert!(call["direction_reason"].as_str().unwrap().contains("outboundCampaignId"), "{call:#}");
+    // Every segment has ended, so the record does say who hung up, end or no end.
+    check(&call, &[("/disconnect/by", json!("agent")), ("/disconnect/type", json!("client"))]);
+    let story = support::story_of(&campaign_callback_without_directions(true));
+    assert!(story.contains("Hung up    agent (client) at 14:01:34"), "{story}");
 
     // Without the campaign the record still says nothing of direction: taken as inbound, and
     // the callback number is the customer's.
@@ -1370,4 +1374,65 @@ fn the_story_of_a_long_call_with_an_unnamed_agent() {
         assert!(story.contains(expected), "missing {expected:?} in\n{story}");
     }
     assert!(!story.contains("+-") && !story.contains("note:"), "{story}");
+    // The offsets' column widens for hours, so the offsets (right-aligned) end together.
+    let offset_ends: Vec<usize> = story
+        .lines()
+        .skip_while(|l| l.trim() != "Timeline")
+        .skip(1)
+        .take_while(|l| l.starts_with("    ") && !l.trim_start().starts_with('!'))
+        .map(|l| {
+            let indent = l.len() - l.trim_start().len();
+            indent + l.trim_start().find(' ').unwrap_or(0)
+        })
+        .collect();
+    assert_eq!(offset_ends.len(), 5, "{story}");
+    assert!(offset_ends.windows(2).all(|w| w[0] == w[1]), "{offset_ends:?} in\n{story}");
+}
+
+#[test]
+fn ongoing_call_has_no_hang_up_though_an_agent_left() {
+    let c = clock();
+    // The customer is still connected (their segment is open); the first agent dropped out.
+    let record = conversation(
+        "conv-ongoing-agent-left",
+        &c,
+        0.0,
+        None,
+        vec![
+            participant(
+                "customer",
+                "p-cust",
+                json!({}),
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({"ani": "tel:+15551230001"}),
+                    vec![c.open("interact", 0.0, json!({}))],
+                )],
+            ),
+            agent(
+                "p-ana",
+                "u-ana",
+                "Ana",
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({}),
+                    vec![
+                        c.seg("alert", 1.0, 3.0),
+                        c.segx("interact", 3.0, 60.0, json!({"disconnectType": "endpoint"})),
+                    ],
+                )],
+            ),
+        ],
+    );
+    let call = explain_value(&record, None);
+    check(
+        &call,
+        &[
+            ("/ongoing", json!(true)),
+            ("/disconnect", json!({"by": "unknown", "type": null, "participant_id": null, "at": null})),
+        ],
+    );
+    assert!(support::story_of(&record).contains("Hung up    nobody yet (still going on)"));
 }

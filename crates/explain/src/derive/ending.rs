@@ -18,8 +18,9 @@ pub(super) struct Ending<'a> {
     pub transfers: u32,
 }
 
-/// Derives the ending and fills each agent leg's wrap-up.
-pub(super) fn derive<'a>(view: &View<'a>, agents: &mut [AgentLeg<'a>]) -> Ending<'a> {
+/// Derives the ending and fills each agent leg's wrap-up. While a call is still going on
+/// (no `conversationEnd` and a segment still open), nobody has hung up yet, whoever left early.
+pub(super) fn derive<'a>(view: &View<'a>, agents: &mut [AgentLeg<'a>], ongoing: bool) -> Ending<'a> {
     let mut found = wrapups(view);
     found.sort_by_key(|(_, at, _)| (at.is_none(), *at));
     for leg in agents.iter_mut() {
@@ -39,7 +40,11 @@ pub(super) fn derive<'a>(view: &View<'a>, agents: &mut [AgentLeg<'a>]) -> Ending
     Ending {
         wrapup,
         wrapups: found.into_iter().map(|(_, _, w)| w).collect(),
-        disconnect: disconnect(view),
+        disconnect: if ongoing && view.segs.iter().any(|s| s.end.is_none()) {
+            Disconnect::NOBODY
+        } else {
+            disconnect(view)
+        },
         transfers: transfers(view),
     }
 }
@@ -207,7 +212,7 @@ fn disconnect<'a>(view: &View<'a>) -> Disconnect<'a> {
     }
     match customer.or_else(|| latest(&|_| true)) {
         Some(f) => make(HungUpBy::Unknown, f),
-        None => Disconnect { by: HungUpBy::Unknown, kind: None, participant_id: None, at: None },
+        None => Disconnect::NOBODY,
     }
 }
 

@@ -64,7 +64,7 @@ pub fn explain<'a>(
     let timeline = timeline::derive(&view, ongoing, &mut warnings);
     let parties = parties::derive(&view);
     let mut legs = legs::derive(&view);
-    let ending = ending::derive(&view, &mut legs.agents);
+    let ending = ending::derive(&view, &mut legs.agents, ongoing);
     let ivr = ivr::derive(&view, &ending.disconnect, &legs.queues, ongoing);
     let outcome =
         ending::outcome(&view, ongoing, parties.direction, parties.answered_by.as_ref(), &legs.queues, &ivr);
