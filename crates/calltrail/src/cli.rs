@@ -206,7 +206,8 @@ Examples:
 /// `calltrail sync`.
 #[derive(Debug, Args)]
 pub struct SyncArgs {
-    /// Start of the range: RFC 3339 (2024-05-01T00:00:00Z) or a UTC date (2024-05-01)
+    /// Start of the range, in UTC: RFC 3339 (2024-05-01T00:00:00Z), a date (2024-05-01), today,
+    /// yesterday, now-48h or today-7d
     #[arg(long, value_name = "TIME", required_unless_present_any = ["resume", "incremental"])]
     pub from: Option<String>,
     /// End of the range (exclusive); default now
@@ -226,7 +227,7 @@ pub struct SyncArgs {
     /// `attributes` in [sync] of calltrail.toml]
     #[arg(long, value_enum)]
     pub attributes: Option<calltrail_sync::AttributesMode>,
-    /// Recent history re-read through the query (30m, 48h, 2d) [default: 48h, or `lookback` in
+    /// Recent history re-read through the query (30m, 48h, 2d, 1w) [default: 48h, or `lookback` in
     /// [sync] of calltrail.toml]
     #[arg(long, value_name = "DURATION")]
     pub lookback: Option<String>,
@@ -254,10 +255,11 @@ pub enum SyncMode {
 /// Which calls: the filters `calls`, `report` and `export` share.
 #[derive(Debug, Clone, Args)]
 pub struct FilterArgs {
-    /// Calls that started at or after this time (RFC 3339, or a date: local midnight in --tz)
+    /// Calls that started at or after this time: RFC 3339, a date or today (local midnight in
+    /// --tz), yesterday, now-48h, today-7d
     #[arg(long, value_name = "TIME")]
     pub from: Option<String>,
-    /// Calls that started before this time (RFC 3339, or a date: local midnight in --tz)
+    /// Calls that started before this time, written as for --from
     #[arg(long, value_name = "TIME")]
     pub to: Option<String>,
     /// inbound, outbound or internal

@@ -407,6 +407,23 @@ fn demo_syncs_reports_and_the_archive_answers() {
         "{}",
         text(&rederive.stderr)
     );
+    // Times as people write them: the demo's calls since yesterday's UTC midnight.
+    let since_yesterday: i64 = archive
+        .query_row(
+            "SELECT count(*) FROM calls WHERE start_ms >= unixepoch('now', 'start of day', '-1 day') * 1000",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let listed =
+        run(&["--db", "demo.db", "calls", "--from", "yesterday", "--format", "csv"], b"", dir.path());
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    assert!(since_yesterday > 0 && since_yesterday < 400, "{since_yesterday}");
+    assert_eq!(text(&listed.stdout).lines().count() - 1, usize::try_from(since_yesterday).unwrap());
+    let bad = run(&["--db", "demo.db", "calls", "--from", "last tuesday"], b"", dir.path());
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("today-7d"), "{}", text(&bad.stderr));
+
     let no_archive = run(&["--db", "nothing.db", "calls"], b"", dir.path());
     assert_eq!(no_archive.status.code(), Some(2));
 }

@@ -21,6 +21,12 @@ impl Timestamp {
         parse_rfc3339(text.as_bytes()).map(Timestamp)
     }
 
+    /// This instant, by the system clock.
+    pub fn now() -> Timestamp {
+        let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        Timestamp(i64::try_from(since.as_millis()).unwrap_or(i64::MAX))
+    }
+
     /// Milliseconds since the epoch.
     pub fn millis(self) -> i64 {
         self.0

@@ -83,6 +83,62 @@ impl Zone {
         let next = date.parse::<jiff::civil::Date>().ok()?.tomorrow().ok()?;
         self.day_start(&next.to_string())
     }
+
+    /// An instant as people write it, read in this zone: RFC 3339 (`2024-05-01T08:00:00Z`); a
+    /// date (`2024-05-01`: its local midnight); `now`; `today` or `yesterday` (local
+    /// midnight); or one of those less a duration (`now-48h`, `today-7d`: the local midnight a
+    /// week of calendar days before today's, whatever the clocks did in between).
+    pub fn instant(&self, text: &str, now_ms: i64) -> Option<i64> {
+        let text = text.trim();
+        if let Some(t) = crate::Timestamp::parse(text) {
+            return Some(t.0);
+        }
+        if text.len() == 10 && text.as_bytes()[4] == b'-' {
+            return self.day_start(text);
+        }
+        let lower = text.to_ascii_lowercase();
+        let (base, less) = match lower.split_once('-') {
+            Some((base, less)) => (base.trim(), Some(less.trim())),
+            None => (lower.as_str(), None),
+        };
+        let today = || self.civil(now_ms).map(jiff::civil::DateTime::date);
+        let midnight = |date: jiff::civil::Date| self.day_start(&date.to_string());
+        let day = match base {
+            "now" => return now_ms.checked_sub(less.map_or(Some(0), duration_ms)?),
+            "today" => today()?,
+            "yesterday" => today()?.yesterday().ok()?,
+            _ => return None,
+        };
+        let Some(less) = less else { return midnight(day) };
+        let ms = duration_ms(less)?;
+        if ms % DAY == 0 {
+            let days = i32::try_from(ms / DAY).ok()?;
+            midnight(day.checked_sub(jiff::Span::new().try_days(days).ok()?).ok()?)
+        } else {
+            midnight(day)?.checked_sub(ms)
+        }
+    }
+}
+
+const DAY: i64 = 24 * 3_600_000;
+
+/// A length of time as people write it — `90s`, `30m`, `48h`, `7d`, `2w` — in milliseconds;
+/// `None` for anything else, negative lengths included.
+pub fn duration_ms(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let unit = match text.bytes().last()? {
+        b's' => 1000,
+        b'm' => 60_000,
+        b'h' => 3_600_000,
+        b'd' => DAY,
+        b'w' => 7 * DAY,
+        _ => return None,
+    };
+    let number = &text[..text.len() - 1];
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    number.parse::<i64>().ok()?.checked_mul(unit)
 }
 
 #[cfg(test)]
@@ -104,6 +160,41 @@ mod tests {
         // The day the clocks go back has 25 hours.
         let (a, b) = (chicago.day_start("2024-11-03").unwrap(), chicago.day_end("2024-11-03").unwrap());
         assert_eq!(b - a, 25 * 3_600_000);
+    }
+
+    #[test]
+    fn instants_as_people_write_them() {
+        let at = |text: &str| crate::Timestamp::parse(text).unwrap().0;
+        let berlin = Zone::named("Europe/Berlin").unwrap();
+        // Monday 1 April 2024, 09:30 in Berlin (CEST, UTC+2); summer time began on 31 March.
+        let now = at("2024-04-01T07:30:00Z");
+        let read = |text: &str| berlin.instant(text, now).map(|ms| crate::Timestamp(ms).to_rfc3339());
+        assert_eq!(read("now").as_deref(), Some("2024-04-01T07:30:00.000Z"));
+        assert_eq!(read(" Today ").as_deref(), Some("2024-03-31T22:00:00.000Z"));
+        // Yesterday began in winter time (UTC+1): 23 hours before today.
+        assert_eq!(read("yesterday").as_deref(), Some("2024-03-30T23:00:00.000Z"));
+        assert_eq!(read("today-7d").as_deref(), Some("2024-03-24T23:00:00.000Z"));
+        assert_eq!(read("today-1w"), read("today-7d"));
+        assert_eq!(read("today-6h").as_deref(), Some("2024-03-31T16:00:00.000Z"));
+        assert_eq!(read("now-48h").as_deref(), Some("2024-03-30T07:30:00.000Z"));
+        assert_eq!(read("now - 90m").as_deref(), Some("2024-04-01T06:00:00.000Z"));
+        assert_eq!(read("2024-03-31").as_deref(), Some("2024-03-30T23:00:00.000Z"));
+        assert_eq!(read("2024-03-31T12:00:00Z").as_deref(), Some("2024-03-31T12:00:00.000Z"));
+        for bad in [
+            "",
+            "soon",
+            "now-",
+            "now-5",
+            "now--5m",
+            "today-x",
+            "tomorrow",
+            "2024-13-01",
+            "now-9999999999999w",
+        ] {
+            assert_eq!(read(bad), None, "{bad:?}");
+        }
+        assert_eq!(duration_ms("2w"), Some(14 * DAY));
+        assert_eq!(duration_ms("-5m"), None);
     }
 
     #[test]

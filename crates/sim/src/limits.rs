@@ -33,9 +33,7 @@ impl Clock {
         if let Some(t) = &self.manual {
             t.load(Ordering::SeqCst)
         } else {
-            let since =
-                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+            calltrail_model::Timestamp::now().0
         }
     }
 

@@ -143,8 +143,7 @@ fn raw_slices(page: &RawPage) -> Vec<&[u8]> {
 }
 
 fn now_ms() -> i64 {
-    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+    calltrail_model::Timestamp::now().0
 }
 
 fn to_row(w: &Window) -> WindowRow {

@@ -64,10 +64,15 @@ impl Params {
         }
     }
 
+    /// A time as the command line reads it (a date, RFC 3339, `today`, `now-48h`, …), so a link
+    /// to "yesterday's calls" stays yesterday's.
     fn time(value: Option<&String>, zone: &Zone) -> Result<Option<i64>, WebError> {
         let Some(text) = given(value) else { return Ok(None) };
-        zone.day_start(&text).or_else(|| Timestamp::parse(&text).map(|t| t.0)).map(Some).ok_or_else(|| {
-            WebError::BadRequest(format!("`{text}` is not a date (YYYY-MM-DD) or an RFC 3339 time"))
+        zone.instant(&text, Timestamp::now().0).map(Some).ok_or_else(|| {
+            WebError::BadRequest(format!(
+                "`{text}` is not a time: use a date (YYYY-MM-DD), an RFC 3339 time, today, yesterday, \
+                 now-48h or today-7d"
+            ))
         })
     }
 

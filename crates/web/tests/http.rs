@@ -476,3 +476,21 @@ async fn pages_use_the_sites_zone_unless_the_request_names_another() {
     let newest = before["calls"][0]["start_ms"].as_i64().unwrap();
     assert!(newest < kolkata_midnight, "{newest}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn filters_read_times_as_the_command_line_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive(dir.path());
+    let server = start(&db, None).await;
+    // The archive's calls are from November 2025: all of them started before today, and after
+    // 100,000 days ago.
+    let today = server.json("/api/calls?from=today").await;
+    assert_eq!(today["calls"].as_array().map(Vec::len), Some(0), "{today}");
+    let all = server.json("/api/calls").await;
+    let since_long_ago = server.json("/api/calls?from=today-100000d&to=now").await;
+    assert_eq!(since_long_ago["calls"], all["calls"]);
+    assert!(!all["calls"].as_array().unwrap().is_empty());
+    let (status, body, _) = server.get("/api/calls?from=last%20tuesday").await;
+    assert_eq!(status, 400);
+    assert!(body.contains("today-7d"), "{body}");
+}

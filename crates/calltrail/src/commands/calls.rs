@@ -10,7 +10,7 @@ use calltrail_store::{CallFilter, Store};
 use rusqlite::types::Value as SqlValue;
 
 use crate::cli::{CallsArgs, FilterArgs, GlobalArgs, TableFormat};
-use crate::commands::sync::parse_time;
+use crate::commands::sync::{now_ms, TIME_HINT};
 use crate::config::Config;
 use crate::printer::Printer;
 use crate::{Status, UsageError};
@@ -53,14 +53,9 @@ pub fn zone_of(flag: Option<&str>, config: &Config) -> Result<Zone, UsageError> 
     Zone::named(config.tz(flag)).map_err(|e| UsageError(e.to_string()))
 }
 
-/// Reads RFC 3339, or a date as local midnight in `zone`.
+/// Reads a time in `zone`: a date or `today` is its local midnight (see [`Zone::instant`]).
 fn time_in(text: &str, zone: &Zone) -> Result<i64, UsageError> {
-    if text.len() == 10 {
-        if let Some(ms) = zone.day_start(text) {
-            return Ok(ms);
-        }
-    }
-    parse_time(text)
+    zone.instant(text, now_ms()).ok_or_else(|| UsageError(format!("`{text}` is not a time\n\n{TIME_HINT}")))
 }
 
 /// The archive filter of the shared filter flags, and the zone they were read in.

@@ -7,7 +7,8 @@ use std::path::Path;
 use anyhow::Context as _;
 use calltrail_client::plan::Mode;
 use calltrail_client::{Credentials, Http, RequestConfig, Secret};
-use calltrail_model::Timestamp;
+use calltrail_model::zone::duration_ms;
+use calltrail_model::{Timestamp, Zone};
 use calltrail_store::Store;
 
 use crate::cli::{GlobalArgs, SyncArgs, SyncMode};
@@ -26,39 +27,26 @@ pub fn open_store(path: &Path, config: &Config) -> anyhow::Result<Store> {
     Ok(store)
 }
 
-/// Reads RFC 3339 or a UTC date (`2024-05-01`).
+/// The hint after a time that could not be read.
+pub const TIME_HINT: &str =
+    "hint: use RFC 3339 (2024-05-01T08:00:00Z), a date (2024-05-01), now, today, yesterday, now-48h or today-7d";
+
+/// Reads a time in UTC: RFC 3339, a date, `now`, `today`, `yesterday`, `now-48h`, `today-7d`
+/// (see [`Zone::instant`]).
 pub fn parse_time(text: &str) -> Result<i64, UsageError> {
-    if let Some(t) = Timestamp::parse(text) {
-        return Ok(t.0);
-    }
-    if text.len() == 10 {
-        if let Some(t) = Timestamp::parse(&format!("{text}T00:00:00Z")) {
-            return Ok(t.0);
-        }
-    }
-    Err(UsageError(format!(
-        "`{text}` is not a time\n\nhint: use RFC 3339 (2024-05-01T08:00:00Z) or a UTC date (2024-05-01)"
-    )))
+    Zone::utc()
+        .instant(text, now_ms())
+        .ok_or_else(|| UsageError(format!("`{text}` is not a time\n\n{TIME_HINT}")))
 }
 
-/// Reads `90s`, `30m`, `48h`, `2d`.
+/// Reads `90s`, `30m`, `48h`, `2d`, `1w`.
 pub fn parse_duration(text: &str) -> Result<i64, UsageError> {
-    let bad = || UsageError(format!("`{text}` is not a duration\n\nhint: use 90s, 30m, 48h or 2d"));
-    let (number, unit) = text.trim().split_at(text.trim().len().saturating_sub(1));
-    let n: i64 = number.parse().map_err(|_| bad())?;
-    let unit = match unit {
-        "s" => 1000,
-        "m" => 60_000,
-        "h" => HOUR,
-        "d" => DAY,
-        _ => return Err(bad()),
-    };
-    n.checked_mul(unit).filter(|v| *v >= 0).ok_or_else(bad)
+    duration_ms(text)
+        .ok_or_else(|| UsageError(format!("`{text}` is not a duration\n\nhint: use 90s, 30m, 48h, 2d or 1w")))
 }
 
 pub fn now_ms() -> i64 {
-    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+    Timestamp::now().0
 }
 
 fn env(name: &str) -> Option<String> {
