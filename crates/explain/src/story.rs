@@ -201,10 +201,12 @@ fn offset(ms: i64) -> String {
     }
 }
 
-/// A duration for people: `850ms`, `11.2s`, `6m 14s`, `1h 02m`.
+/// A duration for people: `0s`, `850ms`, `11.2s`, `6m 14s`, `1h 02m`.
 pub fn duration(ms: i64) -> String {
     let ms = ms.max(0);
-    if ms < 1000 {
+    if ms == 0 {
+        "0s".to_owned()
+    } else if ms < 1000 {
         format!("{ms}ms")
     } else if ms < 60_000 {
         format!("{}.{}s", ms / 1000, ms % 1000 / 100)
@@ -229,6 +231,7 @@ mod tests {
 
     #[test]
     fn durations_read_naturally() {
+        assert_eq!(duration(0), "0s");
         assert_eq!(duration(850), "850ms");
         assert_eq!(duration(11_179), "11.1s");
         assert_eq!(duration(374_894), "6m 14s");
