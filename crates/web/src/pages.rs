@@ -489,20 +489,17 @@ pub(crate) async fn reports_index() -> Response {
     layout("Reports", "/reports", &body).into_response()
 }
 
-/// The column a report's chart shows, and the columns that label a bar.
-fn chart_of(kind: ReportKind) -> (&'static str, &'static [&'static str]) {
-    match kind {
+/// A report's picture: the phases as stacked bars, the others as bars of one column (the
+/// measure), each labelled by the others named.
+fn chart(kind: ReportKind, table: &Table) -> Markup {
+    let (measure, labels): (&str, &[&str]) = match kind {
+        ReportKind::Phases => return phases_chart(table),
         ReportKind::Reasons => ("calls", &["reason"]),
-        ReportKind::Phases => ("avg_ms", &["queue", "day", "phase"]),
         ReportKind::Wrapups => ("calls", &["wrapup", "queue"]),
         ReportKind::Abandons => ("abandon_rate", &["where", "queue"]),
         ReportKind::Agents => ("answered", &["agent"]),
         ReportKind::Ivr => ("reached", &["path"]),
-    }
-}
-
-fn chart(kind: ReportKind, table: &Table) -> Markup {
-    let (measure, labels) = chart_of(kind);
+    };
     let Some(m) = table.index(measure) else { return html! {} };
     let label_idx: Vec<usize> = labels.iter().filter_map(|l| table.index(l)).collect();
     let mut bars: Vec<(String, f64, String)> = table
@@ -537,13 +534,81 @@ fn chart(kind: ReportKind, table: &Table) -> Markup {
     svg::bars(&format!("{} (top {})", measure.replace('_', " "), bars.len()), &bars)
 }
 
+/// The phases report as a picture: per queue over the whole range, each phase's average over
+/// the calls that had it, stacked in the order a call meets them (handle time, their sum, left
+/// out); the busiest queues first.
+fn phases_chart(table: &Table) -> Markup {
+    use calltrail_explain::report::Cell;
+    /// One queue's phase, summed over the days.
+    struct Sum {
+        queue: String,
+        phase: String,
+        calls: u64,
+        total_ms: i64,
+    }
+    const ORDER: [&str; 6] = ["ivr", "queue", "alert", "talk", "hold", "acw"];
+    let (Some(phase), Some(calls), Some(total)) =
+        (table.index("phase"), table.index("calls"), table.index("total_ms"))
+    else {
+        return html! {};
+    };
+    let queue = table.index("queue");
+    let mut sums: Vec<Sum> = Vec::new();
+    for row in &table.rows {
+        let (Cell::Text(name), Cell::Int(n), Cell::Int(ms)) = (&row[phase], &row[calls], &row[total]) else {
+            continue;
+        };
+        if !ORDER.contains(&name.as_str()) {
+            continue;
+        }
+        let label = match queue.map(|q| &row[q]) {
+            Some(Cell::Text(q)) => q.as_str(),
+            _ => "all calls",
+        };
+        let n = u64::try_from(*n).unwrap_or(0);
+        match sums.iter_mut().find(|s| s.queue == label && s.phase == *name) {
+            Some(sum) => {
+                sum.calls += n;
+                sum.total_ms += ms;
+            }
+            None => sums.push(Sum { queue: label.to_owned(), phase: name.clone(), calls: n, total_ms: *ms }),
+        }
+    }
+    sums.retain(|s| s.calls > 0);
+    let mut queues: Vec<(&str, u64)> = Vec::new();
+    for sum in &sums {
+        match queues.iter_mut().find(|(q, _)| *q == sum.queue) {
+            Some((_, busiest)) => *busiest = (*busiest).max(sum.calls),
+            None => queues.push((&sum.queue, sum.calls)),
+        }
+    }
+    queues.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let rows: Vec<(String, Vec<svg::Part>)> = queues
+        .iter()
+        .take(20)
+        .map(|(queue, _)| {
+            let parts = ORDER
+                .iter()
+                .filter_map(|phase| sums.iter().find(|s| s.queue == *queue && s.phase == *phase))
+                .map(|s| svg::Part {
+                    phase: s.phase.clone(),
+                    avg_ms: s.total_ms / i64::try_from(s.calls).unwrap_or(i64::MAX),
+                    calls: s.calls,
+                })
+                .collect();
+            ((*queue).to_owned(), parts)
+        })
+        .collect();
+    svg::stacked("Average of each phase over the calls that had it, per queue", &rows)
+}
+
 fn table_html(table: &Table) -> Markup {
     let rows = table.to_json_rows();
     let columns: Vec<_> =
         table.columns.iter().filter(|c| c.show != calltrail_explain::report::Show::TableOnly).collect();
     html! {
         table.report {
-            thead { tr { @for c in &columns { th class=[(c.kind != Kind::Text).then_some("num")] { (c.name.replace('_', " ")) } } } }
+            thead { tr { @for c in &columns { th class=[(c.kind != Kind::Text).then_some("num")] { (c.heading().replace('_', " ")) } } } }
             tbody {
                 @for row in &rows {
                     tr {

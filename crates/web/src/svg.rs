@@ -1,6 +1,7 @@
 //! The pictures, drawn on the server as SVG: one call's timeline (a swim lane per
 //! participant, coloured phases, a time axis, transfers and who hung up marked), the IVR map
-//! as a flow diagram, and the bar charts of the report pages. Text in them goes through
+//! as a flow diagram, and the charts of the report pages (the phases report's as bars stacked
+//! by phase in the timeline's colours). Text in them goes through
 //! `maud`'s escaping like every other value.
 
 use maud::{html, Markup};
@@ -23,6 +24,8 @@ const KINDS: &[(&str, &str)] = &[
 ];
 
 fn kind_class(kind: &str) -> &'static str {
+    // Reports name after-call work as Genesys' metrics do (tAcw); the timeline as its segment.
+    let kind = if kind == "acw" { "wrapup" } else { kind };
     KINDS.iter().find(|(k, _)| *k == kind).map_or("other", |(k, _)| k)
 }
 
@@ -353,6 +356,73 @@ pub fn bars(title: &str, rows: &[(String, f64, String)]) -> Markup {
                     text.bar-label x=(gutter - 6.0) y=(y + 14.0) text-anchor="end" { (truncate(label, 32)) }
                     rect.bar x=(gutter) y=(y + 3.0) width=((value / max * (width - gutter - 90.0)).max(1.0)) height=(bar_h - 6.0) {}
                     text.bar-value x=(gutter + value / max * (width - gutter - 90.0) + 6.0) y=(y + 14.0) { (shown) }
+                }
+            }
+        }
+    }
+}
+
+/// One part of a stacked bar: a phase (`ivr`, `queue`, `acw`, …), its average and the calls
+/// it is the average of.
+pub struct Part {
+    pub phase: String,
+    pub avg_ms: i64,
+    pub calls: u64,
+}
+
+/// Stacked horizontal bars, one per label, a part per phase in the timeline's colours, each
+/// part titled with its average and the calls behind it; the stack's sum at its end.
+pub fn stacked(title: &str, rows: &[(String, Vec<Part>)]) -> Markup {
+    let sum = |parts: &[Part]| parts.iter().map(|p| p.avg_ms.max(0)).sum::<i64>();
+    let max = rows.iter().map(|(_, parts)| sum(parts)).max().unwrap_or(0);
+    if max <= 0 {
+        return html! {};
+    }
+    let (gutter, width, bar_h) = (230.0, 760.0, 24.0);
+    #[allow(clippy::cast_precision_loss)]
+    let (height, scale) = (rows.len() as f64 * bar_h + 20.0, (width - gutter - 90.0) / max as f64);
+    // Each part's left edge and width, and where the stack ends.
+    let placed: Vec<(Vec<(f64, f64)>, f64)> = rows
+        .iter()
+        .map(|(_, parts)| {
+            let mut x = gutter;
+            let spans = parts
+                .iter()
+                .map(|part| {
+                    #[allow(clippy::cast_precision_loss)]
+                    let w = part.avg_ms.max(0) as f64 * scale;
+                    x += w;
+                    (x - w, w)
+                })
+                .collect();
+            (spans, x)
+        })
+        .collect();
+    let used: Vec<&(&str, &str)> = KINDS
+        .iter()
+        .filter(|(k, _)| rows.iter().flat_map(|r| &r.1).any(|p| kind_class(&p.phase) == *k))
+        .collect();
+    html! {
+        figure.chart {
+            figcaption { (title) }
+            svg.bars.stacked xmlns="http://www.w3.org/2000/svg" role="img" viewBox=(format!("0 0 {width} {height}")) aria-label=(title) {
+                @for (i, ((label, parts), (spans, end))) in rows.iter().zip(&placed).enumerate() {
+                    @let y = 10.0 + bar_h * f64::from(u32::try_from(i).unwrap_or(0));
+                    g data-bar=(label) {
+                        text.bar-label x=(gutter - 6.0) y=(y + 16.0) text-anchor="end" { (truncate(label, 32)) }
+                        @for (part, (x, w)) in parts.iter().zip(spans) {
+                            rect class=(format!("phase {}", kind_class(&part.phase))) data-phase=(part.phase)
+                                x=(x) y=(y + 3.0) width=(w) height=(bar_h - 6.0) {
+                                title { (label) " · " (part.phase) " " (duration(part.avg_ms)) " on average over " (part.calls) " calls" }
+                            }
+                        }
+                        text.bar-value x=(end + 6.0) y=(y + 16.0) { (duration(sum(parts))) }
+                    }
+                }
+            }
+            ul.legend {
+                @for (kind, label) in used {
+                    li { span class=(format!("swatch {kind}")) {} (label) }
                 }
             }
         }

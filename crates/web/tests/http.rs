@@ -494,3 +494,49 @@ async fn filters_read_times_as_the_command_line_does() {
     assert_eq!(status, 400);
     assert!(body.contains("today-7d"), "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_phases_picture_stacks_each_queues_averages_from_the_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive(dir.path());
+    let server = start(&db, None).await;
+    let store = Store::open(&db).unwrap();
+    let (_, page, _) = server.get("/reports/phases").await;
+    let (queue, queued): (String, i64) = store
+        .connection()
+        .query_row(
+            "SELECT queue_name, count(*) FROM calls WHERE queue_ms > 0 AND queue_name IS NOT NULL
+             GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    // A bar per queue, its phases in the order a call meets them.
+    let bars: Vec<&str> =
+        page.split("<g data-bar=\"").skip(1).map(|b| b.split("</g>").next().unwrap()).collect();
+    let labels: Vec<&str> = bars.iter().map(|b| b.split('"').next().unwrap()).collect();
+    assert!(labels.contains(&"(none)") && labels.len() > 2, "{labels:?}");
+    let bar = bars.iter().find(|b| b.starts_with(&format!("{queue}\""))).expect(&queue);
+    let phases: Vec<&str> =
+        bar.split("data-phase=\"").skip(1).map(|p| p.split('"').next().unwrap()).collect();
+    assert_eq!(phases.first(), Some(&"ivr"), "{phases:?}");
+    assert!(phases.windows(2).all(|w| w[0] != w[1]) && !phases.contains(&"handle"), "{phases:?}");
+    for (phase, column) in [("queue", "queue_ms"), ("talk", "talk_ms"), ("acw", "acw_ms")] {
+        let (calls, total): (i64, i64) = store
+            .connection()
+            .query_row(
+                &format!("SELECT count(*), sum({column}) FROM calls WHERE queue_name = ?1 AND {column} > 0"),
+                [&queue],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let title = format!(
+            "{queue} · {phase} {} on average over {calls} calls",
+            calltrail_explain::story::duration(total / calls)
+        );
+        assert!(bar.contains(&title), "{title} missing in {bar}");
+        if phase == "queue" {
+            assert_eq!(calls, queued);
+        }
+    }
+}

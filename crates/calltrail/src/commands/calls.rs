@@ -152,7 +152,9 @@ pub fn run(args: &CallsArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
         TableFormat::Json => out.write_all(if first { b"]\n" } else { b"\n]\n" })?,
         TableFormat::Table => {
             let durations_right: Vec<bool> = COLUMNS.iter().map(|c| c.ends_with("_ms")).collect();
-            write!(out, "{}", render_table(COLUMNS, &table, &durations_right))?;
+            // Durations are written readable here, so `duration_ms` is headed `duration`.
+            let headings: Vec<&str> = COLUMNS.iter().map(|c| c.strip_suffix("_ms").unwrap_or(c)).collect();
+            write!(out, "{}", render_table(&headings, &table, &durations_right))?;
         }
         _ => {}
     }

@@ -44,6 +44,17 @@ pub struct Column {
     pub show: Show,
 }
 
+impl Column {
+    /// Its heading where values are written for people: a duration is shown readable
+    /// (`6m 14s`), so `avg_ms` is headed `avg`.
+    pub fn heading(&self) -> &'static str {
+        match self.kind {
+            Kind::Ms => self.name.strip_suffix("_ms").unwrap_or(self.name),
+            _ => self.name,
+        }
+    }
+}
+
 /// A column shown everywhere.
 pub const fn col(name: &'static str, kind: Kind) -> Column {
     Column { name, kind, show: Show::Always }
@@ -127,7 +138,7 @@ impl Table {
     /// aligned, control characters replaced so a value cannot drive the terminal.
     pub fn to_text(&self) -> String {
         let shown = self.shown(true);
-        let headers: Vec<&str> = shown.iter().map(|&i| self.columns[i].name).collect();
+        let headers: Vec<&str> = shown.iter().map(|&i| self.columns[i].heading()).collect();
         let rows: Vec<Vec<String>> = self
             .rows
             .iter()
@@ -274,7 +285,9 @@ mod tests {
         t.rows.push(vec!["Sales".into(), 3_u64.into(), Cell::Null, Cell::Float(1.0)]);
         let text = t.to_text();
         assert!(text.contains("1m 05s") && text.contains("50.0%") && !text.contains('\u{1b}'), "{text}");
-        assert!(text.lines().nth(3).unwrap().starts_with("Sales             3            -"), "{text}");
+        // Durations written for people are headed without their unit; CSV and JSON keep it.
+        assert!(text.starts_with("queue         calls  avg_wait  answer_rate\n"), "{text}");
+        assert!(text.lines().nth(3).unwrap().starts_with("Sales             3         -"), "{text}");
         let csv = t.to_csv();
         assert!(csv.starts_with("queue,calls,avg_wait_ms,answer_rate\n'=Billing"), "{csv}");
         assert!(csv.contains(",65000,0.5000\n"), "{csv}");
