@@ -476,6 +476,10 @@ pub struct SimServeArgs {
     /// How long a details job stays queued before it is fulfilled, in milliseconds
     #[arg(long, default_value_t = 2000, value_name = "MS")]
     pub job_delay_ms: i64,
+    /// Answer as if the client's role lacked this permission (repeatable): the endpoints that
+    /// need it answer 403, e.g. --deny architect:flow:view
+    #[arg(long = "deny", value_name = "PERMISSION")]
+    pub deny: Vec<String>,
 }
 
 /// `calltrail sim` subcommands.

@@ -54,6 +54,9 @@ pub struct SimConfig {
     pub job_ttl_ms: i64,
     /// How far behind now the jobs' `dataAvailabilityDate` lags, in ms.
     pub availability_lag_ms: i64,
+    /// Permissions the OAuth client's role lacks (`routing:queue:view`, …): the endpoints that
+    /// need one answer 403 `missing.any.permissions`, as Genesys Cloud does.
+    pub denied_permissions: Vec<String>,
 }
 
 impl Default for SimConfig {
@@ -71,6 +74,7 @@ impl Default for SimConfig {
             job_delay_ms: 2_000,
             job_ttl_ms: 24 * 3_600_000,
             availability_lag_ms: 6 * 3_600_000,
+            denied_permissions: Vec::new(),
         }
     }
 }
@@ -214,6 +218,18 @@ fn bad_request(message: impl Into<String>) -> ApiError {
 
 fn not_found(message: impl Into<String>) -> ApiError {
     ApiError { status: StatusCode::NOT_FOUND, code: "not.found", message: message.into() }
+}
+
+/// The 403 of an endpoint whose permission the client's role lacks.
+fn lacking(sim: &Sim, permission: &str) -> Result<(), ApiError> {
+    if sim.config.denied_permissions.iter().any(|p| p == permission) {
+        return Err(ApiError {
+            status: StatusCode::FORBIDDEN,
+            code: "missing.any.permissions",
+            message: format!("You are missing the following permission(s): [{permission}]"),
+        });
+    }
+    Ok(())
 }
 
 type Outcome = Result<(StatusCode, Value), ApiError>;
@@ -497,6 +513,7 @@ fn calls_starting_between(calls: &[Planned], from: i64, to: i64) -> std::ops::Ra
 
 async fn details_query(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) -> Response {
     handle(sim, headers, move |sim, now| {
+        lacking(sim, "analytics:conversationDetail:view")?;
         let (query, interval) = details_query_body(&body)?;
         let limit = if query.has_filters() { 31 } else { 7 };
         if interval.days() > limit {
@@ -578,6 +595,7 @@ fn order(hits: &mut [Conversation<'static>], query: &QueryBody) {
 
 async fn submit_job(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) -> Response {
     handle(sim, headers, move |sim, now| {
+        lacking(sim, "analytics:conversationDetail:view")?;
         let (query, interval) = details_query_body(&body)?;
         if interval.days() > 31 {
             return Err(bad_request("Job interval may not exceed 31 days"));
@@ -601,6 +619,7 @@ async fn submit_job(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes
 
 async fn availability(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> Response {
     handle(sim, headers, |sim, now| {
+        lacking(sim, "analytics:conversationDetail:view")?;
         Ok((StatusCode::OK, json!({"dataAvailabilityDate": Timestamp(sim.availability(now)).to_rfc3339()})))
     })
     .await
@@ -726,6 +745,7 @@ fn decode_cursor(cursor: &str) -> Option<usize> {
 
 async fn multi_get(State(sim): State<Arc<Sim>>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
     handle(sim, headers, move |sim, now| {
+        lacking(sim, "analytics:conversationDetail:view")?;
         let params = parse_query(query.as_deref());
         let ids: Vec<String> = params
             .get("id")
@@ -753,6 +773,7 @@ async fn multi_get(State(sim): State<Arc<Sim>>, headers: HeaderMap, RawQuery(que
 
 async fn single_get(State(sim): State<Arc<Sim>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     handle(sim, headers, move |sim, now| {
+        lacking(sim, "analytics:conversationDetail:view")?;
         let view = sim.by_id.get(&id).and_then(|&i| sim.calls[i].view_at(now));
         let view = view.ok_or_else(|| not_found(format!("No conversation with id {id}")))?;
         Ok((StatusCode::OK, serde_json::to_value(without_attributes(view)).unwrap_or_default()))
@@ -762,6 +783,7 @@ async fn single_get(State(sim): State<Arc<Sim>>, headers: HeaderMap, Path(id): P
 
 async fn conversation(State(sim): State<Arc<Sim>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     handle(sim, headers, move |sim, now| {
+        lacking(sim, "conversation:communication:view")?;
         let planned = sim.by_id.get(&id).map(|&i| &sim.calls[i]);
         let retention = i64::from(sim.config.retention_days) * DAY;
         let view = planned.filter(|p| p.start_ms >= now - retention).and_then(|p| p.view_at(now));
@@ -798,6 +820,17 @@ async fn listing_of(
     entities: fn(&Org) -> Vec<Value>,
 ) -> Response {
     handle(sim, headers, move |sim, _| {
+        // The users listing lists no permission of its own.
+        let permission = match path {
+            "/api/v2/routing/queues" => Some("routing:queue:view"),
+            "/api/v2/routing/wrapupcodes" => Some("routing:wrapupCode:view"),
+            "/api/v2/flows" => Some("architect:flow:view"),
+            "/api/v2/flows/outcomes" => Some("architect:flowOutcome:view"),
+            _ => None,
+        };
+        if let Some(permission) = permission {
+            lacking(sim, permission)?;
+        }
         let params = parse_query(query.as_deref());
         let (size, number) = listing_page(&params);
         Ok((StatusCode::OK, api_view::listing(path, by_ids(entities(&sim.org), &params), size, number)))

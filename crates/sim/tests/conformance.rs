@@ -174,3 +174,31 @@ async fn every_response_kind_validates_against_the_schema() {
     c.check("ErrorBody", &throttled.expect("the rate limit answers 429"));
     assert!(c.checked.len() > 40);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_permission_is_a_403_error_body_naming_it() {
+    let mut c = Checker { definitions: strict_definitions(), checked: Vec::new() };
+    let s = start(SimConfig {
+        calls: 50,
+        days: 1,
+        denied_permissions: vec!["routing:queue:view".into(), "conversation:communication:view".into()],
+        ..SimConfig::default()
+    })
+    .await;
+    let t = s.token().await;
+    let id = s.sim.calls()[0].truth.conversation_id.clone();
+    for (path, permission) in [
+        ("/api/v2/routing/queues".to_owned(), "routing:queue:view"),
+        (format!("/api/v2/conversations/{id}"), "conversation:communication:view"),
+    ] {
+        let (status, _, body) = s.get(&t, &path).await;
+        assert_eq!(status, 403, "{path}");
+        c.check("ErrorBody", &body);
+        assert_eq!(body["code"], "missing.any.permissions");
+        assert!(body["message"].as_str().unwrap().contains(permission), "{body}");
+    }
+    // A bad token is still a 401 first; the permissions granted still answer.
+    assert_eq!(s.get("bad-token", "/api/v2/routing/queues").await.0, 401);
+    assert_eq!(s.get(&t, "/api/v2/routing/wrapupcodes").await.0, 200);
+    assert_eq!(s.get(&t, "/api/v2/users").await.0, 200);
+}

@@ -98,6 +98,9 @@ pub struct SyncReport {
     pub elapsed: Duration,
     /// Windows that failed (the sync is incomplete).
     pub failed: Vec<String>,
+    /// What the sync went on without: a listing or the Conversations API the client may not
+    /// use (403), each with the permission the API named.
+    pub warnings: Vec<String>,
 }
 
 /// Progress bars, one per phase; hidden off a terminal.
@@ -184,6 +187,18 @@ pub async fn run(
         match api::listing(http, path).await {
             Ok(entries) => store.put_lookups(kind, &entries)?,
             Err(ClientError::Status { status: 403 | 404, .. }) if !required => {}
+            // Names are worth having, not worth the sync: their ids stay ids.
+            Err(ClientError::Status { status: 403, message, .. }) => {
+                let what = match kind {
+                    "users" => "user",
+                    "queues" => "queue",
+                    "wrapup_codes" => "wrap-up code",
+                    _ => "flow",
+                };
+                report
+                    .warnings
+                    .push(format!("no {what} names: the API refused to list them (403: {message})"));
+            }
             Err(e) => return Err(e.into()),
         }
         lookups_bar.inc(1);
@@ -254,12 +269,20 @@ pub async fn run(
             if start < oldest {
                 report.too_old += 1;
             } else {
-                match api::conversation(http, &id).await? {
-                    Some(raw) => {
+                match api::conversation(http, &id).await {
+                    Ok(Some(raw)) => {
                         store.put_api_record(&id, &raw, now_ms())?;
                         report.enriched += 1;
                     }
-                    None => report.too_old += 1,
+                    Ok(None) => report.too_old += 1,
+                    // Refused for one, refused for all: the records stay as the analytics API gave them.
+                    Err(ClientError::Status { status: 403, message, .. }) => {
+                        report.warnings.push(format!(
+                            "no participant data from the Conversations API: it refused (403: {message})"
+                        ));
+                        break;
+                    }
+                    Err(e) => return Err(e.into()),
                 }
             }
             bar.inc(1);

@@ -292,3 +292,39 @@ async fn incremental_catches_late_changes_and_ongoing_calls_end() {
     let raw = String::from_utf8(s.raw(&corrected.truth.conversation_id).unwrap().unwrap()).unwrap();
     assert!(raw.contains("Corrected after review"), "the newest version wins");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_without_some_permissions_still_syncs_every_call_and_says_what_is_missing() {
+    let denied = ["routing:queue:view", "conversation:communication:view"];
+    let h = harness(SimConfig {
+        calls: 300,
+        days: 2,
+        seed: 25,
+        denied_permissions: denied.iter().map(|p| (*p).to_owned()).collect(),
+        ..SimConfig::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let report = sync(&h, &mut s, &options(NOW - 3 * DAY, NOW, Mode::Query)).await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!(s.ids().unwrap().len(), h.sim.calls().iter().filter(|c| c.start_ms <= NOW).count());
+    assert_eq!(report.enriched, 0);
+    assert_eq!(report.warnings.len(), 2, "{:?}", report.warnings);
+    for (warning, permission) in report.warnings.iter().zip(denied) {
+        assert!(warning.contains("403") && warning.contains(permission), "{warning}");
+    }
+    assert!(report.warnings[0].starts_with("no queue names"), "{}", report.warnings[0]);
+    // The other listings are stored; the queues' is not (the records' own participant names
+    // still name most queues).
+    let listed = |kind: &str| -> i64 {
+        s.connection()
+            .query_row("SELECT count(*) FROM lookups WHERE kind = ?1", [kind], |r| r.get(0))
+            .unwrap()
+    };
+    assert!(listed("users") > 0 && listed("wrapup_codes") > 0 && listed("flows") > 0);
+    assert_eq!(listed("queues"), 0);
+    // The Conversations API was asked once, not once per conversation: a few pages, five
+    // listings, one refused get and the ongoing calls' refresh.
+    assert!(report.requests < 30, "{} requests", report.requests);
+}

@@ -122,6 +122,7 @@ fn serve(args: &SimServeArgs, printer: &Printer) -> anyhow::Result<Status> {
         rate_limit: args.rate_limit,
         client,
         retention_days: args.retention_days,
+        denied_permissions: args.deny.clone(),
         job_delay_ms: args.job_delay_ms.max(0),
         ..SimConfig::default()
     };

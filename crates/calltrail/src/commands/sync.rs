@@ -169,6 +169,9 @@ pub fn run(
             report.too_old
         ));
     }
+    for warning in &report.warnings {
+        printer.warn(warning);
+    }
     for failure in &report.failed {
         printer.error(&format!("window {failure}"));
     }
