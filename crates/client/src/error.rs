@@ -1,11 +1,20 @@
 //! The client's errors: each says which request failed (by path, never with credentials), how,
 //! and after how many retries.
 
+/// How many retries came before an error, when there were any.
+fn after(retries: u32) -> String {
+    match retries {
+        0 => String::new(),
+        1 => " (after 1 retry)".to_owned(),
+        n => format!(" (after {n} retries)"),
+    }
+}
+
 /// A failed API call.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     /// The API answered with an error status that retrying will not fix (or retries ran out).
-    #[error("{method} {path} answered {status}: {message} (after {retries} retries)")]
+    #[error("{method} {path} answered {status}: {message}{}", after(*.retries))]
     Status {
         /// HTTP method.
         method: &'static str,
@@ -19,7 +28,7 @@ pub enum ClientError {
         retries: u32,
     },
     /// The request did not get an answer (connection, timeout), after retries.
-    #[error("{method} {path} failed: {source} (after {retries} retries)")]
+    #[error("{method} {path} failed: {source}{}", after(*.retries))]
     Transport {
         /// HTTP method.
         method: &'static str,
@@ -32,7 +41,7 @@ pub enum ClientError {
         retries: u32,
     },
     /// The answer was not the JSON expected, after retries.
-    #[error("{method} {path} returned unreadable JSON: {source} (after {retries} retries)")]
+    #[error("{method} {path} returned unreadable JSON: {source}{}", after(*.retries))]
     BadJson {
         /// HTTP method.
         method: &'static str,
@@ -128,5 +137,25 @@ mod tests {
                 && !retried.contains(&413)
         );
         assert_eq!(retried.len(), 2 + 100);
+    }
+
+    #[test]
+    fn retries_are_mentioned_only_when_there_were_some() {
+        let refused = |retries| {
+            ClientError::Status {
+                method: "GET",
+                path: "/api/v2/flows".into(),
+                status: 403,
+                message: "You are missing the following permission(s): [architect:flow:view]".into(),
+                retries,
+            }
+            .to_string()
+        };
+        assert_eq!(
+            refused(0),
+            "GET /api/v2/flows answered 403: You are missing the following permission(s): [architect:flow:view]"
+        );
+        assert!(refused(1).ends_with("[architect:flow:view] (after 1 retry)"));
+        assert!(refused(4).ends_with(" (after 4 retries)"));
     }
 }
