@@ -112,8 +112,8 @@ fn filter_form(params: &Params, action: &str, queues: &[String], with_text: bool
     let queue_options: Vec<&str> = queues.iter().map(String::as_str).collect();
     html! {
         form.filters method="get" action=(action) {
-            label { "From " input type="date" name="from" value=(opt(params.from.as_ref())); }
-            label { "To " input type="date" name="to" value=(opt(params.to.as_ref())); }
+            label { "From " input type=(time_input(params.from.as_ref())) name="from" size="12" value=(opt(params.from.as_ref())); }
+            label { "To " input type=(time_input(params.to.as_ref())) name="to" size="12" value=(opt(params.to.as_ref())); }
             label { "Direction " (select("direction", params.direction.as_ref(), &["inbound", "outbound", "internal"])) }
             label { "Media " (select("media", params.media.as_ref(), MEDIA)) }
             label { "Queue " (select("queue", params.queue.as_ref(), &queue_options)) }
@@ -487,6 +487,22 @@ pub(crate) async fn reports_index() -> Response {
         }
     };
     layout("Reports", "/reports", &body).into_response()
+}
+
+/// A date picker for a date (or nothing); a text field for a time written otherwise (`today`,
+/// `now-48h`, RFC 3339), which a date picker would silently drop on the next submit.
+fn time_input(value: Option<&String>) -> &'static str {
+    let value = value.map_or("", |v| v.trim());
+    let is_date = value.len() == 10
+        && value
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    if value.is_empty() || is_date {
+        "date"
+    } else {
+        "text"
+    }
 }
 
 /// A report's picture: the phases as stacked bars, the others as bars of one column (the

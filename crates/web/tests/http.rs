@@ -490,6 +490,10 @@ async fn filters_read_times_as_the_command_line_does() {
     let since_long_ago = server.json("/api/calls?from=today-100000d&to=now").await;
     assert_eq!(since_long_ago["calls"], all["calls"]);
     assert!(!all["calls"].as_array().unwrap().is_empty());
+    // The form keeps a relative time as written (a date picker would drop it on the next submit).
+    let (_, page, _) = server.get("/?from=today-7d&to=2025-11-24").await;
+    assert!(page.contains("type=\"text\" name=\"from\" size=\"12\" value=\"today-7d\""), "the from field");
+    assert!(page.contains("type=\"date\" name=\"to\" size=\"12\" value=\"2025-11-24\""), "the to field");
     let (status, body, _) = server.get("/api/calls?from=last%20tuesday").await;
     assert_eq!(status, 400);
     assert!(body.contains("today-7d"), "{body}");
