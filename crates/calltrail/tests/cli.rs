@@ -152,7 +152,7 @@ fn text_tells_the_story() {
     assert!(out.status.success());
     let story = text(&out.stdout);
     for expected in [
-        "Call 1bc96a39-6725-40c4-9345-db72aa67b8c6 · chat · Inbound",
+        "Conversation 1bc96a39-6725-40c4-9345-db72aa67b8c6 · chat · Inbound",
         "From       John Doe (customer)",
         "Hung up    system (timeout)",
         "Outcome    answered",

@@ -11,7 +11,9 @@ pub fn render(call: &CallRecord<'_>) -> String {
     let mut out = String::with_capacity(2048);
     let id = call.conversation_id.as_deref().unwrap_or("(no conversation id)");
     let media = call.media_type.as_deref().unwrap_or("unknown media");
-    let _ = writeln!(out, "Call {id} · {media} · {}", call.direction_label);
+    // A chat or an e-mail is a conversation, not a call.
+    let what = if matches!(media, "voice" | "callback") { "Call" } else { "Conversation" };
+    let _ = writeln!(out, "{what} {id} · {media} · {}", call.direction_label);
 
     let when = match (call.start, call.end, call.duration_ms) {
         (Some(s), Some(e), Some(d)) => format!("{} → {} ({})", clock_full(s), clock(e), duration(d)),
@@ -30,6 +32,7 @@ pub fn render(call: &CallRecord<'_>) -> String {
             let at = p.at.map(|t| format!(" at {}", clock(t))).unwrap_or_default();
             format!("{}{at}", party(p))
         }
+        None if call.ongoing => "nobody yet".to_owned(),
         None => "nobody".to_owned(),
     };
     line(&mut out, "Answered", &answered);

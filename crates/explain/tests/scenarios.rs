@@ -1080,6 +1080,7 @@ fn ongoing_without_end() {
     let story = support::story_of(&record);
     assert!(story.contains("Queue      Tech Queue: still waiting (ongoing)"), "{story}");
     assert!(story.contains("Hung up    nobody yet (still going on)"), "{story}");
+    assert!(story.contains("Answered   nobody yet\n"), "{story}");
     assert!(story.contains("…  customer\n"), "an unnamed party is not named twice: {story}");
 }
 

@@ -259,8 +259,14 @@ pub(crate) async fn call(
     // A call still going on is drawn, and timed, up to the last time the archive saw it so.
     let ongoing = call.get("ongoing").and_then(Value::as_bool) == Some(true);
     let as_of = fetched.filter(|_| ongoing);
+    // A chat or an e-mail is a conversation, not a call.
+    let what = if matches!(s(&call, "/media_type"), Some("voice" | "callback") | None) {
+        "Call"
+    } else {
+        "Conversation"
+    };
     let body = html! {
-        h1 { "Call " code { (id) } }
+        h1 { (what) " " code { (id) } }
         p.muted {
             (local(start_ms, &zone))
             " " (zone.name()) " · " (s(&call, "/media_type").unwrap_or("")) " · "
@@ -355,7 +361,7 @@ pub(crate) async fn call(
             }
         }
     };
-    Ok(layout(&format!("Call {id}"), "", &body).into_response())
+    Ok(layout(&format!("{what} {id}"), "", &body).into_response())
 }
 
 /// Pretty JSON with each key linked to its glossary entry.

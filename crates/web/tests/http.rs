@@ -218,6 +218,9 @@ async fn every_page_and_api_route_answers_from_the_archive() {
     let emails = server.json("/api/calls?media=email").await;
     let emails = emails["calls"].as_array().unwrap();
     assert!(!emails.is_empty() && emails.iter().all(|c| c["media_type"] == "email"));
+    let email = emails[0]["conversation_id"].as_str().unwrap();
+    let (_, page, _) = server.get(&format!("/calls/{}", encode(email))).await;
+    assert!(page.contains("<h1>Conversation <code>"), "an e-mail is not a call");
     let (_, list, _) = server.get("/?outcome=ongoing").await;
     assert!(list.contains("data-conversation=") && !list.contains("<td>unknown</td>"), "{list}");
 
