@@ -35,6 +35,21 @@ fn customer_in(c: &Clock, end: f64, disconnect: &str, extra: Value) -> Value {
     )
 }
 
+/// An inbound customer whose call has not ended: their one segment is still open.
+fn customer_still_connected(c: &Clock) -> Value {
+    participant(
+        "customer",
+        "p-cust",
+        json!({}),
+        vec![session(
+            "voice",
+            "inbound",
+            json!({"ani": "tel:+15551230001"}),
+            vec![c.open("interact", 0.0, json!({}))],
+        )],
+    )
+}
+
 fn merge_disc(disconnect: &str, extra: Value) -> Value {
     support::merge(json!({"disconnectType": disconnect}), extra)
 }
@@ -1035,17 +1050,7 @@ fn ongoing_without_end() {
         0.0,
         None,
         vec![
-            participant(
-                "customer",
-                "p-cust",
-                json!({}),
-                vec![session(
-                    "voice",
-                    "inbound",
-                    json!({"ani": "tel:+15551230001"}),
-                    vec![c.open("interact", 0.0, json!({}))],
-                )],
-            ),
+            customer_still_connected(&c),
             participant(
                 "acd",
                 "p-acd",
@@ -1400,17 +1405,7 @@ fn ongoing_call_has_no_hang_up_though_an_agent_left() {
         0.0,
         None,
         vec![
-            participant(
-                "customer",
-                "p-cust",
-                json!({}),
-                vec![session(
-                    "voice",
-                    "inbound",
-                    json!({"ani": "tel:+15551230001"}),
-                    vec![c.open("interact", 0.0, json!({}))],
-                )],
-            ),
+            customer_still_connected(&c),
             agent(
                 "p-ana",
                 "u-ana",
