@@ -109,7 +109,8 @@ date goes through the asynchronous jobs API (which also carries participant attr
 recent part through the details query. Requests are paced to --rate-limit; 429s, 5xx and
 network errors are retried. Each window is checkpointed: a sync that stops half way continues
 with --resume, and --incremental pulls what is new since the last sync (re-reading the last
---lookback, because Genesys reprocesses recent data).
+--lookback, because Genesys reprocesses recent data). A listing the OAuth client may not read
+(403) is skipped with a warning naming the permission; the calls are still pulled.
 
 Credentials and region, as Genesys' own tools name them:
   GENESYSCLOUD_OAUTHCLIENT_ID, GENESYSCLOUD_OAUTHCLIENT_SECRET   client credentials
@@ -119,7 +120,8 @@ Credentials and region, as Genesys' own tools name them:
 
 Examples:
   calltrail sync --from 2024-05-01 --to 2024-05-08
-  calltrail sync --incremental
+  calltrail sync --from today-90d                 # history, then keep it current with:
+  calltrail sync --incremental                    # (from cron, every 15 minutes, say)
   calltrail sync --resume
   calltrail sync --from 2024-05-01 --to 2024-05-02 --api-base http://127.0.0.1:8787";
 
@@ -139,6 +141,7 @@ says which: an e-mail waits hours in a queue where a call waits minutes.
 
 Examples:
   calltrail report ivr --from 2024-05-01 --to 2024-06-01 --tz Europe/London
+  calltrail report reasons --from today-7d --to today      # the last seven whole days
   calltrail report phases --media voice --by queue --format csv > phases.csv
   calltrail report abandons --queue Billing --short 5s";
 
