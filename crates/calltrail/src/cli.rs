@@ -86,8 +86,34 @@ pub enum Command {
     /// The web UI and JSON API over the archive: calls, timelines, the IVR map, reports
     #[command(long_about = SERVE_ABOUT)]
     Serve(ServeArgs),
+    /// The archive at a glance: calls, the syncs and how they ended, what was quarantined
+    #[command(long_about = STATUS_ABOUT)]
+    Status(StatusArgs),
     /// Derive every archived call again from its raw record (after the rules or settings changed)
     Rederive,
+}
+
+const STATUS_ABOUT: &str = "\
+The archive at a glance: how many calls and over which days, calls still going on, earlier
+versions kept, names looked up, the last syncs and how they ended, and the records quarantined
+because they could not be read.
+
+Exits 1 when the latest sync did not finish (it failed part way, or was stopped: `calltrail
+sync --resume` continues it), so a scheduler can watch it; 0 otherwise.
+
+Examples:
+  calltrail status
+  calltrail status --format json | jq .syncs[0]";
+
+/// `calltrail status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Output format [default: text on a terminal, json otherwise]
+    #[arg(long, value_enum)]
+    pub format: Option<TextOrJson>,
+    /// Time zone for the times shown as text [default: UTC, or `tz` in calltrail.toml]
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
 }
 
 const DEMO_ABOUT: &str = "\
@@ -586,13 +612,13 @@ pub struct FieldsArgs {
     /// A field or metric name (`ani`, `session.dnis`, `disconnectType`, `tTalk`, ...)
     pub name: Option<String>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = FieldsFormat::Text)]
-    pub format: FieldsFormat,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
 }
 
-/// Output formats of `fields`.
+/// Output formats of `fields` and `status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FieldsFormat {
+pub enum TextOrJson {
     /// Readable text
     Text,
     /// JSON

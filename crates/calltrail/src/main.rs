@@ -75,6 +75,7 @@ fn run(cli: &Cli, printer: &Printer) -> anyhow::Result<Status> {
         Command::Report(args) => commands::report::run(args, &cli.global, &config, printer),
         Command::Export(args) => commands::export::run(args, &cli.global, &config, printer),
         Command::Serve(args) => commands::serve::run(args, &cli.global, &config, printer),
+        Command::Status(args) => commands::status::run(args, &cli.global, &config),
         Command::Rederive => commands::sync::rederive(&cli.global, &config, printer),
     }
 }

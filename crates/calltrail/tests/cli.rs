@@ -424,6 +424,21 @@ fn demo_syncs_reports_and_the_archive_answers() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad.stderr).contains("today-7d"), "{}", text(&bad.stderr));
 
+    // The archive at a glance: for a scheduler, the exit code says whether the last sync finished.
+    let status = run(&["--db", "demo.db", "status", "--format", "text"], b"", dir.path());
+    assert!(status.status.success(), "{}", text(&status.stderr));
+    let status_text = text(&status.stdout);
+    assert!(status_text.contains("Calls        400, started "), "{status_text}");
+    assert!(status_text.contains("wrap-up codes") && status_text.contains(" done "), "{status_text}");
+    let piped = run(&["--db", "demo.db", "status"], b"", dir.path());
+    let json: serde_json::Value = serde_json::from_slice(&piped.stdout).expect("JSON when piped");
+    assert_eq!(json["calls"]["count"], 400);
+    assert_eq!(json["syncs"][0]["state"], "done");
+    archive.execute("UPDATE syncs SET state = 'incomplete'", []).unwrap();
+    let unfinished = run(&["--db", "demo.db", "status", "--format", "text"], b"", dir.path());
+    assert_eq!(unfinished.status.code(), Some(1));
+    assert!(text(&unfinished.stdout).contains("calltrail sync --resume"), "{}", text(&unfinished.stdout));
+
     let no_archive = run(&["--db", "nothing.db", "calls"], b"", dir.path());
     assert_eq!(no_archive.status.code(), Some(2));
 }

@@ -60,6 +60,7 @@ fn a_damaged_archive_is_detected_not_used() {
         &["calls", "--format", "csv"],
         &["export", "--out", "lake"],
         &["rederive"],
+        &["status"],
     ] {
         let out = calltrail(&db, args);
         let err = text(&out.stderr);

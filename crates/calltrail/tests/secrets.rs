@@ -102,6 +102,8 @@ fn secrets_appear_nowhere() {
         vec!["explain", "records.ndjson", "--format", "json"],
         vec!["fields", "segmentType"],
         vec!["rederive"],
+        vec!["status", "--format", "text"],
+        vec!["status", "--format", "json"],
         vec!["sim", "scenarios"],
         vec!["demo", "--calls", "100", "--days", "1"],
     ];

@@ -355,6 +355,23 @@ impl Store {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
+    /// How many calls are derived, and the first and last of their starts (ms).
+    pub fn call_span(&self) -> Result<(u64, Option<i64>, Option<i64>), StoreError> {
+        let (n, first, last): (i64, Option<i64>, Option<i64>) =
+            self.conn.query_row("SELECT count(*), min(start_ms), max(start_ms) FROM calls", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+        Ok((u64::try_from(n).unwrap_or(0), first, last))
+    }
+
+    /// How many names each lookup table holds (`users`, `queues`, `wrapup_codes`, …).
+    pub fn lookup_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT kind, count(*) FROM lookups GROUP BY kind ORDER BY kind")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        rows.map(|row| row.map(|(kind, n)| (kind, u64::try_from(n).unwrap_or(0))).map_err(StoreError::from))
+            .collect()
+    }
+
     /// The newest quarantined records.
     pub fn quarantined(&self, limit: usize) -> Result<Vec<QuarantineRow>, StoreError> {
         let mut stmt = self.conn.prepare(&format!(

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use calltrail_model::glossary::{self, Field};
 
-use crate::cli::{FieldsArgs, FieldsFormat};
+use crate::cli::{FieldsArgs, TextOrJson};
 use crate::printer::Printer;
 use crate::{Status, UsageError};
 
@@ -26,11 +26,11 @@ pub fn run(args: &FieldsArgs, _printer: &Printer) -> anyhow::Result<Status> {
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
-        FieldsFormat::Json => {
+        TextOrJson::Json => {
             serde_json::to_writer_pretty(&mut out, &fields)?;
             writeln!(out)?;
         }
-        FieldsFormat::Text if args.name.is_none() => {
+        TextOrJson::Text if args.name.is_none() => {
             let mut section = "";
             for f in &fields {
                 if f.on != section {
@@ -41,7 +41,7 @@ pub fn run(args: &FieldsArgs, _printer: &Printer) -> anyhow::Result<Status> {
             }
             writeln!(out, "\n`calltrail fields NAME` shows one field in full.")?;
         }
-        FieldsFormat::Text => {
+        TextOrJson::Text => {
             for f in &fields {
                 writeln!(out, "{}  ({})\n", f.path, f.on)?;
                 writeln!(out, "{}\n", wrap(f.meaning, 96))?;

@@ -8,4 +8,5 @@ pub mod fields;
 pub mod report;
 pub mod serve;
 pub mod sim;
+pub mod status;
 pub mod sync;
