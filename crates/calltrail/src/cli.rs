@@ -161,6 +161,9 @@ says which: an e-mail waits hours in a queue where a call waits minutes.
   reasons   why customers call (the [reason] rule): volume, answer and abandon rates, AHT
   phases    IVR, queue wait, alert, talk, hold, ACW, handle: average, median, p90 per queue
             and day (--by queue | day | queue,day); each over the calls that had that phase
+  queues    per queue and day (--by): offered, answered, abandoned, short abandons, service
+            level (answered within --target, 20s, of those answered or abandoned after
+            --short), speed of answer (average, p90), handle time
   wrapups   concluding wrap-up codes per queue and the agent who chose them
   abandons  abandons in the IVR and per queue: rate, wait before giving up, short abandons
   agents    per agent: offered, answered, not responding, alert/talk/hold/ACW/handle
@@ -342,12 +345,15 @@ pub struct ReportArgs {
     pub name: ReportName,
     #[command(flatten)]
     pub filter: FilterArgs,
-    /// phases: group by queue, day or both (queue,day)
+    /// phases, queues: group by queue, day or both (queue,day)
     #[arg(long, value_delimiter = ',', default_value = "queue,day", value_name = "GROUPS")]
     pub by: Vec<GroupName>,
-    /// abandons: abandons shorter than this are short abandons (90s, 1m)
+    /// abandons, queues: abandons shorter than this are short abandons (90s, 1m)
     #[arg(long, default_value = "10s", value_name = "DURATION")]
     pub short: String,
+    /// queues: the service level's target: calls answered within this wait meet it (20s, 1m)
+    #[arg(long, default_value = "20s", value_name = "DURATION")]
+    pub target: String,
     /// Output format; table on a terminal, ndjson otherwise
     #[arg(long, value_enum)]
     pub format: Option<TableFormat>,
@@ -362,6 +368,8 @@ pub enum ReportName {
     Reasons,
     /// Phase durations (IVR, queue, alert, talk, hold, ACW, handle): average, median, p90
     Phases,
+    /// Queue performance: offered, answered, abandoned, service level, speed of answer
+    Queues,
     /// Wrap-up codes per queue and agent
     Wrapups,
     /// Where callers give up (IVR or which queue) and after how long
@@ -370,7 +378,7 @@ pub enum ReportName {
     Agents,
 }
 
-/// A `phases` grouping.
+/// A `phases` or `queues` grouping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum GroupName {
     /// One group per queue

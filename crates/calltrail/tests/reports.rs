@@ -188,6 +188,42 @@ fn wrapups_abandons_and_agents_agree_with_the_ground_truth() {
 }
 
 #[test]
+fn queue_performance_agrees_with_the_ground_truth() {
+    let f = fixture();
+    // Offered: the calls that waited in a queue; of those, the answered ones within the
+    // target meet the service level, and abandons under --short are short.
+    let queued: Vec<(&Truth, i64)> = f
+        .truth
+        .iter()
+        .filter_map(|t| t.totals.as_ref().map(|x| (t, x.queue_ms)))
+        .filter(|(_, wait)| *wait > 0)
+        .collect();
+    let answered: Vec<i64> =
+        queued.iter().filter(|(t, _)| t.outcome == Some("answered")).map(|(_, wait)| *wait).collect();
+    let abandoned: Vec<i64> = queued
+        .iter()
+        .filter(|(t, _)| t.outcome == Some("abandoned_in_queue"))
+        .map(|(_, wait)| *wait)
+        .collect();
+    let within = answered.iter().filter(|w| **w <= 90_000).count() as u64;
+    let short = abandoned.iter().filter(|w| **w < 30_000).count() as u64;
+    let rows = report("queues", &["--by", "day", "--target", "90s", "--short", "30s", "--tz", "Asia/Tokyo"]);
+    let sum = |key: &str| rows.iter().map(|r| r[key].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(sum("offered"), queued.len() as u64);
+    assert_eq!(sum("answered"), answered.len() as u64);
+    assert_eq!(sum("abandoned"), abandoned.len() as u64);
+    assert_eq!((sum("answered_within_target"), sum("short_abandons")), (within, short));
+    assert!(within > 0 && within < answered.len() as u64 && short > 0, "the test tells the options apart");
+    for r in &rows {
+        let counted = r["answered"].as_u64().unwrap() + r["abandoned"].as_u64().unwrap()
+            - r["short_abandons"].as_u64().unwrap();
+        #[allow(clippy::cast_precision_loss)]
+        let level = r["answered_within_target"].as_u64().unwrap() as f64 / counted as f64;
+        assert!((r["service_level"].as_f64().unwrap() - level).abs() < 1e-4, "{r}");
+    }
+}
+
+#[test]
 fn phase_totals_equal_the_ground_truth_in_any_zone_and_grouping() {
     let f = fixture();
     let mut expected: BTreeMap<&str, i64> = BTreeMap::new();

@@ -98,6 +98,7 @@ fn options() -> Vec<ReportOptions> {
             zone: Zone::named("America/New_York").unwrap(),
             group_by: GroupBy { queue: false, day: true },
             short_abandon_ms: Some(30_000),
+            service_target_ms: Some(60_000),
         },
     ]
 }

@@ -5,7 +5,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use calltrail_explain::report::{GroupBy, Kind, ReportKind, ReportOptions, Table};
+use calltrail_explain::report::{Kind, ReportKind, ReportOptions, Table};
 use calltrail_explain::story::duration;
 use calltrail_model::glossary::{self, Field};
 use calltrail_model::{Timestamp, Zone};
@@ -470,8 +470,7 @@ pub(crate) async fn report_computed(
     params: &Params,
 ) -> Result<Answer, WebError> {
     let filter = params.filter()?;
-    let options =
-        ReportOptions { zone: params.zone()?, group_by: GroupBy::default(), short_abandon_ms: None };
+    let options = ReportOptions { zone: params.zone()?, ..ReportOptions::default() };
     state
         .cached(params.cache_key(kind.as_str()), move |store, index| {
             match index.and_then(|index| index.report(kind, &filter, &options)) {
@@ -517,6 +516,7 @@ fn chart(kind: ReportKind, table: &Table) -> Markup {
     let (measure, labels): (&str, &[&str]) = match kind {
         ReportKind::Phases => return phases_chart(table),
         ReportKind::Reasons => ("calls", &["reason"]),
+        ReportKind::Queues => ("service_level", &["queue", "day"]),
         ReportKind::Wrapups => ("calls", &["wrapup", "queue"]),
         ReportKind::Abandons => ("abandon_rate", &["where", "queue"]),
         ReportKind::Agents => ("answered", &["agent"]),

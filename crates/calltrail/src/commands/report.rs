@@ -18,6 +18,7 @@ fn kind_of(name: ReportName) -> ReportKind {
         ReportName::Ivr => ReportKind::Ivr,
         ReportName::Reasons => ReportKind::Reasons,
         ReportName::Phases => ReportKind::Phases,
+        ReportName::Queues => ReportKind::Queues,
         ReportName::Wrapups => ReportKind::Wrapups,
         ReportName::Abandons => ReportKind::Abandons,
         ReportName::Agents => ReportKind::Agents,
@@ -40,6 +41,7 @@ pub fn run(
             day: args.by.contains(&GroupName::Day),
         },
         short_abandon_ms: Some(parse_duration(&args.short)?),
+        service_target_ms: Some(parse_duration(&args.target)?),
     };
     let table = store.report(kind, &filter, &options)?;
     let format = format_or_default(args.format);

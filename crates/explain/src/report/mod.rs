@@ -7,7 +7,10 @@
 //!   pull the average hold down); medians and p90s are nearest-rank;
 //! - days and hours are the contact centre's local ones (a [`Zone`]);
 //! - "abandoned" is the call record's outcome `abandoned_in_ivr` or `abandoned_in_queue`; a
-//!   short abandon is one under the `short_abandon_ms` threshold (default 10 s).
+//!   short abandon is one under the `short_abandon_ms` threshold (default 10 s);
+//! - a queue is offered a call that waited in it; its service level is the calls answered
+//!   within `service_target_ms` (default 20 s) over those answered or abandoned, short
+//!   abandons left out, and the speed of answer is the wait of the answered ones.
 
 mod ivr;
 pub mod table;
@@ -96,6 +99,8 @@ pub enum ReportKind {
     Reasons,
     /// Phase durations per queue and day.
     Phases,
+    /// Queue performance per queue and day: offered, answered, abandoned, service level.
+    Queues,
     /// Wrap-up codes per queue and agent.
     Wrapups,
     /// Where and after how long callers give up.
@@ -106,10 +111,11 @@ pub enum ReportKind {
 
 impl ReportKind {
     /// Every report, in the order they are listed.
-    pub const ALL: [ReportKind; 6] = [
+    pub const ALL: [ReportKind; 7] = [
         ReportKind::Ivr,
         ReportKind::Reasons,
         ReportKind::Phases,
+        ReportKind::Queues,
         ReportKind::Wrapups,
         ReportKind::Abandons,
         ReportKind::Agents,
@@ -121,6 +127,7 @@ impl ReportKind {
             ReportKind::Ivr => "ivr",
             ReportKind::Reasons => "reasons",
             ReportKind::Phases => "phases",
+            ReportKind::Queues => "queues",
             ReportKind::Wrapups => "wrapups",
             ReportKind::Abandons => "abandons",
             ReportKind::Agents => "agents",
@@ -138,6 +145,7 @@ impl ReportKind {
             ReportKind::Ivr => "IVR map: where calls go and where they end",
             ReportKind::Reasons => "Why customers call",
             ReportKind::Phases => "How long each phase takes",
+            ReportKind::Queues => "Queue performance: offered, answered, abandoned, service level",
             ReportKind::Wrapups => "Wrap-up codes per queue and agent",
             ReportKind::Abandons => "Where and when callers give up",
             ReportKind::Agents => "Agents",
@@ -155,7 +163,7 @@ impl ReportKind {
     }
 }
 
-/// How `phases` groups calls.
+/// How `phases` and `queues` group calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GroupBy {
     /// One group per queue.
@@ -175,8 +183,10 @@ impl Default for GroupBy {
 pub struct ReportOptions {
     /// The local time zone for days.
     pub zone: Zone,
-    /// `phases` grouping.
+    /// How `phases` and `queues` group calls.
     pub group_by: GroupBy,
+    /// `queues`: calls answered within this wait meet the service level (default 20 s).
+    pub service_target_ms: Option<i64>,
     /// Abandons shorter than this are short abandons (default 10 s).
     pub short_abandon_ms: Option<i64>,
 }
@@ -196,7 +206,12 @@ pub fn new_report(kind: ReportKind, options: &ReportOptions) -> Box<dyn Report> 
     match kind {
         ReportKind::Ivr => Box::new(IvrMap::default()),
         ReportKind::Reasons => Box::<Reasons>::default(),
-        ReportKind::Phases => Box::new(Phases::new(options)),
+        ReportKind::Phases => Box::new(Phases(Groups::new(options))),
+        ReportKind::Queues => Box::new(Queues {
+            groups: Groups::new(options),
+            target_ms: options.service_target_ms.unwrap_or(20_000),
+            short_ms: options.short_abandon_ms.unwrap_or(10_000),
+        }),
         ReportKind::Wrapups => Box::<Wrapups>::default(),
         ReportKind::Abandons => Box::new(Abandons::new(options)),
         ReportKind::Agents => Box::<Agents>::default(),
@@ -328,13 +343,14 @@ impl Report for Reasons {
     }
 }
 
-/// Phase durations per queue and day.
+/// Calls grouped by the contact centre's local day and by queue, as `--by` asks: the part
+/// the day-by-day reports (`phases`, `queues`) share.
 #[derive(Debug)]
-struct Phases {
+struct Groups<T> {
     zone: Zone,
     group_by: GroupBy,
-    /// Per day (`""` when not grouped by day): queue → durations per phase.
-    days: Vec<(String, Map<String, [Durations; PHASES.len()]>)>,
+    /// Per day (`""` when not grouped by day): queue (`""` when not grouped by queue) → `T`.
+    days: Vec<(String, Map<String, T>)>,
     /// Where each day is in `days`.
     day_slots: Map<String, usize>,
     /// The local day last seen, as `[start, end)` in ms and its place in `days`: calls
@@ -342,17 +358,22 @@ struct Phases {
     day: Option<(i64, i64, usize)>,
 }
 
-const PHASES: [&str; 7] = ["ivr", "queue", "alert", "talk", "hold", "acw", "handle"];
-
-impl Phases {
-    fn new(options: &ReportOptions) -> Phases {
-        Phases {
+impl<T: Default> Groups<T> {
+    fn new(options: &ReportOptions) -> Groups<T> {
+        Groups {
             zone: options.zone.clone(),
             group_by: options.group_by,
             days: Vec::new(),
             day_slots: Map::default(),
             day: None,
         }
+    }
+
+    /// The group of a call that started at `start_ms` in `queue`.
+    fn group(&mut self, start_ms: Option<i64>, queue: Option<&str>) -> &mut T {
+        let at = self.day_of(start_ms);
+        let queue = if self.group_by.queue { queue.unwrap_or(NONE) } else { "" };
+        slot(&mut self.days[at].1, queue)
     }
 
     /// The place in `days` of a day's name.
@@ -383,13 +404,53 @@ impl Phases {
         self.day = bounds.filter(|(from, to)| (*from..*to).contains(&ms)).map(|(from, to)| (from, to, at));
         at
     }
+
+    /// The grouping's columns (`queue`, `day`), to lead a table.
+    fn columns(&self) -> Vec<Column> {
+        let mut columns = Vec::new();
+        if self.group_by.queue {
+            columns.push(col("queue", Kind::Text));
+        }
+        if self.group_by.day {
+            columns.push(col("day", Kind::Text));
+        }
+        columns
+    }
+
+    /// Every group with the cells that lead its rows, by queue then day.
+    fn into_groups(self) -> Vec<(Vec<Cell>, T)> {
+        let GroupBy { queue: by_queue, day: by_day } = self.group_by;
+        let mut groups: Vec<(String, String, T)> = self
+            .days
+            .into_iter()
+            .flat_map(|(day, queues)| queues.into_iter().map(move |(queue, t)| (queue, day.clone(), t)))
+            .collect();
+        groups.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        groups
+            .into_iter()
+            .map(|(queue, day, t)| {
+                let mut lead: Vec<Cell> = Vec::new();
+                if by_queue {
+                    lead.push(queue.into());
+                }
+                if by_day {
+                    lead.push(day.into());
+                }
+                (lead, t)
+            })
+            .collect()
+    }
 }
+
+/// Phase durations per queue and day.
+#[derive(Debug)]
+struct Phases(Groups<[Durations; PHASES.len()]>);
+
+const PHASES: [&str; 7] = ["ivr", "queue", "alert", "talk", "hold", "acw", "handle"];
 
 impl Report for Phases {
     fn add_call(&mut self, row: &CallRow<'_>) {
-        let at = self.day_of(row.start_ms);
-        let queue = if self.group_by.queue { row.queue.unwrap_or(NONE) } else { "" };
-        let durations = slot(&mut self.days[at].1, queue);
+        let durations = self.0.group(row.start_ms, row.queue);
         let values =
             [row.ivr_ms, row.queue_ms, row.alert_ms, row.talk_ms, row.hold_ms, row.acw_ms, row.handle_ms];
         for (d, v) in durations.iter_mut().zip(values) {
@@ -398,13 +459,7 @@ impl Report for Phases {
     }
 
     fn finish(self: Box<Self>) -> Table {
-        let mut columns = Vec::new();
-        if self.group_by.queue {
-            columns.push(col("queue", Kind::Text));
-        }
-        if self.group_by.day {
-            columns.push(col("day", Kind::Text));
-        }
+        let mut columns = self.0.columns();
         columns.extend([
             col("phase", Kind::Text),
             col("calls", Kind::Count),
@@ -414,24 +469,12 @@ impl Report for Phases {
             col("total_ms", Kind::Ms),
         ]);
         let mut table = Table::new(&columns);
-        let mut groups: Vec<(String, String, [Durations; PHASES.len()])> = self
-            .days
-            .into_iter()
-            .flat_map(|(day, queues)| queues.into_iter().map(move |(queue, d)| (queue, day.clone(), d)))
-            .collect();
-        groups.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-        for (queue, day, mut durations) in groups {
+        for (lead, mut durations) in self.0.into_groups() {
             for (phase, d) in PHASES.iter().zip(durations.iter_mut()) {
                 if d.count() == 0 {
                     continue;
                 }
-                let mut row: Vec<Cell> = Vec::new();
-                if self.group_by.queue {
-                    row.push(queue.as_str().into());
-                }
-                if self.group_by.day {
-                    row.push(day.as_str().into());
-                }
+                let mut row = lead.clone();
                 row.extend([
                     (*phase).into(),
                     d.count().into(),
@@ -442,6 +485,90 @@ impl Report for Phases {
                 ]);
                 table.rows.push(row);
             }
+        }
+        table
+    }
+}
+
+/// Queue performance per queue and day: calls offered, answered and abandoned, the service
+/// level and the speed of answer.
+#[derive(Debug)]
+struct Queues {
+    groups: Groups<QueueTally>,
+    target_ms: i64,
+    short_ms: i64,
+}
+
+#[derive(Debug, Default)]
+struct QueueTally {
+    offered: u64,
+    answered: u64,
+    within_target: u64,
+    abandoned: u64,
+    short_abandons: u64,
+    speed_of_answer: Durations,
+    handle: Durations,
+}
+
+impl Report for Queues {
+    fn add_call(&mut self, row: &CallRow<'_>) {
+        // Offered: the call waited in a queue (an outbound call an agent placed did not).
+        if row.queue_ms <= 0 {
+            return;
+        }
+        let (target_ms, short_ms) = (self.target_ms, self.short_ms);
+        let t = self.groups.group(row.start_ms, row.queue);
+        t.offered += 1;
+        match row.outcome {
+            "answered" => {
+                t.answered += 1;
+                t.within_target += u64::from(row.queue_ms <= target_ms);
+                t.speed_of_answer.add(row.queue_ms);
+                t.handle.add(row.handle_ms);
+            }
+            "abandoned_in_queue" => {
+                t.abandoned += 1;
+                t.short_abandons += u64::from(row.queue_ms < short_ms);
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(self: Box<Self>) -> Table {
+        let mut columns = self.groups.columns();
+        columns.extend([
+            col("offered", Kind::Count),
+            col("answered", Kind::Count),
+            col("abandoned", Kind::Count),
+            col("short_abandons", Kind::Count),
+            col("other", Kind::Count),
+            col("answered_within_target", Kind::Count),
+            col("service_level", Kind::Rate),
+            col("answer_rate", Kind::Rate),
+            col("abandon_rate", Kind::Rate),
+            col("avg_speed_of_answer_ms", Kind::Ms),
+            col("p90_speed_of_answer_ms", Kind::Ms),
+            col("avg_handle_ms", Kind::Ms),
+        ]);
+        let mut table = Table::new(&columns);
+        for (mut row, mut t) in self.groups.into_groups() {
+            // Short abandons are left out of the service level: nobody could have answered them.
+            let counted = t.answered + t.abandoned - t.short_abandons;
+            row.extend([
+                t.offered.into(),
+                t.answered.into(),
+                t.abandoned.into(),
+                t.short_abandons.into(),
+                (t.offered - t.answered - t.abandoned).into(),
+                t.within_target.into(),
+                rate(t.within_target, counted).into(),
+                rate(t.answered, t.offered).into(),
+                rate(t.abandoned, t.offered).into(),
+                t.speed_of_answer.average().into(),
+                t.speed_of_answer.percentile(90).into(),
+                t.handle.average().into(),
+            ]);
+            table.rows.push(row);
         }
         table
     }
@@ -775,6 +902,43 @@ mod tests {
         let days: Vec<(&str, u64)> =
             rows.iter().map(|r| (r["day"].as_str().unwrap(), r["calls"].as_u64().unwrap())).collect();
         assert_eq!(days, [("(none)", 1), ("2024-10-26", 1), ("2024-10-27", 3), ("2024-10-28", 1)]);
+    }
+
+    #[test]
+    fn queues_count_the_service_level_without_short_abandons() {
+        let waited = |outcome, queue_ms, handle_ms| CallRow {
+            queue_ms,
+            handle_ms,
+            ..call("x", outcome, Some("Sales"))
+        };
+        let calls = [
+            waited("answered", 15_000, 300_000),
+            waited("answered", 45_000, 100_000),
+            waited("abandoned_in_queue", 4_000, 0),
+            waited("abandoned_in_queue", 70_000, 0),
+            waited("voicemail", 120_000, 0),
+            // Placed by an agent: never queued, never offered.
+            waited("connected", 0, 200_000),
+        ];
+        let rows = run(ReportKind::Queues, &ReportOptions::default(), &calls);
+        assert_eq!(rows.len(), 1);
+        let r = &rows[0];
+        assert_eq!((r["queue"].as_str(), r["day"].as_str()), (Some("Sales"), Some("2024-07-01")));
+        let counts: Vec<u64> =
+            ["offered", "answered", "abandoned", "short_abandons", "other", "answered_within_target"]
+                .iter()
+                .map(|k| r[*k].as_u64().unwrap())
+                .collect();
+        assert_eq!(counts, [5, 2, 2, 1, 1, 1]);
+        // One of three: the short abandon is left out.
+        assert_eq!(r["service_level"], 0.3333);
+        assert_eq!((r["answer_rate"].as_f64(), r["abandon_rate"].as_f64()), (Some(0.4), Some(0.4)));
+        assert_eq!(
+            (r["avg_speed_of_answer_ms"].as_i64(), r["avg_handle_ms"].as_i64()),
+            (Some(30_000), Some(200_000))
+        );
+        let strict = ReportOptions { service_target_ms: Some(10_000), ..ReportOptions::default() };
+        assert_eq!(run(ReportKind::Queues, &strict, &calls)[0]["service_level"], 0.0);
     }
 
     #[test]
