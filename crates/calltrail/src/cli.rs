@@ -161,9 +161,10 @@ says which: an e-mail waits hours in a queue where a call waits minutes.
   reasons   why customers call (the [reason] rule): volume, answer and abandon rates, AHT
   phases    IVR, queue wait, alert, talk, hold, ACW, handle: average, median, p90 per queue
             and day (--by queue | day | queue,day); each over the calls that had that phase
-  queues    per queue and day (--by): offered, answered, abandoned, short abandons, service
-            level (answered within --target, 20s, of those answered or abandoned after
-            --short), speed of answer (average, p90), handle time
+  queues    per queue and day (--by queue,day,hour for hourly intervals): offered, answered,
+            abandoned, short abandons, service level (answered within --target, 20s, of
+            those answered or abandoned after --short), speed of answer (average, p90),
+            handle time
   wrapups   concluding wrap-up codes per queue and the agent who chose them
   abandons  abandons in the IVR and per queue: rate, wait before giving up, short abandons
   agents    per agent: offered, answered, not responding, alert/talk/hold/ACW/handle
@@ -345,7 +346,8 @@ pub struct ReportArgs {
     pub name: ReportName,
     #[command(flatten)]
     pub filter: FilterArgs,
-    /// phases, queues: group by queue, day or both (queue,day)
+    /// phases, queues: group by any of queue, day and hour (queue,day; day,hour for intervals;
+    /// hour alone for the pattern of a day)
     #[arg(long, value_delimiter = ',', default_value = "queue,day", value_name = "GROUPS")]
     pub by: Vec<GroupName>,
     /// abandons, queues: abandons shorter than this are short abandons (90s, 1m)
@@ -385,6 +387,8 @@ pub enum GroupName {
     Queue,
     /// One group per local day
     Day,
+    /// One group per local hour of the day (of each day, with `day`)
+    Hour,
 }
 
 /// `calltrail export`.

@@ -96,7 +96,7 @@ fn options() -> Vec<ReportOptions> {
         ReportOptions::default(),
         ReportOptions {
             zone: Zone::named("America/New_York").unwrap(),
-            group_by: GroupBy { queue: false, day: true },
+            group_by: GroupBy { queue: false, day: true, hour: true },
             short_abandon_ms: Some(30_000),
             service_target_ms: Some(60_000),
         },

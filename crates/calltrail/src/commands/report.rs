@@ -39,6 +39,7 @@ pub fn run(
         group_by: GroupBy {
             queue: args.by.contains(&GroupName::Queue),
             day: args.by.contains(&GroupName::Day),
+            hour: args.by.contains(&GroupName::Hour),
         },
         short_abandon_ms: Some(parse_duration(&args.short)?),
         service_target_ms: Some(parse_duration(&args.target)?),

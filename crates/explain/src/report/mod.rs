@@ -170,11 +170,13 @@ pub struct GroupBy {
     pub queue: bool,
     /// One group per local day.
     pub day: bool,
+    /// One group per local hour of the day (of each day when grouped by day too).
+    pub hour: bool,
 }
 
 impl Default for GroupBy {
     fn default() -> GroupBy {
-        GroupBy { queue: true, day: true }
+        GroupBy { queue: true, day: true, hour: false }
     }
 }
 
@@ -343,99 +345,114 @@ impl Report for Reasons {
     }
 }
 
-/// Calls grouped by the contact centre's local day and by queue, as `--by` asks: the part
-/// the day-by-day reports (`phases`, `queues`) share.
+/// Calls grouped by the contact centre's local day, hour and queue, as `--by` asks: the part
+/// the period reports (`phases`, `queues`) share.
 #[derive(Debug)]
 struct Groups<T> {
     zone: Zone,
     group_by: GroupBy,
-    /// Per day (`""` when not grouped by day): queue (`""` when not grouped by queue) → `T`.
-    days: Vec<(String, Map<String, T>)>,
-    /// Where each day is in `days`.
-    day_slots: Map<String, usize>,
-    /// The local day last seen, as `[start, end)` in ms and its place in `days`: calls
-    /// come in start order, so most calls fall in the day before them.
-    day: Option<(i64, i64, usize)>,
+    /// Per period (its day and hour, each `""` when not grouped by it): queue (`""` when not
+    /// grouped by queue) → `T`.
+    periods: Vec<((String, String), Map<String, T>)>,
+    /// Where each period is in `periods`.
+    slots: HashMap<(String, String), usize>,
+    /// The period last seen, as `[start, end)` in ms and its place in `periods`: calls come
+    /// in start order, so most calls fall in the period before them.
+    last: Option<(i64, i64, usize)>,
 }
+
+/// Local hours change only on UTC quarter hours (every zone's offset is a multiple of 15
+/// minutes), so a call's hour is known from the quarter it started in.
+const QUARTER: i64 = 15 * 60_000;
 
 impl<T: Default> Groups<T> {
     fn new(options: &ReportOptions) -> Groups<T> {
         Groups {
             zone: options.zone.clone(),
             group_by: options.group_by,
-            days: Vec::new(),
-            day_slots: Map::default(),
-            day: None,
+            periods: Vec::new(),
+            slots: HashMap::new(),
+            last: None,
         }
     }
 
     /// The group of a call that started at `start_ms` in `queue`.
     fn group(&mut self, start_ms: Option<i64>, queue: Option<&str>) -> &mut T {
-        let at = self.day_of(start_ms);
+        let at = self.period_of(start_ms);
         let queue = if self.group_by.queue { queue.unwrap_or(NONE) } else { "" };
-        slot(&mut self.days[at].1, queue)
+        slot(&mut self.periods[at].1, queue)
     }
 
-    /// The place in `days` of a day's name.
-    fn slot_of(&mut self, day: &str) -> usize {
-        if let Some(at) = self.day_slots.get(day) {
+    /// The place in `periods` of a period.
+    fn slot_of(&mut self, day: &str, hour: &str) -> usize {
+        let key = (day.to_owned(), hour.to_owned());
+        if let Some(at) = self.slots.get(&key) {
             return *at;
         }
-        self.days.push((day.to_owned(), Map::default()));
-        self.day_slots.insert(day.to_owned(), self.days.len() - 1);
-        self.days.len() - 1
+        self.periods.push((key.clone(), Map::default()));
+        self.slots.insert(key, self.periods.len() - 1);
+        self.periods.len() - 1
     }
 
-    /// The place in `days` of a call's local day.
-    fn day_of(&mut self, start_ms: Option<i64>) -> usize {
-        if !self.group_by.day {
-            return self.slot_of("");
+    /// The place in `periods` of a call's local day and hour.
+    fn period_of(&mut self, start_ms: Option<i64>) -> usize {
+        let GroupBy { day: by_day, hour: by_hour, .. } = self.group_by;
+        if !by_day && !by_hour {
+            return self.slot_of("", "");
         }
-        let Some(ms) = start_ms else { return self.slot_of(NONE) };
-        if let Some((from, to, at)) = self.day {
+        let Some(ms) = start_ms else { return self.slot_of(NONE, if by_hour { NONE } else { "" }) };
+        if let Some((from, to, at)) = self.last {
             if (from..to).contains(&ms) {
                 return at;
             }
         }
-        let Some(date) = self.zone.date(ms) else { return self.slot_of(NONE) };
-        let at = self.slot_of(&date);
-        let bounds = self.zone.day_start(&date).zip(self.zone.day_end(&date));
-        // A day the zone cannot bound is looked up again next call.
-        self.day = bounds.filter(|(from, to)| (*from..*to).contains(&ms)).map(|(from, to)| (from, to, at));
+        let (Some(date), Some(hour)) = (self.zone.date(ms), self.zone.hour(ms)) else {
+            return self.slot_of(NONE, if by_hour { NONE } else { "" });
+        };
+        let at = self.slot_of(
+            if by_day { &date } else { "" },
+            &if by_hour { format!("{hour:02}:00") } else { String::new() },
+        );
+        // How long the same period holds: the local day, or the quarter hour it started in.
+        // Bounds the zone cannot give are looked up again next call.
+        self.last = if by_hour {
+            let from = ms.div_euclid(QUARTER) * QUARTER;
+            let same = self.zone.hour(from) == Some(hour) && self.zone.hour(from + QUARTER - 1) == Some(hour);
+            same.then_some((from, from + QUARTER, at))
+        } else {
+            let bounds = self.zone.day_start(&date).zip(self.zone.day_end(&date));
+            bounds.filter(|(from, to)| (*from..*to).contains(&ms)).map(|(from, to)| (from, to, at))
+        };
         at
     }
 
-    /// The grouping's columns (`queue`, `day`), to lead a table.
+    /// The grouping's columns (`queue`, `day`, `hour`), to lead a table.
     fn columns(&self) -> Vec<Column> {
-        let mut columns = Vec::new();
-        if self.group_by.queue {
-            columns.push(col("queue", Kind::Text));
-        }
-        if self.group_by.day {
-            columns.push(col("day", Kind::Text));
-        }
-        columns
+        let GroupBy { queue, day, hour } = self.group_by;
+        [(queue, "queue"), (day, "day"), (hour, "hour")]
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, name)| col(name, Kind::Text))
+            .collect()
     }
 
-    /// Every group with the cells that lead its rows, by queue then day.
+    /// Every group with the cells that lead its rows, by queue, day and hour.
     fn into_groups(self) -> Vec<(Vec<Cell>, T)> {
-        let GroupBy { queue: by_queue, day: by_day } = self.group_by;
-        let mut groups: Vec<(String, String, T)> = self
-            .days
+        let GroupBy { queue: by_queue, day: by_day, hour: by_hour } = self.group_by;
+        let mut groups: Vec<(String, (String, String), T)> = self
+            .periods
             .into_iter()
-            .flat_map(|(day, queues)| queues.into_iter().map(move |(queue, t)| (queue, day.clone(), t)))
+            .flat_map(|(period, queues)| queues.into_iter().map(move |(queue, t)| (queue, period.clone(), t)))
             .collect();
         groups.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         groups
             .into_iter()
-            .map(|(queue, day, t)| {
-                let mut lead: Vec<Cell> = Vec::new();
-                if by_queue {
-                    lead.push(queue.into());
-                }
-                if by_day {
-                    lead.push(day.into());
-                }
+            .map(|(queue, (day, hour), t)| {
+                let lead = [(by_queue, queue), (by_day, day), (by_hour, hour)]
+                    .into_iter()
+                    .filter(|(on, _)| *on)
+                    .map(|(_, text)| Cell::from(text))
+                    .collect();
                 (lead, t)
             })
             .collect()
@@ -872,8 +889,10 @@ mod tests {
         assert_eq!(rows.iter().map(|r| r["phase"].as_str().unwrap()).collect::<Vec<_>>(), ["ivr", "talk"]);
         let utc = ReportOptions::default();
         assert_eq!(run(ReportKind::Phases, &utc, &[a])[0]["day"], "2024-07-01");
-        let by_queue =
-            ReportOptions { group_by: GroupBy { queue: true, day: false }, ..ReportOptions::default() };
+        let by_queue = ReportOptions {
+            group_by: GroupBy { queue: true, day: false, hour: false },
+            ..ReportOptions::default()
+        };
         let rows = run(ReportKind::Phases, &by_queue, &[a, a]);
         assert!(rows[0].get("day").is_none());
         assert_eq!(rows[1]["calls"], 2);
@@ -884,7 +903,7 @@ mod tests {
         // Europe/London leaves summer time on 2024-10-27: that day has 25 hours.
         let london = ReportOptions {
             zone: Zone::named("Europe/London").unwrap(),
-            group_by: GroupBy { queue: false, day: true },
+            group_by: GroupBy { queue: false, day: true, hour: false },
             ..ReportOptions::default()
         };
         let at = |ms: i64| CallRow { start_ms: Some(ms), talk_ms: 1_000, ..CallRow::default() };
@@ -902,6 +921,45 @@ mod tests {
         let days: Vec<(&str, u64)> =
             rows.iter().map(|r| (r["day"].as_str().unwrap(), r["calls"].as_u64().unwrap())).collect();
         assert_eq!(days, [("(none)", 1), ("2024-10-26", 1), ("2024-10-27", 3), ("2024-10-28", 1)]);
+    }
+
+    #[test]
+    fn hours_are_local_whatever_the_offset_and_the_clocks_do() {
+        let at = |text: &str| CallRow {
+            start_ms: calltrail_model::Timestamp::parse(text).map(|t| t.0),
+            talk_ms: 1_000,
+            queue: Some("Sales"),
+            ..CallRow::default()
+        };
+        let hours = |zone: &str, by: GroupBy, calls: &[CallRow<'_>]| -> Vec<String> {
+            let options =
+                ReportOptions { zone: Zone::named(zone).unwrap(), group_by: by, ..ReportOptions::default() };
+            run(ReportKind::Phases, &options, calls)
+                .iter()
+                .map(|r| {
+                    let lead: Vec<&str> =
+                        ["queue", "day", "hour"].iter().filter_map(|k| r[*k].as_str()).collect();
+                    format!("{} ×{}", lead.join(" "), r["calls"])
+                })
+                .collect()
+        };
+        // Kathmandu is 5:45 ahead of UTC: its hours turn at a quarter past the UTC hour.
+        let by_hour = GroupBy { queue: false, day: false, hour: true };
+        let calls = [
+            at("2024-07-01T00:00:00Z"),
+            at("2024-07-01T00:14:59.999Z"),
+            at("2024-07-01T00:15:00Z"),
+            at("2024-07-01T00:29:00Z"),
+            at("2024-07-02T00:20:00Z"),
+        ];
+        assert_eq!(hours("Asia/Kathmandu", by_hour, &calls), ["05:00 ×2", "06:00 ×3"]);
+        // London's clocks went forward at 01:00 UTC on 2024-03-31: no 01:00 that day.
+        let intervals = GroupBy { queue: true, day: true, hour: true };
+        let calls = [at("2024-03-31T00:59:59Z"), at("2024-03-31T01:00:00Z"), at("2024-03-31T01:59:00Z")];
+        assert_eq!(
+            hours("Europe/London", intervals, &calls),
+            ["Sales 2024-03-31 00:00 ×1", "Sales 2024-03-31 02:00 ×2"]
+        );
     }
 
     #[test]
