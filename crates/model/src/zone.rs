@@ -93,8 +93,8 @@ impl Zone {
         if let Some(t) = crate::Timestamp::parse(text) {
             return Some(t.0);
         }
-        if text.len() == 10 && text.as_bytes()[4] == b'-' {
-            return self.day_start(text);
+        if let Some(ms) = self.day_start(text) {
+            return Some(ms);
         }
         let lower = text.to_ascii_lowercase();
         let (base, less) = match lower.split_once('-') {
