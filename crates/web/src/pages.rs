@@ -5,7 +5,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use calltrail_explain::report::{Kind, ReportKind, ReportOptions, Table};
+use calltrail_explain::report::{Kind, ReportKind, Table};
 use calltrail_explain::story::duration;
 use calltrail_model::glossary::{self, Field};
 use calltrail_model::{Timestamp, Zone};
@@ -98,7 +98,29 @@ fn opt(v: Option<&String>) -> &str {
     v.map_or("", String::as_str)
 }
 
-fn filter_form(params: &Params, action: &str, queues: &[String], with_text: bool) -> Markup {
+/// Groupings a report page offers, as `by` values and their labels.
+const GROUPINGS: [(&str, &str); 6] = [
+    ("queue,day", "queue and day"),
+    ("queue", "queue"),
+    ("day", "day"),
+    ("queue,day,hour", "queue, day and hour"),
+    ("day,hour", "day and hour"),
+    ("hour", "hour of the day"),
+];
+
+/// The filters (and, on a report's page, what shapes that report: its grouping, the service
+/// level's target, the short-abandon threshold).
+fn filter_form(
+    params: &Params,
+    action: &str,
+    queues: &[String],
+    with_text: bool,
+    report: Option<ReportKind>,
+) -> Markup {
+    let grouped = matches!(report, Some(ReportKind::Phases | ReportKind::Queues));
+    let targeted = report == Some(ReportKind::Queues);
+    let short = matches!(report, Some(ReportKind::Queues | ReportKind::Abandons));
+    let by = params.by.as_deref().map_or("queue,day", str::trim);
     let select = |name: &str, current: Option<&String>, options: &[&str]| {
         html! {
             select name=(name) {
@@ -126,6 +148,19 @@ fn filter_form(params: &Params, action: &str, queues: &[String], with_text: bool
                 label { "Search " input type="search" name="q" size="14" value=(opt(params.q.as_ref())); }
             }
             label { "Time zone " input type="text" name="tz" size="14" placeholder="UTC" value=(opt(params.tz.as_ref())); }
+            @if grouped {
+                label { "Per " select name="by" {
+                    @for (value, label) in GROUPINGS {
+                        option value=(value) selected[by == value] { (label) }
+                    }
+                } }
+            }
+            @if targeted {
+                label { "Answered within " input type="text" name="target" size="5" placeholder="20s" value=(opt(params.target.as_ref())); }
+            }
+            @if short {
+                label { "Short abandon under " input type="text" name="short" size="5" placeholder="10s" value=(opt(params.short.as_ref())); }
+            }
             button type="submit" { "Show" }
         }
     }
@@ -150,7 +185,7 @@ pub(crate) async fn calls(
     });
     let body = html! {
         h1 { "Calls" }
-        (filter_form(&params, "/", &queues, true))
+        (filter_form(&params, "/", &queues, true, None))
         @if calls.is_empty() {
             p.muted { "No calls match." }
         } @else {
@@ -418,7 +453,7 @@ pub(crate) async fn ivr(
     let body = html! {
         h1 { "IVR map" }
         p.muted { "Every path through the IVR — flows, succeeded outcomes, configured checkpoint attributes — folded into one tree. Each box is as tall as the calls that reached it; beside it, where calls ended right there and how." }
-        (filter_form(&params, "/ivr", &queues, false))
+        (filter_form(&params, "/ivr", &queues, false, None))
         p { strong data-ivr-calls=(total) { (total) } " calls went through the IVR." }
         (svg::ivr_map(map))
         h2 { "As a table" }
@@ -470,7 +505,7 @@ pub(crate) async fn report_computed(
     params: &Params,
 ) -> Result<Answer, WebError> {
     let filter = params.filter()?;
-    let options = ReportOptions { zone: params.zone()?, ..ReportOptions::default() };
+    let options = params.report_options()?;
     state
         .cached(params.cache_key(kind.as_str()), move |store, index| {
             match index.and_then(|index| index.report(kind, &filter, &options)) {
@@ -516,7 +551,7 @@ fn chart(kind: ReportKind, table: &Table) -> Markup {
     let (measure, labels): (&str, &[&str]) = match kind {
         ReportKind::Phases => return phases_chart(table),
         ReportKind::Reasons => ("calls", &["reason"]),
-        ReportKind::Queues => ("service_level", &["queue", "day"]),
+        ReportKind::Queues => ("service_level", &["queue", "day", "hour"]),
         ReportKind::Wrapups => ("calls", &["wrapup", "queue"]),
         ReportKind::Abandons => ("abandon_rate", &["where", "queue"]),
         ReportKind::Agents => ("answered", &["agent"]),
@@ -672,7 +707,7 @@ pub(crate) async fn report(
     let queues = state.with_store(|store| store.lookup_names("queues")).await?;
     let body = html! {
         h1 { (kind.title()) }
-        (filter_form(&params, &format!("/reports/{}", kind.as_str()), &queues, false))
+        (filter_form(&params, &format!("/reports/{}", kind.as_str()), &queues, false, Some(kind)))
         (chart(kind, table))
         p.muted { a href=(format!("/api/reports/{}?{}", kind.as_str(), params.query_string())) { "This report as JSON" } }
         (table_html(table))

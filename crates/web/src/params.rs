@@ -1,11 +1,14 @@
-//! Query-string parameters of the pages and the API, read into the archive's `CallFilter`.
-//! Empty fields (an untouched form input) mean "no filter"; dates are local midnights in
-//! `tz`, which defaults to the contact centre's zone the server was started with.
+//! Query-string parameters of the pages and the API, read into the archive's `CallFilter` and
+//! a report's options. Empty fields (an untouched form input) mean "no filter"; dates are
+//! local midnights in `tz`, which defaults to the contact centre's zone the server was started
+//! with.
 
 use std::fmt::Write as _;
 
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
+use calltrail_explain::report::{GroupBy, ReportOptions};
+use calltrail_model::zone::duration_ms;
 use calltrail_model::{Timestamp, Zone};
 use calltrail_store::CallFilter;
 use serde::Deserialize;
@@ -47,6 +50,12 @@ pub struct Params {
     pub tz: Option<String>,
     /// Calls list: continue after this cursor (`<start_ms>.<rowid>`).
     pub before: Option<String>,
+    /// `phases`, `queues`: group by any of `queue`, `day`, `hour` (`queue,day` unless given).
+    pub by: Option<String>,
+    /// `queues`: the service level's target wait (`20s`).
+    pub target: Option<String>,
+    /// `abandons`, `queues`: abandons shorter than this are short (`10s`).
+    pub short: Option<String>,
     /// Glossary: one field.
     pub name: Option<String>,
 }
@@ -73,6 +82,44 @@ impl Params {
                 "`{text}` is not a time: use a date (YYYY-MM-DD), an RFC 3339 time, today, yesterday, \
                  now-48h or today-7d"
             ))
+        })
+    }
+
+    /// How a report groups and judges calls: the zone, `by`, `target` and `short`.
+    pub fn report_options(&self) -> Result<ReportOptions, WebError> {
+        let group_by = match given(self.by.as_ref()) {
+            None => GroupBy::default(),
+            Some(by) => {
+                let mut group_by = GroupBy { queue: false, day: false, hour: false };
+                for part in by.split(',').map(str::trim) {
+                    match part {
+                        "queue" => group_by.queue = true,
+                        "day" => group_by.day = true,
+                        "hour" => group_by.hour = true,
+                        other => {
+                            return Err(WebError::BadRequest(format!(
+                                "`{other}` is not a grouping: use queue, day or hour, joined by commas"
+                            )))
+                        }
+                    }
+                }
+                group_by
+            }
+        };
+        let duration = |value: Option<&String>| -> Result<Option<i64>, WebError> {
+            given(value)
+                .map(|text| {
+                    duration_ms(&text).ok_or_else(|| {
+                        WebError::BadRequest(format!("`{text}` is not a duration: use 20s, 1m or 90s"))
+                    })
+                })
+                .transpose()
+        };
+        Ok(ReportOptions {
+            zone: self.zone()?,
+            group_by,
+            service_target_ms: duration(self.target.as_ref())?,
+            short_abandon_ms: duration(self.short.as_ref())?,
         })
     }
 
@@ -124,6 +171,9 @@ impl Params {
             ("reason", &self.reason),
             ("q", &self.q),
             ("tz", &self.tz),
+            ("by", &self.by),
+            ("target", &self.target),
+            ("short", &self.short),
         ];
         pairs
             .iter()

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use calltrail_explain::report::{ReportKind, ReportOptions};
+use calltrail_explain::report::{GroupBy, ReportKind, ReportOptions};
 use calltrail_sim::Spec;
 use calltrail_store::{CallFilter, Store};
 use calltrail_web::AppState;
@@ -425,6 +425,16 @@ async fn reports_are_folded_over_the_report_index_and_equal_the_archives() {
             },
             ReportOptions { zone: london.clone(), ..ReportOptions::default() },
         ),
+        (
+            "by=queue,hour&target=1m&short=30s&tz=Europe/London".into(),
+            CallFilter::default(),
+            ReportOptions {
+                zone: london.clone(),
+                group_by: GroupBy { queue: true, day: false, hour: true },
+                service_target_ms: Some(60_000),
+                short_abandon_ms: Some(30_000),
+            },
+        ),
     ];
     for (query, filter, options) in &cases {
         for kind in ReportKind::ALL.into_iter().filter(|k| *k != ReportKind::Ivr) {
@@ -439,6 +449,15 @@ async fn reports_are_folded_over_the_report_index_and_equal_the_archives() {
         let (map, timing) = server.report(&format!("/api/ivr?{query}")).await;
         assert!(timing.contains("desc=\"report index\""), "{timing}");
         assert_eq!(map, serde_json::to_value(store.ivr_map(filter).unwrap()).unwrap());
+    }
+    // The report page offers what shapes its report, as asked.
+    let (_, page, _) = server.get("/reports/queues?by=day,hour&target=45s").await;
+    assert!(page.contains("<option value=\"day,hour\" selected>"), "the grouping asked for");
+    assert!(page.contains("name=\"target\" size=\"5\" placeholder=\"20s\" value=\"45s\""));
+    assert!(page.contains("<th>day</th><th>hour</th>"), "grouped by day and hour");
+    for bad in ["by=week", "target=soon"] {
+        let (status, body, _) = server.get(&format!("/api/reports/queues?{bad}")).await;
+        assert_eq!(status, 400, "{bad}: {body}");
     }
     // A number search needs the archive's index of numbers.
     let (rows, timing) = server.report("/api/reports/reasons?number=%2B1").await;
