@@ -550,8 +550,8 @@ fn time_input(value: Option<&String>) -> &'static str {
 fn chart(kind: ReportKind, table: &Table) -> Markup {
     let (measure, labels): (&str, &[&str]) = match kind {
         ReportKind::Phases => return phases_chart(table),
+        ReportKind::Queues => return queues_chart(table),
         ReportKind::Reasons => ("calls", &["reason"]),
-        ReportKind::Queues => ("service_level", &["queue", "day", "hour"]),
         ReportKind::Wrapups => ("calls", &["wrapup", "queue"]),
         ReportKind::Abandons => ("abandon_rate", &["where", "queue"]),
         ReportKind::Agents => ("answered", &["agent"]),
@@ -640,23 +640,87 @@ fn phases_chart(table: &Table) -> Markup {
         }
     }
     queues.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-    let rows: Vec<(String, Vec<svg::Part>)> = queues
+    let stacks: Vec<svg::Stack> = queues
         .iter()
         .take(20)
         .map(|(queue, _)| {
-            let parts = ORDER
+            let averages: Vec<(&Sum, i64)> = ORDER
                 .iter()
                 .filter_map(|phase| sums.iter().find(|s| s.queue == *queue && s.phase == *phase))
-                .map(|s| svg::Part {
-                    phase: s.phase.clone(),
-                    avg_ms: s.total_ms / i64::try_from(s.calls).unwrap_or(i64::MAX),
-                    calls: s.calls,
+                .map(|s| (s, s.total_ms / i64::try_from(s.calls).unwrap_or(i64::MAX)))
+                .collect();
+            #[allow(clippy::cast_precision_loss)]
+            let parts = averages
+                .iter()
+                .map(|(s, avg)| svg::Part {
+                    class: svg::phase_class(&s.phase),
+                    value: *avg as f64,
+                    title: format!(
+                        "{queue} · {} {} on average over {} calls",
+                        s.phase,
+                        duration(*avg),
+                        s.calls
+                    ),
                 })
                 .collect();
-            ((*queue).to_owned(), parts)
+            let total = duration(averages.iter().map(|(_, avg)| avg).sum());
+            svg::Stack { label: (*queue).to_owned(), parts, total }
         })
         .collect();
-    svg::stacked("Average of each phase over the calls that had it, per queue", &rows)
+    svg::stacked("Average of each phase over the calls that had it, per queue", &svg::phase_legend(), &stacks)
+}
+
+/// The queues report as a picture: a bar per row, in the table's order (queues, days and hours
+/// in turn), as long as the calls offered and split by how they ended.
+fn queues_chart(table: &Table) -> Markup {
+    const PIECES: [(&str, &str); 4] = [
+        ("answered_within_target", "answered within the target"),
+        ("answered_later", "answered later"),
+        ("abandoned", "abandoned"),
+        ("other", "other (voicemail, callback, transferred, flowed out)"),
+    ];
+    const CLASSES: [&str; 4] = ["talk", "queue", "hold", "other"];
+    let count = |row: &Value, key: &str| row[key].as_u64().unwrap_or(0);
+    let leads: Vec<&str> =
+        ["queue", "day", "hour"].into_iter().filter(|c| table.index(c).is_some()).collect();
+    let stacks: Vec<svg::Stack> = table
+        .to_json_rows()
+        .iter()
+        .take(48)
+        .map(|row| {
+            let label = leads.iter().filter_map(|c| row[*c].as_str()).collect::<Vec<_>>().join(" · ");
+            let within = count(row, "answered_within_target");
+            let values = [
+                within,
+                count(row, "answered").saturating_sub(within),
+                count(row, "abandoned"),
+                count(row, "other"),
+            ];
+            #[allow(clippy::cast_precision_loss)]
+            let parts = PIECES
+                .iter()
+                .zip(CLASSES)
+                .zip(values)
+                .filter(|(_, n)| *n > 0)
+                .map(|(((_, what), class), n)| svg::Part {
+                    class,
+                    value: n as f64,
+                    title: format!("{label}: {n} {what}"),
+                })
+                .collect();
+            let level = row["service_level"]
+                .as_f64()
+                .map_or_else(|| "-".to_owned(), |l| format!("{:.0}%", l * 100.0));
+            svg::Stack {
+                label: label.clone(),
+                parts,
+                total: format!("{} offered · {level}", count(row, "offered")),
+            }
+        })
+        .collect();
+    let legend: Vec<(&str, &str)> =
+        CLASSES.iter().zip(PIECES).map(|(class, (_, what))| (*class, what)).collect();
+    svg::stacked("Calls offered, by how they ended; the service level at the end", &legend, &stacks)
 }
 
 fn table_html(table: &Table) -> Markup {
@@ -845,7 +909,7 @@ svg rect.voicemail, .swatch.voicemail { fill:var(--voicemail); background:var(--
 svg rect.dialing, .swatch.dialing { fill:var(--dialing); background:var(--dialing); }
 svg rect.contacting, .swatch.contacting { fill:var(--contacting); background:var(--contacting); }
 svg rect.callback, .swatch.callback { fill:var(--callback); background:var(--callback); }
-svg rect.other { fill:var(--other); }
+svg rect.other, .swatch.other { fill:var(--other); background:var(--other); }
 .marker path { fill:var(--hold); } .marker text { fill:var(--hold); font-weight:600; }
 .marker.transfer line { stroke:var(--accent); stroke-width:2; } .marker.transfer text { fill:var(--accent); }
 .marker.as-of text { fill:var(--muted); font-weight:400; }

@@ -362,35 +362,42 @@ pub fn bars(title: &str, rows: &[(String, f64, String)]) -> Markup {
     }
 }
 
-/// One part of a stacked bar: a phase (`ivr`, `queue`, `acw`, …), its average and the calls
-/// it is the average of.
+/// One part of a stacked bar: its colour (a phase's class: `ivr`, `queue`, `talk`, …), its
+/// size, and what hovering over it says.
 pub struct Part {
-    pub phase: String,
-    pub avg_ms: i64,
-    pub calls: u64,
+    pub class: &'static str,
+    pub value: f64,
+    pub title: String,
 }
 
-/// Stacked horizontal bars, one per label, a part per phase in the timeline's colours, each
-/// part titled with its average and the calls behind it; the stack's sum at its end.
-pub fn stacked(title: &str, rows: &[(String, Vec<Part>)]) -> Markup {
-    let sum = |parts: &[Part]| parts.iter().map(|p| p.avg_ms.max(0)).sum::<i64>();
-    let max = rows.iter().map(|(_, parts)| sum(parts)).max().unwrap_or(0);
-    if max <= 0 {
+/// One stacked bar: its label, its parts in order, and what its end says.
+pub struct Stack {
+    pub label: String,
+    pub parts: Vec<Part>,
+    pub total: String,
+}
+
+/// Stacked horizontal bars, a part per piece in the timeline's colours, each part titled;
+/// the legend names the colours used.
+pub fn stacked(title: &str, legend: &[(&str, &str)], stacks: &[Stack]) -> Markup {
+    let sum = |parts: &[Part]| parts.iter().map(|p| p.value.max(0.0)).sum::<f64>();
+    let max = stacks.iter().map(|s| sum(&s.parts)).fold(0.0, f64::max);
+    if max <= 0.0 {
         return html! {};
     }
     let (gutter, width, bar_h) = (230.0, 760.0, 24.0);
     #[allow(clippy::cast_precision_loss)]
-    let (height, scale) = (rows.len() as f64 * bar_h + 20.0, (width - gutter - 90.0) / max as f64);
-    // Each part's left edge and width, and where the stack ends.
-    let placed: Vec<(Vec<(f64, f64)>, f64)> = rows
+    let (height, scale) = (stacks.len() as f64 * bar_h + 20.0, (width - gutter - 170.0) / max);
+    // Each part's left edge and width, and where the stack ends (170 px are kept for its end text).
+    let placed: Vec<(Vec<(f64, f64)>, f64)> = stacks
         .iter()
-        .map(|(_, parts)| {
+        .map(|stack| {
             let mut x = gutter;
-            let spans = parts
+            let spans = stack
+                .parts
                 .iter()
                 .map(|part| {
-                    #[allow(clippy::cast_precision_loss)]
-                    let w = part.avg_ms.max(0) as f64 * scale;
+                    let w = part.value.max(0.0) * scale;
                     x += w;
                     (x - w, w)
                 })
@@ -398,35 +405,45 @@ pub fn stacked(title: &str, rows: &[(String, Vec<Part>)]) -> Markup {
             (spans, x)
         })
         .collect();
-    let used: Vec<&(&str, &str)> = KINDS
+    let used: Vec<&(&str, &str)> = legend
         .iter()
-        .filter(|(k, _)| rows.iter().flat_map(|r| &r.1).any(|p| kind_class(&p.phase) == *k))
+        .filter(|(class, _)| stacks.iter().flat_map(|s| &s.parts).any(|p| p.class == *class))
         .collect();
     html! {
         figure.chart {
             figcaption { (title) }
             svg.bars.stacked xmlns="http://www.w3.org/2000/svg" role="img" viewBox=(format!("0 0 {width} {height}")) aria-label=(title) {
-                @for (i, ((label, parts), (spans, end))) in rows.iter().zip(&placed).enumerate() {
+                @for (i, (stack, (spans, end))) in stacks.iter().zip(&placed).enumerate() {
                     @let y = 10.0 + bar_h * f64::from(u32::try_from(i).unwrap_or(0));
-                    g data-bar=(label) {
-                        text.bar-label x=(gutter - 6.0) y=(y + 16.0) text-anchor="end" { (truncate(label, 32)) }
-                        @for (part, (x, w)) in parts.iter().zip(spans) {
-                            rect class=(format!("phase {}", kind_class(&part.phase))) data-phase=(part.phase)
+                    g data-bar=(stack.label) {
+                        text.bar-label x=(gutter - 6.0) y=(y + 16.0) text-anchor="end" { (truncate(&stack.label, 32)) }
+                        @for (part, (x, w)) in stack.parts.iter().zip(spans) {
+                            rect class=(format!("phase {}", part.class)) data-part=(part.class)
                                 x=(x) y=(y + 3.0) width=(w) height=(bar_h - 6.0) {
-                                title { (label) " · " (part.phase) " " (duration(part.avg_ms)) " on average over " (part.calls) " calls" }
+                                title { (part.title) }
                             }
                         }
-                        text.bar-value x=(end + 6.0) y=(y + 16.0) { (duration(sum(parts))) }
+                        text.bar-value x=(end + 6.0) y=(y + 16.0) { (stack.total) }
                     }
                 }
             }
             ul.legend {
-                @for (kind, label) in used {
-                    li { span class=(format!("swatch {kind}")) {} (label) }
+                @for (class, label) in used {
+                    li { span class=(format!("swatch {class}")) {} (label) }
                 }
             }
         }
     }
+}
+
+/// The phases' colours, for a legend: the timeline's, after-call work under Genesys' name.
+pub fn phase_legend() -> Vec<(&'static str, &'static str)> {
+    KINDS.to_vec()
+}
+
+/// The colour class of a phase as reports name them (`acw` is the timeline's `wrapup`).
+pub fn phase_class(phase: &str) -> &'static str {
+    kind_class(phase)
 }
 
 #[cfg(test)]

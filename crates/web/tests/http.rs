@@ -543,10 +543,10 @@ async fn the_phases_picture_stacks_each_queues_averages_from_the_archive() {
     let labels: Vec<&str> = bars.iter().map(|b| b.split('"').next().unwrap()).collect();
     assert!(labels.contains(&"(none)") && labels.len() > 2, "{labels:?}");
     let bar = bars.iter().find(|b| b.starts_with(&format!("{queue}\""))).expect(&queue);
-    let phases: Vec<&str> =
-        bar.split("data-phase=\"").skip(1).map(|p| p.split('"').next().unwrap()).collect();
+    let phases: Vec<&str> = bar.split("data-part=\"").skip(1).map(|p| p.split('"').next().unwrap()).collect();
     assert_eq!(phases.first(), Some(&"ivr"), "{phases:?}");
-    assert!(phases.windows(2).all(|w| w[0] != w[1]) && !phases.contains(&"handle"), "{phases:?}");
+    assert_eq!(phases.last(), Some(&"wrapup"), "after-call work last, in its timeline colour: {phases:?}");
+    assert!(phases.windows(2).all(|w| w[0] != w[1]) && !phases.contains(&"other"), "{phases:?}");
     for (phase, column) in [("queue", "queue_ms"), ("talk", "talk_ms"), ("acw", "acw_ms")] {
         let (calls, total): (i64, i64) = store
             .connection()
@@ -564,5 +564,33 @@ async fn the_phases_picture_stacks_each_queues_averages_from_the_archive() {
         if phase == "queue" {
             assert_eq!(calls, queued);
         }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_queues_picture_splits_each_rows_calls_by_how_they_ended() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive(dir.path());
+    let server = start(&db, None).await;
+    let rows = server.json("/api/reports/queues?by=queue&target=2m").await;
+    let (_, page, _) = server.get("/reports/queues?by=queue&target=2m").await;
+    let rows = rows.as_array().unwrap();
+    assert!(rows.len() > 2);
+    for row in rows {
+        let queue = row["queue"].as_str().unwrap();
+        let bar = page.split(&format!("<g data-bar=\"{queue}\">")).nth(1).expect(queue);
+        let bar = bar.split("</g>").next().unwrap();
+        let n = |key: &str| row[key].as_u64().unwrap();
+        let within = n("answered_within_target");
+        for (count, what) in [
+            (within, "answered within the target"),
+            (n("answered") - within, "answered later"),
+            (n("abandoned"), "abandoned"),
+        ] {
+            let title = format!("<title>{queue}: {count} {what}</title>");
+            assert_eq!(bar.contains(&title), count > 0, "{title} in {bar}");
+        }
+        let level = format!("{:.0}", row["service_level"].as_f64().unwrap() * 100.0);
+        assert!(bar.contains(&format!(">{} offered · {level}%</text>", n("offered"))), "{bar}");
     }
 }
