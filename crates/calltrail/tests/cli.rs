@@ -345,27 +345,27 @@ fn demo_syncs_reports_and_the_archive_answers() {
         assert!(report.contains(section), "{section} missing in\n{report}");
     }
     assert!(text(&out.stderr).contains("0 answered 429"), "{}", text(&out.stderr));
-    // Calls that never reached a queue have no wait to average, not a wait of zero.
-    let no_queue = report.lines().find(|l| l.trim_start().starts_with("(no queue)")).expect(&report);
-    assert_eq!(no_queue.split_whitespace().nth(4), Some("-"), "{no_queue}");
-    // A queue's wait is the average over its voice calls.
+    // Per queue, over voice calls: the queues report's offered calls, service level and
+    // speed of answer, as the archive gives them.
     let archive = rusqlite::Connection::open(dir.path().join("demo.db")).unwrap();
-    let (queue, wait): (String, f64) = archive
+    let (queue, offered, answered, waited): (String, i64, i64, i64) = archive
         .query_row(
-            "SELECT queue_name, avg(queue_ms) FROM calls WHERE direction = 'inbound' AND media_type = 'voice'
-             AND queue_name IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+            "SELECT queue_name, count(*), sum(outcome = 'answered'), sum(CASE WHEN outcome = 'answered' THEN queue_ms END)
+             FROM calls WHERE media_type = 'voice' AND queue_ms > 0 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .unwrap();
     let row = report
         .lines()
-        .skip_while(|l| !l.starts_with("Per queue (voice)"))
+        .skip_while(|l| !l.starts_with("Per queue (voice calls)"))
         .find(|l| l.trim_start().starts_with(&queue))
         .expect(&report);
-    #[allow(clippy::cast_possible_truncation)]
-    let expected = calltrail_explain::story::duration(wait as i64);
-    assert!(row.contains(&expected), "{row} / {expected}");
+    let speed_of_answer = calltrail_explain::story::duration((waited + answered / 2) / answered);
+    let cells: Vec<&str> = row[queue.len() + 2..].split_whitespace().collect();
+    assert_eq!((cells[0], cells[1]), (offered.to_string().as_str(), answered.to_string().as_str()), "{row}");
+    assert!(cells[3].ends_with('%') && row.contains(&speed_of_answer), "{row} / {speed_of_answer}");
+    assert!(!report.contains("(no queue)"), "calls that never queued are not a queue's");
 
     // The archive answers: calls filtered, as CSV and NDJSON; one call explained from it.
     let csv = run(&["--db", "demo.db", "calls", "--outcome", "answered", "--format", "csv"], b"", dir.path());

@@ -652,7 +652,10 @@ impl<'o> Call<'o> {
         self.set_reason_attributes(queue);
         self.ivr(t0 + 300, ivr_end, D::Transfer, Some(queue), 2);
         // Queue wait; alerting happens inside it, so the acd segment ends when an agent answers.
-        let wait = self.rng.between(5 * SECOND, 240 * SECOND);
+        // Most answered calls wait seconds (a service level around 75% in 20 s); callers who
+        // give up or are sent to voicemail have waited longer.
+        let mean = if plan.abandon_in_queue || plan.voicemail { 70 * SECOND } else { 10 * SECOND };
+        let wait = self.rng.wait(5 * SECOND, mean, 15 * MINUTE);
         let mut cursor = ivr_end + wait;
         self.truth.transfers = Some(0);
         self.truth.answered = Some(!plan.abandon_in_queue && !plan.voicemail);

@@ -42,6 +42,16 @@ impl Rng {
         lo + i64::try_from(self.below(u64::try_from(hi - lo).unwrap_or(0) + 1)).unwrap_or(0)
     }
 
+    /// A wait as queues make them: `lo` plus an exponential wait of mean `mean`, at most `hi`
+    /// (most waits short, a few long); one draw, like [`Rng::between`].
+    pub fn wait(&mut self, lo: i64, mean: i64, hi: i64) -> i64 {
+        #[allow(clippy::cast_precision_loss)]
+        let x = (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+        let extra = (-(1.0 - x).ln() * mean as f64) as i64;
+        lo.saturating_add(extra).min(hi)
+    }
+
     /// True with probability `p`.
     pub fn chance(&mut self, p: f64) -> bool {
         #[allow(clippy::cast_precision_loss)]
