@@ -8,6 +8,8 @@
 //! - days and hours are the contact centre's local ones (a [`Zone`]);
 //! - "abandoned" is the call record's outcome `abandoned_in_ivr` or `abandoned_in_queue`; a
 //!   short abandon is one under the `short_abandon_ms` threshold (default 10 s);
+//! - a call belongs to one queue: the one that answered it, or the last it waited in (a call
+//!   passed from queue to queue counts once, under the last, with all its waits);
 //! - a queue is offered a call that waited in it; its service level is the calls answered
 //!   within `service_target_ms` (default 20 s) over those answered or abandoned, short
 //!   abandons left out, and the speed of answer is the wait of the answered ones.
