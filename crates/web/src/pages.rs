@@ -545,8 +545,8 @@ fn time_input(value: Option<&String>) -> &'static str {
     }
 }
 
-/// A report's picture: the phases as stacked bars, the others as bars of one column (the
-/// measure), each labelled by the others named.
+/// A report's picture: the phases and queues reports as stacked bars, the others as bars of
+/// one column (the measure), each labelled by the others named.
 fn chart(kind: ReportKind, table: &Table) -> Markup {
     let (measure, labels): (&str, &[&str]) = match kind {
         ReportKind::Phases => return phases_chart(table),
@@ -667,19 +667,19 @@ fn phases_chart(table: &Table) -> Markup {
             svg::Stack { label: (*queue).to_owned(), parts, total }
         })
         .collect();
-    svg::stacked("Average of each phase over the calls that had it, per queue", &svg::phase_legend(), &stacks)
+    svg::stacked("Average of each phase over the calls that had it, per queue", svg::phase_legend(), &stacks)
 }
 
 /// The queues report as a picture: a bar per row, in the table's order (queues, days and hours
 /// in turn), as long as the calls offered and split by how they ended.
 fn queues_chart(table: &Table) -> Markup {
+    // Each piece's colour and name.
     const PIECES: [(&str, &str); 4] = [
-        ("answered_within_target", "answered within the target"),
-        ("answered_later", "answered later"),
-        ("abandoned", "abandoned"),
+        ("talk", "answered within the target"),
+        ("queue", "answered later"),
+        ("hold", "abandoned"),
         ("other", "other (voicemail, callback, transferred, flowed out)"),
     ];
-    const CLASSES: [&str; 4] = ["talk", "queue", "hold", "other"];
     let count = |row: &Value, key: &str| row[key].as_u64().unwrap_or(0);
     let leads: Vec<&str> =
         ["queue", "day", "hour"].into_iter().filter(|c| table.index(c).is_some()).collect();
@@ -699,10 +699,9 @@ fn queues_chart(table: &Table) -> Markup {
             #[allow(clippy::cast_precision_loss)]
             let parts = PIECES
                 .iter()
-                .zip(CLASSES)
                 .zip(values)
                 .filter(|(_, n)| *n > 0)
-                .map(|(((_, what), class), n)| svg::Part {
+                .map(|(&(class, what), n)| svg::Part {
                     class,
                     value: n as f64,
                     title: format!("{label}: {n} {what}"),
@@ -718,9 +717,7 @@ fn queues_chart(table: &Table) -> Markup {
             }
         })
         .collect();
-    let legend: Vec<(&str, &str)> =
-        CLASSES.iter().zip(PIECES).map(|(class, (_, what))| (*class, what)).collect();
-    svg::stacked("Calls offered, by how they ended; the service level at the end", &legend, &stacks)
+    svg::stacked("Calls offered, by how they ended; the service level at the end", &PIECES, &stacks)
 }
 
 fn table_html(table: &Table) -> Markup {

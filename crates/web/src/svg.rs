@@ -23,7 +23,8 @@ const KINDS: &[(&str, &str)] = &[
     ("callback", "callback"),
 ];
 
-fn kind_class(kind: &str) -> &'static str {
+/// The colour class of a phase kind; reports' `acw` is the timeline's `wrapup`.
+pub fn phase_class(kind: &str) -> &'static str {
     // Reports name after-call work as Genesys' metrics do (tAcw); the timeline as its segment.
     let kind = if kind == "acw" { "wrapup" } else { kind };
     KINDS.iter().find(|(k, _)| *k == kind).map_or("other", |(k, _)| k)
@@ -171,7 +172,7 @@ pub fn timeline(call: &Value, as_of: Option<i64>) -> Markup {
                     text.lane-label x="6" y=(y + 19.0) { (lane.label) }
                     line.lane-line x1=(gutter) x2=(width - 20.0) y1=(y + lane_h / 2.0) y2=(y + lane_h / 2.0) {}
                     @for (from, to, kind) in &lane.phases {
-                        rect class=(format!("phase {}", kind_class(kind))) data-kind=(kind)
+                        rect class=(format!("phase {}", phase_class(kind))) data-kind=(kind)
                             x=(x(*from)) y=(y + 5.0) width=((x(*to) - x(*from)).max(1.5)) height=(lane_h - 10.0) rx="2" {
                             title { (kind) " · " (duration(to - from)) " · from " (clock(from - start)) }
                         }
@@ -436,14 +437,9 @@ pub fn stacked(title: &str, legend: &[(&str, &str)], stacks: &[Stack]) -> Markup
     }
 }
 
-/// The phases' colours, for a legend: the timeline's, after-call work under Genesys' name.
-pub fn phase_legend() -> Vec<(&'static str, &'static str)> {
-    KINDS.to_vec()
-}
-
-/// The colour class of a phase as reports name them (`acw` is the timeline's `wrapup`).
-pub fn phase_class(phase: &str) -> &'static str {
-    kind_class(phase)
+/// The phases' colours and names, for a legend.
+pub fn phase_legend() -> &'static [(&'static str, &'static str)] {
+    KINDS
 }
 
 #[cfg(test)]
