@@ -574,10 +574,16 @@ in constant memory, on every core.
 For every call it prints who called whom and the direction, who placed and who answered it,
 why the customer called (IVR flows, outcomes, participant data), the time spent in each phase
 (IVR, queue, alert, talk, hold, after-call work) and how it concluded (wrap-up, who hung up,
-outcome).
+outcome): as a story (text), as call records (json, ndjson), or as one flat row per call
+(csv, for a spreadsheet).
 
 A record that cannot be read is reported on stderr with its line and conversation id; the
-others are still explained, and the exit code is 1.";
+others are still explained, and the exit code is 1.
+
+Examples:
+  calltrail explain conversation.json
+  calltrail explain query-response.json --format csv > calls.csv
+  curl … | calltrail explain --format ndjson --lookups lookups.json";
 
 const FIELDS_ABOUT: &str = "\
 The glossary: what each field of the detail record means for a real call.
@@ -618,6 +624,8 @@ pub enum ExplainFormat {
     Json,
     /// One call record per line
     Ndjson,
+    /// One row per call, the record's answers in flat columns (for spreadsheets)
+    Csv,
 }
 
 /// `calltrail fields`.

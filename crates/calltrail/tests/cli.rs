@@ -309,6 +309,75 @@ fn sim_generate_is_reproducible_and_explainable() {
     assert_ne!(first.stdout, other.stdout);
 }
 
+/// Rows of CSV text: quoted cells (with doubled quotes, commas and line ends inside) or plain.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let (mut rows, mut row, mut cell) = (Vec::new(), Vec::new(), String::new());
+    let (mut quoted, mut chars) = (false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut cell)),
+            (false, '\n') => {
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (_, c) => cell.push(c),
+        }
+    }
+    rows
+}
+
+#[test]
+fn csv_gives_one_formula_safe_row_per_call_agreeing_with_the_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let generated = run(
+        &["sim", "generate", "--calls", "200", "--days", "2", "--lookups", "lookups.json"],
+        b"",
+        dir.path(),
+    );
+    // One caller-influenced name a spreadsheet would run as a formula, with a comma and quotes.
+    let hostile = record("c-hostile").replace(
+        r#""participantId":"p1""#,
+        r#""participantId":"p1","participantName":"=HYPERLINK(\"http://x\", \"y\")""#,
+    );
+    let mut input = generated.stdout.clone();
+    input.extend_from_slice(hostile.as_bytes());
+    input.push(b'\n');
+    let explain =
+        |format: &str| run(&["explain", "--format", format, "--lookups", "lookups.json"], &input, dir.path());
+    let (csv, ndjson) = (explain("csv"), explain("ndjson"));
+    assert!(csv.status.success(), "{}", text(&csv.stderr));
+    let rows = parse_csv(&text(&csv.stdout));
+    let header = &rows[0];
+    assert_eq!(header, &calltrail_explain::flat::COLUMNS.map(str::to_owned).to_vec());
+    let records: Vec<serde_json::Value> =
+        text(&ndjson.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len() - 1, records.len());
+    assert_eq!(records.len(), 201);
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    for (row, call) in rows[1..].iter().zip(&records) {
+        assert_eq!(row.len(), header.len());
+        assert_eq!(row[column("conversation_id")], call["conversation_id"].as_str().unwrap());
+        assert_eq!(row[column("outcome")], call["outcome"].as_str().unwrap());
+        assert_eq!(row[column("talk_ms")], call["totals"]["talk_ms"].to_string());
+        assert_eq!(row[column("answered_by_name")], call["answered_by"]["name"].as_str().unwrap_or(""));
+        assert_eq!(row[column("wrapup_code_name")], call["wrapup"]["code_name"].as_str().unwrap_or(""));
+        let path: Vec<&str> =
+            call["ivr"]["path"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+        assert_eq!(row[column("ivr_path")], path.join(" › "));
+    }
+    let last = rows.last().unwrap();
+    assert_eq!(last[column("from_name")], "'=HYPERLINK(\"http://x\", \"y\")", "neutralised, whole");
+    // No calls is still a table.
+    let none = run(&["explain", "--format", "csv"], b"{\"conversations\": []}", dir.path());
+    assert_eq!(text(&none.stdout), calltrail_explain::flat::csv_header());
+}
+
 #[test]
 fn sim_server_prints_its_address_and_rejects_bad_flags() {
     let dir = tempfile::tempdir().unwrap();

@@ -6,7 +6,7 @@
 //!   [`json`] writes it as compact JSON, byte for byte as `serde_json` does, at twice its speed.
 //! - [`explain`] (in `derive`): the rules that derive it, one sub-module per question.
 //! - [`context`]: lookups (id → name), settings (`[reason]`, `[ivr]`), system wrap-up codes.
-//! - [`story`]: the record told as text for people.
+//! - [`story`]: the record told as text for people; [`flat`]: the record as one CSV row.
 //! - [`report`]: aggregations over many calls (IVR map, reasons, phases, wrap-ups, abandons,
 //!   agents) and the table they come out as.
 //!
@@ -31,6 +31,7 @@
 
 pub mod context;
 mod derive;
+pub mod flat;
 pub mod json;
 pub mod record;
 pub mod report;

@@ -757,18 +757,7 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
     }
     let key = call_key(call.start.map(|t| t.0));
     let t = &call.totals;
-    let answered_queue = call
-        .agents
-        .iter()
-        .find(|a| a.answered)
-        .and_then(|a| a.queue_id.as_deref())
-        .or_else(|| call.queues.last().and_then(|q| q.queue_id.as_deref()));
-    let queue_name = call
-        .queues
-        .iter()
-        .find(|q| q.queue_id.as_deref() == answered_queue)
-        .and_then(|q| q.queue_name.as_deref())
-        .or_else(|| call.agents.iter().find(|a| a.answered).and_then(|a| a.queue_name.as_deref()));
+    let (answered_queue, queue_name) = call.queue();
     let record_json = calltrail_explain::json::to_json_string(call);
     let wrapup_user = call.wrapup.as_ref().and_then(|w| w.user_id.as_deref());
     let wrapup_user_name = wrapup_user.and_then(|user| {

@@ -163,6 +163,11 @@ fn explain_archived(
             out.write_all(calltrail_explain::json::to_json_string(&call).as_bytes())?;
             out.write_all(b"\n")?;
         }
+        ExplainFormat::Csv => {
+            let mut row = calltrail_explain::flat::csv_header().into_bytes();
+            call.write_csv(&mut row);
+            out.write_all(&row)?;
+        }
     }
     out.flush()?;
     Ok(Status::Success)
@@ -255,6 +260,7 @@ impl Job<'_> {
                 call.write_json(&mut out.bytes);
                 out.bytes.push(b'\n');
             }
+            ExplainFormat::Csv => call.write_csv(&mut out.bytes),
         }
         out.records.push(start..out.bytes.len());
     }
@@ -446,6 +452,9 @@ impl<W: Write> Output<W> {
 
     /// Writes the records rendered back to back in `bytes`, at `ranges`.
     fn records(&mut self, bytes: &[u8], ranges: &[Range<usize>]) -> io::Result<()> {
+        if self.format == ExplainFormat::Csv && self.count == 0 && !ranges.is_empty() {
+            self.writer.write_all(calltrail_explain::flat::csv_header().as_bytes())?;
+        }
         if self.format == ExplainFormat::Json {
             for range in ranges {
                 self.writer.write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
@@ -453,15 +462,23 @@ impl<W: Write> Output<W> {
                 self.count += 1;
             }
         } else {
-            // Text and NDJSON records are rendered complete, line ends and all: one write.
+            // Text, NDJSON and CSV records are rendered complete, line ends and all: one write.
             self.writer.write_all(bytes)?;
+            self.count += ranges.len() as u64;
         }
         Ok(())
     }
 
     fn finish(mut self) -> io::Result<()> {
-        if self.format == ExplainFormat::Json {
-            self.writer.write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
+        match self.format {
+            ExplainFormat::Json => {
+                self.writer.write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
+            }
+            // No calls is still a table: its header.
+            ExplainFormat::Csv if self.count == 0 => {
+                self.writer.write_all(calltrail_explain::flat::csv_header().as_bytes())?;
+            }
+            _ => {}
         }
         self.writer.flush()
     }
