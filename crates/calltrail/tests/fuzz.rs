@@ -53,6 +53,9 @@ fn explain_all(bytes: &[u8]) -> usize {
         let call = explain(c, None, &ctx);
         serde_json::to_vec(&call).unwrap();
         let _ = story::render(&call);
+        let mut row = Vec::new();
+        call.write_csv(&mut row);
+        assert_eq!(row.last(), Some(&b'\n'));
         assert!(call.phases.iter().all(|p| p.duration_ms.is_none_or(|d| d >= 0)));
     }
     conversations.len()
