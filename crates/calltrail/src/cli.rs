@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "calltrail", version, propagate_version = true, max_term_width = 100)]
 #[command(
-    after_help = "Examples:\n  calltrail demo --serve\n  calltrail explain records.ndjson\n  calltrail sync --from 2024-05-01\n  calltrail report ivr --tz Europe/London\n  calltrail export --out lake/\n  calltrail serve\n  calltrail fields segmentType"
+    after_help = "Examples:\n  calltrail demo --serve\n  calltrail explain records.ndjson\n  calltrail sync --from today-7d\n  calltrail report queues --by day,hour --tz Europe/London\n  calltrail export --out lake/\n  calltrail serve\n  calltrail status\n  calltrail fields segmentType"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -77,7 +77,7 @@ pub enum Command {
     Sync(SyncArgs),
     /// List archived calls
     Calls(CallsArgs),
-    /// Reports over the archive: ivr, reasons, phases, wrapups, abandons, agents
+    /// Reports over the archive: ivr, reasons, phases, queues, wrapups, abandons, agents
     #[command(long_about = REPORT_ABOUT)]
     Report(ReportArgs),
     /// Export the archive as a Parquet, CSV or NDJSON lake partitioned by day
