@@ -1,5 +1,7 @@
 //! The `calltrail` binary as a user runs it: real files, real pipes, real exit codes.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -533,6 +535,47 @@ fn sync_without_credentials_says_what_to_set() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("loopback"));
+}
+
+#[test]
+fn a_role_without_some_permissions_syncs_and_the_status_says_what_it_went_without() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sim = common::KillOnDrop(
+        bin()
+            .args(["-q", "sim", "--listen", "127.0.0.1:0", "--calls", "150", "--days", "2"])
+            .args(["--rate-limit", "1000000", "--deny", "architect:flow:view"])
+            .args(["--deny", "conversation:communication:view"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let api = common::first_line(&mut sim.0);
+    // A reason attribute needs participant data: the Conversations API is asked, and refuses.
+    std::fs::write(dir.path().join("site.toml"), "[reason]\nattributes = [\"MainIntent1\"]\n").unwrap();
+    let sync = bin()
+        .current_dir(dir.path())
+        .args(["--no-progress", "--config", "site.toml", "--db", "site.db", "sync", "--from", "today-3d"])
+        .args(["--mode", "query", "--rate-limit", "1000000", "--api-base", api.trim()])
+        .env("GENESYSCLOUD_OAUTHCLIENT_ID", "id")
+        .env("GENESYSCLOUD_OAUTHCLIENT_SECRET", "secret")
+        .output()
+        .unwrap();
+    drop(sim);
+    let err = text(&sync.stderr);
+    assert!(sync.status.success(), "{err}");
+    assert!(err.contains("no flow names") && err.contains("[architect:flow:view]"), "{err}");
+    assert!(
+        err.contains("no participant data") && err.contains("[conversation:communication:view]"),
+        "{err}"
+    );
+    // Whoever reads the status later sees it too, not only whoever watched the run.
+    let status = run(&["--db", "site.db", "status", "--format", "text"], b"", dir.path());
+    assert!(status.status.success(), "{}", text(&status.stderr));
+    let status = text(&status.stdout);
+    assert!(status.contains("went on without:\n  no flow names"), "{status}");
+    let json = run(&["--db", "site.db", "status", "--format", "json"], b"", dir.path());
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["syncs"][0]["warnings"].as_array().map(Vec::len), Some(2), "{json}");
 }
 
 #[test]

@@ -552,10 +552,17 @@ impl Store {
     }
 
     /// Marks a sync finished (`done` or `incomplete`).
-    pub fn finish_sync(&mut self, sync_id: i64, state: &str, now_ms: i64) -> Result<(), StoreError> {
+    pub fn finish_sync(
+        &mut self,
+        sync_id: i64,
+        state: &str,
+        warnings: &[String],
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let warnings = (!warnings.is_empty()).then(|| serde_json::to_string(warnings).unwrap_or_default());
         self.conn.execute(
-            "UPDATE syncs SET state = ?2, finished_ms = ?3 WHERE id = ?1",
-            params![sync_id, state, now_ms],
+            "UPDATE syncs SET state = ?2, finished_ms = ?3, warnings = ?4 WHERE id = ?1",
+            params![sync_id, state, now_ms, warnings],
         )?;
         Ok(())
     }

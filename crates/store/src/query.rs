@@ -205,6 +205,8 @@ pub struct SyncStatus {
     pub windows_done: i64,
     /// Records received in its windows.
     pub records: i64,
+    /// What it went on without (a listing or the Conversations API refused).
+    pub warnings: Vec<String>,
 }
 
 /// One quarantined record, for the status page.
@@ -334,7 +336,7 @@ impl Store {
     pub fn sync_statuses(&self, limit: usize) -> Result<Vec<SyncStatus>, StoreError> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT s.id, s.from_ms, s.to_ms, s.mode, s.state, s.started_ms, s.finished_ms,
-                    count(w.sync_id), coalesce(sum(w.state = 'done'), 0), coalesce(sum(w.records), 0)
+                    count(w.sync_id), coalesce(sum(w.state = 'done'), 0), coalesce(sum(w.records), 0), s.warnings
              FROM syncs s LEFT JOIN sync_windows w ON w.sync_id = s.id
              GROUP BY s.id ORDER BY s.id DESC LIMIT {limit}"
         ))?;
@@ -350,6 +352,10 @@ impl Store {
                 windows: r.get(7)?,
                 windows_done: r.get(8)?,
                 records: r.get(9)?,
+                warnings: r
+                    .get::<_, Option<String>>(10)?
+                    .and_then(|text| serde_json::from_str(&text).ok())
+                    .unwrap_or_default(),
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)

@@ -231,4 +231,9 @@ pub const MIGRATIONS: &[&str] = &[
             new.answered_by_name, new.reason, new.wrapup_code_name, new.queue_name);
     END;
     ",
+    // 5: what a sync went on without (a listing or the Conversations API refused), kept with
+    // it, so whoever reads the status later sees it and not only whoever watched the run.
+    r"
+    ALTER TABLE syncs ADD COLUMN warnings TEXT;
+    ",
 ];

@@ -305,7 +305,8 @@ pub async fn run(
         bar.finish();
     }
 
-    store.finish_sync(sync_id, if report.failed.is_empty() { "done" } else { "incomplete" }, now_ms())?;
+    let state = if report.failed.is_empty() { "done" } else { "incomplete" };
+    store.finish_sync(sync_id, state, &report.warnings, now_ms())?;
     let (requests, tokens, retries, limited) = http.stats().snapshot();
     report.requests = requests;
     report.token_requests = tokens;

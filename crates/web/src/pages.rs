@@ -850,6 +850,10 @@ pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, We
                 }
             }
         }
+        @if let Some(latest) = syncs.first().filter(|s| !s.warnings.is_empty()) {
+            h2 { "The latest sync went on without" }
+            ul.warnings data-sync=(latest.id) { @for w in &latest.warnings { li { (w) } } }
+        }
         h2 { "Quarantine" }
         @if quarantine.is_empty() { p.muted { "Nothing quarantined." } } @else {
             table {

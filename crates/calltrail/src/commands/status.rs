@@ -111,6 +111,13 @@ pub fn run(args: &StatusArgs, global: &GlobalArgs, config: &Config) -> anyhow::R
                 let right = [true, false, false, false, false, false, true, true];
                 text.push_str(&render_table(&headers, &rows, &right));
             }
+            // What the latest sync went on without: told once, whoever ran it.
+            if let Some(latest) = syncs.first().filter(|s| !s.warnings.is_empty()) {
+                let _ = writeln!(text, "\nThe latest sync (#{}) went on without:", latest.id);
+                for warning in &latest.warnings {
+                    let _ = writeln!(text, "  {warning}");
+                }
+            }
             if !quarantine.is_empty() {
                 text.push_str("\nQuarantined, newest first\n");
                 let rows: Vec<Vec<String>> = quarantine
