@@ -594,3 +594,21 @@ async fn the_queues_picture_splits_each_rows_calls_by_how_they_ended() {
         assert!(bar.contains(&format!(">{} offered · {level}%</text>", n("offered"))), "{bar}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_status_page_says_what_the_latest_sync_went_without() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive(dir.path());
+    let warning = "no flow names: the API refused to list them (403: You are missing the following permission(s): [architect:flow:view])";
+    {
+        let mut store = Store::open(&db).unwrap();
+        let id = store.start_sync(NOW - 86_400_000, NOW, "query", &[], NOW).unwrap();
+        store.finish_sync(id, "done", &[warning.to_owned(), "<b>escaped</b>".to_owned()], NOW).unwrap();
+    }
+    let server = start(&db, None).await;
+    let (_, page, _) = server.get("/status").await;
+    assert!(page.contains("The latest sync went on without"), "{page}");
+    assert!(page.contains(warning) && page.contains("&lt;b&gt;escaped&lt;/b&gt;"), "{page}");
+    let status = server.json("/api/status").await;
+    assert_eq!(status["syncs"][0]["warnings"][0], warning);
+}
