@@ -100,7 +100,7 @@ pub fn run(
     printer.say(&format!("archive: {}", path.display()));
     if !args.serve {
         printer.say(&format!(
-            "next: `calltrail --db {0} report ivr`, `calltrail --db {0} export --out lake/`, or see it in a browser with `calltrail --db {0} serve`",
+            "next: `calltrail --db {0} report ivr`, `calltrail --db {0} report queues --by day,hour`, `calltrail --db {0} export --out lake/`, or see it in a browser with `calltrail --db {0} serve`",
             path.display()
         ));
     }
