@@ -320,6 +320,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::calls))
         .route("/calls/{id}", get(pages::call))
+        .route("/calls.csv", get(api::calls_csv))
         .route("/ivr", get(pages::ivr))
         .route("/reports", get(pages::reports_index))
         .route("/reports/{name}", get(pages::report))

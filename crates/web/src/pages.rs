@@ -189,6 +189,7 @@ pub(crate) async fn calls(
         @if calls.is_empty() {
             p.muted { "No calls match." }
         } @else {
+            p.muted { a.download href=(format!("/calls.csv?{}", params.query_string())) download="calls.csv" { "Download every call that matches, as CSV" } }
             table.calls {
                 thead { tr {
                     th { "Started (" (zone.name()) ")" } th { "Direction" } th { "Media" } th { "Customer" } th { "Queue" }

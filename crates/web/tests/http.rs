@@ -305,7 +305,7 @@ async fn with_a_token_every_request_must_carry_it() {
     let dir = tempfile::tempdir().unwrap();
     let db = archive(dir.path());
     let server = start(&db, Some("s3cret-token")).await;
-    for path in ["/", "/api/calls", "/ivr", "/style.css", "/no/such/page"] {
+    for path in ["/", "/api/calls", "/calls.csv", "/ivr", "/style.css", "/no/such/page"] {
         let (status, body, headers) = server.get(path).await;
         assert_eq!(status, 401, "{path}");
         assert!(!body.contains("s3cret-token"));
@@ -611,4 +611,60 @@ async fn the_status_page_says_what_the_latest_sync_went_without() {
     assert!(page.contains(warning) && page.contains("&lt;b&gt;escaped&lt;/b&gt;"), "{page}");
     let status = server.json("/api/status").await;
     assert_eq!(status["syncs"][0]["warnings"][0], warning);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_calls_list_downloads_as_csv_every_call_it_selects() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive(dir.path());
+    let server = start(&db, None).await;
+    let store = Store::open(&db).unwrap();
+    let (_, page, _) = server.get("/?outcome=answered&media=voice").await;
+    assert!(
+        page.contains("href=\"/calls.csv?media=voice&amp;outcome=answered\""),
+        "the list links its download"
+    );
+    let response = server
+        .client
+        .get(format!("{}/calls.csv?media=voice&outcome=answered", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(response.headers()["content-disposition"].to_str().unwrap().contains("calls.csv"));
+    let csv = response.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("conversation_id,start,direction_label,"));
+    let expected: i64 = store
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM calls WHERE outcome = 'answered' AND media_type = 'voice'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(lines.len() - 1, usize::try_from(expected).unwrap(), "every call, not a page of them");
+    assert!(lines[1..].iter().all(|l| l.contains(",voice,") && l.contains(",answered,")));
+    // The whole archive (more than one step of the download's reading), and caller-influenced
+    // text stays inert in a spreadsheet.
+    let all =
+        server.client.get(format!("{}/calls.csv", server.base)).send().await.unwrap().text().await.unwrap();
+    let calls: i64 = store.connection().query_row("SELECT count(*) FROM calls", [], |r| r.get(0)).unwrap();
+    // Records end at line ends outside quotes (a hostile name may hold a line end of its own).
+    let mut quoted = false;
+    let records = all
+        .chars()
+        .filter(|c| {
+            if *c == '"' {
+                quoted = !quoted;
+            }
+            *c == '\n' && !quoted
+        })
+        .count();
+    assert!(calls > 500, "{calls}");
+    assert_eq!(records - 1, usize::try_from(calls).unwrap());
+    assert!(!all.lines().any(|l| l.split(',').any(|cell| cell.starts_with('=') || cell.starts_with('+'))));
+    let (status, _, _) = server.get("/calls.csv?from=whenever").await;
+    assert_eq!(status, 400);
 }
