@@ -668,7 +668,7 @@ fn phases_chart(table: &Table) -> Markup {
             svg::Stack { label: (*queue).to_owned(), parts, total }
         })
         .collect();
-    svg::stacked("Average of each phase over the calls that had it, per queue", svg::phase_legend(), &stacks)
+    svg::stacked("Average of each phase over the calls that had it, per queue", svg::KINDS, &stacks)
 }
 
 /// The queues report as a picture: a bar per row, in the table's order (queues, days and hours

@@ -10,7 +10,7 @@ use serde_json::Value;
 use calltrail_explain::story::duration;
 
 /// Phase kinds with a colour of their own (the rest are drawn as "other").
-const KINDS: &[(&str, &str)] = &[
+pub const KINDS: &[(&str, &str)] = &[
     ("ivr", "IVR"),
     ("queue", "queue"),
     ("alert", "alert"),
@@ -435,11 +435,6 @@ pub fn stacked(title: &str, legend: &[(&str, &str)], stacks: &[Stack]) -> Markup
             }
         }
     }
-}
-
-/// The phases' colours and names, for a legend.
-pub fn phase_legend() -> &'static [(&'static str, &'static str)] {
-    KINDS
 }
 
 #[cfg(test)]

@@ -163,7 +163,7 @@ pub fn run(args: &CallsArgs, global: &GlobalArgs, config: &Config) -> anyhow::Re
 }
 
 /// `YYYY-MM-DD HH:MM` in the zone, for people reading a table.
-fn local_time(ms: i64, zone: &Zone) -> String {
+pub fn local_time(ms: i64, zone: &Zone) -> String {
     zone.minute(ms).unwrap_or_else(|| calltrail_model::Timestamp(ms).to_rfc3339())
 }
 

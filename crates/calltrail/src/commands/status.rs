@@ -6,12 +6,12 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use calltrail_explain::report::render_table;
-use calltrail_model::{Timestamp, Zone};
+use calltrail_model::Zone;
 use calltrail_store::{Counts, QuarantineRow, SyncStatus};
 use serde_json::json;
 
 use crate::cli::{GlobalArgs, StatusArgs, TextOrJson};
-use crate::commands::calls::{existing_archive, zone_of};
+use crate::commands::calls::{existing_archive, local_time, zone_of};
 use crate::config::Config;
 use crate::printer::Printer;
 use crate::Status;
@@ -88,7 +88,7 @@ fn as_text(facts: &Facts, zone: &Zone) -> String {
     line(&mut text, "Archive", &facts.archive);
     let span = match (facts.first_start, facts.last_start) {
         (Some(a), Some(b)) => {
-            format!(", started {} to {} ({})", minute(a, zone), minute(b, zone), zone.name())
+            format!(", started {} to {} ({})", local_time(a, zone), local_time(b, zone), zone.name())
         }
         _ => String::new(),
     };
@@ -121,11 +121,11 @@ fn as_text(facts: &Facts, zone: &Zone) -> String {
             .map(|s| {
                 vec![
                     s.id.to_string(),
-                    format!("{} → {}", minute(s.from_ms, zone), minute(s.to_ms, zone)),
+                    format!("{} → {}", local_time(s.from_ms, zone), local_time(s.to_ms, zone)),
                     s.mode.clone(),
                     s.state.clone(),
-                    minute(s.started_ms, zone),
-                    s.finished_ms.map_or_else(|| "-".to_owned(), |ms| minute(ms, zone)),
+                    local_time(s.started_ms, zone),
+                    s.finished_ms.map_or_else(|| "-".to_owned(), |ms| local_time(ms, zone)),
                     format!("{}/{}", s.windows_done, s.windows),
                     s.records.to_string(),
                 ]
@@ -149,7 +149,7 @@ fn as_text(facts: &Facts, zone: &Zone) -> String {
             .iter()
             .map(|q| {
                 let id = q.conversation_id.clone().unwrap_or_else(|| "-".to_owned());
-                vec![minute(q.at_ms, zone), id, q.error.clone()]
+                vec![local_time(q.at_ms, zone), id, q.error.clone()]
             })
             .collect();
         let headers = ["when", "conversation", "why it could not be read"];
@@ -161,9 +161,4 @@ fn as_text(facts: &Facts, zone: &Zone) -> String {
             writeln!(text, "\nThe latest sync (#{}) is {how}: `calltrail sync --resume` continues it.", s.id);
     }
     text
-}
-
-/// A time to the minute in `zone`.
-fn minute(ms: i64, zone: &Zone) -> String {
-    zone.minute(ms).unwrap_or_else(|| Timestamp(ms).to_rfc3339())
 }
