@@ -981,6 +981,109 @@ fn internal_user_to_user() {
     insta::assert_json_snapshot!(call);
 }
 
+/// A user dials the organisation's own number: the call meets the IVR and a queue like a
+/// customer's would, with nobody from outside on it. The first agent offered it fails to ring;
+/// the second answers.
+#[test]
+fn internal_call_to_own_number_through_ivr_and_queue() {
+    let c = clock();
+    let record = conversation(
+        "conv-own-number",
+        &c,
+        0.0,
+        Some(60.0),
+        vec![
+            participant(
+                "user",
+                "p-caller",
+                json!({"userId": "u-cho"}),
+                vec![session(
+                    "voice",
+                    "outbound",
+                    json!({"ani": "sip:cho@example.org", "dnis": "tel:+15550100"}),
+                    vec![
+                        c.seg("dialing", 0.0, 0.5),
+                        c.segx("interact", 0.5, 40.0, json!({"disconnectType": "peer"})),
+                    ],
+                )],
+            ),
+            participant(
+                "ivr",
+                "p-ivr",
+                json!({"participantName": "Main menu"}),
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({"ani": "tel:+15550199"}),
+                    vec![c.segx("ivr", 0.2, 8.0, json!({"disconnectType": "transfer"}))],
+                )],
+            ),
+            participant(
+                "acd",
+                "p-acd",
+                json!({"participantName": "Support"}),
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({}),
+                    vec![c.segx("interact", 8.0, 20.0, json!({"queueId": "q-support", "disconnectType": "transfer"}))],
+                )],
+            ),
+            participant(
+                "agent",
+                "p-failed",
+                json!({"userId": "u-dee"}),
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({}),
+                    vec![c.segx(
+                        "alert",
+                        12.0,
+                        12.0,
+                        json!({"queueId": "q-support", "errorCode": "error.ininedgecontrol.connection.protocol"}),
+                    )],
+                )],
+            ),
+            participant(
+                "agent",
+                "p-answer",
+                json!({"userId": "u-dee"}),
+                vec![session(
+                    "voice",
+                    "inbound",
+                    json!({}),
+                    vec![
+                        c.segx("alert", 15.0, 20.0, json!({"queueId": "q-support"})),
+                        c.segx("interact", 20.0, 40.0, json!({"queueId": "q-support", "disconnectType": "client"})),
+                        c.segx("wrapup", 40.0, 60.0, json!({"queueId": "q-support", "wrapUpCode": "wc-1"})),
+                    ],
+                )],
+            ),
+        ],
+    );
+    let call = explain_value(&record, None);
+    check(
+        &call,
+        &[
+            ("/direction", json!("internal")),
+            ("/from/participant_id", json!("p-caller")),
+            ("/from/address", json!("sip:cho@example.org")),
+            // The call reached the IVR first, at the number the user dialled, not the agent
+            // whose phone failed to ring.
+            ("/to/role", json!("ivr")),
+            ("/to/participant_id", json!("p-ivr")),
+            ("/to/address", json!("tel:+15550100")),
+            ("/answered_by/participant_id", json!("p-answer")),
+            ("/answered_by/at", json!(c.t(20.0))),
+            ("/agents/1/answered", json!(false)),
+            ("/queues/0/outcome", json!("answered")),
+            ("/outcome", json!("connected")),
+            ("/disconnect/by", json!("agent")),
+        ],
+    );
+}
+
 #[test]
 fn email_answered() {
     let c = clock();

@@ -327,18 +327,20 @@ fn internal<'a>(view: &View<'a>, media_type: Option<Str<'a>>, direction_reason: 
         Some(i) => party(view, i, ani),
         None => Party::unknown(Role::User),
     };
-    let callee = view
-        .first_part(|p| p.is_human() && p.first_start.is_some() && !is_same(caller, p, view))
-        .or_else(|| view.first_part(|p| p.first_start.is_some() && !is_same(caller, p, view)));
+    // Whoever the call reached first: the called user, or the IVR or queue of a number the
+    // caller dialled inside the organisation (as an inbound call's `to`).
+    let callee = view.first_part(|p| p.first_start.is_some() && !is_same(caller, p, view));
     let to = match callee {
         Some(i) => party(view, i, dnis),
         None => Party { address: dnis.map(Cow::Borrowed), ..Party::unknown(Role::User) },
     };
-    let answered_by = callee.filter(|&i| view.parts[i].is_human()).and_then(|i| {
-        let at = first_interact(view, i, |_| true)?;
-        Some(Party { at: Some(Timestamp(at)), ..to.clone() })
+    // The called user answering keeps the address they were called at.
+    let answered_by = first_human_interact(view, caller).map(|answered| match &to {
+        to if to.participant_id.is_some() && to.participant_id == answered.participant_id => {
+            Party { at: answered.at, ..to.clone() }
+        }
+        _ => answered,
     });
-    let answered_by = answered_by.or_else(|| first_human_interact(view, caller));
     Parties {
         media_type,
         direction: CallDirection::Internal,
