@@ -165,8 +165,8 @@ says which: an e-mail waits hours in a queue where a call waits minutes.
   queues    per queue and day (--by queue,day,hour for hourly intervals): offered, answered,
             abandoned, short abandons, service level (answered within --target, 20s, of
             those answered or abandoned after --short), speed of answer (average, p90),
-            handle time; a call counts once, under the queue that answered it (or the
-            last it waited in)
+            handle time. It counts waits in a queue, as Genesys' queue metrics do: a call
+            moved from one queue to another is offered to both, each with its own wait
   wrapups   concluding wrap-up codes per queue and the agent who chose them
   abandons  abandons in the IVR and per queue: rate, wait before giving up, short abandons
   agents    per agent: offered, answered, not responding, alert/talk/hold/ACW/handle

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use calltrail_sim::{Spec, Truth};
+use calltrail_sim::{Spec, Truth, TruthVisit};
 use calltrail_store::Store;
 use serde_json::Value;
 
@@ -190,26 +190,21 @@ fn wrapups_abandons_and_agents_agree_with_the_ground_truth() {
 #[test]
 fn queue_performance_agrees_with_the_ground_truth() {
     let f = fixture();
-    // Offered: the calls that waited in a queue; of those, the answered ones within the
-    // target meet the service level, and abandons under --short are short.
-    let queued: Vec<(&Truth, i64)> = f
-        .truth
-        .iter()
-        .filter_map(|t| t.totals.as_ref().map(|x| (t, x.queue_ms)))
-        .filter(|(_, wait)| *wait > 0)
-        .collect();
-    let answered: Vec<i64> =
-        queued.iter().filter(|(t, _)| t.outcome == Some("answered")).map(|(_, wait)| *wait).collect();
-    let abandoned: Vec<i64> = queued
-        .iter()
-        .filter(|(t, _)| t.outcome == Some("abandoned_in_queue"))
-        .map(|(_, wait)| *wait)
-        .collect();
+    // Offered: every wait in a queue (a call moved on from one queue is offered to the next
+    // too); of those, the answered ones within the target meet the service level, and
+    // abandons under --short are short.
+    let visits: Vec<&TruthVisit> = f.truth.iter().flat_map(|t| &t.queue_visits).collect();
+    let answered: Vec<i64> = visits.iter().filter(|v| v.outcome == "answered").map(|v| v.wait_ms).collect();
+    let abandoned: Vec<i64> = visits.iter().filter(|v| v.outcome == "abandoned").map(|v| v.wait_ms).collect();
+    assert!(
+        f.truth.iter().any(|t| t.queue_visits.len() > 1),
+        "the sample has calls that waited in a queue more than once"
+    );
     let within = answered.iter().filter(|w| **w <= 90_000).count() as u64;
     let short = abandoned.iter().filter(|w| **w < 30_000).count() as u64;
     let rows = report("queues", &["--by", "day", "--target", "90s", "--short", "30s", "--tz", "Asia/Tokyo"]);
     let sum = |key: &str| rows.iter().map(|r| r[key].as_u64().unwrap()).sum::<u64>();
-    assert_eq!(sum("offered"), queued.len() as u64);
+    assert_eq!(sum("offered"), visits.len() as u64);
     assert_eq!(sum("answered"), answered.len() as u64);
     assert_eq!(sum("abandoned"), abandoned.len() as u64);
     assert_eq!((sum("answered_within_target"), sum("short_abandons")), (within, short));
@@ -221,6 +216,20 @@ fn queue_performance_agrees_with_the_ground_truth() {
         let level = r["answered_within_target"].as_u64().unwrap() as f64 / counted as f64;
         assert!((r["service_level"].as_f64().unwrap() - level).abs() < 1e-4, "{r}");
     }
+    // Per queue, the speed of answer is the average wait of the visits answered there.
+    let mut waits: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for v in visits.iter().filter(|v| v.outcome == "answered") {
+        let (sum, n) = waits.entry(v.queue.as_str()).or_default();
+        (*sum, *n) = (*sum + v.wait_ms, *n + 1);
+    }
+    let expected: BTreeMap<&str, i64> =
+        waits.into_iter().map(|(q, (sum, n))| (q, (sum + n / 2) / n)).collect();
+    let per_queue = report("queues", &["--by", "queue"]);
+    let got: BTreeMap<&str, i64> = per_queue
+        .iter()
+        .map(|r| (r["queue"].as_str().unwrap(), r["avg_speed_of_answer_ms"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(got, expected);
 }
 
 #[test]

@@ -2,8 +2,8 @@
 //! answers in named columns, lists folded into one cell. The archive's `calls` table holds
 //! the same facts under the same names.
 
-use crate::record::CallRecord;
-use crate::report::csv_cell;
+use crate::record::{CallRecord, QueueOutcome};
+use crate::report::{csv_cell, VisitRow};
 use crate::time::Timestamp;
 
 /// The columns of a flat call record, in order.
@@ -51,6 +51,46 @@ pub const COLUMNS: [&str; 40] = [
 ];
 
 impl CallRecord<'_> {
+    /// The call's queue visits as the queue performance report counts them: each visit's
+    /// queue (name, else id), wait and ending, and on the first answered visit of a queue
+    /// the handle time of the agents who answered from that queue.
+    pub fn visit_rows(&self) -> Vec<VisitRow<'_>> {
+        self.queues
+            .iter()
+            .enumerate()
+            .map(|(i, visit)| {
+                let answered = visit.outcome == QueueOutcome::Answered;
+                let first_answered = answered
+                    && !self.queues[..i]
+                        .iter()
+                        .any(|q| q.outcome == QueueOutcome::Answered && q.queue_id == visit.queue_id);
+                let handle_ms = if first_answered {
+                    self.agents
+                        .iter()
+                        .filter(|a| a.answered && a.queue_id == visit.queue_id)
+                        .map(|a| a.talk_ms + a.hold_ms + a.acw_ms)
+                        .sum()
+                } else {
+                    0
+                };
+                VisitRow {
+                    queue: visit.queue_name.as_deref().or(visit.queue_id.as_deref()),
+                    wait_ms: visit.wait_ms,
+                    outcome: visit.outcome.as_str(),
+                    handle_ms,
+                }
+            })
+            .collect()
+    }
+
+    /// [`CallRecord::visit_rows`] as the archive keeps them: a JSON array of
+    /// `[queue, wait_ms, outcome, handle_ms]`.
+    pub fn visit_rows_json(&self) -> String {
+        let rows: Vec<(Option<&str>, i64, &str, i64)> =
+            self.visit_rows().iter().map(|v| (v.queue, v.wait_ms, v.outcome, v.handle_ms)).collect();
+        serde_json::to_string(&rows).unwrap_or_else(|_| "[]".into())
+    }
+
     /// The call's queue: the one whose agent answered it, else the last it waited in; its id
     /// and name.
     pub fn queue(&self) -> (Option<&str>, Option<&str>) {

@@ -14,7 +14,7 @@ use crate::build::{attributes, flow, metric, outcome, participant, seg, session,
 use crate::org::Org;
 use crate::rng::Rng;
 use crate::scenario::Scenario;
-use crate::truth::{Truth, TruthTotals};
+use crate::truth::{Truth, TruthTotals, TruthVisit};
 
 const SECOND: i64 = 1000;
 const MINUTE: i64 = 60 * SECOND;
@@ -536,6 +536,13 @@ impl<'o> Call<'o> {
         if delay > 0 {
             segments.push(seg(S::Delay, start, start + delay).queue(&q.id));
         }
+        // How the wait ended: a transfer to an agent, or out to a callback or voicemail, or
+        // the customer leaving.
+        let outcome = match (flow_out, &how) {
+            (Some(_), _) => "flow_out",
+            (None, D::Transfer) => "answered",
+            (None, _) => "abandoned",
+        };
         let mut waiting = seg(S::Interact, start + delay, end).queue(&q.id).ends(how);
         if end <= start {
             waiting.segment_end = ts(start);
@@ -557,8 +564,16 @@ impl<'o> Call<'o> {
         ));
         s.requested_routings = Some(vec![text("Standard").unwrap_or_default()]);
         let pid = self.uuid();
+        let wait_ms = (end - start - delay).max(0);
+        self.truth.queue_visits.push(TruthVisit {
+            queue: q.name.clone(),
+            entered_ms: start,
+            left_ms: end,
+            wait_ms,
+            outcome,
+        });
         self.parts.push(participant(Purpose::Acd, pid, Some(&q.name.clone()), None, vec![s]));
-        self.totals.queue_ms += (end - start - delay).max(0);
+        self.totals.queue_ms += wait_ms;
     }
 
     /// Writes an agent's participant for `turn`: the alert, the talk and hold pieces, then the

@@ -31,4 +31,4 @@ pub use limits::{Clock, FaultProfile, FaultRates};
 pub use org::Org;
 pub use scenario::Scenario;
 pub use server::{router, serve, Sim, SimConfig};
-pub use truth::{Truth, TruthTotals};
+pub use truth::{Truth, TruthTotals, TruthVisit};

@@ -28,6 +28,22 @@ pub struct TruthTotals {
     pub voicemail_ms: i64,
 }
 
+/// One wait in a queue, as planned.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TruthVisit {
+    /// The queue's name.
+    pub queue: String,
+    /// When the call entered the queue (ms since the epoch).
+    pub entered_ms: i64,
+    /// When it left.
+    pub left_ms: i64,
+    /// The wait (tAcd).
+    pub wait_ms: i64,
+    /// `answered` (an agent took it), `abandoned` (the customer left) or `flow_out` (a
+    /// callback or voicemail took it out of the queue); `ongoing` while it waits.
+    pub outcome: &'static str,
+}
+
 /// The expected answers for one conversation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Truth {
@@ -69,6 +85,8 @@ pub struct Truth {
     pub ivr_exit: Option<&'static str>,
     /// Phase totals.
     pub totals: Option<TruthTotals>,
+    /// Each wait in a queue, in order.
+    pub queue_visits: Vec<TruthVisit>,
     /// The concluding wrap-up code id.
     pub wrapup_code_id: Option<String>,
     /// Its name.
@@ -101,6 +119,20 @@ impl Truth {
             media_type: self.media_type,
             customer_number: self.customer_number.clone(),
             outcome: Some("ongoing"),
+            // The waits that have begun: those over are settled; the one going on has no
+            // wait yet (its segment has not ended) and no ending.
+            queue_visits: self
+                .queue_visits
+                .iter()
+                .filter(|v| v.entered_ms < now_ms)
+                .map(|v| {
+                    if v.left_ms <= now_ms {
+                        v.clone()
+                    } else {
+                        TruthVisit { wait_ms: 0, outcome: "ongoing", ..v.clone() }
+                    }
+                })
+                .collect(),
             start_ms: self.start_ms,
             end_ms: self.end_ms,
             ..Truth::default()

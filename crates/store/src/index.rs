@@ -12,9 +12,11 @@
 
 use std::collections::HashMap;
 
-use calltrail_explain::report::{new_report, CallRow, IvrMap, LegRow, ReportKind, ReportOptions, Table};
+use calltrail_explain::report::{
+    new_report, CallRow, IvrMap, LegRow, ReportKind, ReportOptions, Table, VisitRow,
+};
 
-use crate::query::text;
+use crate::query::{text, StoredVisit};
 use crate::{CallFilter, Store, StoreError, NO_START};
 
 /// An interned string; [`NONE`] stands for a missing value.
@@ -43,6 +45,17 @@ struct IndexedCall {
     path: u32,
     /// IVR, queue, alert, talk, hold, ACW, handle (ms).
     phases: [i64; 7],
+    /// Its queue visits: `visits[from..to]` of the index.
+    visits: [u32; 2],
+}
+
+/// One queue visit's report columns.
+#[derive(Debug, Clone)]
+struct IndexedVisit {
+    queue: Sym,
+    outcome: Sym,
+    wait_ms: i64,
+    handle_ms: i64,
 }
 
 /// One agent leg's report columns.
@@ -70,6 +83,7 @@ pub struct CallIndex {
     paths: Vec<Vec<String>>,
     calls: Vec<IndexedCall>,
     legs: Vec<IndexedLeg>,
+    visits: Vec<IndexedVisit>,
 }
 
 /// Builds the string and path tables while the index loads.
@@ -164,6 +178,7 @@ impl CallIndex {
     pub fn bytes(&self) -> usize {
         self.calls.capacity() * size_of::<IndexedCall>()
             + self.legs.capacity() * size_of::<IndexedLeg>()
+            + self.visits.capacity() * size_of::<IndexedVisit>()
             + self.strings.iter().map(|s| 2 * (s.len() + size_of::<Box<str>>()) + 8).sum::<usize>()
             + self.paths.iter().flatten().map(|s| s.len() + size_of::<String>()).sum::<usize>()
     }
@@ -185,8 +200,14 @@ impl CallIndex {
         if kind.reads_legs() {
             self.each_leg(&selection, |leg| report.add_leg(&leg));
         } else {
+            let with_visits = kind.reads_queue_visits();
+            let mut visits = Vec::new();
             for call in self.calls[selection.from..selection.to].iter().filter(|c| selection.matches(c)) {
-                report.add_call(&self.row(call));
+                visits.clear();
+                if with_visits {
+                    visits.extend(self.visits_of(call));
+                }
+                report.add_call(&CallRow { queue_visits: &visits, ..self.row(call) });
             }
         }
         Some(report.finish())
@@ -231,7 +252,18 @@ impl CallIndex {
             wrapup: self.text(call.wrapup_name),
             wrapup_agent: self.text(call.wrapup_agent),
             ivr_path: self.paths.get(call.path as usize).map_or(&[], Vec::as_slice),
+            queue_visits: &[],
         }
+    }
+
+    fn visits_of<'i>(&'i self, call: &IndexedCall) -> impl Iterator<Item = VisitRow<'i>> + 'i {
+        let [from, to] = call.visits.map(|at| at as usize);
+        self.visits.get(from..to).unwrap_or_default().iter().map(|v| VisitRow {
+            queue: self.text(v.queue),
+            wait_ms: v.wait_ms,
+            outcome: self.text(v.outcome).unwrap_or_default(),
+            handle_ms: v.handle_ms,
+        })
     }
 
     /// The legs of the selected calls. As the archive's scan does, a time-only filter reads
@@ -311,6 +343,7 @@ impl Store {
         let change_seq = self.change_seq()?;
         let mut interner = Interner::default();
         let mut calls = Vec::new();
+        let mut visits = Vec::new();
         // Conversation ids only while loading: legs are matched to their call by walking
         // both in (start, conversation id) order.
         let mut ids: Vec<Box<str>> = Vec::new();
@@ -322,11 +355,26 @@ impl Store {
                         c.answered_by_user_id, c.answered_by_name, c.reason, c.outcome, c.ivr_exit,
                         c.ivr_ms, c.queue_ms, c.alert_ms, c.talk_ms, c.hold_ms, c.acw_ms, c.handle_ms,
                         c.wrapup_code_id, c.wrapup_code_name, coalesce(c.wrapup_user_name, c.wrapup_user_id),
-                        c.ivr_path, c.media_type
+                        c.ivr_path, c.media_type, c.queue_visits
                  FROM calls c",
             )?;
             let mut rows = stmt.query([])?;
+            let mut stored: Vec<StoredVisit> = Vec::new();
             while let Some(r) = rows.next()? {
+                stored.clear();
+                if let Some(json) = text(r, 22)? {
+                    stored = serde_json::from_str(json).unwrap_or_default();
+                }
+                let first_visit = u32::try_from(visits.len()).unwrap_or(u32::MAX);
+                for v in &stored {
+                    let v = v.row();
+                    visits.push(IndexedVisit {
+                        queue: interner.sym(v.queue),
+                        outcome: interner.sym(Some(v.outcome)),
+                        wait_ms: v.wait_ms,
+                        handle_ms: v.handle_ms,
+                    });
+                }
                 let mut phases = [0_i64; 7];
                 for (i, slot) in phases.iter_mut().enumerate() {
                     *slot = r.get::<_, Option<i64>>(10 + i)?.unwrap_or(0);
@@ -347,6 +395,7 @@ impl Store {
                     wrapup_agent: interner.sym(text(r, 19)?),
                     path: interner.path(text(r, 20)?),
                     phases,
+                    visits: [first_visit, u32::try_from(visits.len()).unwrap_or(u32::MAX)],
                 });
                 ids.push(text(r, 1)?.unwrap_or_default().into());
             }
@@ -395,6 +444,7 @@ impl Store {
         drop(ids);
         tx.finish()?;
         legs.shrink_to_fit();
+        visits.shrink_to_fit();
         Ok(CallIndex {
             change_seq,
             strings: interner.strings,
@@ -402,6 +452,7 @@ impl Store {
             paths: interner.paths,
             calls,
             legs,
+            visits,
         })
     }
 }

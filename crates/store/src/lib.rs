@@ -776,9 +776,9 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
             answered_by_user_id, answered_by_name, queue_id, queue_name, reason, reason_source, ivr_exit,
             ivr_ms, queue_ms, alert_ms, talk_ms, hold_ms, acw_ms, handle_ms, voicemail_ms,
             wrapup_code_id, wrapup_code_name, wrapup_note, disconnect_by, disconnect_type, outcome, transfers, warnings,
-            ivr_path, wrapup_user_id, wrapup_user_name, change_seq)
+            ivr_path, wrapup_user_id, wrapup_user_name, queue_visits, change_seq)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
-            ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43,
+            ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44,
             (SELECT coalesce(max(change_seq), 0) + 1 FROM calls))",
     )?
     .execute(params![
@@ -825,6 +825,7 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
             serde_json::to_string(&call.ivr.path).unwrap_or_default(),
             wrapup_user,
             wrapup_user_name,
+            call.visit_rows_json(),
     ])?;
     conn.prepare_cached("INSERT INTO call_records (conversation_id, record_json) VALUES (?1, ?2)")?
         .execute(params![id, record_json])?;
@@ -966,6 +967,51 @@ mod tests {
         .unwrap();
         let err = Store::open(&junk).unwrap_err().to_string();
         assert!(err.contains("not a usable calltrail archive") || err.contains("cannot open"), "{err}");
+    }
+
+    #[test]
+    fn an_archive_from_before_queue_visits_gets_them_from_its_call_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        let now = 1_764_064_800_000;
+        let expected: Vec<(String, String)> = {
+            let mut store = Store::open(&path).unwrap();
+            let (_, planned) = calltrail_sim::generate(&calltrail_sim::Spec::at(1_000, 7, 3, now));
+            let raws: Vec<Vec<u8>> = calltrail_sim::records_at(&planned, now);
+            let slices: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
+            store.upsert(&slices, "query", now).unwrap();
+            let mut stmt = store
+                .connection()
+                .prepare("SELECT conversation_id, queue_visits FROM calls ORDER BY conversation_id")
+                .unwrap();
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+            rows.collect::<Result<_, _>>().unwrap()
+        };
+        // The visits the derivation wrote, in every shape the sample has: none, one, several
+        // (a call that flowed out of a queue and came back to it as a callback), answered,
+        // abandoned, flowed out.
+        let visits = |json: &str| serde_json::from_str::<Vec<serde_json::Value>>(json).unwrap();
+        assert!(expected.iter().any(|(_, v)| visits(v).is_empty()));
+        assert!(expected.iter().any(|(_, v)| visits(v).len() > 1));
+        for outcome in ["answered", "abandoned", "flow_out"] {
+            assert!(expected.iter().any(|(_, v)| visits(v).iter().any(|v| v[2] == outcome)), "{outcome}");
+        }
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("ALTER TABLE calls DROP COLUMN queue_visits; PRAGMA user_version = 5;")
+                .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let mut stmt = store
+            .connection()
+            .prepare("SELECT conversation_id, queue_visits FROM calls ORDER BY conversation_id")
+            .unwrap();
+        let migrated: Vec<(String, String)> =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap();
+        assert_eq!(migrated.len(), expected.len());
+        for (m, e) in migrated.iter().zip(&expected) {
+            assert_eq!(m, e);
+        }
     }
 
     #[test]

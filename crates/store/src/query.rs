@@ -6,7 +6,9 @@
 
 use std::fmt::Write as _;
 
-use calltrail_explain::report::{new_report, CallRow, IvrMap, LegRow, ReportKind, ReportOptions, Table};
+use calltrail_explain::report::{
+    new_report, CallRow, IvrMap, LegRow, ReportKind, ReportOptions, Table, VisitRow,
+};
 use rusqlite::params;
 use rusqlite::types::Value as SqlValue;
 
@@ -406,7 +408,7 @@ impl Store {
         if kind.reads_legs() {
             self.scan_legs(filter, |leg| report.add_leg(leg))?;
         } else {
-            self.scan_calls(filter, kind.reads_ivr_path(), |call| report.add_call(call))?;
+            self.scan_calls(filter, kind, |call| report.add_call(call))?;
         }
         Ok(report.finish())
     }
@@ -414,35 +416,43 @@ impl Store {
     /// The IVR map of the calls the filter selects, as a tree.
     pub fn ivr_map(&self, filter: &CallFilter) -> Result<IvrMap, StoreError> {
         let mut map = IvrMap::default();
-        self.scan_calls(filter, true, |call| map.add(call.ivr_path))?;
+        self.scan_calls(filter, ReportKind::Ivr, |call| map.add(call.ivr_path))?;
         Ok(map.finish())
     }
 
     /// Hands every call the filter selects to `each`, in start order; returns how many.
-    /// The IVR path is read only when `with_ivr_path` asks for it.
+    /// The IVR path and the queue visits are read only for the reports of `kind` that need
+    /// them.
     pub fn scan_calls(
         &self,
         filter: &CallFilter,
-        with_ivr_path: bool,
+        kind: ReportKind,
         mut each: impl FnMut(&CallRow<'_>),
     ) -> Result<u64, StoreError> {
         let (clause, params) = filter.to_sql();
-        let path = if with_ivr_path { "c.ivr_path" } else { "NULL" };
+        let path = if kind.reads_ivr_path() { "c.ivr_path" } else { "NULL" };
+        let visits = if kind.reads_queue_visits() { "c.queue_visits" } else { "NULL" };
         let sql = format!(
             "SELECT c.start_ms, c.direction, coalesce(c.queue_name, c.queue_id), coalesce(c.answered_by_name, c.answered_by_user_id),
                     c.reason, c.outcome, c.ivr_exit, c.ivr_ms, c.queue_ms, c.alert_ms, c.talk_ms, c.hold_ms, c.acw_ms,
-                    c.handle_ms, c.wrapup_code_name, coalesce(c.wrapup_user_name, c.wrapup_user_id), {path}
+                    c.handle_ms, c.wrapup_code_name, coalesce(c.wrapup_user_name, c.wrapup_user_id), {path}, {visits}
              FROM calls c WHERE {clause}"
         );
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
         let mut ivr_path: Vec<String> = Vec::new();
+        let mut stored_visits: Vec<StoredVisit> = Vec::new();
         let mut n = 0;
         while let Some(r) = rows.next()? {
             ivr_path.clear();
             if let rusqlite::types::ValueRef::Text(json) = r.get_ref(16)? {
                 ivr_path = serde_json::from_slice(json).unwrap_or_default();
             }
+            stored_visits.clear();
+            if let rusqlite::types::ValueRef::Text(json) = r.get_ref(17)? {
+                stored_visits = serde_json::from_slice(json).unwrap_or_default();
+            }
+            let queue_visits: Vec<VisitRow<'_>> = stored_visits.iter().map(StoredVisit::row).collect();
             let row = CallRow {
                 start_ms: r.get(0)?,
                 direction: text(r, 1)?.unwrap_or_default(),
@@ -461,6 +471,7 @@ impl Store {
                 wrapup: text(r, 14)?,
                 wrapup_agent: text(r, 15)?,
                 ivr_path: &ivr_path,
+                queue_visits: &queue_visits,
             };
             each(&row);
             n += 1;
@@ -511,6 +522,16 @@ impl Store {
             n += 1;
         }
         Ok(n)
+    }
+}
+
+/// One queue visit as the archive keeps it (see `CallRecord::visit_rows_json`).
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct StoredVisit(Option<String>, i64, String, i64);
+
+impl StoredVisit {
+    pub(crate) fn row(&self) -> VisitRow<'_> {
+        VisitRow { queue: self.0.as_deref(), wait_ms: self.1, outcome: &self.2, handle_ms: self.3 }
     }
 }
 

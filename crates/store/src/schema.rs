@@ -236,4 +236,27 @@ pub const MIGRATIONS: &[&str] = &[
     r"
     ALTER TABLE syncs ADD COLUMN warnings TEXT;
     ",
+    // 6: each call's queue visits as the queue performance report counts them — a JSON array
+    // of [queue, wait_ms, outcome, handle_ms] (see `CallRecord::visit_rows`) — filled here
+    // from the stored call records, so the report reads no call record.
+    r"
+    ALTER TABLE calls ADD COLUMN queue_visits TEXT;
+    UPDATE calls SET queue_visits = (
+        SELECT json_group_array(json_array(
+            coalesce(json_extract(q.value, '$.queue_name'), json_extract(q.value, '$.queue_id')),
+            json_extract(q.value, '$.wait_ms'),
+            json_extract(q.value, '$.outcome'),
+            CASE WHEN json_extract(q.value, '$.outcome') = 'answered' AND NOT EXISTS (
+                    SELECT 1 FROM json_each(r.record_json, '$.queues') e
+                    WHERE e.key < q.key AND json_extract(e.value, '$.outcome') = 'answered'
+                      AND json_extract(e.value, '$.queue_id') IS json_extract(q.value, '$.queue_id'))
+                THEN (SELECT coalesce(sum(json_extract(a.value, '$.talk_ms') + json_extract(a.value, '$.hold_ms')
+                                          + json_extract(a.value, '$.acw_ms')), 0)
+                      FROM json_each(r.record_json, '$.agents') a
+                      WHERE json_extract(a.value, '$.answered')
+                        AND json_extract(a.value, '$.queue_id') IS json_extract(q.value, '$.queue_id'))
+                ELSE 0 END))
+        FROM call_records r, json_each(r.record_json, '$.queues') q
+        WHERE r.conversation_id = calls.conversation_id);
+    ",
 ];

@@ -672,14 +672,14 @@ fn phases_chart(table: &Table) -> Markup {
 }
 
 /// The queues report as a picture: a bar per row, in the table's order (queues, days and hours
-/// in turn), as long as the calls offered and split by how they ended.
+/// in turn), as long as the calls offered (each wait in a queue) and split by how they ended.
 fn queues_chart(table: &Table) -> Markup {
     // Each piece's colour and name.
     const PIECES: [(&str, &str); 4] = [
         ("talk", "answered within the target"),
         ("queue", "answered later"),
         ("hold", "abandoned"),
-        ("other", "other (voicemail, callback, transferred, flowed out)"),
+        ("other", "moved on (transferred, or out to voicemail or a callback) or still waiting"),
     ];
     let count = |row: &Value, key: &str| row[key].as_u64().unwrap_or(0);
     let leads: Vec<&str> =
@@ -718,7 +718,11 @@ fn queues_chart(table: &Table) -> Markup {
             }
         })
         .collect();
-    svg::stacked("Calls offered, by how they ended; the service level at the end", &PIECES, &stacks)
+    svg::stacked(
+        "Calls offered to each queue, by how each wait ended; the service level at the end",
+        &PIECES,
+        &stacks,
+    )
 }
 
 fn table_html(table: &Table) -> Markup {

@@ -9,10 +9,14 @@
 //! - "abandoned" is the call record's outcome `abandoned_in_ivr` or `abandoned_in_queue`; a
 //!   short abandon is one under the `short_abandon_ms` threshold (default 10 s);
 //! - a call belongs to one queue: the one that answered it, or the last it waited in (a call
-//!   passed from queue to queue counts once, under the last, with all its waits);
-//! - a queue is offered a call that waited in it; its service level is the calls answered
+//!   passed from queue to queue counts once, under the last, with all its waits), except in
+//!   the queue performance report;
+//! - the queue performance report counts queue visits, as Genesys' queue metrics do: a call
+//!   passed from one queue to another is offered to both, each with its own wait and its own
+//!   ending (answered, abandoned, or moved on). A queue's service level is the visits answered
 //!   within `service_target_ms` (default 20 s) over those answered or abandoned, short
-//!   abandons left out, and the speed of answer is the wait of the answered ones.
+//!   abandons left out; its speed of answer is the wait of the answered visits, and its handle
+//!   time that of the agents who answered from it.
 
 mod ivr;
 pub mod table;
@@ -67,6 +71,22 @@ pub struct CallRow<'a> {
     pub wrapup_agent: Option<&'a str>,
     /// The IVR path.
     pub ivr_path: &'a [String],
+    /// The call's queue visits, in order (read only for the reports that ask for them).
+    pub queue_visits: &'a [VisitRow<'a>],
+}
+
+/// What the queue performance report needs of one visit of a call to a queue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VisitRow<'a> {
+    /// The queue (its name, else its id).
+    pub queue: Option<&'a str>,
+    /// Time waiting in it (tAcd).
+    pub wait_ms: i64,
+    /// How the visit ended: `answered`, `abandoned`, `transferred`, `flow_out`, `ongoing`.
+    pub outcome: &'a str,
+    /// The handle time of the agents who answered from this queue (on the queue's first
+    /// answered visit of the call; 0 otherwise).
+    pub handle_ms: i64,
 }
 
 /// What a report needs of one agent's part in a call (borrowed, like [`CallRow`]).
@@ -162,6 +182,11 @@ impl ReportKind {
     /// True when the report needs the IVR path of each call.
     pub fn reads_ivr_path(self) -> bool {
         self == ReportKind::Ivr
+    }
+
+    /// True when the report needs the queue visits of each call.
+    pub fn reads_queue_visits(self) -> bool {
+        self == ReportKind::Queues
     }
 }
 
@@ -509,8 +534,8 @@ impl Report for Phases {
     }
 }
 
-/// Queue performance per queue and day: calls offered, answered and abandoned, the service
-/// level and the speed of answer.
+/// Queue performance per queue and day, over queue visits: calls offered, answered and
+/// abandoned, the service level and the speed of answer.
 #[derive(Debug)]
 struct Queues {
     groups: Groups<QueueTally>,
@@ -531,25 +556,24 @@ struct QueueTally {
 
 impl Report for Queues {
     fn add_call(&mut self, row: &CallRow<'_>) {
-        // Offered: the call waited in a queue (an outbound call an agent placed did not).
-        if row.queue_ms <= 0 {
-            return;
-        }
         let (target_ms, short_ms) = (self.target_ms, self.short_ms);
-        let t = self.groups.group(row.start_ms, row.queue);
-        t.offered += 1;
-        match row.outcome {
-            "answered" => {
-                t.answered += 1;
-                t.within_target += u64::from(row.queue_ms <= target_ms);
-                t.speed_of_answer.add(row.queue_ms);
-                t.handle.add(row.handle_ms);
+        // Each visit is an offer to its queue (an outbound call an agent placed made none).
+        for visit in row.queue_visits {
+            let t = self.groups.group(row.start_ms, visit.queue);
+            t.offered += 1;
+            match visit.outcome {
+                "answered" => {
+                    t.answered += 1;
+                    t.within_target += u64::from(visit.wait_ms <= target_ms);
+                    t.speed_of_answer.add(visit.wait_ms);
+                    t.handle.add(visit.handle_ms);
+                }
+                "abandoned" => {
+                    t.abandoned += 1;
+                    t.short_abandons += u64::from(visit.wait_ms < short_ms);
+                }
+                _ => {}
             }
-            "abandoned_in_queue" => {
-                t.abandoned += 1;
-                t.short_abandons += u64::from(row.queue_ms < short_ms);
-            }
-            _ => {}
         }
     }
 
@@ -966,20 +990,21 @@ mod tests {
 
     #[test]
     fn queues_count_the_service_level_without_short_abandons() {
-        let waited = |outcome, queue_ms, handle_ms| CallRow {
-            queue_ms,
-            handle_ms,
-            ..call("x", outcome, Some("Sales"))
-        };
-        let calls = [
-            waited("answered", 15_000, 300_000),
-            waited("answered", 45_000, 100_000),
-            waited("abandoned_in_queue", 4_000, 0),
-            waited("abandoned_in_queue", 70_000, 0),
-            waited("voicemail", 120_000, 0),
-            // Placed by an agent: never queued, never offered.
-            waited("connected", 0, 200_000),
+        let visit =
+            |outcome, wait_ms, handle_ms| [VisitRow { queue: Some("Sales"), wait_ms, outcome, handle_ms }];
+        let visits = [
+            visit("answered", 15_000, 300_000),
+            visit("answered", 45_000, 100_000),
+            visit("abandoned", 4_000, 0),
+            visit("abandoned", 70_000, 0),
+            visit("flow_out", 120_000, 0),
         ];
+        let mut calls: Vec<CallRow<'_>> = visits
+            .iter()
+            .map(|v| CallRow { queue_visits: v, ..call("x", "answered", Some("Sales")) })
+            .collect();
+        // Placed by an agent: never queued, never offered.
+        calls.push(CallRow { handle_ms: 200_000, ..call("x", "connected", None) });
         let rows = run(ReportKind::Queues, &ReportOptions::default(), &calls);
         assert_eq!(rows.len(), 1);
         let r = &rows[0];
@@ -999,6 +1024,30 @@ mod tests {
         );
         let strict = ReportOptions { service_target_ms: Some(10_000), ..ReportOptions::default() };
         assert_eq!(run(ReportKind::Queues, &strict, &calls)[0]["service_level"], 0.0);
+    }
+
+    #[test]
+    fn queues_count_each_visit_of_a_call_passed_between_queues() {
+        // Waited 30 s in Sales, was moved to Billing, answered there after 10 s more.
+        let visits = [
+            VisitRow { queue: Some("Sales"), wait_ms: 30_000, outcome: "transferred", handle_ms: 0 },
+            VisitRow { queue: Some("Billing"), wait_ms: 10_000, outcome: "answered", handle_ms: 90_000 },
+        ];
+        let moved = CallRow { queue_visits: &visits, ..call("x", "answered", Some("Billing")) };
+        let rows = run(ReportKind::Queues, &ReportOptions::default(), &[moved]);
+        let by_queue: Vec<(&str, u64, u64, u64, Option<i64>)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r["queue"].as_str().unwrap(),
+                    r["offered"].as_u64().unwrap(),
+                    r["answered"].as_u64().unwrap(),
+                    r["other"].as_u64().unwrap(),
+                    r["avg_speed_of_answer_ms"].as_i64(),
+                )
+            })
+            .collect();
+        assert_eq!(by_queue, [("Billing", 1, 1, 0, Some(10_000)), ("Sales", 1, 0, 1, None)]);
     }
 
     #[test]
