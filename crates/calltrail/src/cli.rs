@@ -179,7 +179,7 @@ Examples:
 
 const EXPORT_ABOUT: &str = "\
 Export the archive as files other engines read as tables: DIR/calls, DIR/phases,
-DIR/agent_legs, DIR/ivr_steps and DIR/raw, each partitioned Hive-style by the local day of the
+DIR/agent_legs, DIR/queue_visits, DIR/ivr_steps and DIR/raw, each partitioned Hive-style by the local day of the
 call's start (call_date=YYYY-MM-DD/part-0.parquet). Parquet columns are typed: timestamps as UTC
 timestamps, durations as integer milliseconds. Run it again and only the days holding calls that
 changed since the last export to DIR are rewritten (--full rewrites all). Each file is written
@@ -403,7 +403,12 @@ pub struct ExportArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Tables to export
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "calls,phases,agent-legs,ivr-steps,raw")]
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "calls,phases,agent-legs,queue-visits,ivr-steps,raw"
+    )]
     pub tables: Vec<ExportTableArg>,
     /// Time zone whose local days partition the files (IANA name) [default: UTC, or `tz` in
     /// calltrail.toml]
@@ -434,6 +439,8 @@ pub enum ExportTableArg {
     Phases,
     /// One row per agent leg
     AgentLegs,
+    /// One row per wait in a queue
+    QueueVisits,
     /// One row per IVR path step
     IvrSteps,
     /// The detail records as received

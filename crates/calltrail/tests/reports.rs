@@ -325,6 +325,12 @@ fn archive_figures() -> Value {
         "agent_legs": one("SELECT count(*) FROM agent_legs"),
         "not_responding": one("SELECT count(*) FROM agent_legs WHERE not_responding"),
         "ivr_steps": one("SELECT count(*) FROM ivr_steps"),
+        // Queue visits, straight from the stored call records.
+        "queue_visits": one("SELECT count(*) FROM call_records r, json_each(r.record_json, '$.queues')"),
+        "visits_answered": one("SELECT count(*) FROM call_records r, json_each(r.record_json, '$.queues') q WHERE q.value ->> 'outcome' = 'answered'"),
+        "wait_ms": one("SELECT sum(q.value ->> 'wait_ms') FROM call_records r, json_each(r.record_json, '$.queues') q"),
+        "first_entered_ms": one("SELECT CAST(round(min(unixepoch(q.value ->> 'entered_at', 'subsec')) * 1000) AS INTEGER) FROM call_records r, json_each(r.record_json, '$.queues') q"),
+        "visit_types": {"entered_at": "TIMESTAMP WITH TIME ZONE", "wait_ms": "BIGINT", "outcome": "VARCHAR"},
         "raw": one("SELECT count(*) FROM conversations"),
         "days": one("SELECT count(DISTINCT call_date) FROM calls"),
         "first_start_ms": one("SELECT min(start_ms) FROM calls"),

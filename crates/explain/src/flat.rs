@@ -83,12 +83,35 @@ impl CallRecord<'_> {
             .collect()
     }
 
-    /// [`CallRecord::visit_rows`] as the archive keeps them: a JSON array of
-    /// `[queue, wait_ms, outcome, handle_ms]`.
-    pub fn visit_rows_json(&self) -> String {
-        let rows: Vec<(Option<&str>, i64, &str, i64)> =
-            self.visit_rows().iter().map(|v| (v.queue, v.wait_ms, v.outcome, v.handle_ms)).collect();
-        serde_json::to_string(&rows).unwrap_or_else(|_| "[]".into())
+    /// The call's queue visits as the archive keeps them (`calls.queue_visits`) and the lake
+    /// exports them: a JSON array of objects with `queue_id`, `queue_name`, `entered_ms`,
+    /// `left_ms`, `wait_ms`, `outcome` and `handle_ms` (as [`CallRecord::visit_rows`]).
+    pub fn queue_visits_json(&self) -> String {
+        #[derive(serde::Serialize)]
+        struct Stored<'r> {
+            queue_id: Option<&'r str>,
+            queue_name: Option<&'r str>,
+            entered_ms: Option<i64>,
+            left_ms: Option<i64>,
+            wait_ms: i64,
+            outcome: &'r str,
+            handle_ms: i64,
+        }
+        let stored: Vec<Stored<'_>> = self
+            .queues
+            .iter()
+            .zip(self.visit_rows())
+            .map(|(visit, row)| Stored {
+                queue_id: visit.queue_id.as_deref(),
+                queue_name: visit.queue_name.as_deref(),
+                entered_ms: visit.entered_at.map(|t| t.0),
+                left_ms: visit.left_at.map(|t| t.0),
+                wait_ms: row.wait_ms,
+                outcome: row.outcome,
+                handle_ms: row.handle_ms,
+            })
+            .collect();
+        serde_json::to_string(&stored).unwrap_or_else(|_| "[]".into())
     }
 
     /// The call's queue: the one whose agent answered it, else the last it waited in; its id

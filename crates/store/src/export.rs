@@ -104,6 +104,8 @@ pub enum ExportTable {
     Phases,
     /// One row per agent or user leg.
     AgentLegs,
+    /// One row per wait in a queue.
+    QueueVisits,
     /// One row per IVR path step.
     IvrSteps,
     /// One row per conversation: the detail record exactly as received.
@@ -112,10 +114,11 @@ pub enum ExportTable {
 
 impl ExportTable {
     /// Every table.
-    pub const ALL: [ExportTable; 5] = [
+    pub const ALL: [ExportTable; 6] = [
         ExportTable::Calls,
         ExportTable::Phases,
         ExportTable::AgentLegs,
+        ExportTable::QueueVisits,
         ExportTable::IvrSteps,
         ExportTable::Raw,
     ];
@@ -126,6 +129,7 @@ impl ExportTable {
             ExportTable::Calls => "calls",
             ExportTable::Phases => "phases",
             ExportTable::AgentLegs => "agent_legs",
+            ExportTable::QueueVisits => "queue_visits",
             ExportTable::IvrSteps => "ivr_steps",
             ExportTable::Raw => "raw",
         }
@@ -137,7 +141,7 @@ impl ExportTable {
             ExportTable::Raw => 4,
             ExportTable::Phases => 3,
             ExportTable::Calls => 2,
-            ExportTable::AgentLegs | ExportTable::IvrSteps => 1,
+            ExportTable::AgentLegs | ExportTable::QueueVisits | ExportTable::IvrSteps => 1,
         }
     }
 
@@ -241,6 +245,24 @@ impl ExportTable {
                     ("wrapup_code_id", Text, "a.wrapup_code_id"),
                     ("wrapup_code_name", Text, "a.wrapup_code_name"),
                     ("disconnect_type", Text, "a.disconnect_type"),
+                ],
+            },
+            ExportTable::QueueVisits => TableSpec {
+                // Each call's visits, as the archive keeps them (`calls.queue_visits`).
+                from: "calls c, json_each(c.queue_visits) q",
+                per_call: false,
+                key: "c.start_ms",
+                order: "c.start_ms, c.rowid, q.key",
+                columns: &[
+                    ("conversation_id", Text, "c.conversation_id"),
+                    ("seq", Int, "q.key"),
+                    ("queue_id", Text, "q.value ->> 'queue_id'"),
+                    ("queue_name", Text, "q.value ->> 'queue_name'"),
+                    ("entered_at", Time, "q.value ->> 'entered_ms'"),
+                    ("left_at", Time, "q.value ->> 'left_ms'"),
+                    ("wait_ms", Int, "q.value ->> 'wait_ms'"),
+                    ("outcome", Text, "q.value ->> 'outcome'"),
+                    ("handle_ms", Int, "q.value ->> 'handle_ms'"),
                 ],
             },
             ExportTable::IvrSteps => TableSpec {

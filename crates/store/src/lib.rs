@@ -825,7 +825,7 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
             serde_json::to_string(&call.ivr.path).unwrap_or_default(),
             wrapup_user,
             wrapup_user_name,
-            call.visit_rows_json(),
+            call.queue_visits_json(),
     ])?;
     conn.prepare_cached("INSERT INTO call_records (conversation_id, record_json) VALUES (?1, ?2)")?
         .execute(params![id, record_json])?;
@@ -994,7 +994,10 @@ mod tests {
         assert!(expected.iter().any(|(_, v)| visits(v).is_empty()));
         assert!(expected.iter().any(|(_, v)| visits(v).len() > 1));
         for outcome in ["answered", "abandoned", "flow_out"] {
-            assert!(expected.iter().any(|(_, v)| visits(v).iter().any(|v| v[2] == outcome)), "{outcome}");
+            assert!(
+                expected.iter().any(|(_, v)| visits(v).iter().any(|v| v["outcome"] == outcome)),
+                "{outcome}"
+            );
         }
         {
             let conn = Connection::open(&path).unwrap();

@@ -525,13 +525,25 @@ impl Store {
     }
 }
 
-/// One queue visit as the archive keeps it (see `CallRecord::visit_rows_json`).
+/// What reports read of a queue visit as the archive keeps it (see
+/// `CallRecord::queue_visits_json`).
 #[derive(Debug, serde::Deserialize)]
-pub(crate) struct StoredVisit(Option<String>, i64, String, i64);
+pub(crate) struct StoredVisit {
+    queue_id: Option<String>,
+    queue_name: Option<String>,
+    wait_ms: i64,
+    outcome: String,
+    handle_ms: i64,
+}
 
 impl StoredVisit {
     pub(crate) fn row(&self) -> VisitRow<'_> {
-        VisitRow { queue: self.0.as_deref(), wait_ms: self.1, outcome: &self.2, handle_ms: self.3 }
+        VisitRow {
+            queue: self.queue_name.as_deref().or(self.queue_id.as_deref()),
+            wait_ms: self.wait_ms,
+            outcome: &self.outcome,
+            handle_ms: self.handle_ms,
+        }
     }
 }
 

@@ -236,17 +236,21 @@ pub const MIGRATIONS: &[&str] = &[
     r"
     ALTER TABLE syncs ADD COLUMN warnings TEXT;
     ",
-    // 6: each call's queue visits as the queue performance report counts them — a JSON array
-    // of [queue, wait_ms, outcome, handle_ms] (see `CallRecord::visit_rows`) — filled here
-    // from the stored call records, so the report reads no call record.
+    // 6: each call's queue visits, as the queue performance report counts them and the lake
+    // exports them — a JSON array of {queue_id, queue_name, entered_ms, left_ms, wait_ms,
+    // outcome, handle_ms} (see `CallRecord::queue_visits_json`) — filled here from the stored
+    // call records, so neither reads a call record.
     r"
     ALTER TABLE calls ADD COLUMN queue_visits TEXT;
     UPDATE calls SET queue_visits = (
-        SELECT json_group_array(json_array(
-            coalesce(json_extract(q.value, '$.queue_name'), json_extract(q.value, '$.queue_id')),
-            json_extract(q.value, '$.wait_ms'),
-            json_extract(q.value, '$.outcome'),
-            CASE WHEN json_extract(q.value, '$.outcome') = 'answered' AND NOT EXISTS (
+        SELECT json_group_array(json_object(
+            'queue_id', json_extract(q.value, '$.queue_id'),
+            'queue_name', json_extract(q.value, '$.queue_name'),
+            'entered_ms', CAST(round(unixepoch(json_extract(q.value, '$.entered_at'), 'subsec') * 1000) AS INTEGER),
+            'left_ms', CAST(round(unixepoch(json_extract(q.value, '$.left_at'), 'subsec') * 1000) AS INTEGER),
+            'wait_ms', json_extract(q.value, '$.wait_ms'),
+            'outcome', json_extract(q.value, '$.outcome'),
+            'handle_ms', CASE WHEN json_extract(q.value, '$.outcome') = 'answered' AND NOT EXISTS (
                     SELECT 1 FROM json_each(r.record_json, '$.queues') e
                     WHERE e.key < q.key AND json_extract(e.value, '$.outcome') = 'answered'
                       AND json_extract(e.value, '$.queue_id') IS json_extract(q.value, '$.queue_id'))

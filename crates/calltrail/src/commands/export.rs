@@ -30,6 +30,7 @@ pub fn run(
             ExportTableArg::Calls => ExportTable::Calls,
             ExportTableArg::Phases => ExportTable::Phases,
             ExportTableArg::AgentLegs => ExportTable::AgentLegs,
+            ExportTableArg::QueueVisits => ExportTable::QueueVisits,
             ExportTableArg::IvrSteps => ExportTable::IvrSteps,
             ExportTableArg::Raw => ExportTable::Raw,
         })

@@ -20,6 +20,7 @@ def one(sql):
 
 
 types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {table('calls')})").fetchall())
+visit_types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {table('queue_visits')})").fetchall())
 print(json.dumps({
     "calls": one(f"SELECT count(*) FROM {table('calls')}"),
     "talk_ms": one(f"SELECT sum(talk_ms) FROM {table('calls')}"),
@@ -30,6 +31,11 @@ print(json.dumps({
     "agent_legs": one(f"SELECT count(*) FROM {table('agent_legs')}"),
     "not_responding": one(f"SELECT count(*) FROM {table('agent_legs')} WHERE not_responding"),
     "ivr_steps": one(f"SELECT count(*) FROM {table('ivr_steps')}"),
+    "queue_visits": one(f"SELECT count(*) FROM {table('queue_visits')}"),
+    "visits_answered": one(f"SELECT count(*) FROM {table('queue_visits')} WHERE outcome = 'answered'"),
+    "wait_ms": one(f"SELECT sum(wait_ms) FROM {table('queue_visits')}"),
+    "first_entered_ms": one(f"SELECT epoch_ms(min(entered_at)) FROM {table('queue_visits')}"),
+    "visit_types": {k: visit_types[k] for k in ("entered_at", "wait_ms", "outcome")},
     "raw": one(f"SELECT count(*) FROM {table('raw')} WHERE json_valid(record)"),
     "days": one(f"SELECT count(DISTINCT call_date) FROM {table('calls')}"),
     "first_start_ms": one(f"SELECT epoch_ms(min(call_start)) FROM {table('calls')}"),
