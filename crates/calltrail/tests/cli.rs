@@ -512,6 +512,17 @@ fn demo_syncs_reports_and_the_archive_answers() {
     assert_eq!(unfinished.status.code(), Some(1));
     assert!(text(&unfinished.stdout).contains("calltrail sync --resume"), "{}", text(&unfinished.stdout));
 
+    // An archive from the version before queue visits were kept is upgraded when it is
+    // opened, and says so first; its queue report is then what it was.
+    let queues = |dir: &Path| run(&["--db", "demo.db", "report", "queues", "--format", "json"], b"", dir);
+    let current = queues(dir.path());
+    assert!(!text(&current.stderr).contains("upgrading"), "{}", text(&current.stderr));
+    archive.execute_batch("DROP TABLE queue_visits; PRAGMA user_version = 5;").unwrap();
+    let upgraded = queues(dir.path());
+    assert!(upgraded.status.success(), "{}", text(&upgraded.stderr));
+    assert!(text(&upgraded.stderr).contains("upgrading the archive"), "{}", text(&upgraded.stderr));
+    assert_eq!(text(&upgraded.stdout), text(&current.stdout));
+
     let no_archive = run(&["--db", "nothing.db", "calls"], b"", dir.path());
     assert_eq!(no_archive.status.code(), Some(2));
 }

@@ -51,9 +51,10 @@ pub const COLUMNS: [&str; 40] = [
 ];
 
 impl CallRecord<'_> {
-    /// The call's queue visits as the queue performance report counts them: each visit's
-    /// queue (name, else id), wait and ending, and on the first answered visit of a queue
-    /// the handle time of the agents who answered from that queue.
+    /// The call's queue visits as the queue performance report counts them (and the archive's
+    /// `queue_visits` table keeps them): each visit's queue (name, else id), wait and ending,
+    /// and on the first answered visit of a queue the handle time of the agents who answered
+    /// from that queue.
     pub fn visit_rows(&self) -> Vec<VisitRow<'_>> {
         self.queues
             .iter()
@@ -74,6 +75,7 @@ impl CallRecord<'_> {
                     0
                 };
                 VisitRow {
+                    start_ms: self.start.map(|t| t.0),
                     queue: visit.queue_name.as_deref().or(visit.queue_id.as_deref()),
                     wait_ms: visit.wait_ms,
                     outcome: visit.outcome.as_str(),
@@ -81,37 +83,6 @@ impl CallRecord<'_> {
                 }
             })
             .collect()
-    }
-
-    /// The call's queue visits as the archive keeps them (`calls.queue_visits`) and the lake
-    /// exports them: a JSON array of objects with `queue_id`, `queue_name`, `entered_ms`,
-    /// `left_ms`, `wait_ms`, `outcome` and `handle_ms` (as [`CallRecord::visit_rows`]).
-    pub fn queue_visits_json(&self) -> String {
-        #[derive(serde::Serialize)]
-        struct Stored<'r> {
-            queue_id: Option<&'r str>,
-            queue_name: Option<&'r str>,
-            entered_ms: Option<i64>,
-            left_ms: Option<i64>,
-            wait_ms: i64,
-            outcome: &'r str,
-            handle_ms: i64,
-        }
-        let stored: Vec<Stored<'_>> = self
-            .queues
-            .iter()
-            .zip(self.visit_rows())
-            .map(|(visit, row)| Stored {
-                queue_id: visit.queue_id.as_deref(),
-                queue_name: visit.queue_name.as_deref(),
-                entered_ms: visit.entered_at.map(|t| t.0),
-                left_ms: visit.left_at.map(|t| t.0),
-                wait_ms: row.wait_ms,
-                outcome: row.outcome,
-                handle_ms: row.handle_ms,
-            })
-            .collect();
-        serde_json::to_string(&stored).unwrap_or_else(|_| "[]".into())
     }
 
     /// The call's queue: the one whose agent answered it, else the last it waited in; its id

@@ -1,9 +1,9 @@
 //! The report index: an in-memory copy of the columns reports read, for a long-running
 //! reader such as the web UI. A report over the archive is a pass over every call it
 //! selects; over a million calls that pass costs a second, most of it reading rows. Held in
-//! memory as fixed-size rows with their text interned (about 130 bytes a call, 60 an agent
-//! leg and 24 a queue visit), the same fold takes tens of milliseconds, for any date range and
-//! filter.
+//! memory as fixed-size rows with their text interned (about 120 bytes a call, 60 an agent
+//! leg and 40 a queue visit), the same fold takes tens of milliseconds, for any date range
+//! and filter.
 //!
 //! The index answers the filters that are equalities on a call's columns (time range,
 //! direction, media, queue, agent, wrap-up, outcome, reason), exactly as [`CallFilter::to_sql`]
@@ -17,7 +17,7 @@ use calltrail_explain::report::{
     new_report, CallRow, IvrMap, LegRow, ReportKind, ReportOptions, Table, VisitRow,
 };
 
-use crate::query::{text, StoredVisit};
+use crate::query::text;
 use crate::{CallFilter, Store, StoreError, NO_START};
 
 /// An interned string; [`NONE`] stands for a missing value.
@@ -46,17 +46,6 @@ struct IndexedCall {
     path: u32,
     /// IVR, queue, alert, talk, hold, ACW, handle (ms).
     phases: [i64; 7],
-    /// Its queue visits: `visits[from..to]` of the index.
-    visits: [u32; 2],
-}
-
-/// One queue visit's report columns.
-#[derive(Debug, Clone)]
-struct IndexedVisit {
-    queue: Sym,
-    outcome: Sym,
-    wait_ms: i64,
-    handle_ms: i64,
 }
 
 /// One agent leg's report columns.
@@ -72,6 +61,45 @@ struct IndexedLeg {
     not_responding: bool,
     /// Alert, talk, hold, ACW (ms).
     times: [i64; 4],
+}
+
+/// One queue visit's report columns.
+#[derive(Debug, Clone)]
+struct IndexedVisit {
+    /// Its call's start (ms), [`NO_START`] when unknown.
+    start_ms: i64,
+    /// Its call, an index into `calls` (`u32::MAX` when the call is not archived).
+    call: u32,
+    queue: Sym,
+    outcome: Sym,
+    wait_ms: i64,
+    handle_ms: i64,
+}
+
+/// A part of a call (an agent leg, a queue visit), held in its call's start order.
+trait CallPart {
+    /// Its call's start (ms), [`NO_START`] when unknown.
+    fn start_ms(&self) -> i64;
+    /// Its call's position in `calls`.
+    fn call(&self) -> u32;
+}
+
+impl CallPart for IndexedLeg {
+    fn start_ms(&self) -> i64 {
+        self.start_ms
+    }
+    fn call(&self) -> u32 {
+        self.call
+    }
+}
+
+impl CallPart for IndexedVisit {
+    fn start_ms(&self) -> i64 {
+        self.start_ms
+    }
+    fn call(&self) -> u32 {
+        self.call
+    }
 }
 
 /// The report columns of every call and agent leg, in start order (see the module
@@ -175,6 +203,11 @@ impl CallIndex {
         self.legs.len()
     }
 
+    /// Queue visits held.
+    pub fn visits(&self) -> usize {
+        self.visits.len()
+    }
+
     /// About how many bytes the index takes.
     pub fn bytes(&self) -> usize {
         self.calls.capacity() * size_of::<IndexedCall>()
@@ -200,15 +233,19 @@ impl CallIndex {
         let mut report = new_report(kind, options);
         if kind.reads_legs() {
             self.each_leg(&selection, |leg| report.add_leg(&leg));
+        } else if kind.reads_visits() {
+            for v in self.selected(&self.visits, &selection) {
+                report.add_visit(&VisitRow {
+                    start_ms: (v.start_ms != NO_START).then_some(v.start_ms),
+                    queue: self.text(v.queue),
+                    wait_ms: v.wait_ms,
+                    outcome: self.text(v.outcome).unwrap_or_default(),
+                    handle_ms: v.handle_ms,
+                });
+            }
         } else {
-            let with_visits = kind.reads_queue_visits();
-            let mut visits = Vec::new();
             for call in self.calls[selection.from..selection.to].iter().filter(|c| selection.matches(c)) {
-                visits.clear();
-                if with_visits {
-                    visits.extend(self.visits_of(call));
-                }
-                report.add_call(&CallRow { queue_visits: &visits, ..self.row(call) });
+                report.add_call(&self.row(call));
             }
         }
         Some(report.finish())
@@ -253,41 +290,38 @@ impl CallIndex {
             wrapup: self.text(call.wrapup_name),
             wrapup_agent: self.text(call.wrapup_agent),
             ivr_path: self.paths.get(call.path as usize).map_or(&[], Vec::as_slice),
-            queue_visits: &[],
         }
     }
 
-    fn visits_of<'i>(&'i self, call: &IndexedCall) -> impl Iterator<Item = VisitRow<'i>> + 'i {
-        let [from, to] = call.visits.map(|at| at as usize);
-        self.visits.get(from..to).unwrap_or_default().iter().map(|v| VisitRow {
-            queue: self.text(v.queue),
-            wait_ms: v.wait_ms,
-            outcome: self.text(v.outcome).unwrap_or_default(),
-            handle_ms: v.handle_ms,
+    /// The parts (legs, visits) of the selected calls. As the archive's scan does, a
+    /// time-only filter reads the parts by their call's start (parts of calls without a start
+    /// are not in any range); other filters read the parts of the matching calls.
+    fn selected<'i, P: CallPart>(
+        &'i self,
+        parts: &'i [P],
+        selection: &'i Selection,
+    ) -> impl Iterator<Item = &'i P> + 'i {
+        let parts = if selection.time_only {
+            let from = selection.from_ms.unwrap_or(NO_START + 1);
+            let lo = parts.partition_point(|p| p.start_ms() < from);
+            let hi = selection.to_ms.map_or(parts.len(), |to| parts.partition_point(|p| p.start_ms() < to));
+            &parts[lo..hi.max(lo)]
+        } else {
+            parts
+        };
+        parts.iter().filter(move |part| {
+            selection.time_only || {
+                let position = part.call() as usize;
+                self.calls.get(position).is_some_and(|call| {
+                    position >= selection.from && position < selection.to && selection.matches(call)
+                })
+            }
         })
     }
 
-    /// The legs of the selected calls. As the archive's scan does, a time-only filter reads
-    /// the legs by their call's start (legs of calls without a start are not in any range);
-    /// other filters read the legs of the matching calls.
-    fn each_leg<'i>(&'i self, selection: &Selection, mut each: impl FnMut(LegRow<'i>)) {
-        let legs = if selection.time_only {
-            let from = selection.from_ms.unwrap_or(NO_START + 1);
-            let lo = self.legs.partition_point(|l| l.start_ms < from);
-            let hi =
-                selection.to_ms.map_or(self.legs.len(), |to| self.legs.partition_point(|l| l.start_ms < to));
-            &self.legs[lo..hi.max(lo)]
-        } else {
-            &self.legs[..]
-        };
-        for leg in legs {
-            if !selection.time_only {
-                let Some(call) = self.calls.get(leg.call as usize) else { continue };
-                let position = leg.call as usize;
-                if position < selection.from || position >= selection.to || !selection.matches(call) {
-                    continue;
-                }
-            }
+    /// The legs of the selected calls (see [`CallIndex::selected`]).
+    fn each_leg<'i>(&'i self, selection: &'i Selection, mut each: impl FnMut(LegRow<'i>)) {
+        for leg in self.selected(&self.legs, selection) {
             let [alert_ms, talk_ms, hold_ms, acw_ms] = leg.times;
             each(LegRow {
                 start_ms: (leg.start_ms != NO_START).then_some(leg.start_ms),
@@ -344,7 +378,6 @@ impl Store {
         let change_seq = self.change_seq()?;
         let mut interner = Interner::default();
         let mut calls = Vec::new();
-        let mut visits = Vec::new();
         // Conversation ids only while loading: legs are matched to their call by walking
         // both in (start, conversation id) order.
         let mut ids: Vec<Box<str>> = Vec::new();
@@ -356,26 +389,11 @@ impl Store {
                         c.answered_by_user_id, c.answered_by_name, c.reason, c.outcome, c.ivr_exit,
                         c.ivr_ms, c.queue_ms, c.alert_ms, c.talk_ms, c.hold_ms, c.acw_ms, c.handle_ms,
                         c.wrapup_code_id, c.wrapup_code_name, coalesce(c.wrapup_user_name, c.wrapup_user_id),
-                        c.ivr_path, c.media_type, c.queue_visits
+                        c.ivr_path, c.media_type
                  FROM calls c",
             )?;
             let mut rows = stmt.query([])?;
-            let mut stored: Vec<StoredVisit> = Vec::new();
             while let Some(r) = rows.next()? {
-                stored.clear();
-                if let Some(json) = text(r, 22)? {
-                    stored = serde_json::from_str(json).unwrap_or_default();
-                }
-                let first_visit = u32::try_from(visits.len()).unwrap_or(u32::MAX);
-                for v in &stored {
-                    let v = v.row();
-                    visits.push(IndexedVisit {
-                        queue: interner.sym(v.queue),
-                        outcome: interner.sym(Some(v.outcome)),
-                        wait_ms: v.wait_ms,
-                        handle_ms: v.handle_ms,
-                    });
-                }
                 let mut phases = [0_i64; 7];
                 for (i, slot) in phases.iter_mut().enumerate() {
                     *slot = r.get::<_, Option<i64>>(10 + i)?.unwrap_or(0);
@@ -396,7 +414,6 @@ impl Store {
                     wrapup_agent: interner.sym(text(r, 19)?),
                     path: interner.path(text(r, 20)?),
                     phases,
-                    visits: [first_visit, u32::try_from(visits.len()).unwrap_or(u32::MAX)],
                 });
                 ids.push(text(r, 1)?.unwrap_or_default().into());
             }
@@ -414,19 +431,10 @@ impl Store {
                  FROM agent_legs a ORDER BY a.call_start_ms, a.conversation_id, a.seq", // the table's own order
             )?;
             let mut rows = stmt.query([])?;
-            let mut at = 0;
+            let mut finder = CallFinder::new(&calls, &ids);
             while let Some(r) = rows.next()? {
                 let start_ms: i64 = r.get(0)?;
-                let id = text(r, 1)?.unwrap_or_default();
-                let key = (start_ms, id);
-                while at < calls.len() && (calls[at].start_ms, &*ids[at]) < key {
-                    at += 1;
-                }
-                let call = if at < calls.len() && (calls[at].start_ms, &*ids[at]) == key {
-                    u32::try_from(at).unwrap_or(u32::MAX)
-                } else {
-                    u32::MAX
-                };
+                let call = finder.find(start_ms, text(r, 1)?.unwrap_or_default());
                 let mut times = [0_i64; 4];
                 for (i, slot) in times.iter_mut().enumerate() {
                     *slot = r.get::<_, Option<i64>>(6 + i)?.unwrap_or(0);
@@ -439,6 +447,27 @@ impl Store {
                     answered: r.get(4)?,
                     not_responding: r.get(5)?,
                     times,
+                });
+            }
+        }
+        let mut visits = Vec::new();
+        {
+            let mut stmt = tx.prepare(
+                "SELECT v.call_start_ms, v.conversation_id, coalesce(v.queue_name, v.queue_id), v.outcome,
+                        v.wait_ms, v.handle_ms
+                 FROM queue_visits v ORDER BY v.call_start_ms, v.conversation_id, v.seq", // the table's own order
+            )?;
+            let mut rows = stmt.query([])?;
+            let mut finder = CallFinder::new(&calls, &ids);
+            while let Some(r) = rows.next()? {
+                let start_ms: i64 = r.get(0)?;
+                visits.push(IndexedVisit {
+                    start_ms,
+                    call: finder.find(start_ms, text(r, 1)?.unwrap_or_default()),
+                    queue: interner.sym(text(r, 2)?),
+                    outcome: interner.sym(text(r, 3)?),
+                    wait_ms: r.get::<_, Option<i64>>(4)?.unwrap_or(0),
+                    handle_ms: r.get::<_, Option<i64>>(5)?.unwrap_or(0),
                 });
             }
         }
@@ -455,5 +484,32 @@ impl Store {
             legs,
             visits,
         })
+    }
+}
+
+/// Finds the call of each part while the parts are read in the calls' own order (start, then
+/// conversation id), walking forward through the calls once.
+struct CallFinder<'c> {
+    calls: &'c [IndexedCall],
+    ids: &'c [Box<str>],
+    at: usize,
+}
+
+impl<'c> CallFinder<'c> {
+    fn new(calls: &'c [IndexedCall], ids: &'c [Box<str>]) -> Self {
+        CallFinder { calls, ids, at: 0 }
+    }
+
+    /// The position of the call with this start and id (`u32::MAX` when it is not archived).
+    fn find(&mut self, start_ms: i64, id: &str) -> u32 {
+        let key = (start_ms, id);
+        while self.at < self.calls.len() && (self.calls[self.at].start_ms, &*self.ids[self.at]) < key {
+            self.at += 1;
+        }
+        if self.at < self.calls.len() && (self.calls[self.at].start_ms, &*self.ids[self.at]) == key {
+            u32::try_from(self.at).unwrap_or(u32::MAX)
+        } else {
+            u32::MAX
+        }
     }
 }

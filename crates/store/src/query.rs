@@ -407,6 +407,8 @@ impl Store {
         let mut report = new_report(kind, options);
         if kind.reads_legs() {
             self.scan_legs(filter, |leg| report.add_leg(leg))?;
+        } else if kind.reads_visits() {
+            self.scan_visits(filter, |visit| report.add_visit(visit))?;
         } else {
             self.scan_calls(filter, kind, |call| report.add_call(call))?;
         }
@@ -421,8 +423,7 @@ impl Store {
     }
 
     /// Hands every call the filter selects to `each`, in start order; returns how many.
-    /// The IVR path and the queue visits are read only for the reports of `kind` that need
-    /// them.
+    /// The IVR path is read only for the reports of `kind` that need it.
     pub fn scan_calls(
         &self,
         filter: &CallFilter,
@@ -431,28 +432,21 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let (clause, params) = filter.to_sql();
         let path = if kind.reads_ivr_path() { "c.ivr_path" } else { "NULL" };
-        let visits = if kind.reads_queue_visits() { "c.queue_visits" } else { "NULL" };
         let sql = format!(
             "SELECT c.start_ms, c.direction, coalesce(c.queue_name, c.queue_id), coalesce(c.answered_by_name, c.answered_by_user_id),
                     c.reason, c.outcome, c.ivr_exit, c.ivr_ms, c.queue_ms, c.alert_ms, c.talk_ms, c.hold_ms, c.acw_ms,
-                    c.handle_ms, c.wrapup_code_name, coalesce(c.wrapup_user_name, c.wrapup_user_id), {path}, {visits}
+                    c.handle_ms, c.wrapup_code_name, coalesce(c.wrapup_user_name, c.wrapup_user_id), {path}
              FROM calls c WHERE {clause}"
         );
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
         let mut ivr_path: Vec<String> = Vec::new();
-        let mut stored_visits: Vec<StoredVisit> = Vec::new();
         let mut n = 0;
         while let Some(r) = rows.next()? {
             ivr_path.clear();
             if let rusqlite::types::ValueRef::Text(json) = r.get_ref(16)? {
                 ivr_path = serde_json::from_slice(json).unwrap_or_default();
             }
-            stored_visits.clear();
-            if let rusqlite::types::ValueRef::Text(json) = r.get_ref(17)? {
-                stored_visits = serde_json::from_slice(json).unwrap_or_default();
-            }
-            let queue_visits: Vec<VisitRow<'_>> = stored_visits.iter().map(StoredVisit::row).collect();
             let row = CallRow {
                 start_ms: r.get(0)?,
                 direction: text(r, 1)?.unwrap_or_default(),
@@ -471,7 +465,6 @@ impl Store {
                 wrapup: text(r, 14)?,
                 wrapup_agent: text(r, 15)?,
                 ivr_path: &ivr_path,
-                queue_visits: &queue_visits,
             };
             each(&row);
             n += 1;
@@ -488,27 +481,9 @@ impl Store {
         let columns =
             "a.call_start_ms, coalesce(a.name, a.user_id, '(unknown)'), coalesce(a.queue_name, a.queue_id),
                        a.answered, a.not_responding, a.alert_ms, a.talk_ms, a.hold_ms, a.acw_ms";
-        let time_only = CallFilter { from_ms: filter.from_ms, to_ms: filter.to_ms, ..CallFilter::default() };
-        let (sql, params) = if *filter == time_only {
-            // Legs are clustered by their call's start: a time range is one range of the
-            // table, no join needed.
-            let mut params = vec![SqlValue::Integer(filter.from_ms.unwrap_or(crate::NO_START + 1))];
-            let mut sql = format!("SELECT {columns} FROM agent_legs a WHERE a.call_start_ms >= ?1");
-            if let Some(to) = filter.to_ms {
-                params.push(SqlValue::Integer(to));
-                sql.push_str(" AND a.call_start_ms < ?2");
-            }
-            (sql, params)
-        } else {
-            let (clause, params) = filter.to_sql();
-            (format!("SELECT {columns} FROM calls c JOIN agent_legs a ON a.call_start_ms = ifnull(c.start_ms, {}) AND a.conversation_id = c.conversation_id WHERE {clause}", crate::NO_START), params)
-        };
-        let mut stmt = self.conn.prepare(&sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
-        let mut n = 0;
-        while let Some(r) = rows.next()? {
-            let leg = LegRow {
-                start_ms: r.get(0)?,
+        self.scan_parts(filter, ("agent_legs", "a"), columns, |r| {
+            each(&LegRow {
+                start_ms: call_start(r.get(0)?),
                 agent: text(r, 1)?.unwrap_or_default(),
                 queue: text(r, 2)?,
                 answered: r.get(3)?,
@@ -517,34 +492,69 @@ impl Store {
                 talk_ms: ms(r.get(6)?),
                 hold_ms: ms(r.get(7)?),
                 acw_ms: ms(r.get(8)?),
-            };
-            each(&leg);
+            });
+            Ok(())
+        })
+    }
+
+    /// Hands every queue visit of the calls the filter selects to `each`; returns how many.
+    pub fn scan_visits(
+        &self,
+        filter: &CallFilter,
+        mut each: impl FnMut(&VisitRow<'_>),
+    ) -> Result<u64, StoreError> {
+        let columns =
+            "v.call_start_ms, coalesce(v.queue_name, v.queue_id), v.wait_ms, v.outcome, v.handle_ms";
+        self.scan_parts(filter, ("queue_visits", "v"), columns, |r| {
+            each(&VisitRow {
+                start_ms: call_start(r.get(0)?),
+                queue: text(r, 1)?,
+                wait_ms: ms(r.get(2)?),
+                outcome: text(r, 3)?.unwrap_or_default(),
+                handle_ms: ms(r.get(4)?),
+            });
+            Ok(())
+        })
+    }
+
+    /// Hands `each` the `columns` of every row of `table` (one of a call's parts, clustered by
+    /// `call_start_ms`; given with its alias) that belongs to a call the filter selects.
+    fn scan_parts(
+        &self,
+        filter: &CallFilter,
+        (table, alias): (&str, &str),
+        columns: &str,
+        mut each: impl FnMut(&rusqlite::Row<'_>) -> Result<(), rusqlite::Error>,
+    ) -> Result<u64, StoreError> {
+        let time_only = CallFilter { from_ms: filter.from_ms, to_ms: filter.to_ms, ..CallFilter::default() };
+        let (sql, params) = if *filter == time_only {
+            // Parts are clustered by their call's start: a time range is one range of the
+            // table, no join needed.
+            let mut params = vec![SqlValue::Integer(filter.from_ms.unwrap_or(crate::NO_START + 1))];
+            let mut sql = format!("SELECT {columns} FROM {table} {alias} WHERE {alias}.call_start_ms >= ?1");
+            if let Some(to) = filter.to_ms {
+                params.push(SqlValue::Integer(to));
+                let _ = write!(sql, " AND {alias}.call_start_ms < ?2");
+            }
+            (sql, params)
+        } else {
+            let (clause, params) = filter.to_sql();
+            (format!("SELECT {columns} FROM calls c JOIN {table} {alias} ON {alias}.call_start_ms = ifnull(c.start_ms, {}) AND {alias}.conversation_id = c.conversation_id WHERE {clause}", crate::NO_START), params)
+        };
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            each(r)?;
             n += 1;
         }
         Ok(n)
     }
 }
 
-/// What reports read of a queue visit as the archive keeps it (see
-/// `CallRecord::queue_visits_json`).
-#[derive(Debug, serde::Deserialize)]
-pub(crate) struct StoredVisit {
-    queue_id: Option<String>,
-    queue_name: Option<String>,
-    wait_ms: i64,
-    outcome: String,
-    handle_ms: i64,
-}
-
-impl StoredVisit {
-    pub(crate) fn row(&self) -> VisitRow<'_> {
-        VisitRow {
-            queue: self.queue_name.as_deref().or(self.queue_id.as_deref()),
-            wait_ms: self.wait_ms,
-            outcome: &self.outcome,
-            handle_ms: self.handle_ms,
-        }
-    }
+/// A call's start as its parts are clustered by it: `None` for a call without one.
+fn call_start(key: i64) -> Option<i64> {
+    (key != crate::NO_START).then_some(key)
 }
 
 /// A text column borrowed from its row (`None` for NULL).

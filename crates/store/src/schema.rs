@@ -236,31 +236,35 @@ pub const MIGRATIONS: &[&str] = &[
     r"
     ALTER TABLE syncs ADD COLUMN warnings TEXT;
     ",
-    // 6: each call's queue visits, as the queue performance report counts them and the lake
-    // exports them — a JSON array of {queue_id, queue_name, entered_ms, left_ms, wait_ms,
-    // outcome, handle_ms} (see `CallRecord::queue_visits_json`) — filled here from the stored
-    // call records, so neither reads a call record.
+    // 6: each wait of a call in a queue, as the queue performance report counts them (see
+    // `CallRecord::visit_rows`) and the lake exports them, clustered like the other parts of a
+    // call; filled here from the stored call records.
     r"
-    ALTER TABLE calls ADD COLUMN queue_visits TEXT;
-    UPDATE calls SET queue_visits = (
-        SELECT json_group_array(json_object(
-            'queue_id', json_extract(q.value, '$.queue_id'),
-            'queue_name', json_extract(q.value, '$.queue_name'),
-            'entered_ms', CAST(round(unixepoch(json_extract(q.value, '$.entered_at'), 'subsec') * 1000) AS INTEGER),
-            'left_ms', CAST(round(unixepoch(json_extract(q.value, '$.left_at'), 'subsec') * 1000) AS INTEGER),
-            'wait_ms', json_extract(q.value, '$.wait_ms'),
-            'outcome', json_extract(q.value, '$.outcome'),
-            'handle_ms', CASE WHEN json_extract(q.value, '$.outcome') = 'answered' AND NOT EXISTS (
-                    SELECT 1 FROM json_each(r.record_json, '$.queues') e
-                    WHERE e.key < q.key AND json_extract(e.value, '$.outcome') = 'answered'
-                      AND json_extract(e.value, '$.queue_id') IS json_extract(q.value, '$.queue_id'))
-                THEN (SELECT coalesce(sum(json_extract(a.value, '$.talk_ms') + json_extract(a.value, '$.hold_ms')
-                                          + json_extract(a.value, '$.acw_ms')), 0)
-                      FROM json_each(r.record_json, '$.agents') a
-                      WHERE json_extract(a.value, '$.answered')
-                        AND json_extract(a.value, '$.queue_id') IS json_extract(q.value, '$.queue_id'))
-                ELSE 0 END))
-        FROM call_records r, json_each(r.record_json, '$.queues') q
-        WHERE r.conversation_id = calls.conversation_id);
+    CREATE TABLE queue_visits (
+        call_start_ms INTEGER NOT NULL,
+        conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, queue_id TEXT, queue_name TEXT,
+        entered_ms INTEGER, left_ms INTEGER, wait_ms INTEGER NOT NULL, outcome TEXT NOT NULL,
+        handle_ms INTEGER NOT NULL,     -- of the agents who answered from the queue, on its first answered visit
+        PRIMARY KEY (call_start_ms, conversation_id, seq)
+    ) WITHOUT ROWID;
+    INSERT INTO queue_visits
+    SELECT coalesce(c.start_ms, -9223372036854775808), c.conversation_id, q.key,
+        json_extract(q.value, '$.queue_id'),
+        json_extract(q.value, '$.queue_name'),
+        CAST(round(unixepoch(json_extract(q.value, '$.entered_at'), 'subsec') * 1000) AS INTEGER),
+        CAST(round(unixepoch(json_extract(q.value, '$.left_at'), 'subsec') * 1000) AS INTEGER),
+        json_extract(q.value, '$.wait_ms'),
+        json_extract(q.value, '$.outcome'),
+        CASE WHEN json_extract(q.value, '$.outcome') = 'answered' AND NOT EXISTS (
+                SELECT 1 FROM json_each(r.record_json, '$.queues') e
+                WHERE e.key < q.key AND json_extract(e.value, '$.outcome') = 'answered'
+                  AND json_extract(e.value, '$.queue_id') IS json_extract(q.value, '$.queue_id'))
+            THEN (SELECT coalesce(sum(json_extract(a.value, '$.talk_ms') + json_extract(a.value, '$.hold_ms')
+                                      + json_extract(a.value, '$.acw_ms')), 0)
+                  FROM json_each(r.record_json, '$.agents') a
+                  WHERE json_extract(a.value, '$.answered')
+                    AND json_extract(a.value, '$.queue_id') IS json_extract(q.value, '$.queue_id'))
+            ELSE 0 END
+    FROM calls c JOIN call_records r USING (conversation_id), json_each(r.record_json, '$.queues') q;
     ",
 ];

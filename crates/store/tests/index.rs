@@ -118,14 +118,16 @@ fn assert_same(filter: &CallFilter) {
 }
 
 #[test]
-fn the_index_holds_every_call_and_leg_at_the_archives_change_sequence() {
+fn the_index_holds_every_call_leg_and_visit_at_the_archives_change_sequence() {
     let f = fixture();
     let store = f.store.lock().unwrap();
     let calls: usize = store.connection().query_row("SELECT count(*) FROM calls", [], |r| r.get(0)).unwrap();
     let legs: usize =
         store.connection().query_row("SELECT count(*) FROM agent_legs", [], |r| r.get(0)).unwrap();
-    assert_eq!((f.index.calls(), f.index.legs()), (calls, legs));
-    assert!(calls > 2_000 && legs > 1_000, "{calls} calls, {legs} legs");
+    let visits: usize =
+        store.connection().query_row("SELECT count(*) FROM queue_visits", [], |r| r.get(0)).unwrap();
+    assert_eq!((f.index.calls(), f.index.legs(), f.index.visits()), (calls, legs, visits));
+    assert!(calls > 2_000 && legs > 1_000 && visits > 1_000, "{calls} calls, {legs} legs, {visits} visits");
     assert_eq!(f.index.change_seq(), store.change_seq().unwrap());
     assert!(f.index.bytes() > calls * 100, "{} bytes", f.index.bytes());
 }

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 use std::io::Write;
+use std::path::Path;
 
 use calltrail_explain::report::{csv_cell, render_table, GroupBy, ReportKind, ReportOptions};
 use calltrail_model::Zone;
@@ -41,10 +42,22 @@ pub fn existing_archive(global: &GlobalArgs, config: &Config) -> anyhow::Result<
         ))
         .into());
     }
+    announce_upgrade(&path, &Printer::new(global));
     match Store::open(&path) {
         // An archive this user may not write can still be read.
         Err(calltrail_store::StoreError::ReadOnly(_)) => Ok(Store::open_read_only(&path)?),
         other => Ok(other?),
+    }
+}
+
+/// Says so before an archive from an earlier version is upgraded, which takes a while on a
+/// large one.
+pub fn announce_upgrade(path: &Path, printer: &Printer) {
+    if Store::pending_upgrades(path) > 0 {
+        printer.say(&format!(
+            "upgrading the archive `{}` to this version of calltrail (once; about half a minute per million calls)",
+            path.display()
+        ));
     }
 }
 

@@ -43,7 +43,7 @@ pub fn run(
     if config.ivr.checkpoints.is_empty() {
         config.ivr = IvrSettings { checkpoints: vec!["MainIntent1".into(), "SubIntent1".into()] };
     }
-    let mut store = open_store(&path, &config)?;
+    let mut store = open_store(&path, &config, printer)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -134,7 +134,7 @@ fn explain_archived(
         ))
         .into());
     }
-    let mut store = crate::commands::sync::open_store(db, config)?;
+    let mut store = crate::commands::sync::open_store(db, config, printer)?;
     let Some(raw) = store.raw(id)? else {
         printer.error(&format!("`{id}` is no file, nor a conversation in the archive `{}`", db.display()));
         return Ok(Status::Failure);

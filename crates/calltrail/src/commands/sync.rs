@@ -21,7 +21,8 @@ const HOUR: i64 = 3_600_000;
 const DAY: i64 = 24 * HOUR;
 
 /// Opens the archive with the configured settings.
-pub fn open_store(path: &Path, config: &Config) -> anyhow::Result<Store> {
+pub fn open_store(path: &Path, config: &Config, printer: &Printer) -> anyhow::Result<Store> {
+    crate::commands::calls::announce_upgrade(path, printer);
     let mut store = Store::open(path)?;
     store.set_settings(config.settings());
     Ok(store)
@@ -111,7 +112,7 @@ pub fn run(
     printer: &Printer,
 ) -> anyhow::Result<Status> {
     let path = config.db_path(global.db.as_deref());
-    let mut store = open_store(&path, config)?;
+    let mut store = open_store(&path, config, printer)?;
     let lookback =
         parse_duration(args.lookback.as_deref().or(config.sync.lookback.as_deref()).unwrap_or("48h"))?;
     let now = now_ms();
@@ -190,7 +191,7 @@ pub fn rederive(global: &GlobalArgs, config: &Config, printer: &Printer) -> anyh
     if !path.exists() {
         return Err(UsageError(format!("no archive at `{}`", path.display())).into());
     }
-    let mut store = open_store(&path, config)?;
+    let mut store = open_store(&path, config, printer)?;
     let n = store.rederive()?;
     printer.say(&format!("derived {n} calls again from their raw records"));
     Ok(Status::Success)

@@ -71,13 +71,14 @@ pub struct CallRow<'a> {
     pub wrapup_agent: Option<&'a str>,
     /// The IVR path.
     pub ivr_path: &'a [String],
-    /// The call's queue visits, in order (read only for the reports that ask for them).
-    pub queue_visits: &'a [VisitRow<'a>],
 }
 
-/// What the queue performance report needs of one visit of a call to a queue.
+/// What the queue performance report needs of one wait of a call in a queue (borrowed, like
+/// [`CallRow`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct VisitRow<'a> {
+    /// When the call started.
+    pub start_ms: Option<i64>,
     /// The queue (its name, else its id).
     pub queue: Option<&'a str>,
     /// Time waiting in it (tAcd).
@@ -184,8 +185,8 @@ impl ReportKind {
         self == ReportKind::Ivr
     }
 
-    /// True when the report needs the queue visits of each call.
-    pub fn reads_queue_visits(self) -> bool {
+    /// True when the report reads queue visits rather than calls.
+    pub fn reads_visits(self) -> bool {
         self == ReportKind::Queues
     }
 }
@@ -226,6 +227,8 @@ pub trait Report {
     fn add_call(&mut self, _row: &CallRow<'_>) {}
     /// Adds one agent leg (ignored by reports over calls).
     fn add_leg(&mut self, _row: &LegRow<'_>) {}
+    /// Adds one queue visit (ignored by reports over calls).
+    fn add_visit(&mut self, _row: &VisitRow<'_>) {}
     /// The result.
     fn finish(self: Box<Self>) -> Table;
 }
@@ -555,25 +558,23 @@ struct QueueTally {
 }
 
 impl Report for Queues {
-    fn add_call(&mut self, row: &CallRow<'_>) {
+    fn add_visit(&mut self, visit: &VisitRow<'_>) {
         let (target_ms, short_ms) = (self.target_ms, self.short_ms);
         // Each visit is an offer to its queue (an outbound call an agent placed made none).
-        for visit in row.queue_visits {
-            let t = self.groups.group(row.start_ms, visit.queue);
-            t.offered += 1;
-            match visit.outcome {
-                "answered" => {
-                    t.answered += 1;
-                    t.within_target += u64::from(visit.wait_ms <= target_ms);
-                    t.speed_of_answer.add(visit.wait_ms);
-                    t.handle.add(visit.handle_ms);
-                }
-                "abandoned" => {
-                    t.abandoned += 1;
-                    t.short_abandons += u64::from(visit.wait_ms < short_ms);
-                }
-                _ => {}
+        let t = self.groups.group(visit.start_ms, visit.queue);
+        t.offered += 1;
+        match visit.outcome {
+            "answered" => {
+                t.answered += 1;
+                t.within_target += u64::from(visit.wait_ms <= target_ms);
+                t.speed_of_answer.add(visit.wait_ms);
+                t.handle.add(visit.handle_ms);
             }
+            "abandoned" => {
+                t.abandoned += 1;
+                t.short_abandons += u64::from(visit.wait_ms < short_ms);
+            }
+            _ => {}
         }
     }
 
@@ -866,6 +867,14 @@ mod tests {
         report.finish().to_json_rows()
     }
 
+    fn run_visits(options: &ReportOptions, visits: &[VisitRow<'_>]) -> Vec<serde_json::Value> {
+        let mut report = new_report(ReportKind::Queues, options);
+        for v in visits {
+            report.add_visit(v);
+        }
+        report.finish().to_json_rows()
+    }
+
     #[test]
     fn percentiles_are_nearest_rank() {
         let mut d = Durations::default();
@@ -990,8 +999,13 @@ mod tests {
 
     #[test]
     fn queues_count_the_service_level_without_short_abandons() {
-        let visit =
-            |outcome, wait_ms, handle_ms| [VisitRow { queue: Some("Sales"), wait_ms, outcome, handle_ms }];
+        let visit = |outcome, wait_ms, handle_ms| VisitRow {
+            start_ms: Some(1_719_876_600_000), // 2024-07-01T23:30Z
+            queue: Some("Sales"),
+            wait_ms,
+            outcome,
+            handle_ms,
+        };
         let visits = [
             visit("answered", 15_000, 300_000),
             visit("answered", 45_000, 100_000),
@@ -999,13 +1013,7 @@ mod tests {
             visit("abandoned", 70_000, 0),
             visit("flow_out", 120_000, 0),
         ];
-        let mut calls: Vec<CallRow<'_>> = visits
-            .iter()
-            .map(|v| CallRow { queue_visits: v, ..call("x", "answered", Some("Sales")) })
-            .collect();
-        // Placed by an agent: never queued, never offered.
-        calls.push(CallRow { handle_ms: 200_000, ..call("x", "connected", None) });
-        let rows = run(ReportKind::Queues, &ReportOptions::default(), &calls);
+        let rows = run_visits(&ReportOptions::default(), &visits);
         assert_eq!(rows.len(), 1);
         let r = &rows[0];
         assert_eq!((r["queue"].as_str(), r["day"].as_str()), (Some("Sales"), Some("2024-07-01")));
@@ -1023,18 +1031,34 @@ mod tests {
             (Some(30_000), Some(200_000))
         );
         let strict = ReportOptions { service_target_ms: Some(10_000), ..ReportOptions::default() };
-        assert_eq!(run(ReportKind::Queues, &strict, &calls)[0]["service_level"], 0.0);
+        assert_eq!(run_visits(&strict, &visits)[0]["service_level"], 0.0);
+        // A report over calls reads no calls: an outbound call an agent placed is no offer.
+        assert!(
+            run(ReportKind::Queues, &ReportOptions::default(), &[call("x", "connected", None)]).is_empty()
+        );
     }
 
     #[test]
     fn queues_count_each_visit_of_a_call_passed_between_queues() {
         // Waited 30 s in Sales, was moved to Billing, answered there after 10 s more.
+        let start_ms = Some(1_719_876_600_000);
         let visits = [
-            VisitRow { queue: Some("Sales"), wait_ms: 30_000, outcome: "transferred", handle_ms: 0 },
-            VisitRow { queue: Some("Billing"), wait_ms: 10_000, outcome: "answered", handle_ms: 90_000 },
+            VisitRow {
+                start_ms,
+                queue: Some("Sales"),
+                wait_ms: 30_000,
+                outcome: "transferred",
+                handle_ms: 0,
+            },
+            VisitRow {
+                start_ms,
+                queue: Some("Billing"),
+                wait_ms: 10_000,
+                outcome: "answered",
+                handle_ms: 90_000,
+            },
         ];
-        let moved = CallRow { queue_visits: &visits, ..call("x", "answered", Some("Billing")) };
-        let rows = run(ReportKind::Queues, &ReportOptions::default(), &[moved]);
+        let rows = run_visits(&ReportOptions::default(), &visits);
         let by_queue: Vec<(&str, u64, u64, u64, Option<i64>)> = rows
             .iter()
             .map(|r| {
