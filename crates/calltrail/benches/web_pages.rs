@@ -137,6 +137,7 @@ fn main() {
             ("IVR map", "/ivr"),
             ("report: reasons", "/reports/reasons"),
             ("report: phases", "/reports/phases"),
+            ("report: queues", "/reports/queues"),
             ("report: wrap-ups", "/reports/wrapups"),
             ("report: abandons", "/reports/abandons"),
             ("report: agents", "/reports/agents"),
