@@ -230,6 +230,12 @@ fn queue_performance_agrees_with_the_ground_truth() {
         .map(|r| (r["queue"].as_str().unwrap(), r["avg_speed_of_answer_ms"].as_i64().unwrap()))
         .collect();
     assert_eq!(got, expected);
+    // --queue picks the waits in that queue, those of calls passed on to another included.
+    let name = expected.keys().next().unwrap();
+    let only = report("queues", &["--by", "queue", "--queue", name]);
+    let waits = visits.iter().filter(|v| v.queue == *name).count() as u64;
+    assert_eq!(only.len(), 1, "{only:?}");
+    assert_eq!((only[0]["queue"].as_str(), only[0]["offered"].as_u64()), (Some(*name), Some(waits)));
 }
 
 #[test]

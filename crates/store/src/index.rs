@@ -7,7 +7,9 @@
 //!
 //! The index answers the filters that are equalities on a call's columns (time range,
 //! direction, media, queue, agent, wrap-up, outcome, reason), exactly as [`CallFilter::to_sql`]
-//! does; a number or free-text search needs the archive's own indexes, so for those it
+//! does (and, for the reports over legs and queue visits, a queue filter picks the legs and
+//! visits in that queue, as the archive's scan does); a number or free-text search needs the
+//! archive's own indexes, so for those it
 //! answers `None` and the caller asks the archive. It is a snapshot of one change sequence:
 //! the caller compares [`CallIndex::change_seq`] with the archive's before trusting it.
 
@@ -56,7 +58,8 @@ struct IndexedLeg {
     /// Its call, an index into `calls` (`u32::MAX` when the call is not archived).
     call: u32,
     agent: Sym,
-    queue: Sym,
+    /// The queue it was offered from: id, name.
+    queue: [Sym; 2],
     answered: bool,
     not_responding: bool,
     /// Alert, talk, hold, ACW (ms).
@@ -70,7 +73,8 @@ struct IndexedVisit {
     start_ms: i64,
     /// Its call, an index into `calls` (`u32::MAX` when the call is not archived).
     call: u32,
-    queue: Sym,
+    /// The queue: id, name.
+    queue: [Sym; 2],
     outcome: Sym,
     wait_ms: i64,
     handle_ms: i64,
@@ -82,6 +86,8 @@ trait CallPart {
     fn start_ms(&self) -> i64;
     /// Its call's position in `calls`.
     fn call(&self) -> u32;
+    /// Its queue: id, name.
+    fn queue(&self) -> [Sym; 2];
 }
 
 impl CallPart for IndexedLeg {
@@ -91,6 +97,9 @@ impl CallPart for IndexedLeg {
     fn call(&self) -> u32 {
         self.call
     }
+    fn queue(&self) -> [Sym; 2] {
+        self.queue
+    }
 }
 
 impl CallPart for IndexedVisit {
@@ -99,6 +108,9 @@ impl CallPart for IndexedVisit {
     }
     fn call(&self) -> u32 {
         self.call
+    }
+    fn queue(&self) -> [Sym; 2] {
+        self.queue
     }
 }
 
@@ -231,17 +243,36 @@ impl CallIndex {
         }
         let selection = self.select(filter)?;
         let mut report = new_report(kind, options);
-        if kind.reads_legs() {
-            self.each_leg(&selection, |leg| report.add_leg(&leg));
-        } else if kind.reads_visits() {
-            for v in self.selected(&self.visits, &selection) {
-                report.add_visit(&VisitRow {
-                    start_ms: (v.start_ms != NO_START).then_some(v.start_ms),
-                    queue: self.text(v.queue),
-                    wait_ms: v.wait_ms,
-                    outcome: self.text(v.outcome).unwrap_or_default(),
-                    handle_ms: v.handle_ms,
-                });
+        if kind.reads_legs() || kind.reads_visits() {
+            // As the archive's scan does, a queue filter picks the parts in that queue (a leg
+            // offered from it, a wait in it), not the calls that ended in it.
+            let calls = self.select(&CallFilter { queue: None, ..filter.clone() })?;
+            let queue = selection.queue;
+            if kind.reads_legs() {
+                for leg in self.selected(&self.legs, &calls, queue) {
+                    let [alert_ms, talk_ms, hold_ms, acw_ms] = leg.times;
+                    report.add_leg(&LegRow {
+                        start_ms: (leg.start_ms != NO_START).then_some(leg.start_ms),
+                        agent: self.text(leg.agent).unwrap_or("(unknown)"),
+                        queue: self.label(leg.queue),
+                        answered: leg.answered,
+                        not_responding: leg.not_responding,
+                        alert_ms,
+                        talk_ms,
+                        hold_ms,
+                        acw_ms,
+                    });
+                }
+            } else {
+                for v in self.selected(&self.visits, &calls, queue) {
+                    report.add_visit(&VisitRow {
+                        start_ms: (v.start_ms != NO_START).then_some(v.start_ms),
+                        queue: self.label(v.queue),
+                        wait_ms: v.wait_ms,
+                        outcome: self.text(v.outcome).unwrap_or_default(),
+                        handle_ms: v.handle_ms,
+                    });
+                }
             }
         } else {
             for call in self.calls[selection.from..selection.to].iter().filter(|c| selection.matches(c)) {
@@ -293,13 +324,20 @@ impl CallIndex {
         }
     }
 
-    /// The parts (legs, visits) of the selected calls. As the archive's scan does, a
-    /// time-only filter reads the parts by their call's start (parts of calls without a start
-    /// are not in any range); other filters read the parts of the matching calls.
+    /// A queue's name, else its id.
+    fn label(&self, [id, name]: [Sym; 2]) -> Option<&str> {
+        self.text(name).or_else(|| self.text(id))
+    }
+
+    /// The parts (legs, visits) of the selected calls that are in `queue` (by id or name)
+    /// when one is asked for. As the archive's scan does, a time-only selection reads the
+    /// parts by their call's start (parts of calls without a start are not in any range);
+    /// other selections read the parts of the matching calls.
     fn selected<'i, P: CallPart>(
         &'i self,
         parts: &'i [P],
         selection: &'i Selection,
+        queue: Option<Sym>,
     ) -> impl Iterator<Item = &'i P> + 'i {
         let parts = if selection.time_only {
             let from = selection.from_ms.unwrap_or(NO_START + 1);
@@ -310,31 +348,16 @@ impl CallIndex {
             parts
         };
         parts.iter().filter(move |part| {
-            selection.time_only || {
-                let position = part.call() as usize;
-                self.calls.get(position).is_some_and(|call| {
-                    position >= selection.from && position < selection.to && selection.matches(call)
+            let [id, name] = part.queue();
+            let in_queue = queue.is_none_or(|q| q != NONE && (q == id || q == name));
+            in_queue
+                && (selection.time_only || {
+                    let position = part.call() as usize;
+                    self.calls.get(position).is_some_and(|call| {
+                        position >= selection.from && position < selection.to && selection.matches(call)
+                    })
                 })
-            }
         })
-    }
-
-    /// The legs of the selected calls (see [`CallIndex::selected`]).
-    fn each_leg<'i>(&'i self, selection: &'i Selection, mut each: impl FnMut(LegRow<'i>)) {
-        for leg in self.selected(&self.legs, selection) {
-            let [alert_ms, talk_ms, hold_ms, acw_ms] = leg.times;
-            each(LegRow {
-                start_ms: (leg.start_ms != NO_START).then_some(leg.start_ms),
-                agent: self.text(leg.agent).unwrap_or("(unknown)"),
-                queue: self.text(leg.queue),
-                answered: leg.answered,
-                not_responding: leg.not_responding,
-                alert_ms,
-                talk_ms,
-                hold_ms,
-                acw_ms,
-            });
-        }
     }
 
     /// Resolves a filter, or `None` when the index cannot answer it.
@@ -426,7 +449,7 @@ impl Store {
         {
             let mut stmt = tx.prepare(
                 "SELECT a.call_start_ms, a.conversation_id, coalesce(a.name, a.user_id, '(unknown)'),
-                        coalesce(a.queue_name, a.queue_id), a.answered, a.not_responding,
+                        a.queue_id, a.queue_name, a.answered, a.not_responding,
                         a.alert_ms, a.talk_ms, a.hold_ms, a.acw_ms
                  FROM agent_legs a ORDER BY a.call_start_ms, a.conversation_id, a.seq", // the table's own order
             )?;
@@ -437,15 +460,15 @@ impl Store {
                 let call = finder.find(start_ms, text(r, 1)?.unwrap_or_default());
                 let mut times = [0_i64; 4];
                 for (i, slot) in times.iter_mut().enumerate() {
-                    *slot = r.get::<_, Option<i64>>(6 + i)?.unwrap_or(0);
+                    *slot = r.get::<_, Option<i64>>(7 + i)?.unwrap_or(0);
                 }
                 legs.push(IndexedLeg {
                     start_ms,
                     call,
                     agent: interner.sym(text(r, 2)?),
-                    queue: interner.sym(text(r, 3)?),
-                    answered: r.get(4)?,
-                    not_responding: r.get(5)?,
+                    queue: [interner.sym(text(r, 3)?), interner.sym(text(r, 4)?)],
+                    answered: r.get(5)?,
+                    not_responding: r.get(6)?,
                     times,
                 });
             }
@@ -453,7 +476,7 @@ impl Store {
         let mut visits = Vec::new();
         {
             let mut stmt = tx.prepare(
-                "SELECT v.call_start_ms, v.conversation_id, coalesce(v.queue_name, v.queue_id), v.outcome,
+                "SELECT v.call_start_ms, v.conversation_id, v.queue_id, v.queue_name, v.outcome,
                         v.wait_ms, v.handle_ms
                  FROM queue_visits v ORDER BY v.call_start_ms, v.conversation_id, v.seq", // the table's own order
             )?;
@@ -464,10 +487,10 @@ impl Store {
                 visits.push(IndexedVisit {
                     start_ms,
                     call: finder.find(start_ms, text(r, 1)?.unwrap_or_default()),
-                    queue: interner.sym(text(r, 2)?),
-                    outcome: interner.sym(text(r, 3)?),
-                    wait_ms: r.get::<_, Option<i64>>(4)?.unwrap_or(0),
-                    handle_ms: r.get::<_, Option<i64>>(5)?.unwrap_or(0),
+                    queue: [interner.sym(text(r, 2)?), interner.sym(text(r, 3)?)],
+                    outcome: interner.sym(text(r, 4)?),
+                    wait_ms: r.get::<_, Option<i64>>(5)?.unwrap_or(0),
+                    handle_ms: r.get::<_, Option<i64>>(6)?.unwrap_or(0),
                 });
             }
         }

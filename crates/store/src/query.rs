@@ -518,7 +518,9 @@ impl Store {
     }
 
     /// Hands `each` the `columns` of every row of `table` (one of a call's parts, clustered by
-    /// `call_start_ms`; given with its alias) that belongs to a call the filter selects.
+    /// `call_start_ms`; given with its alias) that belongs to a call the filter selects. A
+    /// queue filter picks the parts in that queue (a wait in it, a leg offered from it), not
+    /// the calls that ended in it.
     fn scan_parts(
         &self,
         filter: &CallFilter,
@@ -526,8 +528,9 @@ impl Store {
         columns: &str,
         mut each: impl FnMut(&rusqlite::Row<'_>) -> Result<(), rusqlite::Error>,
     ) -> Result<u64, StoreError> {
+        let (filter, queue) = (&CallFilter { queue: None, ..filter.clone() }, filter.queue.as_deref());
         let time_only = CallFilter { from_ms: filter.from_ms, to_ms: filter.to_ms, ..CallFilter::default() };
-        let (sql, params) = if *filter == time_only {
+        let (mut sql, mut params) = if *filter == time_only {
             // Parts are clustered by their call's start: a time range is one range of the
             // table, no join needed.
             let mut params = vec![SqlValue::Integer(filter.from_ms.unwrap_or(crate::NO_START + 1))];
@@ -541,6 +544,11 @@ impl Store {
             let (clause, params) = filter.to_sql();
             (format!("SELECT {columns} FROM calls c JOIN {table} {alias} ON {alias}.call_start_ms = ifnull(c.start_ms, {}) AND {alias}.conversation_id = c.conversation_id WHERE {clause}", crate::NO_START), params)
         };
+        if let Some(queue) = queue {
+            params.push(SqlValue::Text(queue.to_owned()));
+            let n = params.len();
+            let _ = write!(sql, " AND ({alias}.queue_id = ?{n} OR {alias}.queue_name = ?{n})");
+        }
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
         let mut n = 0;
