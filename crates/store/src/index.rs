@@ -1,8 +1,8 @@
 //! The report index: an in-memory copy of the columns reports read, for a long-running
 //! reader such as the web UI. A report over the archive is a pass over every call it
 //! selects; over a million calls that pass costs a second, most of it reading rows. Held in
-//! memory as fixed-size rows with their text interned (about 120 bytes a call, 60 an agent
-//! leg and 40 a queue visit), the same fold takes tens of milliseconds, for any date range
+//! memory as fixed-size rows with their text interned (about 120 bytes a call, 64 an agent
+//! leg and 48 a queue visit), the same fold takes tens of milliseconds, for any date range
 //! and filter.
 //!
 //! The index answers the filters that are equalities on a call's columns (time range,
@@ -50,16 +50,22 @@ struct IndexedCall {
     phases: [i64; 7],
 }
 
-/// One agent leg's report columns.
-#[derive(Debug, Clone)]
-struct IndexedLeg {
+/// Where a part of a call (an agent leg, a queue visit) belongs: its call, and its queue.
+#[derive(Debug, Clone, Copy)]
+struct Owner {
     /// Its call's start (ms), [`NO_START`] when unknown.
     start_ms: i64,
     /// Its call, an index into `calls` (`u32::MAX` when the call is not archived).
     call: u32,
-    agent: Sym,
-    /// The queue it was offered from: id, name.
+    /// The queue (of a leg, the one it was offered from): id, name.
     queue: [Sym; 2],
+}
+
+/// One agent leg's report columns.
+#[derive(Debug, Clone)]
+struct IndexedLeg {
+    of: Owner,
+    agent: Sym,
     answered: bool,
     not_responding: bool,
     /// Alert, talk, hold, ACW (ms).
@@ -69,48 +75,26 @@ struct IndexedLeg {
 /// One queue visit's report columns.
 #[derive(Debug, Clone)]
 struct IndexedVisit {
-    /// Its call's start (ms), [`NO_START`] when unknown.
-    start_ms: i64,
-    /// Its call, an index into `calls` (`u32::MAX` when the call is not archived).
-    call: u32,
-    /// The queue: id, name.
-    queue: [Sym; 2],
+    of: Owner,
     outcome: Sym,
     wait_ms: i64,
     handle_ms: i64,
 }
 
-/// A part of a call (an agent leg, a queue visit), held in its call's start order.
+/// A part of a call, held in its call's start order.
 trait CallPart {
-    /// Its call's start (ms), [`NO_START`] when unknown.
-    fn start_ms(&self) -> i64;
-    /// Its call's position in `calls`.
-    fn call(&self) -> u32;
-    /// Its queue: id, name.
-    fn queue(&self) -> [Sym; 2];
+    fn owner(&self) -> &Owner;
 }
 
 impl CallPart for IndexedLeg {
-    fn start_ms(&self) -> i64 {
-        self.start_ms
-    }
-    fn call(&self) -> u32 {
-        self.call
-    }
-    fn queue(&self) -> [Sym; 2] {
-        self.queue
+    fn owner(&self) -> &Owner {
+        &self.of
     }
 }
 
 impl CallPart for IndexedVisit {
-    fn start_ms(&self) -> i64 {
-        self.start_ms
-    }
-    fn call(&self) -> u32 {
-        self.call
-    }
-    fn queue(&self) -> [Sym; 2] {
-        self.queue
+    fn owner(&self) -> &Owner {
+        &self.of
     }
 }
 
@@ -252,9 +236,9 @@ impl CallIndex {
                 for leg in self.selected(&self.legs, &calls, queue) {
                     let [alert_ms, talk_ms, hold_ms, acw_ms] = leg.times;
                     report.add_leg(&LegRow {
-                        start_ms: (leg.start_ms != NO_START).then_some(leg.start_ms),
+                        start_ms: (leg.of.start_ms != NO_START).then_some(leg.of.start_ms),
                         agent: self.text(leg.agent).unwrap_or("(unknown)"),
-                        queue: self.label(leg.queue),
+                        queue: self.label(leg.of.queue),
                         answered: leg.answered,
                         not_responding: leg.not_responding,
                         alert_ms,
@@ -266,8 +250,8 @@ impl CallIndex {
             } else {
                 for v in self.selected(&self.visits, &calls, queue) {
                     report.add_visit(&VisitRow {
-                        start_ms: (v.start_ms != NO_START).then_some(v.start_ms),
-                        queue: self.label(v.queue),
+                        start_ms: (v.of.start_ms != NO_START).then_some(v.of.start_ms),
+                        queue: self.label(v.of.queue),
                         wait_ms: v.wait_ms,
                         outcome: self.text(v.outcome).unwrap_or_default(),
                         handle_ms: v.handle_ms,
@@ -341,18 +325,19 @@ impl CallIndex {
     ) -> impl Iterator<Item = &'i P> + 'i {
         let parts = if selection.time_only {
             let from = selection.from_ms.unwrap_or(NO_START + 1);
-            let lo = parts.partition_point(|p| p.start_ms() < from);
-            let hi = selection.to_ms.map_or(parts.len(), |to| parts.partition_point(|p| p.start_ms() < to));
+            let lo = parts.partition_point(|p| p.owner().start_ms < from);
+            let hi =
+                selection.to_ms.map_or(parts.len(), |to| parts.partition_point(|p| p.owner().start_ms < to));
             &parts[lo..hi.max(lo)]
         } else {
             parts
         };
         parts.iter().filter(move |part| {
-            let [id, name] = part.queue();
+            let Owner { call, queue: [id, name], .. } = *part.owner();
             let in_queue = queue.is_none_or(|q| q != NONE && (q == id || q == name));
             in_queue
                 && (selection.time_only || {
-                    let position = part.call() as usize;
+                    let position = call as usize;
                     self.calls.get(position).is_some_and(|call| {
                         position >= selection.from && position < selection.to && selection.matches(call)
                     })
@@ -448,25 +433,22 @@ impl Store {
         let mut legs = Vec::new();
         {
             let mut stmt = tx.prepare(
-                "SELECT a.call_start_ms, a.conversation_id, coalesce(a.name, a.user_id, '(unknown)'),
-                        a.queue_id, a.queue_name, a.answered, a.not_responding,
+                "SELECT a.call_start_ms, a.conversation_id, a.queue_id, a.queue_name,
+                        coalesce(a.name, a.user_id, '(unknown)'), a.answered, a.not_responding,
                         a.alert_ms, a.talk_ms, a.hold_ms, a.acw_ms
                  FROM agent_legs a ORDER BY a.call_start_ms, a.conversation_id, a.seq", // the table's own order
             )?;
             let mut rows = stmt.query([])?;
             let mut finder = CallFinder::new(&calls, &ids);
             while let Some(r) = rows.next()? {
-                let start_ms: i64 = r.get(0)?;
-                let call = finder.find(start_ms, text(r, 1)?.unwrap_or_default());
+                let of = finder.owner(r, &mut interner)?;
                 let mut times = [0_i64; 4];
                 for (i, slot) in times.iter_mut().enumerate() {
                     *slot = r.get::<_, Option<i64>>(7 + i)?.unwrap_or(0);
                 }
                 legs.push(IndexedLeg {
-                    start_ms,
-                    call,
-                    agent: interner.sym(text(r, 2)?),
-                    queue: [interner.sym(text(r, 3)?), interner.sym(text(r, 4)?)],
+                    of,
+                    agent: interner.sym(text(r, 4)?),
                     answered: r.get(5)?,
                     not_responding: r.get(6)?,
                     times,
@@ -483,11 +465,8 @@ impl Store {
             let mut rows = stmt.query([])?;
             let mut finder = CallFinder::new(&calls, &ids);
             while let Some(r) = rows.next()? {
-                let start_ms: i64 = r.get(0)?;
                 visits.push(IndexedVisit {
-                    start_ms,
-                    call: finder.find(start_ms, text(r, 1)?.unwrap_or_default()),
-                    queue: [interner.sym(text(r, 2)?), interner.sym(text(r, 3)?)],
+                    of: finder.owner(r, &mut interner)?,
                     outcome: interner.sym(text(r, 4)?),
                     wait_ms: r.get::<_, Option<i64>>(5)?.unwrap_or(0),
                     handle_ms: r.get::<_, Option<i64>>(6)?.unwrap_or(0),
@@ -521,6 +500,17 @@ struct CallFinder<'c> {
 impl<'c> CallFinder<'c> {
     fn new(calls: &'c [IndexedCall], ids: &'c [Box<str>]) -> Self {
         CallFinder { calls, ids, at: 0 }
+    }
+
+    /// The owner of the part in row `r`, whose first columns are its call's start and
+    /// conversation id, then its queue's id and name.
+    fn owner(&mut self, r: &rusqlite::Row<'_>, interner: &mut Interner) -> Result<Owner, rusqlite::Error> {
+        let start_ms: i64 = r.get(0)?;
+        Ok(Owner {
+            start_ms,
+            call: self.find(start_ms, text(r, 1)?.unwrap_or_default()),
+            queue: [interner.sym(text(r, 2)?), interner.sym(text(r, 3)?)],
+        })
     }
 
     /// The position of the call with this start and id (`u32::MAX` when it is not archived).
