@@ -157,7 +157,8 @@ Reports over the archived calls, for a time range and the filters below, in the 
 own time zone (--tz): days and hours are cut in local time. Every medium counts unless --media
 says which: an e-mail waits hours in a queue where a call waits minutes. --queue selects the
 calls a queue answered (or last held); for queues and agents, the waits in that queue and the
-legs offered from it, calls passed on to another queue included.
+legs offered from it, calls passed on to another queue included. For queues, --media selects
+waits of that media, as Genesys splits queue metrics: a callback waits as `callback`.
 
   ivr       the IVR map: every path (flows, succeeded outcomes, [ivr] checkpoint attributes)
             folded into a tree; at each step, calls that reached it, ended there, and how

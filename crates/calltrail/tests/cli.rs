@@ -416,22 +416,21 @@ fn demo_syncs_reports_and_the_archive_answers() {
         assert!(report.contains(section), "{section} missing in\n{report}");
     }
     assert!(text(&out.stderr).contains("0 answered 429"), "{}", text(&out.stderr));
-    // Per queue, over voice calls: the queues report's offered calls (each wait in a queue),
-    // service level and speed of answer, as the archived call records give them.
+    // Per queue, over voice: the queues report's offered calls (each wait in a queue as a
+    // voice call, a callback's wait not), service level and speed of answer, as the archive
+    // holds them.
     let archive = rusqlite::Connection::open(dir.path().join("demo.db")).unwrap();
     let (queue, offered, answered, waited): (String, i64, i64, i64) = archive
         .query_row(
-            "SELECT q.value ->> 'queue_name', count(*), sum(q.value ->> 'outcome' = 'answered'),
-                    sum(CASE WHEN q.value ->> 'outcome' = 'answered' THEN q.value ->> 'wait_ms' END)
-             FROM calls c JOIN call_records r USING (conversation_id), json_each(r.record_json, '$.queues') q
-             WHERE c.media_type = 'voice' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1",
+            "SELECT queue_name, count(*), sum(outcome = 'answered'), sum(CASE WHEN outcome = 'answered' THEN wait_ms END)
+             FROM queue_visits WHERE media_type = 'voice' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .unwrap();
     let row = report
         .lines()
-        .skip_while(|l| !l.starts_with("Per queue (voice calls)"))
+        .skip_while(|l| !l.starts_with("Per queue (voice)"))
         .find(|l| l.trim_start().starts_with(&queue))
         .expect(&report);
     let speed_of_answer = calltrail_explain::story::duration((waited + answered / 2) / answered);

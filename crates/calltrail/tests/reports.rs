@@ -236,6 +236,15 @@ fn queue_performance_agrees_with_the_ground_truth() {
     let waits = visits.iter().filter(|v| v.queue == *name).count() as u64;
     assert_eq!(only.len(), 1, "{only:?}");
     assert_eq!((only[0]["queue"].as_str(), only[0]["offered"].as_u64()), (Some(*name), Some(waits)));
+    // --media picks the waits of that media: a callback waits in its queue as a callback,
+    // though the call it came from is a voice call.
+    for media in ["voice", "callback"] {
+        let rows = report("queues", &["--by", "queue", "--media", media]);
+        let offered: u64 = rows.iter().map(|r| r["offered"].as_u64().unwrap()).sum();
+        let waits = visits.iter().filter(|v| v.media_type == media).count() as u64;
+        assert!(waits > 0, "{media}");
+        assert_eq!(offered, waits, "{media}");
+    }
 }
 
 #[test]

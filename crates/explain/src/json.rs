@@ -168,7 +168,8 @@ macro_rules! json_key {
 
 /// Declares a call-record struct: serde's `Serialize` derived as usual, and [`WriteJson`] writing
 /// the same bytes with each `,"field":` made at compile time. A field may carry
-/// `#[serde(rename = "…")]` after its doc comment.
+/// `#[serde(rename = "…")]` after its doc comment; fields in a closing `unwritten { … }` block
+/// are neither serialized nor written (they are for calltrail's own use).
 macro_rules! record_struct {
     (
         $(#[$meta:meta])*
@@ -178,6 +179,15 @@ macro_rules! record_struct {
                 $(#[serde(rename = $rename:literal)])?
                 pub $field:ident : $ty:ty,
             )+
+            $(
+                // Fields for calltrail's own use (the archive), never written.
+                unwritten {
+                    $(
+                        $(#[doc = $hidden_doc:literal])*
+                        pub $hidden:ident : $hidden_ty:ty,
+                    )+
+                }
+            )?
         }
     ) => {
         $(#[$meta])*
@@ -188,6 +198,11 @@ macro_rules! record_struct {
                 $(#[serde(rename = $rename)])?
                 pub $field: $ty,
             )+
+            $($(
+                $(#[doc = $hidden_doc])*
+                #[serde(skip)]
+                pub $hidden: $hidden_ty,
+            )+)?
         }
 
         impl $(<$lt>)? $crate::json::WriteJson for $name $(<$lt>)? {

@@ -209,6 +209,11 @@ record_struct! {
         pub wait_ms: i64,
         /// `answered`, `abandoned`, `transferred`, `flow_out` or `ongoing`.
         pub outcome: QueueOutcome,
+        unwritten {
+            /// The media of the queue's session (a callback waits in the queue as a
+            /// `callback` of a `voice` call), as queue metrics are split by it.
+            pub media_type: Option<Str<'a>>,
+        }
     }
 }
 

@@ -549,6 +549,7 @@ impl<'o> Call<'o> {
         }
         segments.push(waiting);
         let sid = self.uuid();
+        let media_type = media.as_str().to_owned();
         let mut s = session(&Purpose::Acd, media, Direction::Inbound, sid, segments, extra);
         s.flow_in_type = text("ivr");
         s.flow_out_type = flow_out.and_then(text);
@@ -567,6 +568,7 @@ impl<'o> Call<'o> {
         let wait_ms = (end - start - delay).max(0);
         self.truth.queue_visits.push(TruthVisit {
             queue: q.name.clone(),
+            media_type,
             entered_ms: start,
             left_ms: end,
             wait_ms,

@@ -33,6 +33,8 @@ pub struct TruthTotals {
 pub struct TruthVisit {
     /// The queue's name.
     pub queue: String,
+    /// The media it waits as (a callback waits as `callback`).
+    pub media_type: String,
     /// When the call entered the queue (ms since the epoch).
     pub entered_ms: i64,
     /// When it left.

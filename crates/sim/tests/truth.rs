@@ -92,14 +92,23 @@ fn compare(call: &CallRecord<'_>, truth: &Truth) -> Vec<String> {
         call.wrapup.as_ref().and_then(|w| w.code_name.as_deref().map(str::to_owned)),
         truth.wrapup_code_name.clone(),
     );
-    // Each wait in a queue: which queue, how long, how it ended.
-    let visits = |list: Vec<(Option<&str>, i64, &str)>| s(&format!("{list:?}"));
+    // Each wait in a queue: which queue, as which media, how long, how it ended.
+    let visits = |list: Vec<(Option<&str>, Option<&str>, i64, &str)>| s(&format!("{list:?}"));
     check(
         "queues",
         visits(
-            call.queues.iter().map(|q| (q.queue_name.as_deref(), q.wait_ms, q.outcome.as_str())).collect(),
+            call.queues
+                .iter()
+                .map(|q| (q.queue_name.as_deref(), q.media_type.as_deref(), q.wait_ms, q.outcome.as_str()))
+                .collect(),
         ),
-        visits(truth.queue_visits.iter().map(|v| (Some(v.queue.as_str()), v.wait_ms, v.outcome)).collect()),
+        visits(
+            truth
+                .queue_visits
+                .iter()
+                .map(|v| (Some(v.queue.as_str()), Some(v.media_type.as_str()), v.wait_ms, v.outcome))
+                .collect(),
+        ),
     );
     check("disconnect.by", s(call.disconnect.by.as_str()), truth.disconnect_by.map(str::to_owned));
     check("outcome", s(call.outcome.as_str()), truth.outcome.map(str::to_owned));

@@ -257,6 +257,7 @@ impl ExportTable {
                     ("seq", Int, "v.seq"),
                     ("queue_id", Text, "v.queue_id"),
                     ("queue_name", Text, "v.queue_name"),
+                    ("media_type", Text, "v.media_type"),
                     ("entered_at", Time, "v.entered_ms"),
                     ("left_at", Time, "v.left_ms"),
                     ("wait_ms", Int, "v.wait_ms"),

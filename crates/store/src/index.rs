@@ -76,6 +76,7 @@ struct IndexedLeg {
 #[derive(Debug, Clone)]
 struct IndexedVisit {
     of: Owner,
+    media: Sym,
     outcome: Sym,
     wait_ms: i64,
     handle_ms: i64,
@@ -229,10 +230,11 @@ impl CallIndex {
         let mut report = new_report(kind, options);
         if kind.reads_legs() || kind.reads_visits() {
             // As the archive's scan does, a queue filter picks the parts in that queue (a leg
-            // offered from it, a wait in it), not the calls that ended in it.
-            let calls = self.select(&CallFilter { queue: None, ..filter.clone() })?;
+            // offered from it, a wait in it), not the calls that ended in it; and a media
+            // filter picks waits of that media (a callback's), not those of calls of it.
             let queue = selection.queue;
             if kind.reads_legs() {
+                let calls = self.select(&CallFilter { queue: None, ..filter.clone() })?;
                 for leg in self.selected(&self.legs, &calls, queue) {
                     let [alert_ms, talk_ms, hold_ms, acw_ms] = leg.times;
                     report.add_leg(&LegRow {
@@ -248,7 +250,10 @@ impl CallIndex {
                     });
                 }
             } else {
-                for v in self.selected(&self.visits, &calls, queue) {
+                let calls = self.select(&CallFilter { queue: None, media: None, ..filter.clone() })?;
+                let media = selection.media;
+                let of_media = |v: &&IndexedVisit| media.is_none_or(|m| m != NONE && m == v.media);
+                for v in self.selected(&self.visits, &calls, queue).filter(of_media) {
                     report.add_visit(&VisitRow {
                         start_ms: (v.of.start_ms != NO_START).then_some(v.of.start_ms),
                         queue: self.label(v.of.queue),
@@ -459,7 +464,7 @@ impl Store {
         {
             let mut stmt = tx.prepare(
                 "SELECT v.call_start_ms, v.conversation_id, v.queue_id, v.queue_name, v.outcome,
-                        v.wait_ms, v.handle_ms
+                        v.wait_ms, v.handle_ms, v.media_type
                  FROM queue_visits v ORDER BY v.call_start_ms, v.conversation_id, v.seq", // the table's own order
             )?;
             let mut rows = stmt.query([])?;
@@ -470,6 +475,7 @@ impl Store {
                     outcome: interner.sym(text(r, 4)?),
                     wait_ms: r.get::<_, Option<i64>>(5)?.unwrap_or(0),
                     handle_ms: r.get::<_, Option<i64>>(6)?.unwrap_or(0),
+                    media: interner.sym(text(r, 7)?),
                 });
             }
         }

@@ -893,9 +893,9 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
     }
     {
         let mut stmt = conn.prepare_cached(
-            "INSERT INTO queue_visits (conversation_id, seq, queue_id, queue_name, entered_ms, left_ms, wait_ms, outcome,
-                handle_ms, call_start_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO queue_visits (conversation_id, seq, queue_id, queue_name, media_type, entered_ms, left_ms, wait_ms,
+                outcome, handle_ms, call_start_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?;
         for (seq, (visit, row)) in call.queues.iter().zip(call.visit_rows()).enumerate() {
             stmt.execute(params![
@@ -903,6 +903,7 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
                 i64::try_from(seq).unwrap_or(i64::MAX),
                 visit.queue_id.as_deref(),
                 visit.queue_name.as_deref(),
+                visit.media_type.as_deref().or(call.media_type.as_deref()),
                 visit.entered_at.map(|t| t.0),
                 visit.left_at.map(|t| t.0),
                 row.wait_ms,
@@ -1003,9 +1004,15 @@ mod tests {
 
     #[test]
     fn an_archive_from_before_queue_visits_gets_them_from_its_call_records() {
-        /// Every visit, as text, in the table's order.
-        fn visits(store: &Store) -> Vec<String> {
-            let mut stmt = store.connection().prepare("SELECT * FROM queue_visits").unwrap();
+        /// Every visit, as text, in the table's order: all columns, or all but the media.
+        fn visits(store: &Store, with_media: bool) -> Vec<String> {
+            let columns = if with_media {
+                "*"
+            } else {
+                "call_start_ms, conversation_id, seq, queue_id, queue_name, entered_ms, left_ms, wait_ms, outcome, handle_ms"
+            };
+            let mut stmt =
+                store.connection().prepare(&format!("SELECT {columns} FROM queue_visits")).unwrap();
             let width = stmt.column_count();
             let rows = stmt
                 .query_map([], |r| {
@@ -1026,13 +1033,15 @@ mod tests {
             let raws: Vec<Vec<u8>> = calltrail_sim::records_at(&planned, now);
             let slices: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
             store.upsert(&slices, "query", now).unwrap();
-            visits(&store)
+            visits(&store, true)
         };
         // The visits the derivation wrote, in every shape the sample has: calls with several
         // (one that flowed out of a queue and came back to it as a callback), answered,
         // abandoned, flowed out, still waiting, with and without a handle time.
         let has = |text: &str| expected.iter().any(|v| v.contains(text));
-        for shape in ["\"answered\"", "\"abandoned\"", "\"flow_out\"", "\"ongoing\"", "Integer(0)"] {
+        for shape in
+            ["\"answered\"", "\"abandoned\"", "\"flow_out\"", "\"ongoing\"", "Integer(0)", "\"callback\""]
+        {
             assert!(has(shape), "{shape}");
         }
         assert!(expected.iter().any(|v| v.contains("| Integer(1) |")), "a second visit");
@@ -1040,12 +1049,37 @@ mod tests {
             let conn = Connection::open(&path).unwrap();
             conn.execute_batch("DROP TABLE queue_visits; PRAGMA user_version = 5;").unwrap();
         }
-        let store = Store::open(&path).unwrap();
-        let migrated = visits(&store);
+        let mut store = Store::open(&path).unwrap();
+        // Everything but the media comes from the call records; each visit gets its call's
+        // media, until `rederive` gives a callback's wait its own.
+        let without_media = |all: &[String]| -> Vec<String> {
+            all.iter()
+                .map(|v| {
+                    v.split(" | ")
+                        .enumerate()
+                        .filter(|(i, _)| *i != 5)
+                        .map(|(_, c)| c)
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                })
+                .collect()
+        };
+        let migrated = visits(&store, false);
         assert_eq!(migrated.len(), expected.len());
-        for (m, e) in migrated.iter().zip(&expected) {
-            assert_eq!(m, e);
+        for (m, e) in migrated.iter().zip(without_media(&expected)) {
+            assert_eq!(*m, e);
         }
+        let calls_media: i64 = store
+            .connection()
+            .query_row(
+                "SELECT count(*) FROM queue_visits v JOIN calls c USING (conversation_id) WHERE v.media_type IS NOT c.media_type",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(calls_media, 0);
+        store.rederive().unwrap();
+        assert_eq!(visits(&store, true), expected);
     }
 
     #[test]

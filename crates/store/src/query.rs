@@ -481,7 +481,7 @@ impl Store {
         let columns =
             "a.call_start_ms, coalesce(a.name, a.user_id, '(unknown)'), coalesce(a.queue_name, a.queue_id),
                        a.answered, a.not_responding, a.alert_ms, a.talk_ms, a.hold_ms, a.acw_ms";
-        self.scan_parts(filter, ("agent_legs", "a"), columns, |r| {
+        self.scan_parts(filter, ("agent_legs", "a"), false, columns, |r| {
             each(&LegRow {
                 start_ms: call_start(r.get(0)?),
                 agent: text(r, 1)?.unwrap_or_default(),
@@ -505,7 +505,7 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let columns =
             "v.call_start_ms, coalesce(v.queue_name, v.queue_id), v.wait_ms, v.outcome, v.handle_ms";
-        self.scan_parts(filter, ("queue_visits", "v"), columns, |r| {
+        self.scan_parts(filter, ("queue_visits", "v"), true, columns, |r| {
             each(&VisitRow {
                 start_ms: call_start(r.get(0)?),
                 queue: text(r, 1)?,
@@ -520,15 +520,23 @@ impl Store {
     /// Hands `each` the `columns` of every row of `table` (one of a call's parts, clustered by
     /// `call_start_ms`; given with its alias) that belongs to a call the filter selects. A
     /// queue filter picks the parts in that queue (a wait in it, a leg offered from it), not
-    /// the calls that ended in it.
+    /// the calls that ended in it; with `own_media`, a media filter picks the parts of that
+    /// media (a callback's wait), not those of the calls of it.
     fn scan_parts(
         &self,
         filter: &CallFilter,
         (table, alias): (&str, &str),
+        own_media: bool,
         columns: &str,
         mut each: impl FnMut(&rusqlite::Row<'_>) -> Result<(), rusqlite::Error>,
     ) -> Result<u64, StoreError> {
-        let (filter, queue) = (&CallFilter { queue: None, ..filter.clone() }, filter.queue.as_deref());
+        let queue = filter.queue.as_deref();
+        let media = filter.media.as_deref().filter(|_| own_media);
+        let filter = &CallFilter {
+            queue: None,
+            media: if own_media { None } else { filter.media.clone() },
+            ..filter.clone()
+        };
         let time_only = CallFilter { from_ms: filter.from_ms, to_ms: filter.to_ms, ..CallFilter::default() };
         let (mut sql, mut params) = if *filter == time_only {
             // Parts are clustered by their call's start: a time range is one range of the
@@ -548,6 +556,10 @@ impl Store {
             params.push(SqlValue::Text(queue.to_owned()));
             let n = params.len();
             let _ = write!(sql, " AND ({alias}.queue_id = ?{n} OR {alias}.queue_name = ?{n})");
+        }
+        if let Some(media) = media {
+            params.push(SqlValue::Text(media.to_lowercase()));
+            let _ = write!(sql, " AND {alias}.media_type = ?{}", params.len());
         }
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;

@@ -238,11 +238,13 @@ pub const MIGRATIONS: &[&str] = &[
     ",
     // 6: each wait of a call in a queue, as the queue performance report counts them (see
     // `CallRecord::visit_rows`) and the lake exports them, clustered like the other parts of a
-    // call; filled here from the stored call records.
+    // call; filled here from the stored call records (each visit with its call's media:
+    // `calltrail rederive` gives a callback's wait its own).
     r"
     CREATE TABLE queue_visits (
         call_start_ms INTEGER NOT NULL,
         conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, queue_id TEXT, queue_name TEXT,
+        media_type TEXT,                -- of the queue's session: a callback waits as `callback`
         entered_ms INTEGER, left_ms INTEGER, wait_ms INTEGER NOT NULL, outcome TEXT NOT NULL,
         handle_ms INTEGER NOT NULL,     -- of the agents who answered from the queue, on its first answered visit
         PRIMARY KEY (call_start_ms, conversation_id, seq)
@@ -251,6 +253,7 @@ pub const MIGRATIONS: &[&str] = &[
     SELECT coalesce(c.start_ms, -9223372036854775808), c.conversation_id, q.key,
         json_extract(q.value, '$.queue_id'),
         json_extract(q.value, '$.queue_name'),
+        c.media_type,                   -- the call record keeps no visit's own media
         CAST(round(unixepoch(json_extract(q.value, '$.entered_at'), 'subsec') * 1000) AS INTEGER),
         CAST(round(unixepoch(json_extract(q.value, '$.left_at'), 'subsec') * 1000) AS INTEGER),
         json_extract(q.value, '$.wait_ms'),

@@ -222,8 +222,8 @@ pub fn summary_report(store: &Store) -> anyhow::Result<String> {
         query_pairs(store, "SELECT wrapup_code_name, count(*) FROM calls WHERE wrapup_code_name IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 8")?,
         &mut out,
     );
-    // The queues report over voice calls: an e-mail waits hours in a queue, and would swamp
-    // the calls' waits.
+    // The queues report over voice waits: an e-mail or a callback waits hours in a queue, and
+    // would swamp the calls' waits.
     let voice = CallFilter { media: Some("voice".into()), ..CallFilter::default() };
     let options = ReportOptions {
         group_by: GroupBy { queue: true, day: false, hour: false },
@@ -232,7 +232,7 @@ pub fn summary_report(store: &Store) -> anyhow::Result<String> {
     let table = store.report(ReportKind::Queues, &voice, &options)?;
     let _ = writeln!(
         out,
-        "Per queue (voice calls)        offered  answered  abandoned  within 20s  avg answer  avg handle"
+        "Per queue (voice)              offered  answered  abandoned  within 20s  avg answer  avg handle"
     );
     let mut rows = table.to_json_rows();
     rows.sort_by_key(|r| std::cmp::Reverse(r["offered"].as_u64()));

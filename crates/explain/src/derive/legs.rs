@@ -123,6 +123,7 @@ fn queues<'a>(view: &View<'a>) -> Vec<QueueVisit<'a>> {
                 left_at: left.map(Timestamp),
                 wait_ms: sum(run, &SegmentType::Interact),
                 outcome: visit_outcome(view, run, queue, entered, left),
+                media_type: session.media_type.as_ref().map(|m| Cow::Borrowed(m.as_str())),
             };
             visits.push((visit, index));
             i = j;
