@@ -226,15 +226,14 @@ impl CallIndex {
         if kind == ReportKind::Ivr {
             return Some(self.ivr_map(filter)?.table());
         }
-        let selection = self.select(filter)?;
         let mut report = new_report(kind, options);
         if kind.reads_legs() || kind.reads_visits() {
-            // As the archive's scan does, a queue filter picks the parts in that queue (a leg
-            // offered from it, a wait in it), not the calls that ended in it; and a media
-            // filter picks waits of that media (a callback's), not those of calls of it.
-            let queue = selection.queue;
+            // The filter split as the archive's scan splits it.
+            let (calls, parts) = filter.for_parts(kind.reads_visits());
+            let calls = self.select(&calls)?;
+            let sym = |value: &str| self.ids.get(value).copied().unwrap_or(NONE);
+            let queue = parts.queue.map(sym);
             if kind.reads_legs() {
-                let calls = self.select(&CallFilter { queue: None, ..filter.clone() })?;
                 for leg in self.selected(&self.legs, &calls, queue) {
                     let [alert_ms, talk_ms, hold_ms, acw_ms] = leg.times;
                     report.add_leg(&LegRow {
@@ -250,8 +249,7 @@ impl CallIndex {
                     });
                 }
             } else {
-                let calls = self.select(&CallFilter { queue: None, media: None, ..filter.clone() })?;
-                let media = selection.media;
+                let media = parts.media.map(|m| sym(&m.to_lowercase()));
                 let of_media = |v: &&IndexedVisit| media.is_none_or(|m| m != NONE && m == v.media);
                 for v in self.selected(&self.visits, &calls, queue).filter(of_media) {
                     report.add_visit(&VisitRow {
@@ -264,6 +262,7 @@ impl CallIndex {
                 }
             }
         } else {
+            let selection = self.select(filter)?;
             for call in self.calls[selection.from..selection.to].iter().filter(|c| selection.matches(c)) {
                 report.add_call(&self.row(call));
             }

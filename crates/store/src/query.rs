@@ -45,7 +45,33 @@ pub struct CallFilter {
     pub text: Option<String>,
 }
 
+/// What a filter asks of a call's parts (agent legs, queue visits) rather than of the call,
+/// in the reports over parts (see [`CallFilter::for_parts`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PartFilter<'f> {
+    /// A queue id or name: the legs offered from it, the waits in it.
+    pub queue: Option<&'f str>,
+    /// A media: the waits of it.
+    pub media: Option<&'f str>,
+}
+
 impl CallFilter {
+    /// Splits the filter for a report over a call's parts, `own_media` when the parts have a
+    /// media of their own (queue visits: a callback waits as `callback` in a voice call). A
+    /// queue filter picks the parts in that queue (a leg offered from it, a wait in it), not
+    /// the calls that ended in it; with `own_media`, a media filter picks the parts of that
+    /// media, not those of the calls of it. What is left selects the calls.
+    pub fn for_parts(&self, own_media: bool) -> (CallFilter, PartFilter<'_>) {
+        let parts =
+            PartFilter { queue: self.queue.as_deref(), media: self.media.as_deref().filter(|_| own_media) };
+        let calls = CallFilter {
+            queue: None,
+            media: if own_media { None } else { self.media.clone() },
+            ..self.clone()
+        };
+        (calls, parts)
+    }
+
     /// The `WHERE` clause (over `calls` aliased `c`) and its parameters.
     pub fn to_sql(&self) -> (String, Vec<SqlValue>) {
         self.to_sql_with(false)
@@ -518,10 +544,8 @@ impl Store {
     }
 
     /// Hands `each` the `columns` of every row of `table` (one of a call's parts, clustered by
-    /// `call_start_ms`; given with its alias) that belongs to a call the filter selects. A
-    /// queue filter picks the parts in that queue (a wait in it, a leg offered from it), not
-    /// the calls that ended in it; with `own_media`, a media filter picks the parts of that
-    /// media (a callback's wait), not those of the calls of it.
+    /// `call_start_ms`; given with its alias) that the filter, split by
+    /// [`CallFilter::for_parts`], selects.
     fn scan_parts(
         &self,
         filter: &CallFilter,
@@ -530,13 +554,8 @@ impl Store {
         columns: &str,
         mut each: impl FnMut(&rusqlite::Row<'_>) -> Result<(), rusqlite::Error>,
     ) -> Result<u64, StoreError> {
-        let queue = filter.queue.as_deref();
-        let media = filter.media.as_deref().filter(|_| own_media);
-        let filter = &CallFilter {
-            queue: None,
-            media: if own_media { None } else { filter.media.clone() },
-            ..filter.clone()
-        };
+        let (filter, PartFilter { queue, media }) = filter.for_parts(own_media);
+        let filter = &filter;
         let time_only = CallFilter { from_ms: filter.from_ms, to_ms: filter.to_ms, ..CallFilter::default() };
         let (mut sql, mut params) = if *filter == time_only {
             // Parts are clustered by their call's start: a time range is one range of the
