@@ -4,7 +4,7 @@
 //!
 //! Needs Chromium (`CALLTRAIL_CHROMIUM`, default `/usr/bin/chromium`); `.ci/run` installs
 //! Debian's package and sets `CALLTRAIL_REQUIRE_BROWSER=1` so the test cannot be skipped.
-#![allow(clippy::print_stderr)] // a skipped test says why
+#![allow(clippy::print_stderr)] // a skipped test and a retried browser run say why
 
 mod common;
 
@@ -28,32 +28,59 @@ fn chromium() -> Option<PathBuf> {
     None
 }
 
+/// Flags for a headless run that needs no desktop: no sandbox (containers), no GPU, no shared
+/// memory in `/dev/shm` (often small in containers, and Debian's launcher cannot always tell),
+/// and nothing fetched from the network.
+const HEADLESS: [&str; 12] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-crash-reporter",
+    "--hide-scrollbars",
+    "--window-size=1400,1600",
+];
+
+/// How often one Chromium run is tried. The browser itself sometimes dies on a loaded machine
+/// before it has drawn anything; that says nothing of the page, so the run is tried again, and
+/// every failed attempt is reported if none succeeds.
+const ATTEMPTS: usize = 3;
+
+/// Runs Chromium with `extra` on `url`, each attempt in a fresh profile under `scratch` (a
+/// profile a previous run is still letting go of makes Chromium hand the URL over and exit).
+fn chromium_run(chromium: &Path, scratch: &Path, extra: &str, url: &str) -> Vec<u8> {
+    let mut failures = Vec::new();
+    for _ in 0..ATTEMPTS {
+        let profile = tempfile::tempdir_in(scratch).unwrap();
+        let out = Command::new(chromium)
+            .args(HEADLESS)
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(extra)
+            .arg(url)
+            .output()
+            .unwrap();
+        if out.status.success() {
+            return out.stdout;
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let said: Vec<&str> = stderr.lines().filter(|line| !line.contains("dbus")).collect();
+        let failure = format!("{} ({extra} {url}):\n{}", out.status, said.join("\n"));
+        eprintln!("chromium attempt {} failed, {failure}", failures.len() + 1);
+        failures.push(failure);
+    }
+    panic!("chromium failed {ATTEMPTS} times:\n{}", failures.join("\n---\n"));
+}
+
 /// Runs headless Chromium on `url`: the rendered DOM, and a screenshot saved as `shot`.
-fn browse(chromium: &Path, profile: &Path, url: &str, shot: &Path) -> String {
-    let common = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        "--window-size=1400,1600",
-    ];
-    let profile = format!("--user-data-dir={}", profile.display());
-    let dom = Command::new(chromium).args(common).arg(&profile).arg("--dump-dom").arg(url).output().unwrap();
-    assert!(dom.status.success(), "chromium: {}", String::from_utf8_lossy(&dom.stderr));
-    let out = Command::new(chromium)
-        .args(common)
-        .arg(&profile)
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg(url)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "chromium: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(dom.stdout).unwrap()
+fn browse(chromium: &Path, scratch: &Path, url: &str, shot: &Path) -> String {
+    let dom = chromium_run(chromium, scratch, "--dump-dom", url);
+    chromium_run(chromium, scratch, &format!("--screenshot={}", shot.display()), url);
+    String::from_utf8(dom).unwrap()
 }
 
 #[test]
@@ -84,9 +111,10 @@ fn the_calls_list_one_call_and_the_ivr_map_render_in_chromium() {
 
     let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
     std::fs::create_dir_all(&shots).unwrap();
-    let profile = dir.path().join("chromium-profile");
+    let scratch = dir.path().join("chromium");
+    std::fs::create_dir_all(&scratch).unwrap();
 
-    let list = browse(&chromium, &profile, &format!("{base}/"), &shots.join("calls.png"));
+    let list = browse(&chromium, &scratch, &format!("{base}/"), &shots.join("calls.png"));
     let rows = list.matches("data-conversation=").count();
     assert_eq!(rows, 50, "a full first page of calls");
     let id = list.split("data-conversation=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
@@ -98,7 +126,7 @@ fn the_calls_list_one_call_and_the_ivr_map_render_in_chromium() {
     for call in [&id, &answered] {
         let page = browse(
             &chromium,
-            &profile,
+            &scratch,
             &format!("{base}/calls/{call}"),
             &shots.join(format!("call-{}.png", &call[..8])),
         );
@@ -117,10 +145,10 @@ fn the_calls_list_one_call_and_the_ivr_map_render_in_chromium() {
         )
         .unwrap();
     let page =
-        browse(&chromium, &profile, &format!("{base}/calls/{answered}"), &shots.join("call-answered.png"));
+        browse(&chromium, &scratch, &format!("{base}/calls/{answered}"), &shots.join("call-answered.png"));
     assert!(page.contains(&agent) && page.contains(&wrapup), "the answerer and the wrap-up are on the page");
 
-    let ivr = browse(&chromium, &profile, &format!("{base}/ivr"), &shots.join("ivr.png"));
+    let ivr = browse(&chromium, &scratch, &format!("{base}/ivr"), &shots.join("ivr.png"));
     let in_ivr: i64 =
         conn.query_row("SELECT count(*) FROM calls WHERE ivr_path != '[]'", [], |r| r.get(0)).unwrap();
     assert!(
