@@ -240,7 +240,8 @@ fn ms(v: &Value, pointer: &str) -> i64 {
     v.pointer(pointer).and_then(Value::as_i64).unwrap_or(0)
 }
 
-/// `/calls/{id}`: the five answers, the timeline, the IVR, the legs, the raw record.
+/// `/calls/{id}`: the five answers, the timeline, the IVR, the waits in queues, the legs, the raw
+/// record.
 pub(crate) async fn call(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -367,6 +368,22 @@ pub(crate) async fn call(
                 }
             }
         }
+        @if let Some(visits) = call.get("queues").and_then(Value::as_array).filter(|q| !q.is_empty()) {
+            h2 { "Queues" }
+            table.queue-visits data-queue-visits=(visits.len()) {
+                thead { tr { th { "Queue" } th { "Entered (" (zone.name()) ")" } th.num { "Waited" } th { "Ended" } } }
+                tbody {
+                    @for q in visits {
+                        tr {
+                            td { (s(q, "/queue_name").or_else(|| s(q, "/queue_id")).unwrap_or("")) }
+                            td { (local(q.get("entered_at").and_then(Value::as_str).and_then(Timestamp::parse).map(|t| t.0), &zone)) }
+                            td.num { (duration(ms(q, "/wait_ms"))) }
+                            td { (s(q, "/outcome").unwrap_or("").replace('_', " ")) }
+                        }
+                    }
+                }
+            }
+        }
         @if let Some(agents) = call.get("agents").and_then(Value::as_array).filter(|a| !a.is_empty()) {
             h2 { "Agents" }
             table {
@@ -379,7 +396,7 @@ pub(crate) async fn call(
                             td { @if a.get("answered").and_then(Value::as_bool) == Some(true) { "yes" } @else if a.get("not_responding").and_then(Value::as_bool) == Some(true) { "rang out" } @else { "no" } }
                             td.num { (duration(ms(a, "/alert_ms"))) } td.num { (duration(ms(a, "/talk_ms"))) }
                             td.num { (duration(ms(a, "/hold_ms"))) } td.num { (duration(ms(a, "/acw_ms"))) }
-                            td { (s(a, "/wrapup/code_name").unwrap_or("")) }
+                            td { (s(a, "/wrapup/code_name").or_else(|| s(a, "/wrapup/code_id")).unwrap_or("")) }
                             td { (s(a, "/disconnect_type").unwrap_or("")) }
                         }
                     }

@@ -151,7 +151,9 @@ pub fn timeline(call: &Value, as_of: Option<i64>) -> Markup {
         .filter_map(|a| {
             let id = text(a, "participant_id")?;
             let lane = lanes.iter().find(|l| l.key == id)?;
-            Some((id, lane.phases.iter().map(|p| p.1).max()?))
+            // The leg was passed on when its connection ended; after-call work comes later.
+            let connected = lane.phases.iter().filter(|p| p.2 != "wrapup");
+            Some((id, connected.map(|p| p.1).max()?))
         })
         .collect();
     html! {
@@ -439,7 +441,29 @@ pub fn stacked(title: &str, legend: &[(&str, &str)], stacks: &[Stack]) -> Markup
 
 #[cfg(test)]
 mod tests {
-    use super::{tick_label, tick_step, DAY, HOUR};
+    use super::{tick_label, tick_step, timeline, DAY, HOUR};
+
+    #[test]
+    fn a_transfer_is_marked_where_the_leg_was_passed_on_not_after_its_wrap_up() {
+        let phase = |kind: &str, participant: &str, from: &str, to: &str| {
+            serde_json::json!({"kind": kind, "start": from, "end": to, "participant_id": participant,
+                               "purpose": "agent", "name": participant})
+        };
+        let call = serde_json::json!({
+            "start": "2024-04-29T17:00:00.000Z", "end": "2024-04-29T17:02:00.000Z",
+            "agents": [{"participant_id": "a", "disconnect_type": "transfer"}],
+            "phases": [
+                phase("talk", "a", "2024-04-29T17:00:00.000Z", "2024-04-29T17:01:00.000Z"),
+                phase("wrapup", "a", "2024-04-29T17:01:00.000Z", "2024-04-29T17:01:30.000Z"),
+                phase("talk", "b", "2024-04-29T17:01:00.000Z", "2024-04-29T17:02:00.000Z"),
+            ],
+        });
+        let svg = timeline(&call, None).into_string();
+        let marker = svg.split("data-marker=\"transfer\"").nth(1).expect("a transfer marker");
+        let x: f64 = marker.split("x1=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+        // The plot runs from x = 190 over 770 units for the two minutes: one minute in is 575.
+        assert!((x - 575.0).abs() < 0.01, "the marker is at {x}");
+    }
 
     #[test]
     fn ticks_stay_few_and_short_however_long_the_call() {

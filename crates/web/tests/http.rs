@@ -204,6 +204,16 @@ async fn every_page_and_api_route_answers_from_the_archive() {
     let record = server.json(&format!("/api/calls/{}", encode(&id))).await;
     let stored: Value = serde_json::from_str(&store.call_json(&id).unwrap().unwrap()).unwrap();
     assert_eq!(record, stored);
+    // Each wait in a queue is a row: the queue, how long, how it ended.
+    let visits = stored["queues"].as_array().unwrap();
+    assert!(!visits.is_empty());
+    assert!(page.contains(&format!("data-queue-visits=\"{}\"", visits.len())), "a row per wait");
+    let table = page.split("data-queue-visits=").nth(1).unwrap().split("</table>").next().unwrap();
+    for visit in visits {
+        let waited = calltrail_explain::story::duration(visit["wait_ms"].as_i64().unwrap());
+        let ended = visit["outcome"].as_str().unwrap().replace('_', " ");
+        assert!(table.contains(&format!("<td class=\"num\">{waited}</td><td>{ended}</td>")), "{table}");
+    }
     let raw = server.json(&format!("/api/calls/{}/raw", encode(&id))).await;
     assert_eq!(raw["conversationId"], id.as_str());
 
