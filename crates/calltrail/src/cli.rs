@@ -182,11 +182,11 @@ Examples:
 
 const EXPORT_ABOUT: &str = "\
 Export the archive as files other engines read as tables: DIR/calls, DIR/phases,
-DIR/agent_legs, DIR/queue_visits, DIR/ivr_steps and DIR/raw, each partitioned Hive-style by the local day of the
-call's start (call_date=YYYY-MM-DD/part-0.parquet). Parquet columns are typed: timestamps as UTC
-timestamps, durations as integer milliseconds. Run it again and only the days holding calls that
-changed since the last export to DIR are rewritten (--full rewrites all). Each file is written
-whole and renamed into place.
+DIR/agent_legs, DIR/queue_visits, DIR/ivr_steps and DIR/raw, each partitioned Hive-style by
+the local day of the call's start (call_date=YYYY-MM-DD/part-0.parquet). Parquet columns are
+typed: timestamps as UTC timestamps, durations as integer milliseconds. Run it again and only
+the days holding calls that changed since the last export to DIR are rewritten (--full
+rewrites all). Each file is written whole and renamed into place.
 
 Examples:
   calltrail export --out lake/
