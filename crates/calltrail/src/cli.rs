@@ -587,13 +587,18 @@ why the customer called (IVR flows, outcomes, participant data), the time spent 
 outcome): as a story (text), as call records (json, ndjson), or as one flat row per call
 (csv, for a spreadsheet).
 
+Ids become names (users, queues, wrap-up codes, flows, flow outcomes) from --lookups, or from
+the archive's cached lookups when one is named with --db (or `db` in calltrail.toml); where both
+name an id, --lookups wins.
+
 A record that cannot be read is reported on stderr with its line and conversation id; the
 others are still explained, and the exit code is 1.
 
 Examples:
   calltrail explain conversation.json
   calltrail explain query-response.json --format csv > calls.csv
-  curl … | calltrail explain --format ndjson --lookups lookups.json";
+  curl … | calltrail explain --format ndjson --lookups lookups.json
+  calltrail --db calltrail.db explain exported.ndjson    # names from the archive's lookups";
 
 const FIELDS_ABOUT: &str = "\
 The glossary: what each field of the detail record means for a real call.
@@ -613,7 +618,7 @@ pub struct ExplainArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<ExplainFormat>,
     /// JSON file of id → name maps: {"users": {...}, "queues": {...}, "wrapup_codes": {...},
-    /// "flows": {...}, "flow_outcomes": {...}}
+    /// "flows": {...}, "flow_outcomes": {...}}; laid over the archive's names when --db is given
     #[arg(long, value_name = "FILE")]
     pub lookups: Option<PathBuf>,
     /// Conversations API records (GET /api/v2/conversations/{id}; one object, an array, or

@@ -473,6 +473,54 @@ fn demo_syncs_reports_and_the_archive_answers() {
     assert_eq!(again, call, "explaining from the archive gives the stored call record");
     let missing = run(&["--db", "demo.db", "explain", "no-such-id"], b"", dir.path());
     assert_eq!(missing.status.code(), Some(1));
+    // A file of records explained with the archive named: ids become the archive's names.
+    let records =
+        run(&["sim", "generate", "--calls", "60", "--days", "2", "--seed", "4"], b"", dir.path()).stdout;
+    std::fs::write(dir.path().join("records.ndjson"), &records).unwrap();
+    let wrapups = |args: &[&str]| -> Vec<(String, Option<String>)> {
+        let out = run(args, b"", dir.path());
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+            .lines()
+            .filter_map(|line| {
+                let call: serde_json::Value = serde_json::from_str(line).unwrap();
+                let code = call["wrapup"]["code_id"].as_str()?.to_owned();
+                Some((code, call["wrapup"]["code_name"].as_str().map(str::to_owned)))
+            })
+            .filter(|(code, _)| !code.starts_with("ININ-"))
+            .collect()
+    };
+    let bare = wrapups(&["explain", "--format", "ndjson", "records.ndjson"]);
+    assert!(!bare.is_empty() && bare.iter().all(|(_, name)| name.is_none()), "{bare:?}");
+    let named = wrapups(&["--db", "demo.db", "explain", "--format", "ndjson", "records.ndjson"]);
+    let names: std::collections::HashMap<String, String> = archive
+        .prepare("SELECT id, name FROM lookups WHERE kind = 'wrapup_codes'")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(named.len(), bare.len());
+    for (code, name) in &named {
+        assert_eq!(name.as_ref(), Some(&names[code]), "{code}");
+    }
+    // --lookups lays its names over the archive's.
+    let (code, _) = &named[0];
+    std::fs::write(dir.path().join("mine.json"), format!(r#"{{"wrapup_codes": {{"{code}": "Mine"}}}}"#))
+        .unwrap();
+    let mine = wrapups(&[
+        "--db",
+        "demo.db",
+        "explain",
+        "--format",
+        "ndjson",
+        "--lookups",
+        "mine.json",
+        "records.ndjson",
+    ]);
+    assert!(mine
+        .iter()
+        .all(|(c, name)| name.as_deref() == Some(if c == code { "Mine" } else { names[c].as_str() })));
     let rederive = run(&["--db", "demo.db", "rederive"], b"", dir.path());
     assert!(
         rederive.status.success() && text(&rederive.stderr).contains("derived 400 calls"),

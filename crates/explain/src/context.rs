@@ -59,6 +59,17 @@ impl Lookups {
     pub fn flow_outcome(&self, id: Option<&str>) -> Option<&str> {
         Self::find(&self.flow_outcomes, id)
     }
+
+    /// These names with `over`'s laid on top: where both name an id, `over`'s name wins.
+    #[must_use]
+    pub fn overlaid(mut self, over: Lookups) -> Lookups {
+        self.users.extend(over.users);
+        self.queues.extend(over.queues);
+        self.wrapup_codes.extend(over.wrapup_codes);
+        self.flows.extend(over.flows);
+        self.flow_outcomes.extend(over.flow_outcomes);
+        self
+    }
 }
 
 /// The user's settings for explanations (`[reason]` and `[ivr]` of `calltrail.toml`).

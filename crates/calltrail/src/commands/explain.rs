@@ -48,9 +48,16 @@ pub fn run(
         _ => {}
     }
     let settings = config.settings();
+    // Names come from the archive when one is named (its cached users, queues, wrap-up codes
+    // and flows), and from --lookups, whose names win.
+    let archived = if has_archive {
+        archive_lookups(&config.db_path(global.db.as_deref()), config, printer)?
+    } else {
+        Lookups::default()
+    };
     let lookups = match &args.lookups {
-        Some(path) => load_lookups(path)?,
-        None => Lookups::default(),
+        Some(path) => archived.overlaid(load_lookups(path)?),
+        None => archived,
     };
     let api_text = match &args.attributes {
         Some(path) => Some(read_file(path)?),
@@ -171,6 +178,16 @@ fn explain_archived(
     }
     out.flush()?;
     Ok(Status::Success)
+}
+
+/// The names the archive at `db` has cached; none, said once, when there is no archive there.
+fn archive_lookups(db: &Path, config: &Config, printer: &Printer) -> anyhow::Result<Lookups> {
+    if !db.exists() {
+        printer.warn(&format!("no archive at `{}`: ids are not looked up as names", db.display()));
+        return Ok(Lookups::default());
+    }
+    let mut store = crate::commands::sync::open_store(db, config, printer)?;
+    Ok(store.lookups()?)
 }
 
 fn read_file(path: &Path) -> anyhow::Result<Vec<u8>> {
