@@ -392,7 +392,7 @@ pub(crate) async fn call(
                     @for a in agents {
                         tr {
                             td { (s(a, "/name").or_else(|| s(a, "/user_id")).unwrap_or("")) }
-                            td { (s(a, "/queue_name").unwrap_or("")) }
+                            td { (s(a, "/queue_name").or_else(|| s(a, "/queue_id")).unwrap_or("")) }
                             td { @if a.get("answered").and_then(Value::as_bool) == Some(true) { "yes" } @else if a.get("not_responding").and_then(Value::as_bool) == Some(true) { "rang out" } @else { "no" } }
                             td.num { (duration(ms(a, "/alert_ms"))) } td.num { (duration(ms(a, "/talk_ms"))) }
                             td.num { (duration(ms(a, "/hold_ms"))) } td.num { (duration(ms(a, "/acw_ms"))) }
