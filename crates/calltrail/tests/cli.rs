@@ -568,6 +568,7 @@ fn demo_syncs_reports_and_the_archive_answers() {
     let upgraded = queues(dir.path());
     assert!(upgraded.status.success(), "{}", text(&upgraded.stderr));
     assert!(text(&upgraded.stderr).contains("upgrading the archive"), "{}", text(&upgraded.stderr));
+    assert!(text(&upgraded.stderr).contains("`calltrail rederive` gives a callback's wait its own"));
     assert_eq!(text(&upgraded.stdout), text(&current.stdout));
 
     let no_archive = run(&["--db", "nothing.db", "calls"], b"", dir.path());

@@ -208,15 +208,18 @@ impl Store {
         Self::init(conn, path.to_owned())
     }
 
-    /// How many schema upgrades opening the archive at `path` would apply: 0 for a new,
-    /// current or unreadable file. Upgrading a large archive takes a while (about half a
-    /// minute per million calls), so a caller may say so first.
-    pub fn pending_upgrades(path: &Path) -> usize {
+    /// The schema upgrades opening the archive at `path` would apply, with what each asks of
+    /// the user afterwards (if anything): none for a new, current or unreadable file.
+    /// Upgrading a large archive takes a while (about half a minute per million calls), so a
+    /// caller may say so first.
+    pub fn pending_upgrades(path: &Path) -> Vec<Option<&'static str>> {
         let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let Ok(conn) = Connection::open_with_flags(path, flags) else { return 0 };
+        let Ok(conn) = Connection::open_with_flags(path, flags) else { return Vec::new() };
         match conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).map(usize::try_from) {
-            Ok(Ok(version)) if version > 0 => schema::MIGRATIONS.len().saturating_sub(version),
-            _ => 0,
+            Ok(Ok(version)) if version > 0 => (version + 1..=schema::MIGRATIONS.len())
+                .map(|number| schema::UPGRADE_NOTES.iter().find(|(n, _)| *n == number).map(|(_, note)| *note))
+                .collect(),
+            _ => Vec::new(),
         }
     }
 

@@ -1,6 +1,14 @@
 //! The archive's schema: migrations embedded here, applied in order and only ever appended to.
 //! `PRAGMA user_version` records how many have been applied.
 
+/// What a migration (by its number, counted from 1) leaves for the user to do on an archive it
+/// upgraded.
+pub const UPGRADE_NOTES: &[(usize, &str)] = &[(
+    6,
+    "each wait in a queue was filled in from the stored call records with its call's media; \
+     `calltrail rederive` gives a callback's wait its own, as `report queues --media` counts it",
+)];
+
 /// Every migration, oldest first. Never edit one that has shipped; add a new one.
 pub const MIGRATIONS: &[&str] = &[
     // 1: raw records, their history, derived calls and their parts, lookups, sync state.

@@ -53,11 +53,16 @@ pub fn existing_archive(global: &GlobalArgs, config: &Config) -> anyhow::Result<
 /// Says so before an archive from an earlier version is upgraded, which takes a while on a
 /// large one.
 pub fn announce_upgrade(path: &Path, printer: &Printer) {
-    if Store::pending_upgrades(path) > 0 {
-        printer.say(&format!(
-            "upgrading the archive `{}` to this version of calltrail (once; about half a minute per million calls)",
-            path.display()
-        ));
+    let pending = Store::pending_upgrades(path);
+    if pending.is_empty() {
+        return;
+    }
+    printer.say(&format!(
+        "upgrading the archive `{}` to this version of calltrail (once; about half a minute per million calls)",
+        path.display()
+    ));
+    for note in pending.into_iter().flatten() {
+        printer.say(&format!("note: {note}"));
     }
 }
 
