@@ -117,11 +117,7 @@ impl Progress {
 
     fn bar(&self, len: u64, label: &str) -> ProgressBar {
         let bar = self.multi.add(ProgressBar::new(len));
-        bar.set_style(
-            ProgressStyle::with_template("{prefix:>11} [{bar:30}] {pos}/{len} {msg} ({per_sec}, eta {eta})")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-        );
+        bar.set_style(bar_style("{prefix:>11} [{bar:30}] {pos}/{len} {msg} ({rate}, eta {eta})"));
         bar.set_prefix(label.to_owned());
         bar
     }
@@ -129,12 +125,28 @@ impl Progress {
     fn spinner(&self, label: &str) -> ProgressBar {
         let bar = self.multi.add(ProgressBar::new_spinner());
         bar.set_style(
-            ProgressStyle::with_template("{prefix:>11} {spinner} {pos} {msg} ({per_sec})")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            ProgressStyle::with_template("{prefix:>11} {spinner} {pos} {msg} ({rate})")
+                .map_or_else(|_| ProgressStyle::default_spinner(), with_rate),
         );
         bar.set_prefix(label.to_owned());
         bar
     }
+}
+
+/// A bar drawn with `template`, whose `{rate}` is items per second as people read it
+/// (`330/s`, `2.5/s`), not to four decimals as `{per_sec}` is.
+pub fn bar_style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template)
+        .map_or_else(|_| ProgressStyle::default_bar(), with_rate)
+        .progress_chars("=> ")
+}
+
+fn with_rate(style: ProgressStyle) -> ProgressStyle {
+    style.with_key("rate", |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+        let rate = state.per_sec();
+        let _ =
+            if rate >= 10.0 || rate == 0.0 { write!(out, "{rate:.0}/s") } else { write!(out, "{rate:.1}/s") };
+    })
 }
 
 fn interval(w: &Window) -> String {

@@ -2,7 +2,7 @@
 //! `calltrail_store::export`), with a progress bar over the days written.
 
 use calltrail_store::{ExportFormat, ExportOptions, ExportTable};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget};
 
 use crate::cli::{ExportArgs, ExportFormatArg, ExportTableArg, GlobalArgs};
 use crate::commands::calls::{existing_archive, zone_of};
@@ -49,11 +49,7 @@ pub fn run(
         Some(0),
         if printer.progress_visible() { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() },
     );
-    bar.set_style(
-        ProgressStyle::with_template("{prefix:>11} [{bar:30}] {pos}/{len} files ({per_sec}, eta {eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
+    bar.set_style(calltrail_sync::bar_style("{prefix:>11} [{bar:30}] {pos}/{len} files ({rate}, eta {eta})"));
     bar.set_prefix("export");
     let started = std::time::Instant::now();
     let report = store.export(&options, &|done, total| {
