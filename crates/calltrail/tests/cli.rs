@@ -521,12 +521,30 @@ fn demo_syncs_reports_and_the_archive_answers() {
     assert!(mine
         .iter()
         .all(|(c, name)| name.as_deref() == Some(if c == code { "Mine" } else { names[c].as_str() })));
+    // The archive remembers the settings its calls were derived with: a rederive with no
+    // calltrail.toml keeps the demo's reasons.
+    let reasons = || -> Vec<(String, Option<String>, Option<String>)> {
+        archive
+            .prepare("SELECT c.conversation_id, c.reason, json_extract(r.record_json, '$.ivr.path') FROM calls c JOIN call_records r USING (conversation_id) ORDER BY 1")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let before = reasons();
+    assert!(
+        before.iter().filter(|r| r.1.as_deref().is_some_and(|r| r.contains(" - "))).count() > 10,
+        "Final Main Intent"
+    );
     let rederive = run(&["--db", "demo.db", "rederive"], b"", dir.path());
     assert!(
         rederive.status.success() && text(&rederive.stderr).contains("derived 400 calls"),
         "{}",
         text(&rederive.stderr)
     );
+    assert!(text(&rederive.stderr).contains("reason attributes: Final Main Intent, MainIntent1"));
+    assert_eq!(reasons(), before, "the same reasons and IVR paths as the demo derived");
     // Times as people write them: the demo's calls since yesterday's UTC midnight.
     let since_yesterday: i64 = archive
         .query_row(
@@ -564,7 +582,7 @@ fn demo_syncs_reports_and_the_archive_answers() {
     let queues = |dir: &Path| run(&["--db", "demo.db", "report", "queues", "--format", "json"], b"", dir);
     let current = queues(dir.path());
     assert!(!text(&current.stderr).contains("upgrading"), "{}", text(&current.stderr));
-    archive.execute_batch("DROP TABLE queue_visits; PRAGMA user_version = 5;").unwrap();
+    archive.execute_batch("DROP TABLE queue_visits; DROP TABLE settings; PRAGMA user_version = 5;").unwrap();
     let upgraded = queues(dir.path());
     assert!(upgraded.status.success(), "{}", text(&upgraded.stderr));
     assert!(text(&upgraded.stderr).contains("upgrading the archive"), "{}", text(&upgraded.stderr));
@@ -573,6 +591,56 @@ fn demo_syncs_reports_and_the_archive_answers() {
 
     let no_archive = run(&["--db", "nothing.db", "calls"], b"", dir.path());
     assert_eq!(no_archive.status.code(), Some(2));
+}
+
+#[test]
+fn the_archive_remembers_the_settings_its_calls_were_derived_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = |config: &str, seed: &str| {
+        let mut args = vec!["--no-progress", "--db", "demo.db"];
+        if !config.is_empty() {
+            args.extend(["--config", config]);
+        }
+        args.extend(["demo", "--calls", "150", "--days", "1", "--seed", seed]);
+        run(&args, b"", dir.path())
+    };
+    let first = demo("", "3");
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(!text(&first.stderr).contains("differ"), "{}", text(&first.stderr));
+    let archive = rusqlite::Connection::open(dir.path().join("demo.db")).unwrap();
+    // Other settings: a run that stores calls says they differ; a rederive takes them up.
+    std::fs::write(dir.path().join("other.toml"), "[reason]\nattributes = [\"LOB\"]\n").unwrap();
+    let more = demo("other.toml", "9");
+    assert!(more.status.success(), "{}", text(&more.stderr));
+    assert!(
+        text(&more.stderr).contains("differ from those the archive's calls were derived with"),
+        "{}",
+        text(&more.stderr)
+    );
+    let status = run(&["--db", "demo.db", "status", "--format", "text"], b"", dir.path());
+    assert!(
+        text(&status.stdout).contains("Derived with reason attributes: Final Main Intent, MainIntent1;"),
+        "{}",
+        text(&status.stdout)
+    );
+    let rederive = run(&["--config", "other.toml", "--db", "demo.db", "rederive"], b"", dir.path());
+    assert!(rederive.status.success(), "{}", text(&rederive.stderr));
+    let lob: i64 = archive
+        .query_row("SELECT count(*) FROM calls WHERE reason = 'Residential'", [], |r| r.get(0))
+        .unwrap();
+    assert!(lob > 50, "{lob} calls now say why by LOB");
+    let status = run(&["--db", "demo.db", "status", "--format", "text"], b"", dir.path());
+    assert!(
+        text(&status.stdout).contains("Derived with reason attributes: LOB; IVR checkpoints: none"),
+        "{}",
+        text(&status.stdout)
+    );
+    let again = run(&["--db", "demo.db", "rederive"], b"", dir.path());
+    assert!(
+        again.status.success() && text(&again.stderr).contains("reason attributes: LOB;"),
+        "{}",
+        text(&again.stderr)
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Names for ids, as listed by the users, queues, wrap-up codes and flows endpoints.
 ///
@@ -73,7 +73,7 @@ impl Lookups {
 }
 
 /// The user's settings for explanations (`[reason]` and `[ivr]` of `calltrail.toml`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// `[reason]`.
@@ -83,7 +83,7 @@ pub struct Settings {
 }
 
 /// `[reason]`: where the reason for the call is found.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ReasonSettings {
     /// Participant attributes that carry the reason, most specific first; the first with a
@@ -92,7 +92,7 @@ pub struct ReasonSettings {
 }
 
 /// `[ivr]`: how IVR paths are drawn.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct IvrSettings {
     /// Attribute keys that mark points in the IVR, in path order.

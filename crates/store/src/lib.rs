@@ -304,6 +304,27 @@ impl Store {
         self.settings = settings;
     }
 
+    /// The settings derivations use.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The settings the archive's calls were derived with, as last remembered; `None` for an
+    /// archive that has not remembered any (new, or from before it could).
+    pub fn derived_with(&self) -> Result<Option<Settings>, StoreError> {
+        let json: Option<String> =
+            self.conn.query_row("SELECT json FROM settings WHERE id = 1", [], |r| r.get(0)).optional()?;
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
+    /// Remembers `settings` as those the archive's calls were derived with.
+    pub fn remember_settings(&self, settings: &Settings) -> Result<(), StoreError> {
+        // Lists of strings always serialise.
+        let json = serde_json::to_string(settings).unwrap_or_else(|_| "{}".to_owned());
+        self.conn.execute("INSERT OR REPLACE INTO settings (id, json) VALUES (1, ?1)", [json])?;
+        Ok(())
+    }
+
     /// The lookups stored in the archive.
     pub fn lookups(&mut self) -> Result<Lookups, StoreError> {
         if let Some(l) = &self.lookups {
@@ -1050,7 +1071,8 @@ mod tests {
         assert!(expected.iter().any(|v| v.contains("| Integer(1) |")), "a second visit");
         {
             let conn = Connection::open(&path).unwrap();
-            conn.execute_batch("DROP TABLE queue_visits; PRAGMA user_version = 5;").unwrap();
+            conn.execute_batch("DROP TABLE queue_visits; DROP TABLE settings; PRAGMA user_version = 5;")
+                .unwrap();
         }
         let mut store = Store::open(&path).unwrap();
         // Everything but the media comes from the call records; each visit gets its call's

@@ -278,4 +278,13 @@ pub const MIGRATIONS: &[&str] = &[
             ELSE 0 END
     FROM calls c JOIN call_records r USING (conversation_id), json_each(r.record_json, '$.queues') q;
     ",
+    // 7: the `[reason]` and `[ivr]` settings the archive's calls were derived with (JSON), so
+    // that a later sync or rederive without calltrail.toml keeps them, and one with other
+    // settings can say so.
+    r"
+    CREATE TABLE settings (
+        id   INTEGER PRIMARY KEY CHECK (id = 1),
+        json TEXT NOT NULL
+    );
+    ",
 ];

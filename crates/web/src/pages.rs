@@ -747,14 +747,21 @@ fn table_html(table: &Table) -> Markup {
     let columns: Vec<_> =
         table.columns.iter().filter(|c| c.show != calltrail_explain::report::Show::TableOnly).collect();
     html! {
-        table.report {
+        // A wide report scrolls within its box, not the page with it.
+        div.wide { table.report {
             thead { tr { @for c in &columns { th class=[(c.kind != Kind::Text).then_some("num")] { (c.heading().replace('_', " ")) } } } }
             tbody {
                 @for row in &rows {
                     tr {
                         @for c in &columns {
                             @let v = &row[c.name];
-                            td class=[(c.kind != Kind::Text).then_some("num")] {
+                            // Numbers, days and names stay on one line; a long text wraps.
+                            @let class = match (c.kind != Kind::Text, v.as_str().is_none_or(|t| t.chars().count() <= 32)) {
+                                (true, _) => "num short",
+                                (false, true) => "short",
+                                (false, false) => "long",
+                            };
+                            td class=(class) {
                                 @match (c.kind, v) {
                                     (_, Value::Null) => "—",
                                     (Kind::Ms, Value::Number(n)) => (duration(n.as_i64().unwrap_or(0))),
@@ -767,7 +774,7 @@ fn table_html(table: &Table) -> Markup {
                     }
                 }
             }
-        }
+        } }
     }
 }
 
@@ -906,6 +913,8 @@ th, td { text-align:left; padding:.3em .6em; border-bottom:1px solid var(--line)
 th { font-weight:600; color:var(--muted); font-size:.9em; }
 .num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
 td.when { white-space:nowrap; }
+.wide { overflow-x:auto; }
+table.report td.short { white-space:nowrap; }
 form.filters { display:flex; flex-wrap:wrap; gap:.5em 1em; align-items:end; margin:.5em 0 1em; padding:.6em; background:#f7f8fa; border-radius:6px; }
 form.filters label { display:flex; flex-direction:column; font-size:.85em; color:var(--muted); }
 form.filters input, form.filters select, form.filters button { font:inherit; padding:.25em .4em; }

@@ -11,7 +11,7 @@ use calltrail_explain::{IvrSettings, ReasonSettings};
 use calltrail_sim::{Clock, Sim, SimConfig};
 
 use crate::cli::{DemoArgs, GlobalArgs};
-use crate::commands::sync::{now_ms, open_store, summary};
+use crate::commands::sync::{now_ms, open_store, summary, Deriving};
 use crate::config::Config;
 use crate::printer::Printer;
 use crate::Status;
@@ -43,7 +43,7 @@ pub fn run(
     if config.ivr.checkpoints.is_empty() {
         config.ivr = IvrSettings { checkpoints: vec!["MainIntent1".into(), "SubIntent1".into()] };
     }
-    let mut store = open_store(&path, &config, printer)?;
+    let mut store = open_store(&path, &config, printer, Deriving::NewCalls)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

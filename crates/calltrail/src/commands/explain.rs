@@ -14,11 +14,12 @@ use std::sync::mpsc;
 
 use anyhow::Context as _;
 use calltrail_explain::json::WriteJson;
-use calltrail_explain::{explain, story, CallRecord, Context, Lookups};
+use calltrail_explain::{explain, story, CallRecord, Context, Lookups, Settings};
 use calltrail_model::{parse_document, ApiConversation, Document};
 use rayon::prelude::*;
 
 use crate::cli::{ExplainArgs, ExplainFormat, GlobalArgs};
+use crate::commands::sync::{open_store, Deriving};
 use crate::config::Config;
 use crate::input::{self, Batch, Layout, LineBatches};
 use crate::printer::Printer;
@@ -47,13 +48,13 @@ pub fn run(
         }
         _ => {}
     }
-    let settings = config.settings();
-    // Names come from the archive when one is named (its cached users, queues, wrap-up codes
-    // and flows), and from --lookups, whose names win.
-    let archived = if has_archive {
-        archive_lookups(&config.db_path(global.db.as_deref()), config, printer)?
+    // With an archive named, its cached names (users, queues, wrap-up codes, flows) and the
+    // settings its calls were derived with (unless calltrail.toml sets them) are used;
+    // --lookups' names win over the archive's.
+    let (archived, settings) = if has_archive {
+        from_archive(&config.db_path(global.db.as_deref()), config, printer)?
     } else {
-        Lookups::default()
+        (Lookups::default(), config.settings())
     };
     let lookups = match &args.lookups {
         Some(path) => archived.overlaid(load_lookups(path)?),
@@ -141,14 +142,14 @@ fn explain_archived(
         ))
         .into());
     }
-    let mut store = crate::commands::sync::open_store(db, config, printer)?;
+    let mut store = open_store(db, config, printer, Deriving::Nothing)?;
     let Some(raw) = store.raw(id)? else {
         printer.error(&format!("`{id}` is no file, nor a conversation in the archive `{}`", db.display()));
         return Ok(Status::Failure);
     };
     let lookups = store.lookups()?;
     let api_raw = store.api_raw(id)?;
-    let settings = config.settings();
+    let settings = store.settings().clone();
     let ctx = Context { lookups: &lookups, settings: &settings };
     let conversation: calltrail_model::Conversation<'_> = calltrail_model::from_json(&raw)?;
     let api: Option<ApiConversation<'_>> =
@@ -180,14 +181,15 @@ fn explain_archived(
     Ok(Status::Success)
 }
 
-/// The names the archive at `db` has cached; none, said once, when there is no archive there.
-fn archive_lookups(db: &Path, config: &Config, printer: &Printer) -> anyhow::Result<Lookups> {
+/// The names the archive at `db` has cached and the settings to derive with; without an
+/// archive there, no names (said once) and calltrail.toml's settings.
+fn from_archive(db: &Path, config: &Config, printer: &Printer) -> anyhow::Result<(Lookups, Settings)> {
     if !db.exists() {
         printer.warn(&format!("no archive at `{}`: ids are not looked up as names", db.display()));
-        return Ok(Lookups::default());
+        return Ok((Lookups::default(), config.settings()));
     }
-    let mut store = crate::commands::sync::open_store(db, config, printer)?;
-    Ok(store.lookups()?)
+    let mut store = open_store(db, config, printer, Deriving::Nothing)?;
+    Ok((store.lookups()?, store.settings().clone()))
 }
 
 fn read_file(path: &Path) -> anyhow::Result<Vec<u8>> {

@@ -6,12 +6,14 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use calltrail_explain::report::render_table;
+use calltrail_explain::Settings;
 use calltrail_model::Zone;
 use calltrail_store::{Counts, QuarantineRow, SyncStatus};
 use serde_json::json;
 
 use crate::cli::{GlobalArgs, StatusArgs, TextOrJson};
 use crate::commands::calls::{existing_archive, local_time, zone_of};
+use crate::commands::sync::describe;
 use crate::config::Config;
 use crate::printer::Printer;
 use crate::Status;
@@ -27,6 +29,7 @@ struct Facts {
     last_start: Option<i64>,
     counts: Counts,
     names: Vec<(String, u64)>,
+    derived_with: Option<Settings>,
     syncs: Vec<SyncStatus>,
     quarantine: Vec<QuarantineRow>,
 }
@@ -42,6 +45,7 @@ pub fn run(args: &StatusArgs, global: &GlobalArgs, config: &Config) -> anyhow::R
         last_start,
         counts: store.counts()?,
         names: store.lookup_counts()?,
+        derived_with: store.derived_with()?,
         syncs: store.sync_statuses(SHOWN)?,
         quarantine: store.quarantined(SHOWN)?,
     };
@@ -75,6 +79,7 @@ fn as_json(facts: &Facts) -> serde_json::Value {
         "calls": {"count": facts.calls, "first_start_ms": facts.first_start, "last_start_ms": facts.last_start},
         "counts": {"conversations": c.conversations, "history": c.history, "open": c.open, "quarantined": c.quarantined},
         "names": facts.names.iter().map(|(k, n)| (k.clone(), json!(n))).collect::<serde_json::Map<_, _>>(),
+        "derived_with": facts.derived_with,
         "syncs": facts.syncs,
         "quarantine": facts.quarantine,
     })
@@ -109,6 +114,8 @@ fn as_text(facts: &Facts, zone: &Zone) -> String {
         facts.names.iter().map(named).collect::<Vec<_>>().join(", ")
     };
     line(&mut text, "Names", &names);
+    let derived = facts.derived_with.as_ref().map_or_else(|| "not recorded yet".to_owned(), describe);
+    line(&mut text, "Derived with", &derived);
     line(&mut text, "Quarantined", &counts.quarantined.to_string());
 
     text.push_str("\nSyncs, newest first\n");

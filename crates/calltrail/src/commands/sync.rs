@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::Context as _;
 use calltrail_client::plan::Mode;
 use calltrail_client::{Credentials, Http, RequestConfig, Secret};
+use calltrail_explain::Settings;
 use calltrail_model::zone::duration_ms;
 use calltrail_model::{Timestamp, Zone};
 use calltrail_store::Store;
@@ -20,12 +21,64 @@ use calltrail_sync::{AttributesMode, Progress, SyncOptions, SyncReport};
 const HOUR: i64 = 3_600_000;
 const DAY: i64 = 24 * HOUR;
 
-/// Opens the archive with the configured settings.
-pub fn open_store(path: &Path, config: &Config, printer: &Printer) -> anyhow::Result<Store> {
+/// What a command opening the archive does with its calls, which decides the `[reason]` and
+/// `[ivr]` settings it derives them with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deriving {
+    /// Explains from it, stores nothing.
+    Nothing,
+    /// Derives the calls it stores (sync, demo).
+    NewCalls,
+    /// Derives every call again (rederive).
+    EveryCall,
+}
+
+/// Opens the archive with the settings its calls are derived with: the configured ones
+/// (calltrail.toml), or, when none are, those the archive's calls were derived with, so that a
+/// sync or a rederive run elsewhere does not quietly change why calls are said to have come.
+/// The settings are remembered when the first calls are stored and on a rederive; a sync with
+/// other ones says so.
+pub fn open_store(
+    path: &Path,
+    config: &Config,
+    printer: &Printer,
+    deriving: Deriving,
+) -> anyhow::Result<Store> {
     crate::commands::calls::announce_upgrade(path, printer);
     let mut store = Store::open(path)?;
-    store.set_settings(config.settings());
+    let configured = config.settings();
+    let stored = store.derived_with()?;
+    let settings = match &stored {
+        Some(stored) if configured == Settings::default() => stored.clone(),
+        _ => configured,
+    };
+    match (deriving, &stored) {
+        (Deriving::NewCalls, Some(stored)) if *stored != settings => printer.warn(&format!(
+            "the configured [reason] and [ivr] ({}) differ from those the archive's calls were derived with ({}); new calls are derived with the configured ones\n\nhint: `calltrail rederive` derives every call with them",
+            describe(&settings),
+            describe(stored)
+        )),
+        (Deriving::Nothing, _) | (Deriving::NewCalls, Some(_)) => {}
+        // An archive from before it remembered its settings keeps not knowing until a rederive.
+        (Deriving::NewCalls, None) => {
+            if store.counts()?.conversations == 0 {
+                store.remember_settings(&settings)?;
+            }
+        }
+        (Deriving::EveryCall, _) => store.remember_settings(&settings)?,
+    }
+    store.set_settings(settings);
     Ok(store)
+}
+
+/// Settings in a few words, for messages and the status.
+pub fn describe(settings: &Settings) -> String {
+    let list = |items: &[String]| if items.is_empty() { "none".to_owned() } else { items.join(", ") };
+    format!(
+        "reason attributes: {}; IVR checkpoints: {}",
+        list(&settings.reason.attributes),
+        list(&settings.ivr.checkpoints)
+    )
 }
 
 /// The hint after a time that could not be read.
@@ -112,7 +165,7 @@ pub fn run(
     printer: &Printer,
 ) -> anyhow::Result<Status> {
     let path = config.db_path(global.db.as_deref());
-    let mut store = open_store(&path, config, printer)?;
+    let mut store = open_store(&path, config, printer, Deriving::NewCalls)?;
     let lookback =
         parse_duration(args.lookback.as_deref().or(config.sync.lookback.as_deref()).unwrap_or("48h"))?;
     let now = now_ms();
@@ -133,7 +186,7 @@ pub fn run(
     };
     let rate_limit = args.rate_limit.or(config.sync.rate_limit).unwrap_or(300);
     let http = connect(args.api_base.as_deref(), &config.genesys, rate_limit)?;
-    let settings = config.settings();
+    let settings = store.settings().clone();
     let options = SyncOptions {
         from,
         to,
@@ -191,9 +244,9 @@ pub fn rederive(global: &GlobalArgs, config: &Config, printer: &Printer) -> anyh
     if !path.exists() {
         return Err(UsageError(format!("no archive at `{}`", path.display())).into());
     }
-    let mut store = open_store(&path, config, printer)?;
+    let mut store = open_store(&path, config, printer, Deriving::EveryCall)?;
     let n = store.rederive()?;
-    printer.say(&format!("derived {n} calls again from their raw records"));
+    printer.say(&format!("derived {n} calls again from their raw records ({})", describe(store.settings())));
     Ok(Status::Success)
 }
 
