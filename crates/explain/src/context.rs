@@ -82,6 +82,18 @@ pub struct Settings {
     pub ivr: IvrSettings,
 }
 
+impl Settings {
+    /// The settings in a few words, for messages and status pages.
+    pub fn summary(&self) -> String {
+        let list = |items: &[String]| if items.is_empty() { "none".to_owned() } else { items.join(", ") };
+        format!(
+            "reason attributes: {}; IVR checkpoints: {}",
+            list(&self.reason.attributes),
+            list(&self.ivr.checkpoints)
+        )
+    }
+}
+
 /// `[reason]`: where the reason for the call is found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]

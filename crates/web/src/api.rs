@@ -172,6 +172,7 @@ pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, We
                 },
                 "syncs": store.sync_statuses(20)?,
                 "quarantine": store.quarantined(50)?,
+                "derived_with": store.derived_with()?,
             });
             Ok((status, store.change_seq()?))
         })

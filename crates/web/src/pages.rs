@@ -841,9 +841,15 @@ pub(crate) async fn fields(Query(params): Query<Params>) -> Response {
 
 /// `/status`: what the archive holds, the last syncs, the quarantine.
 pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, WebError> {
-    let (counts, syncs, quarantine, seq) = state
+    let (counts, syncs, quarantine, seq, derived_with) = state
         .with_store(|store| {
-            Ok((store.counts()?, store.sync_statuses(20)?, store.quarantined(50)?, store.change_seq()?))
+            Ok((
+                store.counts()?,
+                store.sync_statuses(20)?,
+                store.quarantined(50)?,
+                store.change_seq()?,
+                store.derived_with()?,
+            ))
         })
         .await?;
     let index = state.index_status(seq);
@@ -855,6 +861,7 @@ pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, We
             dt { "Still ongoing" } dd { (counts.open) }
             dt { "Earlier versions kept" } dd { (counts.history) }
             dt { "Quarantined records" } dd data-count="quarantined" { (counts.quarantined) }
+            dt { "Calls derived with" } dd data-settings { (derived_with.as_ref().map_or_else(|| "settings not recorded yet".to_owned(), calltrail_explain::Settings::summary)) }
             dt { "Report index" }
             dd data-index=(index.state) {
                 (index.state) " — " (index.calls) " calls, " (index.legs) " agent legs, "

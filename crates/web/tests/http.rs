@@ -29,6 +29,7 @@ fn archive(dir: &Path) -> PathBuf {
     let path = dir.join("web.db");
     let mut store = Store::open(&path).unwrap();
     store.set_settings(settings());
+    store.remember_settings(&settings()).unwrap();
     let (org, planned) = calltrail_sim::generate(&Spec::at(600, 5, 3, NOW));
     for (kind, entries) in org.lookup_tables() {
         store.put_lookups(kind, &entries).unwrap();
@@ -265,6 +266,9 @@ async fn every_page_and_api_route_answers_from_the_archive() {
 
     let status = server.json("/api/status").await;
     assert_eq!(status["counts"]["conversations"].as_u64(), Some(store.counts().unwrap().conversations));
+    assert_eq!(status["derived_with"], serde_json::to_value(settings()).unwrap());
+    let (_, page, _) = server.get("/status").await;
+    assert!(page.contains("reason attributes: Final Main Intent, MainIntent1; IVR checkpoints: MainIntent1"));
     let fields = server.json("/api/fields?name=segmentType").await;
     assert!(fields.as_array().unwrap().iter().any(|f| f["path"].as_str().unwrap().ends_with("segmentType")));
 }

@@ -13,7 +13,6 @@ use serde_json::json;
 
 use crate::cli::{GlobalArgs, StatusArgs, TextOrJson};
 use crate::commands::calls::{existing_archive, local_time, zone_of};
-use crate::commands::sync::describe;
 use crate::config::Config;
 use crate::printer::Printer;
 use crate::Status;
@@ -114,7 +113,8 @@ fn as_text(facts: &Facts, zone: &Zone) -> String {
         facts.names.iter().map(named).collect::<Vec<_>>().join(", ")
     };
     line(&mut text, "Names", &names);
-    let derived = facts.derived_with.as_ref().map_or_else(|| "not recorded yet".to_owned(), describe);
+    let derived =
+        facts.derived_with.as_ref().map_or_else(|| "not recorded yet".to_owned(), Settings::summary);
     line(&mut text, "Derived with", &derived);
     line(&mut text, "Quarantined", &counts.quarantined.to_string());
 

@@ -55,8 +55,8 @@ pub fn open_store(
     match (deriving, &stored) {
         (Deriving::NewCalls, Some(stored)) if *stored != settings => printer.warn(&format!(
             "the configured [reason] and [ivr] ({}) differ from those the archive's calls were derived with ({}); new calls are derived with the configured ones\n\nhint: `calltrail rederive` derives every call with them",
-            describe(&settings),
-            describe(stored)
+            settings.summary(),
+            stored.summary()
         )),
         (Deriving::Nothing, _) | (Deriving::NewCalls, Some(_)) => {}
         // An archive from before it remembered its settings keeps not knowing until a rederive.
@@ -69,16 +69,6 @@ pub fn open_store(
     }
     store.set_settings(settings);
     Ok(store)
-}
-
-/// Settings in a few words, for messages and the status.
-pub fn describe(settings: &Settings) -> String {
-    let list = |items: &[String]| if items.is_empty() { "none".to_owned() } else { items.join(", ") };
-    format!(
-        "reason attributes: {}; IVR checkpoints: {}",
-        list(&settings.reason.attributes),
-        list(&settings.ivr.checkpoints)
-    )
 }
 
 /// The hint after a time that could not be read.
@@ -246,7 +236,7 @@ pub fn rederive(global: &GlobalArgs, config: &Config, printer: &Printer) -> anyh
     }
     let mut store = open_store(&path, config, printer, Deriving::EveryCall)?;
     let n = store.rederive()?;
-    printer.say(&format!("derived {n} calls again from their raw records ({})", describe(store.settings())));
+    printer.say(&format!("derived {n} calls again from their raw records ({})", store.settings().summary()));
     Ok(Status::Success)
 }
 
