@@ -521,6 +521,16 @@ fn demo_syncs_reports_and_the_archive_answers() {
     assert!(mine
         .iter()
         .all(|(c, name)| name.as_deref() == Some(if c == code { "Mine" } else { names[c].as_str() })));
+    // An archive that cannot be read costs the names, not the explanations.
+    std::fs::write(dir.path().join("not-an-archive.db"), "text").unwrap();
+    let unnamed = run(
+        &["--db", "not-an-archive.db", "explain", "--format", "ndjson", "records.ndjson"],
+        b"",
+        dir.path(),
+    );
+    assert!(unnamed.status.success(), "{}", text(&unnamed.stderr));
+    assert!(text(&unnamed.stderr).contains("ids are not looked up as names"), "{}", text(&unnamed.stderr));
+    assert_eq!(text(&unnamed.stdout).lines().count(), 60);
     // The archive remembers the settings its calls were derived with: a rederive with no
     // calltrail.toml keeps the demo's reasons.
     let reasons = || -> Vec<(String, Option<String>, Option<String>)> {

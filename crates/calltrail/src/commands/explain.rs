@@ -52,7 +52,7 @@ pub fn run(
     // settings its calls were derived with (unless calltrail.toml sets them) are used;
     // --lookups' names win over the archive's.
     let (archived, settings) = if has_archive {
-        from_archive(&config.db_path(global.db.as_deref()), config, printer)?
+        from_archive(&config.db_path(global.db.as_deref()), config, printer)
     } else {
         (Lookups::default(), config.settings())
     };
@@ -182,14 +182,22 @@ fn explain_archived(
 }
 
 /// The names the archive at `db` has cached and the settings to derive with; without an
-/// archive there, no names (said once) and calltrail.toml's settings.
-fn from_archive(db: &Path, config: &Config, printer: &Printer) -> anyhow::Result<(Lookups, Settings)> {
+/// archive there, or one that cannot be opened, no names (said once) and calltrail.toml's
+/// settings.
+fn from_archive(db: &Path, config: &Config, printer: &Printer) -> (Lookups, Settings) {
     if !db.exists() {
         printer.warn(&format!("no archive at `{}`: ids are not looked up as names", db.display()));
-        return Ok((Lookups::default(), config.settings()));
+        return (Lookups::default(), config.settings());
     }
-    let mut store = open_store(db, config, printer, Deriving::Nothing)?;
-    Ok((store.lookups()?, store.settings().clone()))
+    // The records are explained whatever becomes of the names.
+    let from = |store: anyhow::Result<calltrail_store::Store>| -> anyhow::Result<(Lookups, Settings)> {
+        let mut store = store?;
+        Ok((store.lookups()?, store.settings().clone()))
+    };
+    from(open_store(db, config, printer, Deriving::Nothing)).unwrap_or_else(|e| {
+        printer.warn(&format!("ids are not looked up as names: {e:#}"));
+        (Lookups::default(), config.settings())
+    })
 }
 
 fn read_file(path: &Path) -> anyhow::Result<Vec<u8>> {
