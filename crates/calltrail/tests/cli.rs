@@ -581,6 +581,27 @@ fn demo_syncs_reports_and_the_archive_answers() {
     let piped = run(&["--db", "demo.db", "status"], b"", dir.path());
     let json: serde_json::Value = serde_json::from_slice(&piped.stdout).expect("JSON when piped");
     assert_eq!(json["calls"]["count"], 400);
+    // The participant data keys the calls carry, counted from the call records, most common
+    // first: what [reason] and [ivr] can name.
+    let mut carried: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    let mut stmt = archive.prepare("SELECT record_json FROM call_records").unwrap();
+    for record in stmt.query_map([], |r| r.get::<_, String>(0)).unwrap() {
+        let record: serde_json::Value = serde_json::from_str(&record.unwrap()).unwrap();
+        for key in record["ivr"]["attributes"].as_object().unwrap().keys() {
+            *carried.entry(key.clone()).or_default() += 1;
+        }
+    }
+    let mut expected: Vec<(String, u64)> = carried.into_iter().collect();
+    expected.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let keys: Vec<(String, u64)> = json["attribute_keys"]["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| (k["key"].as_str().unwrap().to_owned(), k["calls"].as_u64().unwrap()))
+        .collect();
+    assert!(expected.len() >= 3 && expected.iter().any(|(k, _)| k == "MainIntent1"), "{expected:?}");
+    assert_eq!((json["attribute_keys"]["calls"].as_u64(), keys), (Some(400), expected));
+    assert!(status_text.contains("Attributes   MainIntent1 ("), "{status_text}");
     assert_eq!(json["syncs"][0]["state"], "done");
     archive.execute("UPDATE syncs SET state = 'incomplete'", []).unwrap();
     let unfinished = run(&["--db", "demo.db", "status", "--format", "text"], b"", dir.path());

@@ -406,6 +406,28 @@ impl Store {
             .collect()
     }
 
+    /// The participant data keys (Set Participant Data in Architect) of the latest `sample`
+    /// calls, with how many of them carry each, most common first: what `[reason]` and `[ivr]`
+    /// can be set from. Returns the calls looked at, and the keys.
+    pub fn attribute_keys(&self, sample: usize) -> Result<(u64, Vec<(String, u64)>), StoreError> {
+        let sample = i64::try_from(sample).unwrap_or(i64::MAX);
+        let looked_at: i64 = self.conn.query_row(
+            "SELECT count(*) FROM (SELECT 1 FROM calls ORDER BY start_ms DESC LIMIT ?1)",
+            [sample],
+            |r| r.get(0),
+        )?;
+        let mut stmt = self.conn.prepare(
+            "SELECT a.key, count(*) FROM (SELECT conversation_id FROM calls ORDER BY start_ms DESC LIMIT ?1) c
+             JOIN call_records r USING (conversation_id), json_each(r.record_json, '$.ivr.attributes') a
+             GROUP BY a.key ORDER BY 2 DESC, 1",
+        )?;
+        let keys = stmt
+            .query_map([sample], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+            .map(|row| row.map(|(key, n)| (key, u64::try_from(n).unwrap_or(0))).map_err(StoreError::from))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((u64::try_from(looked_at).unwrap_or(0), keys))
+    }
+
     /// The newest quarantined records.
     pub fn quarantined(&self, limit: usize) -> Result<Vec<QuarantineRow>, StoreError> {
         let mut stmt = self.conn.prepare(&format!(

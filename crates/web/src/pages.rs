@@ -840,8 +840,11 @@ pub(crate) async fn fields(Query(params): Query<Params>) -> Response {
 }
 
 /// `/status`: what the archive holds, the last syncs, the quarantine.
+/// The latest calls whose participant data keys the status page counts.
+const ATTRIBUTE_SAMPLE: usize = 10_000;
+
 pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, WebError> {
-    let (counts, syncs, quarantine, seq, derived_with) = state
+    let (counts, syncs, quarantine, seq, derived_with, (looked_at, keys)) = state
         .with_store(|store| {
             Ok((
                 store.counts()?,
@@ -849,6 +852,7 @@ pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, We
                 store.quarantined(50)?,
                 store.change_seq()?,
                 store.derived_with()?,
+                store.attribute_keys(ATTRIBUTE_SAMPLE)?,
             ))
         })
         .await?;
@@ -862,6 +866,16 @@ pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, We
             dt { "Earlier versions kept" } dd { (counts.history) }
             dt { "Quarantined records" } dd data-count="quarantined" { (counts.quarantined) }
             dt { "Calls derived with" } dd data-settings { (derived_with.as_ref().map_or_else(|| "settings not recorded yet".to_owned(), calltrail_explain::Settings::summary)) }
+            dt { "Participant data keys" }
+            dd data-attribute-keys=(keys.len()) {
+                @if keys.is_empty() { "none" } @else {
+                    @for (i, (key, n)) in keys.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        code { (key) } " (" (n * 100 / looked_at.max(1)) "%)"
+                    }
+                }
+                span.muted { " in the latest " (looked_at) " calls: what [reason] and [ivr] in calltrail.toml can name" }
+            }
             dt { "Report index" }
             dd data-index=(index.state) {
                 (index.state) " — " (index.calls) " calls, " (index.legs) " agent legs, "

@@ -269,6 +269,9 @@ async fn every_page_and_api_route_answers_from_the_archive() {
     assert_eq!(status["derived_with"], serde_json::to_value(settings()).unwrap());
     let (_, page, _) = server.get("/status").await;
     assert!(page.contains("reason attributes: Final Main Intent, MainIntent1; IVR checkpoints: MainIntent1"));
+    let keys = page.split("data-attribute-keys=\"").nth(1).unwrap().split('"').next().unwrap();
+    assert!(keys.parse::<usize>().unwrap() >= 3, "{keys}");
+    assert!(page.contains("<code>MainIntent1</code> ("), "the keys the calls carry");
     let fields = server.json("/api/fields?name=segmentType").await;
     assert!(fields.as_array().unwrap().iter().any(|f| f["path"].as_str().unwrap().ends_with("segmentType")));
 }

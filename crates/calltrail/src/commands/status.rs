@@ -20,6 +20,12 @@ use crate::Status;
 /// Syncs and quarantined records listed.
 const SHOWN: usize = 10;
 
+/// The latest calls whose participant data keys are counted.
+const SAMPLE: usize = 10_000;
+
+/// Participant data keys listed in the text.
+const KEYS_SHOWN: usize = 12;
+
 /// What the archive says about itself.
 struct Facts {
     archive: String,
@@ -29,6 +35,8 @@ struct Facts {
     counts: Counts,
     names: Vec<(String, u64)>,
     derived_with: Option<Settings>,
+    /// The latest calls looked at, and the participant data keys they carry.
+    attribute_keys: (u64, Vec<(String, u64)>),
     syncs: Vec<SyncStatus>,
     quarantine: Vec<QuarantineRow>,
 }
@@ -45,6 +53,7 @@ pub fn run(args: &StatusArgs, global: &GlobalArgs, config: &Config) -> anyhow::R
         counts: store.counts()?,
         names: store.lookup_counts()?,
         derived_with: store.derived_with()?,
+        attribute_keys: store.attribute_keys(SAMPLE)?,
         syncs: store.sync_statuses(SHOWN)?,
         quarantine: store.quarantined(SHOWN)?,
     };
@@ -79,6 +88,10 @@ fn as_json(facts: &Facts) -> serde_json::Value {
         "counts": {"conversations": c.conversations, "history": c.history, "open": c.open, "quarantined": c.quarantined},
         "names": facts.names.iter().map(|(k, n)| (k.clone(), json!(n))).collect::<serde_json::Map<_, _>>(),
         "derived_with": facts.derived_with,
+        "attribute_keys": {
+            "calls": facts.attribute_keys.0,
+            "keys": facts.attribute_keys.1.iter().map(|(k, n)| json!({"key": k, "calls": n})).collect::<Vec<_>>(),
+        },
         "syncs": facts.syncs,
         "quarantine": facts.quarantine,
     })
@@ -113,9 +126,32 @@ fn as_text(facts: &Facts, zone: &Zone) -> String {
         facts.names.iter().map(named).collect::<Vec<_>>().join(", ")
     };
     line(&mut text, "Names", &names);
-    let derived =
+    let mut derived =
         facts.derived_with.as_ref().map_or_else(|| "not recorded yet".to_owned(), Settings::summary);
+    if facts.derived_with.as_ref().is_none_or(|s| *s == Settings::default())
+        && !facts.attribute_keys.1.is_empty()
+    {
+        derived.push_str(" (set [reason] and [ivr] in calltrail.toml from the attributes below)");
+    }
     line(&mut text, "Derived with", &derived);
+    let (looked_at, keys) = &facts.attribute_keys;
+    if *looked_at > 0 {
+        let share = |n: u64| n * 100 / looked_at;
+        let listed: Vec<String> =
+            keys.iter().take(KEYS_SHOWN).map(|(key, n)| format!("{key} ({}%)", share(*n))).collect();
+        let more = keys.len().saturating_sub(KEYS_SHOWN);
+        let value = match (listed.is_empty(), more) {
+            (true, _) => format!("no participant data in the latest {looked_at} calls"),
+            (false, 0) => {
+                format!("{}: participant data keys in the latest {looked_at} calls", listed.join(", "))
+            }
+            (false, more) => format!(
+                "{}, and {more} more: participant data keys in the latest {looked_at} calls",
+                listed.join(", ")
+            ),
+        };
+        line(&mut text, "Attributes", &value);
+    }
     line(&mut text, "Quarantined", &counts.quarantined.to_string());
 
     text.push_str("\nSyncs, newest first\n");
