@@ -141,7 +141,9 @@ fn as_text(facts: &Facts, zone: &Zone) -> String {
             keys.iter().take(KEYS_SHOWN).map(|(key, n)| format!("{key} ({}%)", share(*n))).collect();
         let more = keys.len().saturating_sub(KEYS_SHOWN);
         let value = match (listed.is_empty(), more) {
-            (true, _) => format!("no participant data in the latest {looked_at} calls"),
+            (true, _) => format!(
+                "no participant data in the latest {looked_at} calls (the details query leaves it out; `calltrail sync --attributes always` fetches it)"
+            ),
             (false, 0) => {
                 format!("{}: participant data keys in the latest {looked_at} calls", listed.join(", "))
             }
