@@ -458,6 +458,13 @@ impl Store {
         Ok(ids)
     }
 
+    /// True while the archive holds no conversation.
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(!self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM conversations)", [], |r| r.get::<_, bool>(0))?)
+    }
+
     /// Counts of what the archive holds.
     pub fn counts(&self) -> Result<Counts, StoreError> {
         let count = |sql: &str| -> Result<u64, StoreError> {

@@ -14,6 +14,10 @@ use rusqlite::types::Value as SqlValue;
 
 use crate::{Store, StoreError};
 
+/// How many of the latest calls [`Store::attribute_keys`] looks at: enough to meet every key
+/// a contact centre's flows set, few enough to answer at once on any archive.
+pub const ATTRIBUTE_SAMPLE: usize = 10_000;
+
 /// Which calls: every field narrows the set; `None` does not filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallFilter {
@@ -406,11 +410,11 @@ impl Store {
             .collect()
     }
 
-    /// The participant data keys (Set Participant Data in Architect) of the latest `sample`
-    /// calls, with how many of them carry each, most common first: what `[reason]` and `[ivr]`
-    /// can be set from. Returns the calls looked at, and the keys.
-    pub fn attribute_keys(&self, sample: usize) -> Result<(u64, Vec<(String, u64)>), StoreError> {
-        let sample = i64::try_from(sample).unwrap_or(i64::MAX);
+    /// The participant data keys (Set Participant Data in Architect) of the latest
+    /// [`ATTRIBUTE_SAMPLE`] calls, with how many of them carry each, most common first: what
+    /// `[reason]` and `[ivr]` can be set from. Returns the calls looked at, and the keys.
+    pub fn attribute_keys(&self) -> Result<(u64, Vec<(String, u64)>), StoreError> {
+        let sample = i64::try_from(ATTRIBUTE_SAMPLE).unwrap_or(i64::MAX);
         let looked_at: i64 = self.conn.query_row(
             "SELECT count(*) FROM (SELECT 1 FROM calls ORDER BY start_ms DESC LIMIT ?1)",
             [sample],

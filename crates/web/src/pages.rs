@@ -840,9 +840,6 @@ pub(crate) async fn fields(Query(params): Query<Params>) -> Response {
 }
 
 /// `/status`: what the archive holds, the last syncs, the quarantine.
-/// The latest calls whose participant data keys the status page counts.
-const ATTRIBUTE_SAMPLE: usize = 10_000;
-
 pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, WebError> {
     let (counts, syncs, quarantine, seq, derived_with, (looked_at, keys)) = state
         .with_store(|store| {
@@ -852,7 +849,7 @@ pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, We
                 store.quarantined(50)?,
                 store.change_seq()?,
                 store.derived_with()?,
-                store.attribute_keys(ATTRIBUTE_SAMPLE)?,
+                store.attribute_keys()?,
             ))
         })
         .await?;

@@ -190,14 +190,12 @@ fn from_archive(db: &Path, config: &Config, printer: &Printer) -> (Lookups, Sett
         return (Lookups::default(), config.settings());
     }
     // The records are explained whatever becomes of the names.
-    let from = |store: anyhow::Result<calltrail_store::Store>| -> anyhow::Result<(Lookups, Settings)> {
-        let mut store = store?;
-        Ok((store.lookups()?, store.settings().clone()))
-    };
-    from(open_store(db, config, printer, Deriving::Nothing)).unwrap_or_else(|e| {
-        printer.warn(&format!("ids are not looked up as names: {e:#}"));
-        (Lookups::default(), config.settings())
-    })
+    open_store(db, config, printer, Deriving::Nothing)
+        .and_then(|mut store| Ok((store.lookups()?, store.settings().clone())))
+        .unwrap_or_else(|e| {
+            printer.warn(&format!("ids are not looked up as names: {e:#}"));
+            (Lookups::default(), config.settings())
+        })
 }
 
 fn read_file(path: &Path) -> anyhow::Result<Vec<u8>> {

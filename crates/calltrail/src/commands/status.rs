@@ -20,9 +20,6 @@ use crate::Status;
 /// Syncs and quarantined records listed.
 const SHOWN: usize = 10;
 
-/// The latest calls whose participant data keys are counted.
-const SAMPLE: usize = 10_000;
-
 /// Participant data keys listed in the text.
 const KEYS_SHOWN: usize = 12;
 
@@ -53,7 +50,7 @@ pub fn run(args: &StatusArgs, global: &GlobalArgs, config: &Config) -> anyhow::R
         counts: store.counts()?,
         names: store.lookup_counts()?,
         derived_with: store.derived_with()?,
-        attribute_keys: store.attribute_keys(SAMPLE)?,
+        attribute_keys: store.attribute_keys()?,
         syncs: store.sync_statuses(SHOWN)?,
         quarantine: store.quarantined(SHOWN)?,
     };

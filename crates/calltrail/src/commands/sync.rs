@@ -61,7 +61,7 @@ pub fn open_store(
         (Deriving::Nothing, _) | (Deriving::NewCalls, Some(_)) => {}
         // An archive from before it remembered its settings keeps not knowing until a rederive.
         (Deriving::NewCalls, None) => {
-            if store.counts()?.conversations == 0 {
+            if store.is_empty()? {
                 store.remember_settings(&settings)?;
             }
         }
