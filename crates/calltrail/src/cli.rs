@@ -91,6 +91,27 @@ pub enum Command {
     Status(StatusArgs),
     /// Derive every archived call again from its raw record (after the rules or settings changed)
     Rederive,
+    /// Print a tab-completion script for a shell: commands, options and their values
+    #[command(long_about = COMPLETIONS_ABOUT)]
+    Completions(CompletionsArgs),
+}
+
+const COMPLETIONS_ABOUT: &str = "\
+Print a tab-completion script for a shell: it completes commands, options and the values of
+options that have a fixed set (report names, formats, directions, modes).
+
+Examples:
+  calltrail completions bash > ~/.local/share/bash-completion/completions/calltrail
+  calltrail completions zsh > ~/.zfunc/_calltrail      # with fpath+=~/.zfunc before compinit
+  calltrail completions fish > ~/.config/fish/completions/calltrail.fish
+  calltrail completions powershell >> $PROFILE";
+
+/// `calltrail completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 const STATUS_ABOUT: &str = "\

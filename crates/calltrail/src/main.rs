@@ -64,6 +64,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli, printer: &Printer) -> anyhow::Result<Status> {
+    if let Command::Completions(args) = &cli.command {
+        // A completion script depends on nothing but the commands: not on a config file.
+        return commands::completions::run(args);
+    }
     let config = config::Config::load(cli.global.config.as_deref())?;
     match &cli.command {
         Command::Explain(args) => commands::explain::run(args, &cli.global, &config, printer),
@@ -77,5 +81,6 @@ fn run(cli: &Cli, printer: &Printer) -> anyhow::Result<Status> {
         Command::Serve(args) => commands::serve::run(args, &cli.global, &config, printer),
         Command::Status(args) => commands::status::run(args, &cli.global, &config),
         Command::Rederive => commands::sync::rederive(&cli.global, &config, printer),
+        Command::Completions(args) => commands::completions::run(args),
     }
 }

@@ -268,6 +268,51 @@ fn help_teaches() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// What bash offers after the words typed so far (the last one being completed), through the
+/// script `calltrail completions bash` prints.
+fn bash_completes(script: &Path, words: &[&str]) -> Vec<String> {
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let program = format!(
+        "source '{}'; COMP_WORDS=({}); COMP_CWORD={}; _calltrail calltrail '{}' '{}'; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        script.display(),
+        quoted.join(" "),
+        words.len() - 1,
+        words[words.len() - 1],
+        words[words.len() - 2],
+    );
+    let out = Command::new("bash").args(["--norc", "-c", &program]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout).lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn completion_scripts_complete_commands_options_and_their_values() {
+    let dir = tempfile::tempdir().unwrap();
+    // A broken calltrail.toml does not stop a completion script being printed.
+    std::fs::write(dir.path().join("calltrail.toml"), "[reason\n").unwrap();
+    let out = run(&["completions", "bash"], b"", dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let script = dir.path().join("calltrail.bash");
+    std::fs::write(&script, &out.stdout).unwrap();
+
+    assert_eq!(bash_completes(&script, &["calltrail", "rep"]), ["report"]);
+    assert_eq!(bash_completes(&script, &["calltrail", "re"]), ["report", "rederive"]);
+    let reports = bash_completes(&script, &["calltrail", "report", ""]);
+    for name in ["ivr", "reasons", "phases", "queues", "wrapups", "abandons", "agents", "--tz", "--media"] {
+        assert!(reports.iter().any(|w| w == name), "{name} in {reports:?}");
+    }
+    assert_eq!(
+        bash_completes(&script, &["calltrail", "explain", "--format", ""]),
+        ["text", "json", "ndjson", "csv"]
+    );
+    assert_eq!(bash_completes(&script, &["calltrail", "sync", "--mode", ""]), ["auto", "query", "jobs"]);
+
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        let out = run(&["completions", shell], b"", dir.path());
+        assert!(out.status.success() && text(&out.stdout).contains("rederive"), "{shell}");
+    }
+    assert_eq!(run(&["completions", "tcsh"], b"", dir.path()).status.code(), Some(2));
+}
 #[test]
 fn sim_generate_is_reproducible_and_explainable() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,6 +1,7 @@
 //! One module per command; each exposes `run(args, …) -> anyhow::Result<Status>`.
 
 pub mod calls;
+pub mod completions;
 pub mod demo;
 pub mod explain;
 pub mod export;
