@@ -37,26 +37,27 @@ pub fn run(args: &FieldsArgs, _printer: &Printer) -> anyhow::Result<Status> {
                     section = f.on;
                     writeln!(out, "\n{section}")?;
                 }
-                writeln!(out, "  {:<34} {}", f.path, first_sentence(f.meaning))?;
+                let head = format!("  {:<34} ", f.path);
+                writeln!(out, "{}", wrap(&head, first_sentence(f.meaning), WIDTH))?;
             }
             writeln!(out, "\n`calltrail fields NAME` shows one field in full.")?;
         }
         TextOrJson::Text => {
             for f in &fields {
                 writeln!(out, "{}  ({})\n", f.path, f.on)?;
-                writeln!(out, "{}\n", wrap(f.meaning, 96))?;
+                writeln!(out, "{}\n", wrap("", f.meaning, WIDTH))?;
                 if !f.appears.is_empty() {
-                    writeln!(out, "Where: {}\n", wrap(f.appears, 96))?;
+                    writeln!(out, "{}\n", wrap("Where: ", f.appears, WIDTH))?;
                 }
                 if !f.values.is_empty() {
                     writeln!(out, "Values:")?;
                     for (value, meaning) in f.values {
-                        writeln!(out, "  {value:<22} {meaning}")?;
+                        writeln!(out, "{}", wrap(&format!("  {value:<22} "), meaning, WIDTH))?;
                     }
                     writeln!(out)?;
                 }
                 if !f.pitfalls.is_empty() {
-                    writeln!(out, "Pitfalls: {}\n", wrap(f.pitfalls, 96))?;
+                    writeln!(out, "{}\n", wrap("Pitfalls: ", f.pitfalls, WIDTH))?;
                 }
             }
         }
@@ -72,19 +73,45 @@ fn first_sentence(text: &str) -> &str {
     }
 }
 
-fn wrap(text: &str, width: usize) -> String {
-    let mut out = String::new();
-    let mut line = 0;
+/// The longest line the glossary prints.
+const WIDTH: usize = 100;
+
+/// `text` after `head`, its words wrapped at `width` columns; the lines after the first are
+/// indented to where the text began, so a value's meaning reads as a column.
+fn wrap(head: &str, text: &str, width: usize) -> String {
+    let indent = head.chars().count();
+    let mut out = head.to_owned();
+    let mut line = indent;
+    let mut first = true;
     for word in text.split_whitespace() {
-        if line > 0 && line + 1 + word.len() > width {
+        let len = word.chars().count();
+        if !first && line + 1 + len > width {
             out.push('\n');
-            line = 0;
-        } else if line > 0 {
+            out.extend(std::iter::repeat_n(' ', indent));
+            line = indent;
+        } else if !first {
             out.push(' ');
             line += 1;
         }
         out.push_str(word);
-        line += word.len();
+        line += len;
+        first = false;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrapped_text_keeps_to_the_width_and_hangs_under_its_head() {
+        let text = "one two three four five six seven eight nine ten eleven twelve";
+        let wrapped = wrap("  value    ", text, 30);
+        assert_eq!(wrapped, "  value    one two three four\n           five six seven\n           eight nine ten\n           eleven twelve");
+        assert!(wrapped.lines().all(|l| l.chars().count() <= 30));
+        assert_eq!(wrap("", text, 20), "one two three four\nfive six seven eight\nnine ten eleven\ntwelve");
+        // A word longer than the width stands on its own line rather than being cut.
+        assert_eq!(wrap("x: ", "a averyveryverylongword b", 10), "x: a\n   averyveryverylongword\n   b");
+    }
 }
