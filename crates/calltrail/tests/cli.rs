@@ -740,6 +740,7 @@ fn sync_without_credentials_says_what_to_set() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("loopback"));
+    assert!(!dir.path().join("calltrail.db").exists(), "a sync that cannot start leaves no archive behind");
 }
 
 #[test]
@@ -796,6 +797,30 @@ fn resume_without_an_interrupted_sync_is_a_usage_error_before_any_request() {
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("no interrupted sync to resume") && stderr.contains("hint:"), "{stderr}");
+    assert!(!dir.path().join("fresh.db").exists(), "a sync that cannot start leaves no archive behind");
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["--db", "fresh.db", "sync", "--incremental", "--api-base", "http://127.0.0.1:9"])
+        .env("GENESYSCLOUD_ACCESS_TOKEN", "t")
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no earlier sync to continue from"), "{stderr}");
+    assert!(!dir.path().join("fresh.db").exists());
+
+    // With an archive that has no interrupted sync, the same answer comes from the archive.
+    let archive = calltrail_store::Store::open(&dir.path().join("kept.db")).unwrap();
+    drop(archive);
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["--db", "kept.db", "sync", "--resume", "--api-base", "http://127.0.0.1:9"])
+        .env("GENESYSCLOUD_ACCESS_TOKEN", "t")
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no interrupted sync to resume"), "{stderr}");
 }
 
 #[test]

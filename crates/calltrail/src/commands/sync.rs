@@ -155,27 +155,45 @@ pub fn run(
     printer: &Printer,
 ) -> anyhow::Result<Status> {
     let path = config.db_path(global.db.as_deref());
-    let mut store = open_store(&path, config, printer, Deriving::NewCalls)?;
     let lookback =
         parse_duration(args.lookback.as_deref().or(config.sync.lookback.as_deref()).unwrap_or("48h"))?;
     let now = now_ms();
-    let (from, to) = if args.incremental {
-        let last = store.last_finished_sync()?.ok_or_else(|| {
-            UsageError("no earlier sync to continue from\n\nhint: run `calltrail sync --from …` first".into())
-        })?;
-        (last.to_ms.min(now) - lookback, now)
-    } else if args.resume {
-        (0, 0)
+    // Everything the user may have to fix is checked before the archive is opened, so a sync
+    // that cannot start leaves no archive behind.
+    let asked = if args.incremental || args.resume {
+        None
     } else {
         let from = parse_time(args.from.as_deref().unwrap_or_default())?;
         let to = args.to.as_deref().map(parse_time).transpose()?.unwrap_or(now);
         if to <= from {
             return Err(UsageError("--to must be after --from".into()).into());
         }
-        (from, to)
+        Some((from, to))
     };
+    if asked.is_none() && !path.exists() {
+        let what =
+            if args.resume { "no interrupted sync to resume" } else { "no earlier sync to continue from" };
+        return Err(UsageError(format!(
+            "{what}: there is no archive at `{}`\n\nhint: run `calltrail sync --from …` first, or name the archive with --db",
+            path.display()
+        ))
+        .into());
+    }
     let rate_limit = args.rate_limit.or(config.sync.rate_limit).unwrap_or(300);
     let http = connect(args.api_base.as_deref(), &config.genesys, rate_limit)?;
+    let mut store = open_store(&path, config, printer, Deriving::NewCalls)?;
+    let (from, to) = match asked {
+        Some(range) => range,
+        None if args.incremental => {
+            let last = store.last_finished_sync()?.ok_or_else(|| {
+                UsageError(
+                    "no earlier sync to continue from\n\nhint: run `calltrail sync --from …` first".into(),
+                )
+            })?;
+            (last.to_ms.min(now) - lookback, now)
+        }
+        None => (0, 0),
+    };
     let settings = store.settings().clone();
     let options = SyncOptions {
         from,
