@@ -198,7 +198,14 @@ pub fn summary_report(store: &Store) -> anyhow::Result<String> {
     let mut out = String::new();
     let total: i64 = store.connection().query_row("SELECT count(*) FROM calls", [], |r| r.get(0))?;
     let _ = writeln!(out, "\n{total} calls in the archive\n");
+    if total == 0 {
+        return Ok(out);
+    }
+    // A section with nothing in it (no wrap-ups, no inbound calls) is left out.
     let section = |title: &str, rows: Vec<(String, i64)>, out: &mut String| {
+        if rows.is_empty() {
+            return;
+        }
         let _ = writeln!(out, "{title}");
         for (name, n) in rows {
             #[allow(clippy::cast_precision_loss)]
@@ -235,11 +242,14 @@ pub fn summary_report(store: &Store) -> anyhow::Result<String> {
         ..ReportOptions::default()
     };
     let table = store.report(ReportKind::Queues, &voice, &options)?;
+    let mut rows = table.to_json_rows();
+    if rows.is_empty() {
+        return Ok(out);
+    }
     let _ = writeln!(
         out,
         "Per queue (voice)              offered  answered  abandoned  within 20s  avg answer  avg handle"
     );
-    let mut rows = table.to_json_rows();
     rows.sort_by_key(|r| std::cmp::Reverse(r["offered"].as_u64()));
     for r in rows {
         let text = |key: &str| r[key].as_str().unwrap_or("").to_owned();
@@ -261,4 +271,16 @@ pub fn summary_report(store: &Store) -> anyhow::Result<String> {
     }
     out.push('\n');
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summary_report;
+    use calltrail_store::Store;
+
+    #[test]
+    fn the_summary_of_an_empty_archive_is_one_line_not_empty_headings() {
+        let store = Store::open_in_memory().unwrap();
+        assert_eq!(summary_report(&store).unwrap(), "\n0 calls in the archive\n\n");
+    }
 }
