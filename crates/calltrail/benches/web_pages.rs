@@ -135,6 +135,8 @@ fn main() {
         println!("  reports and the IVR map: uncached (median of 5 new filters) / cached");
         let reports = [
             ("IVR map", "/ivr"),
+            ("reports overview", "/reports"),
+            ("report: outcomes", "/reports/outcomes"),
             ("report: reasons", "/reports/reasons"),
             ("report: phases", "/reports/phases"),
             ("report: queues", "/reports/queues"),

@@ -183,6 +183,9 @@ waits of that media, as Genesys splits queue metrics: a callback waits as `callb
 
   ivr       the IVR map: every path (flows, succeeded outcomes, [ivr] checkpoint attributes)
             folded into a tree; at each step, calls that reached it, ended there, and how
+  outcomes  per day (--by day,hour; queue): calls in, out and internal, how many ended each
+            way (answered, abandoned in the IVR or queue, self-served, voicemail, callback,
+            connected, not answered, ongoing), answer and abandon rates of inbound calls, AHT
   reasons   why customers call (the [reason] rule): volume, answer and abandon rates, AHT
   phases    IVR, queue wait, alert, talk, hold, ACW, handle: average, median, p90 per queue
             and day (--by queue | day | queue,day); each over the calls that had that phase
@@ -198,6 +201,7 @@ waits of that media, as Genesys splits queue metrics: a callback waits as `callb
 Examples:
   calltrail report ivr --from 2024-05-01 --to 2024-06-01 --tz Europe/London
   calltrail report reasons --from today-7d --to today      # the last seven whole days
+  calltrail report outcomes --by day,hour --tz America/Chicago
   calltrail report phases --media voice --by queue --format csv > phases.csv
   calltrail report abandons --queue Billing --short 5s";
 
@@ -372,10 +376,10 @@ pub struct ReportArgs {
     pub name: ReportName,
     #[command(flatten)]
     pub filter: FilterArgs,
-    /// phases, queues: group by any of queue, day and hour (queue,day; day,hour for intervals;
-    /// hour alone for the pattern of a day)
-    #[arg(long, value_delimiter = ',', default_value = "queue,day", value_name = "GROUPS")]
-    pub by: Vec<GroupName>,
+    /// outcomes, phases, queues: group by any of queue, day and hour (queue,day; day,hour for
+    /// intervals; hour alone for the pattern of a day) [default: day for outcomes, else queue,day]
+    #[arg(long, value_delimiter = ',', value_name = "GROUPS")]
+    pub by: Option<Vec<GroupName>>,
     /// abandons, queues: abandons shorter than this are short abandons (90s, 1m)
     #[arg(long, default_value = "10s", value_name = "DURATION")]
     pub short: String,
@@ -392,6 +396,8 @@ pub struct ReportArgs {
 pub enum ReportName {
     /// The IVR map: every path through the IVR as a tree, where calls end and how
     Ivr,
+    /// How calls ended, per day: volumes by direction and outcome, answer and abandon rates
+    Outcomes,
     /// Why customers call: volumes, answer and abandon rates, average handle time
     Reasons,
     /// Phase durations (IVR, queue, alert, talk, hold, ACW, handle): average, median, p90

@@ -84,7 +84,7 @@ fn browse(chromium: &Path, scratch: &Path, url: &str, shot: &Path) -> String {
 }
 
 #[test]
-fn the_calls_list_one_call_and_the_ivr_map_render_in_chromium() {
+fn the_calls_list_one_call_the_ivr_map_and_the_reports_overview_render_in_chromium() {
     let Some(chromium) = chromium() else { return };
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
@@ -157,7 +157,19 @@ fn the_calls_list_one_call_and_the_ivr_map_render_in_chromium() {
     );
     assert!(ivr.matches("class=\"step\"").count() > 5, "the map has steps");
 
-    for shot in ["calls.png", "call-answered.png", "ivr.png"] {
+    let reports = browse(&chromium, &scratch, &format!("{base}/reports"), &shots.join("reports.png"));
+    let (calls, days): (i64, i64) = conn
+        .query_row("SELECT count(*), count(DISTINCT call_date) FROM calls", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert!(
+        reports.contains(&format!("<span class=\"value\">{calls}</span>")),
+        "the overview counts every call"
+    );
+    assert_eq!(reports.matches("<g data-bar=").count(), usize::try_from(days).unwrap(), "a bar a day");
+
+    for shot in ["calls.png", "call-answered.png", "ivr.png", "reports.png"] {
         let size = std::fs::metadata(shots.join(shot)).unwrap().len();
         assert!(size > 30_000, "{shot} is {size} bytes: nothing drawn?");
     }

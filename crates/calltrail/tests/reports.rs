@@ -248,6 +248,46 @@ fn queue_performance_agrees_with_the_ground_truth() {
 }
 
 #[test]
+fn outcomes_per_local_day_agree_with_the_ground_truth() {
+    const OUTCOMES: [&str; 9] = [
+        "answered",
+        "abandoned_in_ivr",
+        "abandoned_in_queue",
+        "self_served",
+        "voicemail",
+        "callback",
+        "connected",
+        "not_answered",
+        "ongoing",
+    ];
+    let f = fixture();
+    let zone = calltrail_model::Zone::named("America/New_York").unwrap();
+    let expected = count_by(
+        f.truth.iter().map(|t| (zone.date(t.start_ms).unwrap(), t.outcome.unwrap_or("(none)").to_owned())),
+    );
+    let rows = report("outcomes", &["--tz", "America/New_York"]);
+    let mut got = BTreeMap::new();
+    for r in &rows {
+        let day = r["day"].as_str().unwrap();
+        let n = |key: &str| r[key].as_u64().unwrap();
+        for outcome in OUTCOMES.into_iter().filter(|o| n(o) > 0) {
+            got.insert((day.to_owned(), outcome.to_owned()), n(outcome));
+        }
+        assert_eq!(OUTCOMES.iter().map(|o| n(o)).sum::<u64>(), n("calls"), "{day}: each call in one outcome");
+        assert_eq!(n("inbound") + n("outbound") + n("internal"), n("calls"), "{day}");
+    }
+    assert_eq!(got, expected);
+
+    // Over the whole range, per queue: the inbound answer rate is the ground truth's.
+    let rows = report("outcomes", &["--by", "queue"]);
+    let sum = |key: &str| rows.iter().map(|r| r[key].as_u64().unwrap()).sum::<u64>();
+    let inbound = f.truth.iter().filter(|t| t.direction == Some("inbound")).count() as u64;
+    let answered = f.truth.iter().filter(|t| t.outcome == Some("answered")).count() as u64;
+    assert_eq!((sum("calls"), sum("inbound"), sum("answered")), (f.truth.len() as u64, inbound, answered));
+    assert!(rows.iter().all(|r| r.get("day").is_none() && r["queue"].is_string()));
+}
+
+#[test]
 fn phase_totals_equal_the_ground_truth_in_any_zone_and_grouping() {
     let f = fixture();
     let mut expected: BTreeMap<&str, i64> = BTreeMap::new();

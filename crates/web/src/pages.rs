@@ -5,7 +5,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use calltrail_explain::report::{Kind, ReportKind, Table};
+use calltrail_explain::report::{GroupBy, Kind, ReportKind, ReportOptions, Table};
 use calltrail_explain::story::duration;
 use calltrail_model::glossary::{self, Field};
 use calltrail_model::{Timestamp, Zone};
@@ -117,10 +117,11 @@ fn filter_form(
     with_text: bool,
     report: Option<ReportKind>,
 ) -> Markup {
-    let grouped = matches!(report, Some(ReportKind::Phases | ReportKind::Queues));
+    let grouped = matches!(report, Some(ReportKind::Outcomes | ReportKind::Phases | ReportKind::Queues));
     let targeted = report == Some(ReportKind::Queues);
     let short = matches!(report, Some(ReportKind::Queues | ReportKind::Abandons));
-    let by = params.by.as_deref().map_or("queue,day", str::trim);
+    let default_by = if report == Some(ReportKind::Outcomes) { "day" } else { "queue,day" };
+    let by = params.by.as_deref().map_or(default_by, str::trim);
     let select = |name: &str, current: Option<&String>, options: &[&str]| {
         html! {
             select name=(name) {
@@ -522,10 +523,22 @@ pub(crate) async fn report_computed(
     kind: ReportKind,
     params: &Params,
 ) -> Result<Answer, WebError> {
+    let options = params.report_options(kind)?;
+    computed(state, kind, params, options, kind.as_str()).await
+}
+
+/// A report with these options over the calls the parameters select, cached as `name` (which
+/// tells apart options the parameters do not carry).
+async fn computed(
+    state: &AppState,
+    kind: ReportKind,
+    params: &Params,
+    options: ReportOptions,
+    name: &str,
+) -> Result<Answer, WebError> {
     let filter = params.filter()?;
-    let options = params.report_options()?;
     state
-        .cached(params.cache_key(kind.as_str()), move |store, index| {
+        .cached(params.cache_key(name), move |store, index| {
             match index.and_then(|index| index.report(kind, &filter, &options)) {
                 Some(table) => Ok((Computed::Table(table), Source::Index)),
                 None => Ok((Computed::Table(store.report(kind, &filter, &options)?), Source::Archive)),
@@ -534,17 +547,77 @@ pub(crate) async fn report_computed(
         .await
 }
 
-pub(crate) async fn reports_index() -> Response {
+/// `/reports`: an overview of the calls the filters select — headline figures and the calls of
+/// each day by how they ended — then every report.
+pub(crate) async fn reports_index(
+    State(state): State<AppState>,
+    SiteParams(params): SiteParams,
+) -> Result<Response, WebError> {
+    let kind = ReportKind::Outcomes;
+    let answer = report_computed(&state, kind, &params).await?;
+    let all = ReportOptions {
+        group_by: GroupBy { queue: false, day: false, hour: false },
+        ..params.report_options(kind)?
+    };
+    let total = computed(&state, kind, &params, all, "outcomes-total").await?;
+    let (Computed::Table(by_day), Computed::Table(total)) = (&*answer.value, &*total.value) else {
+        return Err(WebError::Internal("unexpected cache entry".into()));
+    };
+    let queues = state.with_store(|store| store.lookup_names("queues")).await?;
+    let row = total.to_json_rows().into_iter().next();
+    let count = |key: &str| row.as_ref().and_then(|r| r[key].as_u64()).unwrap_or(0);
+    let share = |key: &str| {
+        row.as_ref()
+            .and_then(|r| r[key].as_f64())
+            .map_or_else(|| "-".to_owned(), |r| format!("{:.1}%", r * 100.0))
+    };
+    let handle =
+        row.as_ref().and_then(|r| r["avg_handle_ms"].as_i64()).map_or_else(|| "-".to_owned(), duration);
+    let tiles = [
+        (
+            "calls",
+            count("calls").to_string(),
+            format!("{} in · {} out · {} internal", count("inbound"), count("outbound"), count("internal")),
+        ),
+        ("answer_rate", share("answer_rate"), format!("{} inbound calls answered", count("answered"))),
+        (
+            "abandon_rate",
+            share("abandon_rate"),
+            format!("{} in the IVR · {} in a queue", count("abandoned_in_ivr"), count("abandoned_in_queue")),
+        ),
+        ("self_served", count("self_served").to_string(), "ended in the IVR, served".to_owned()),
+        ("avg_handle_ms", handle, "talk, hold and after-call work".to_owned()),
+    ];
+    let names = [
+        ("calls", "Calls"),
+        ("answer_rate", "Answered"),
+        ("abandon_rate", "Abandoned"),
+        ("self_served", "Self-served"),
+        ("avg_handle_ms", "Average handle time"),
+    ];
+    let q = params.query_string();
+    let link = |path: &str| if q.is_empty() { path.to_owned() } else { format!("{path}?{q}") };
     let body = html! {
         h1 { "Reports" }
+        (filter_form(&params, "/reports", &queues, false, None))
+        @if count("calls") == 0 {
+            p.muted { "No calls match." }
+        } @else {
+            div.tiles {
+                @for ((key, value, note), (_, name)) in tiles.iter().zip(names) {
+                    div.tile data-tile=(key) { span.name { (name) } span.value { (value) } span.muted { (note) } }
+                }
+            }
+            (outcomes_chart(by_day))
+        }
         ul.reports {
-            li { a href="/ivr" { (ReportKind::Ivr.title()) } }
+            li { a href=(link("/ivr")) { (ReportKind::Ivr.title()) } }
             @for kind in ReportKind::ALL.iter().filter(|k| **k != ReportKind::Ivr) {
-                li { a href=(format!("/reports/{}", kind.as_str())) { (kind.title()) } }
+                li { a href=(link(&format!("/reports/{}", kind.as_str()))) { (kind.title()) } }
             }
         }
     };
-    layout("Reports", "/reports", &body).into_response()
+    Ok(answer.timed(layout("Reports", "/reports", &body).into_response()))
 }
 
 /// A date picker for a date (or nothing); a text field for a time written otherwise (`today`,
@@ -567,6 +640,7 @@ fn time_input(value: Option<&String>) -> &'static str {
 /// one column (the measure), each labelled by the others named.
 fn chart(kind: ReportKind, table: &Table) -> Markup {
     let (measure, labels): (&str, &[&str]) = match kind {
+        ReportKind::Outcomes => return outcomes_chart(table),
         ReportKind::Phases => return phases_chart(table),
         ReportKind::Queues => return queues_chart(table),
         ReportKind::Reasons => ("calls", &["reason"]),
@@ -607,6 +681,57 @@ fn chart(kind: ReportKind, table: &Table) -> Markup {
     bars.sort_by(|a, b| b.1.total_cmp(&a.1));
     bars.truncate(20);
     svg::bars(&format!("{} (top {})", measure.replace('_', " "), bars.len()), &bars)
+}
+
+/// Each outcome's colour and name in the outcomes chart.
+const OUTCOME_PIECES: [(&str, &str, &str); 9] = [
+    ("answered", "talk", "answered"),
+    ("connected", "wrapup", "connected (outbound, internal)"),
+    ("self_served", "ivr", "self-served in the IVR"),
+    ("abandoned_in_ivr", "queue", "abandoned in the IVR"),
+    ("abandoned_in_queue", "hold", "abandoned in a queue"),
+    ("voicemail", "voicemail", "voicemail"),
+    ("callback", "callback", "callback"),
+    ("not_answered", "other", "not answered (outbound, internal)"),
+    ("ongoing", "contacting", "still going on"),
+];
+
+/// The outcomes report as a picture: a bar per row (day, hour or queue) as long as its calls,
+/// split by how they ended; the inbound answer rate at its end.
+fn outcomes_chart(table: &Table) -> Markup {
+    let legend: Vec<(&str, &str)> = OUTCOME_PIECES.iter().map(|&(_, class, name)| (class, name)).collect();
+    let leads: Vec<&str> =
+        ["queue", "day", "hour"].into_iter().filter(|c| table.index(c).is_some()).collect();
+    let stacks: Vec<svg::Stack> = table
+        .to_json_rows()
+        .iter()
+        .take(62)
+        .map(|row| {
+            let label = leads.iter().filter_map(|c| row[*c].as_str()).collect::<Vec<_>>().join(" · ");
+            let label = if label.is_empty() { "all calls".to_owned() } else { label };
+            #[allow(clippy::cast_precision_loss)]
+            let parts = OUTCOME_PIECES
+                .iter()
+                .filter_map(|&(outcome, class, name)| {
+                    let n = row[outcome].as_u64().filter(|n| *n > 0)?;
+                    Some(svg::Part { class, value: n as f64, title: format!("{label}: {n} {name}") })
+                })
+                .collect();
+            let answered = row["answer_rate"]
+                .as_f64()
+                .map(|r| format!(" · {:.0}% answered", r * 100.0))
+                .unwrap_or_default();
+            svg::Stack {
+                label,
+                parts,
+                total: match row["calls"].as_u64().unwrap_or(0) {
+                    1 => format!("1 call{answered}"),
+                    n => format!("{n} calls{answered}"),
+                },
+            }
+        })
+        .collect();
+    svg::stacked("Calls by how they ended", &legend, &stacks)
 }
 
 /// The phases report as a picture: per queue over the whole range, each phase's average over
@@ -968,7 +1093,11 @@ ul.legend { list-style:none; padding:0; display:flex; flex-wrap:wrap; gap:.4em 1
 svg .flow { fill:#c9d6ea; opacity:.55; } svg .step-box { fill:var(--accent); }
 svg .step-label { fill:var(--fg); font-weight:600; } svg .ending { fill:var(--muted); }
 svg .ending.transfer { fill:#2e9e5b; } svg .ending.disconnect { fill:#d9534f; }
+svg.bars { max-width:960px; display:block; }
 svg .bar { fill:var(--accent); } svg .bar-label, svg .bar-value { fill:var(--fg); }
+.tiles { display:flex; flex-wrap:wrap; gap:12px; margin:1em 0; }
+.tile { display:flex; flex-direction:column; min-width:11em; padding:.6em .9em; border:1px solid var(--line); border-radius:6px; }
+.tile .name { color:var(--muted); font-size:.85em; } .tile .value { font-size:1.6em; font-weight:600; } .tile .muted { font-size:.8em; }
 figure.chart { margin:.5em 0 1em; } figcaption { color:var(--muted); font-size:.9em; }
 details.raw pre { background:#f7f8fa; padding:.8em; overflow:auto; font-size:12px; }
 details.raw a.key { color:#7a3e9d; text-decoration:none; } details.raw .value { color:#1d5e3a; }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
-use calltrail_explain::report::{GroupBy, ReportOptions};
+use calltrail_explain::report::{GroupBy, ReportKind, ReportOptions};
 use calltrail_model::zone::duration_ms;
 use calltrail_model::{Timestamp, Zone};
 use calltrail_store::CallFilter;
@@ -85,10 +85,11 @@ impl Params {
         })
     }
 
-    /// How a report groups and judges calls: the zone, `by`, `target` and `short`.
-    pub fn report_options(&self) -> Result<ReportOptions, WebError> {
+    /// How a report of `kind` groups and judges calls: the zone, `by` (the report's own
+    /// grouping when not given), `target` and `short`.
+    pub fn report_options(&self, kind: ReportKind) -> Result<ReportOptions, WebError> {
         let group_by = match given(self.by.as_ref()) {
-            None => GroupBy::default(),
+            None => kind.default_group_by(),
             Some(by) => {
                 let mut group_by = GroupBy { queue: false, day: false, hour: false };
                 for part in by.split(',').map(str::trim) {

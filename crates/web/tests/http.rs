@@ -458,7 +458,13 @@ async fn reports_are_folded_over_the_report_index_and_equal_the_archives() {
             let path = format!("/api/reports/{}?{query}", kind.as_str());
             let (rows, timing) = server.report(&path).await;
             assert!(timing.contains("desc=\"report index\""), "{path}: {timing}");
-            let expected = store.report(kind, filter, options).unwrap();
+            // Without `by`, each report groups as it does by default.
+            let options = if query.contains("by=") {
+                options.clone()
+            } else {
+                ReportOptions { group_by: kind.default_group_by(), ..options.clone() }
+            };
+            let expected = store.report(kind, filter, &options).unwrap();
             assert_eq!(rows, Value::Array(expected.to_json_rows()), "{path}");
             let (again, timing) = server.report(&path).await;
             assert!(timing.contains("desc=\"cache\"") && again == rows, "{path}: {timing}");
@@ -610,6 +616,83 @@ async fn the_queues_picture_splits_each_rows_calls_by_how_they_ended() {
         let level = format!("{:.0}", row["service_level"].as_f64().unwrap() * 100.0);
         assert!(bar.contains(&format!(">{} offered · {level}%</text>", n("offered"))), "{bar}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_reports_overview_counts_the_archives_calls_by_how_they_ended() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive(dir.path());
+    // What the archive itself says, per day and outcome.
+    let store = Store::open(&db).unwrap();
+    let counted: Vec<(String, String, u64)> = store
+        .connection()
+        .prepare("SELECT call_date, outcome, count(*) FROM calls GROUP BY 1, 2")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let (inbound, answered): (u64, u64) = store
+        .connection()
+        .query_row(
+            "SELECT count(*), count(*) FILTER (WHERE outcome = 'answered') FROM calls WHERE direction = 'inbound'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    drop(store);
+    let total: u64 = counted.iter().map(|c| c.2).sum();
+    let server = start(&db, None).await;
+
+    let (status, page, _) = server.get("/reports").await;
+    assert_eq!(status, 200);
+    let tile = |key: &str| tile_of(&page, key);
+    assert_eq!(tile("calls"), total.to_string());
+    #[allow(clippy::cast_precision_loss)]
+    let rate = answered as f64 * 100.0 / inbound as f64;
+    assert_eq!(tile("answer_rate"), format!("{rate:.1}%"));
+    // A bar a day, a part per outcome the day had, titled with its count.
+    let days: std::collections::BTreeSet<&str> = counted.iter().map(|c| c.0.as_str()).collect();
+    assert!(days.len() >= 5, "{days:?}");
+    for day in &days {
+        let bar =
+            page.split(&format!("<g data-bar=\"{day}\">")).nth(1).expect(day).split("</g>").next().unwrap();
+        let calls: u64 = counted.iter().filter(|c| c.0 == *day).map(|c| c.2).sum();
+        assert!(bar.contains(&format!(">{calls} call")), "{day}: {calls} in {bar}");
+        for (_, outcome, n) in counted.iter().filter(|c| c.0 == *day) {
+            let name = match outcome.as_str() {
+                "connected" => "connected (outbound, internal)",
+                "self_served" => "self-served in the IVR",
+                "abandoned_in_ivr" => "abandoned in the IVR",
+                "abandoned_in_queue" => "abandoned in a queue",
+                "not_answered" => "not answered (outbound, internal)",
+                "ongoing" => "still going on",
+                other => other,
+            };
+            let title = format!("<title>{day}: {n} {name}</title>");
+            assert!(bar.contains(&title), "{title} in {bar}");
+        }
+        let parts = bar.matches("<title>").count();
+        assert_eq!(parts, counted.iter().filter(|c| c.0 == *day).count(), "{day}");
+    }
+    // Every report is linked with the filters the overview was shown with.
+    let (_, page, _) = server.get("/reports?direction=inbound").await;
+    assert!(page.contains("href=\"/reports/outcomes?direction=inbound\""), "{page}");
+    assert_eq!(tile_of(&page, "calls"), inbound.to_string());
+
+    // The report itself, by day unless asked otherwise; the page's picture is the same one.
+    let rows = server.json("/api/reports/outcomes").await;
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), days.len());
+    assert!(rows.iter().all(|r| r.get("queue").is_none() && r.get("day").is_some()));
+    let rows = server.json("/api/reports/outcomes?by=queue").await;
+    let sum: u64 = rows.as_array().unwrap().iter().map(|r| r["calls"].as_u64().unwrap()).sum();
+    assert_eq!(sum, total);
+}
+
+fn tile_of(page: &str, key: &str) -> String {
+    let tile = page.split(&format!("data-tile=\"{key}\"")).nth(1).expect(key);
+    tile.split("<span class=\"value\">").nth(1).unwrap().split('<').next().unwrap().to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread")]

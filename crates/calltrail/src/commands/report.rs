@@ -16,6 +16,7 @@ use crate::Status;
 fn kind_of(name: ReportName) -> ReportKind {
     match name {
         ReportName::Ivr => ReportKind::Ivr,
+        ReportName::Outcomes => ReportKind::Outcomes,
         ReportName::Reasons => ReportKind::Reasons,
         ReportName::Phases => ReportKind::Phases,
         ReportName::Queues => ReportKind::Queues,
@@ -36,11 +37,14 @@ pub fn run(
     let kind = kind_of(args.name);
     let options = ReportOptions {
         zone,
-        group_by: GroupBy {
-            queue: args.by.contains(&GroupName::Queue),
-            day: args.by.contains(&GroupName::Day),
-            hour: args.by.contains(&GroupName::Hour),
-        },
+        group_by: args.by.as_ref().map_or_else(
+            || kind.default_group_by(),
+            |by| GroupBy {
+                queue: by.contains(&GroupName::Queue),
+                day: by.contains(&GroupName::Day),
+                hour: by.contains(&GroupName::Hour),
+            },
+        ),
         short_abandon_ms: Some(parse_duration(&args.short)?),
         service_target_ms: Some(parse_duration(&args.target)?),
     };

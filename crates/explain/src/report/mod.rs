@@ -8,6 +8,8 @@
 //! - days and hours are the contact centre's local ones (a [`Zone`]);
 //! - "abandoned" is the call record's outcome `abandoned_in_ivr` or `abandoned_in_queue`; a
 //!   short abandon is one under the `short_abandon_ms` threshold (default 10 s);
+//! - `outcomes` puts every call in one outcome column; its answer and abandon rates are over
+//!   the inbound calls (an outbound or internal call connects or goes unanswered);
 //! - a call belongs to one queue: the one that answered it, or the last it waited in (a call
 //!   passed from queue to queue counts once, under the last, with all its waits), except in
 //!   the queue performance report;
@@ -118,6 +120,8 @@ pub struct LegRow<'a> {
 pub enum ReportKind {
     /// Where calls go in the IVR and where they end.
     Ivr,
+    /// How calls ended, per day: volumes by direction and by outcome.
+    Outcomes,
     /// Why customers call.
     Reasons,
     /// Phase durations per queue and day.
@@ -134,8 +138,9 @@ pub enum ReportKind {
 
 impl ReportKind {
     /// Every report, in the order they are listed.
-    pub const ALL: [ReportKind; 7] = [
+    pub const ALL: [ReportKind; 8] = [
         ReportKind::Ivr,
+        ReportKind::Outcomes,
         ReportKind::Reasons,
         ReportKind::Phases,
         ReportKind::Queues,
@@ -148,6 +153,7 @@ impl ReportKind {
     pub fn as_str(self) -> &'static str {
         match self {
             ReportKind::Ivr => "ivr",
+            ReportKind::Outcomes => "outcomes",
             ReportKind::Reasons => "reasons",
             ReportKind::Phases => "phases",
             ReportKind::Queues => "queues",
@@ -166,12 +172,22 @@ impl ReportKind {
     pub fn title(self) -> &'static str {
         match self {
             ReportKind::Ivr => "IVR map: where calls go and where they end",
+            ReportKind::Outcomes => "How calls ended, day by day",
             ReportKind::Reasons => "Why customers call",
             ReportKind::Phases => "How long each phase takes",
             ReportKind::Queues => "Queue performance: offered, answered, abandoned, service level",
             ReportKind::Wrapups => "Wrap-up codes per queue and agent",
             ReportKind::Abandons => "Where and when callers give up",
             ReportKind::Agents => "Agents",
+        }
+    }
+
+    /// How the report groups calls when not told: `outcomes` by day, `phases` and `queues` by
+    /// queue and day (the others do not group by period).
+    pub fn default_group_by(self) -> GroupBy {
+        match self {
+            ReportKind::Outcomes => GroupBy { queue: false, day: true, hour: false },
+            _ => GroupBy::default(),
         }
     }
 
@@ -191,7 +207,7 @@ impl ReportKind {
     }
 }
 
-/// How `phases` and `queues` group calls.
+/// How `outcomes`, `phases` and `queues` group calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GroupBy {
     /// One group per queue.
@@ -213,7 +229,7 @@ impl Default for GroupBy {
 pub struct ReportOptions {
     /// The local time zone for days.
     pub zone: Zone,
-    /// How `phases` and `queues` group calls.
+    /// How `outcomes`, `phases` and `queues` group calls.
     pub group_by: GroupBy,
     /// `queues`: calls answered within this wait meet the service level (default 20 s).
     pub service_target_ms: Option<i64>,
@@ -237,6 +253,7 @@ pub trait Report {
 pub fn new_report(kind: ReportKind, options: &ReportOptions) -> Box<dyn Report> {
     match kind {
         ReportKind::Ivr => Box::new(IvrMap::default()),
+        ReportKind::Outcomes => Box::new(Outcomes(Groups::new(options))),
         ReportKind::Reasons => Box::<Reasons>::default(),
         ReportKind::Phases => Box::new(Phases(Groups::new(options))),
         ReportKind::Queues => Box::new(Queues {
@@ -314,6 +331,82 @@ const NONE: &str = "(none)";
 /// once per call.
 fn slot<'m, V: Default>(map: &'m mut Map<String, V>, key: &str) -> &'m mut V {
     map.entry_ref(key).or_default()
+}
+
+/// How calls ended, per period (and queue, when asked): how many came in, went out or stayed
+/// inside, and how many ended each way.
+#[derive(Debug)]
+struct Outcomes(Groups<OutcomeTally>);
+
+/// The call record's outcomes, in the order a table shows them.
+pub const OUTCOMES: [&str; 9] = [
+    "answered",
+    "abandoned_in_ivr",
+    "abandoned_in_queue",
+    "self_served",
+    "voicemail",
+    "callback",
+    "connected",
+    "not_answered",
+    "ongoing",
+];
+
+#[derive(Debug, Default)]
+struct OutcomeTally {
+    calls: u64,
+    /// Inbound, outbound, internal.
+    directions: [u64; 3],
+    /// Per [`OUTCOMES`]; an outcome the list does not know counts in `calls` only.
+    outcomes: [u64; OUTCOMES.len()],
+    handle: Durations,
+}
+
+impl Report for Outcomes {
+    fn add_call(&mut self, row: &CallRow<'_>) {
+        let t = self.0.group(row.start_ms, row.queue);
+        t.calls += 1;
+        if let Some(at) = ["inbound", "outbound", "internal"].iter().position(|d| *d == row.direction) {
+            t.directions[at] += 1;
+        }
+        if let Some(at) = OUTCOMES.iter().position(|o| *o == row.outcome) {
+            t.outcomes[at] += 1;
+        }
+        t.handle.add(row.handle_ms);
+    }
+
+    fn finish(self: Box<Self>) -> Table {
+        let mut columns = self.0.columns();
+        columns.extend([
+            col("calls", Kind::Count),
+            col("inbound", Kind::Count),
+            col("outbound", Kind::Count),
+            col("internal", Kind::Count),
+        ]);
+        columns.extend(OUTCOMES.iter().map(|o| col(o, Kind::Count)));
+        columns.extend([
+            col("answer_rate", Kind::Rate),
+            col("abandon_rate", Kind::Rate),
+            col("avg_handle_ms", Kind::Ms),
+        ]);
+        let mut table = Table::new(&columns);
+        for (mut row, t) in self.0.into_groups() {
+            let [inbound, outbound, internal] = t.directions;
+            let count =
+                |outcome: &str| OUTCOMES.iter().position(|o| *o == outcome).map_or(0, |at| t.outcomes[at]);
+            // Answered and abandoned are said of calls that came in: an outbound call connects
+            // or goes unanswered.
+            let abandoned = count("abandoned_in_ivr") + count("abandoned_in_queue");
+            row.extend([t.calls.into(), inbound.into(), outbound.into(), internal.into()]);
+            row.extend(t.outcomes.iter().map(|n| Cell::from(*n)));
+            row.extend([
+                rate(count("answered"), inbound).into(),
+                rate(abandoned, inbound).into(),
+                t.handle.average().into(),
+            ]);
+            table.rows.push(row);
+        }
+        table
+    }
 }
 
 /// Why customers call.
@@ -911,6 +1004,62 @@ mod tests {
         assert_eq!(rows[0]["avg_handle_ms"], 200_000);
         assert_eq!(rows[1]["self_served"], 1);
         assert_eq!(rows[1]["share"], 0.25);
+    }
+
+    #[test]
+    fn outcomes_count_each_day_by_direction_and_ending() {
+        let by_day = ReportOptions {
+            zone: Zone::named("Europe/London").unwrap(),
+            group_by: ReportKind::Outcomes.default_group_by(),
+            ..ReportOptions::default()
+        };
+        let mut answered = call("x", "answered", Some("Billing"));
+        answered.handle_ms = 240_000;
+        let mut outbound = call("x", "connected", Some("Sales"));
+        outbound.direction = "outbound";
+        outbound.handle_ms = 60_000;
+        let mut next_day = call("x", "abandoned_in_ivr", None);
+        next_day.start_ms = Some(1_719_876_600_000 + 86_400_000);
+        let calls = [
+            answered,
+            call("x", "abandoned_in_queue", Some("Billing")),
+            call("x", "self_served", None),
+            outbound,
+            next_day,
+        ];
+        let rows = run(ReportKind::Outcomes, &by_day, &calls);
+        // 23:30 UTC on 1 July is 00:30 in London on the 2nd.
+        assert_eq!(rows.len(), 2);
+        let day = &rows[0];
+        assert_eq!(day["day"], "2024-07-02");
+        assert_eq!(day.get("queue"), None, "not grouped by queue unless asked");
+        assert_eq!(
+            (day["calls"].as_u64(), day["inbound"].as_u64(), day["outbound"].as_u64()),
+            (Some(4), Some(3), Some(1))
+        );
+        for (outcome, n) in [
+            ("answered", 1),
+            ("abandoned_in_queue", 1),
+            ("self_served", 1),
+            ("connected", 1),
+            ("abandoned_in_ivr", 0),
+        ] {
+            assert_eq!(day[outcome], n, "{outcome}");
+        }
+        let outcomes: u64 = OUTCOMES.iter().map(|o| day[*o].as_u64().unwrap()).sum();
+        assert_eq!(outcomes, 4, "every call in one outcome column");
+        assert_eq!((day["answer_rate"].as_f64(), day["abandon_rate"].as_f64()), (Some(0.3333), Some(0.3333)));
+        assert_eq!(day["avg_handle_ms"], 150_000);
+        assert_eq!(
+            (rows[1]["day"].as_str(), rows[1]["abandoned_in_ivr"].as_u64()),
+            (Some("2024-07-03"), Some(1))
+        );
+
+        let by_queue = ReportOptions { group_by: GroupBy { queue: true, day: false, hour: false }, ..by_day };
+        let rows = run(ReportKind::Outcomes, &by_queue, &calls);
+        let queues: Vec<_> =
+            rows.iter().map(|r| (r["queue"].as_str().unwrap(), r["calls"].as_u64().unwrap())).collect();
+        assert_eq!(queues, [("(none)", 2), ("Billing", 2), ("Sales", 1)]);
     }
 
     #[test]
