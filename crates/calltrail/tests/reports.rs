@@ -249,17 +249,7 @@ fn queue_performance_agrees_with_the_ground_truth() {
 
 #[test]
 fn outcomes_per_local_day_agree_with_the_ground_truth() {
-    const OUTCOMES: [&str; 9] = [
-        "answered",
-        "abandoned_in_ivr",
-        "abandoned_in_queue",
-        "self_served",
-        "voicemail",
-        "callback",
-        "connected",
-        "not_answered",
-        "ongoing",
-    ];
+    let outcomes = calltrail_explain::Outcome::ALL.map(calltrail_explain::Outcome::as_str);
     let f = fixture();
     let zone = calltrail_model::Zone::named("America/New_York").unwrap();
     let expected = count_by(
@@ -270,10 +260,10 @@ fn outcomes_per_local_day_agree_with_the_ground_truth() {
     for r in &rows {
         let day = r["day"].as_str().unwrap();
         let n = |key: &str| r[key].as_u64().unwrap();
-        for outcome in OUTCOMES.into_iter().filter(|o| n(o) > 0) {
+        for outcome in outcomes.into_iter().filter(|o| n(o) > 0) {
             got.insert((day.to_owned(), outcome.to_owned()), n(outcome));
         }
-        assert_eq!(OUTCOMES.iter().map(|o| n(o)).sum::<u64>(), n("calls"), "{day}: each call in one outcome");
+        assert_eq!(outcomes.iter().map(|o| n(o)).sum::<u64>(), n("calls"), "{day}: each call in one outcome");
         assert_eq!(n("inbound") + n("outbound") + n("internal"), n("calls"), "{day}");
     }
     assert_eq!(got, expected);

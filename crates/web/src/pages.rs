@@ -7,6 +7,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use calltrail_explain::report::{GroupBy, Kind, ReportKind, ReportOptions, Table};
 use calltrail_explain::story::duration;
+use calltrail_explain::Outcome;
 use calltrail_model::glossary::{self, Field};
 use calltrail_model::{Timestamp, Zone};
 use maud::{html, Markup, DOCTYPE};
@@ -19,18 +20,6 @@ const PAGE: usize = 50;
 
 /// The media types a contact centre's conversations come in (`AnalyticsSession.mediaType`).
 const MEDIA: &[&str] = &["voice", "callback", "chat", "email", "message", "cobrowse", "video", "screenshare"];
-
-const OUTCOMES: &[&str] = &[
-    "answered",
-    "abandoned_in_ivr",
-    "abandoned_in_queue",
-    "self_served",
-    "voicemail",
-    "callback",
-    "not_answered",
-    "connected",
-    "ongoing",
-];
 
 fn layout(title: &str, active: &str, body: &Markup) -> Html<String> {
     let nav = [
@@ -140,7 +129,7 @@ fn filter_form(
             label { "Direction " (select("direction", params.direction.as_ref(), &["inbound", "outbound", "internal"])) }
             label { "Media " (select("media", params.media.as_ref(), MEDIA)) }
             label { "Queue " (select("queue", params.queue.as_ref(), &queue_options)) }
-            label { "Outcome " (select("outcome", params.outcome.as_ref(), OUTCOMES)) }
+            label { "Outcome " (select("outcome", params.outcome.as_ref(), &Outcome::ALL.map(Outcome::as_str))) }
             label { "Agent " input type="text" name="agent" size="12" value=(opt(params.agent.as_ref())); }
             label { "Reason " input type="text" name="reason" size="12" value=(opt(params.reason.as_ref())); }
             label { "Wrap-up " input type="text" name="wrapup" size="12" value=(opt(params.wrapup.as_ref())); }

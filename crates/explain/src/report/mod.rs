@@ -31,6 +31,8 @@ type Map<K, V> = hashbrown::HashMap<K, V>;
 
 use calltrail_model::Zone;
 
+use crate::record::Outcome;
+
 pub use ivr::{ending_of, IvrMap, IvrNode};
 pub use table::{col, csv_cell, render_table, Cell, Column, Kind, Show, Table};
 
@@ -338,26 +340,13 @@ fn slot<'m, V: Default>(map: &'m mut Map<String, V>, key: &str) -> &'m mut V {
 #[derive(Debug)]
 struct Outcomes(Groups<OutcomeTally>);
 
-/// The call record's outcomes, in the order a table shows them.
-pub const OUTCOMES: [&str; 9] = [
-    "answered",
-    "abandoned_in_ivr",
-    "abandoned_in_queue",
-    "self_served",
-    "voicemail",
-    "callback",
-    "connected",
-    "not_answered",
-    "ongoing",
-];
-
 #[derive(Debug, Default)]
 struct OutcomeTally {
     calls: u64,
     /// Inbound, outbound, internal.
     directions: [u64; 3],
-    /// Per [`OUTCOMES`]; an outcome the list does not know counts in `calls` only.
-    outcomes: [u64; OUTCOMES.len()],
+    /// Per [`Outcome::ALL`]; an outcome the list does not know counts in `calls` only.
+    outcomes: [u64; Outcome::ALL.len()],
     handle: Durations,
 }
 
@@ -368,7 +357,7 @@ impl Report for Outcomes {
         if let Some(at) = ["inbound", "outbound", "internal"].iter().position(|d| *d == row.direction) {
             t.directions[at] += 1;
         }
-        if let Some(at) = OUTCOMES.iter().position(|o| *o == row.outcome) {
+        if let Some(at) = Outcome::ALL.iter().position(|o| o.as_str() == row.outcome) {
             t.outcomes[at] += 1;
         }
         t.handle.add(row.handle_ms);
@@ -382,7 +371,7 @@ impl Report for Outcomes {
             col("outbound", Kind::Count),
             col("internal", Kind::Count),
         ]);
-        columns.extend(OUTCOMES.iter().map(|o| col(o, Kind::Count)));
+        columns.extend(Outcome::ALL.iter().map(|o| col(o.as_str(), Kind::Count)));
         columns.extend([
             col("answer_rate", Kind::Rate),
             col("abandon_rate", Kind::Rate),
@@ -391,15 +380,16 @@ impl Report for Outcomes {
         let mut table = Table::new(&columns);
         for (mut row, t) in self.0.into_groups() {
             let [inbound, outbound, internal] = t.directions;
-            let count =
-                |outcome: &str| OUTCOMES.iter().position(|o| *o == outcome).map_or(0, |at| t.outcomes[at]);
+            let count = |outcome: Outcome| {
+                Outcome::ALL.iter().position(|o| *o == outcome).map_or(0, |at| t.outcomes[at])
+            };
             // Answered and abandoned are said of calls that came in: an outbound call connects
             // or goes unanswered.
-            let abandoned = count("abandoned_in_ivr") + count("abandoned_in_queue");
+            let abandoned = count(Outcome::AbandonedInIvr) + count(Outcome::AbandonedInQueue);
             row.extend([t.calls.into(), inbound.into(), outbound.into(), internal.into()]);
             row.extend(t.outcomes.iter().map(|n| Cell::from(*n)));
             row.extend([
-                rate(count("answered"), inbound).into(),
+                rate(count(Outcome::Answered), inbound).into(),
                 rate(abandoned, inbound).into(),
                 t.handle.average().into(),
             ]);
@@ -1046,7 +1036,7 @@ mod tests {
         ] {
             assert_eq!(day[outcome], n, "{outcome}");
         }
-        let outcomes: u64 = OUTCOMES.iter().map(|o| day[*o].as_u64().unwrap()).sum();
+        let outcomes: u64 = Outcome::ALL.iter().map(|o| day[o.as_str()].as_u64().unwrap()).sum();
         assert_eq!(outcomes, 4, "every call in one outcome column");
         assert_eq!((day["answer_rate"].as_f64(), day["abandon_rate"].as_f64()), (Some(0.3333), Some(0.3333)));
         assert_eq!(day["avg_handle_ms"], 150_000);
