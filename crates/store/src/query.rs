@@ -15,8 +15,9 @@ use rusqlite::types::Value as SqlValue;
 use crate::{Store, StoreError};
 
 /// How many of the latest calls [`Store::attribute_keys`] looks at: enough to meet every key
-/// a contact centre's flows set, few enough to answer at once on any archive.
-pub const ATTRIBUTE_SAMPLE: usize = 10_000;
+/// a contact centre's flows set, few enough to answer at once on any archive (each call's
+/// stored record is read: 20 ms for 2,000 calls of a million, 380 ms for 10,000).
+pub const ATTRIBUTE_SAMPLE: usize = 2_000;
 
 /// Which calls: every field narrows the set; `None` does not filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
