@@ -64,11 +64,11 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli, printer: &Printer) -> anyhow::Result<Status> {
-    if let Command::Completions(args) = &cli.command {
+    let config = match &cli.command {
         // A completion script depends on nothing but the commands: not on a config file.
-        return commands::completions::run(args);
-    }
-    let config = config::Config::load(cli.global.config.as_deref())?;
+        Command::Completions(_) => config::Config::default(),
+        _ => config::Config::load(cli.global.config.as_deref())?,
+    };
     match &cli.command {
         Command::Explain(args) => commands::explain::run(args, &cli.global, &config, printer),
         Command::Fields(args) => commands::fields::run(args, printer),

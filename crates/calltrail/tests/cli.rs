@@ -787,39 +787,30 @@ fn a_role_without_some_permissions_syncs_and_the_status_says_what_it_went_withou
 #[test]
 fn resume_without_an_interrupted_sync_is_a_usage_error_before_any_request() {
     let dir = tempfile::tempdir().unwrap();
-    // Nothing listens on port 9: a request would fail with exit 1, not 2.
-    let out = bin()
-        .current_dir(dir.path())
-        .args(["--db", "fresh.db", "sync", "--resume", "--api-base", "http://127.0.0.1:9"])
-        .env("GENESYSCLOUD_ACCESS_TOKEN", "t")
-        .output()
-        .unwrap();
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    // Nothing listens on port 9: a request would fail with exit 1, not 2. Each run's exit code
+    // and what it said.
+    let sync = |db: &str, how: &str| {
+        let out = bin()
+            .current_dir(dir.path())
+            .args(["--db", db, "sync", how, "--api-base", "http://127.0.0.1:9"])
+            .env("GENESYSCLOUD_ACCESS_TOKEN", "t")
+            .output()
+            .unwrap();
+        (out.status.code(), text(&out.stderr))
+    };
+    let (code, stderr) = sync("fresh.db", "--resume");
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("no interrupted sync to resume") && stderr.contains("hint:"), "{stderr}");
     assert!(!dir.path().join("fresh.db").exists(), "a sync that cannot start leaves no archive behind");
-    let out = bin()
-        .current_dir(dir.path())
-        .args(["--db", "fresh.db", "sync", "--incremental", "--api-base", "http://127.0.0.1:9"])
-        .env("GENESYSCLOUD_ACCESS_TOKEN", "t")
-        .output()
-        .unwrap();
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let (code, stderr) = sync("fresh.db", "--incremental");
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("no earlier sync to continue from"), "{stderr}");
     assert!(!dir.path().join("fresh.db").exists());
 
     // With an archive that has no interrupted sync, the same answer comes from the archive.
-    let archive = calltrail_store::Store::open(&dir.path().join("kept.db")).unwrap();
-    drop(archive);
-    let out = bin()
-        .current_dir(dir.path())
-        .args(["--db", "kept.db", "sync", "--resume", "--api-base", "http://127.0.0.1:9"])
-        .env("GENESYSCLOUD_ACCESS_TOKEN", "t")
-        .output()
-        .unwrap();
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    drop(calltrail_store::Store::open(&dir.path().join("kept.db")).unwrap());
+    let (code, stderr) = sync("kept.db", "--resume");
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("no interrupted sync to resume"), "{stderr}");
 }
 

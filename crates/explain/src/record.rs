@@ -479,18 +479,7 @@ pub enum Outcome {
 impl Outcome {
     /// The outcome of a wire value.
     pub fn parse(text: &str) -> Option<Outcome> {
-        Some(match text {
-            "answered" => Outcome::Answered,
-            "abandoned_in_ivr" => Outcome::AbandonedInIvr,
-            "abandoned_in_queue" => Outcome::AbandonedInQueue,
-            "self_served" => Outcome::SelfServed,
-            "voicemail" => Outcome::Voicemail,
-            "callback" => Outcome::Callback,
-            "not_answered" => Outcome::NotAnswered,
-            "connected" => Outcome::Connected,
-            "ongoing" => Outcome::Ongoing,
-            _ => return None,
-        })
+        Outcome::ALL.into_iter().find(|o| o.as_str() == text)
     }
 
     /// The wire value.

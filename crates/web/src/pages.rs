@@ -562,27 +562,33 @@ pub(crate) async fn reports_index(
     };
     let handle =
         row.as_ref().and_then(|r| r["avg_handle_ms"].as_i64()).map_or_else(|| "-".to_owned(), duration);
+    // Each tile: its key, its name, its figure and a line under it.
     let tiles = [
         (
             "calls",
+            "Calls",
             count("calls").to_string(),
             format!("{} in · {} out · {} internal", count("inbound"), count("outbound"), count("internal")),
         ),
-        ("answer_rate", share("answer_rate"), format!("{} inbound calls answered", count("answered"))),
+        (
+            "answer_rate",
+            "Answered",
+            share("answer_rate"),
+            format!("{} inbound calls answered", count("answered")),
+        ),
         (
             "abandon_rate",
+            "Abandoned",
             share("abandon_rate"),
             format!("{} in the IVR · {} in a queue", count("abandoned_in_ivr"), count("abandoned_in_queue")),
         ),
-        ("self_served", count("self_served").to_string(), "ended in the IVR, served".to_owned()),
-        ("avg_handle_ms", handle, "talk, hold and after-call work".to_owned()),
-    ];
-    let names = [
-        ("calls", "Calls"),
-        ("answer_rate", "Answered"),
-        ("abandon_rate", "Abandoned"),
-        ("self_served", "Self-served"),
-        ("avg_handle_ms", "Average handle time"),
+        (
+            "self_served",
+            "Self-served",
+            count("self_served").to_string(),
+            "ended in the IVR, served".to_owned(),
+        ),
+        ("avg_handle_ms", "Average handle time", handle, "talk, hold and after-call work".to_owned()),
     ];
     let q = params.query_string();
     let link = |path: &str| if q.is_empty() { path.to_owned() } else { format!("{path}?{q}") };
@@ -593,7 +599,7 @@ pub(crate) async fn reports_index(
             p.muted { "No calls match." }
         } @else {
             div.tiles {
-                @for ((key, value, note), (_, name)) in tiles.iter().zip(names) {
+                @for (key, name, value, note) in &tiles {
                     div.tile data-tile=(key) { span.name { (name) } span.value { (value) } span.muted { (note) } }
                 }
             }
@@ -673,16 +679,16 @@ fn chart(kind: ReportKind, table: &Table) -> Markup {
 }
 
 /// Each outcome's colour and name in the outcomes chart.
-const OUTCOME_PIECES: [(&str, &str, &str); 9] = [
-    ("answered", "talk", "answered"),
-    ("connected", "wrapup", "connected (outbound, internal)"),
-    ("self_served", "ivr", "self-served in the IVR"),
-    ("abandoned_in_ivr", "queue", "abandoned in the IVR"),
-    ("abandoned_in_queue", "hold", "abandoned in a queue"),
-    ("voicemail", "voicemail", "voicemail"),
-    ("callback", "callback", "callback"),
-    ("not_answered", "other", "not answered (outbound, internal)"),
-    ("ongoing", "contacting", "still going on"),
+const OUTCOME_PIECES: [(Outcome, &str, &str); 9] = [
+    (Outcome::Answered, "talk", "answered"),
+    (Outcome::Connected, "wrapup", "connected (outbound, internal)"),
+    (Outcome::SelfServed, "ivr", "self-served in the IVR"),
+    (Outcome::AbandonedInIvr, "queue", "abandoned in the IVR"),
+    (Outcome::AbandonedInQueue, "hold", "abandoned in a queue"),
+    (Outcome::Voicemail, "voicemail", "voicemail"),
+    (Outcome::Callback, "callback", "callback"),
+    (Outcome::NotAnswered, "other", "not answered (outbound, internal)"),
+    (Outcome::Ongoing, "contacting", "still going on"),
 ];
 
 /// The outcomes report as a picture: a bar per row (day, hour or queue) as long as its calls,
@@ -702,7 +708,7 @@ fn outcomes_chart(table: &Table) -> Markup {
             let parts = OUTCOME_PIECES
                 .iter()
                 .filter_map(|&(outcome, class, name)| {
-                    let n = row[outcome].as_u64().filter(|n| *n > 0)?;
+                    let n = row[outcome.as_str()].as_u64().filter(|n| *n > 0)?;
                     Some(svg::Part { class, value: n as f64, title: format!("{label}: {n} {name}") })
                 })
                 .collect();

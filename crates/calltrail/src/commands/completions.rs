@@ -10,6 +10,8 @@ use crate::Status;
 
 /// Writes the completion script for `args.shell` to stdout.
 pub fn run(args: &CompletionsArgs) -> anyhow::Result<Status> {
+    // Written whole to a buffer first: the generator panics on a write error, and a closed
+    // pipe (`calltrail completions bash | head`) must stay an ordinary, quiet ending.
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "calltrail", &mut script);
     let mut stdout = std::io::stdout().lock();

@@ -363,8 +363,7 @@ impl Report for Outcomes {
         if let Some(at) = direction {
             t.directions[at] += 1;
         }
-        let outcome = Outcome::parse(row.outcome);
-        if let Some(at) = Outcome::ALL.iter().position(|o| Some(*o) == outcome) {
+        if let Some(at) = Outcome::parse(row.outcome).and_then(outcome_column) {
             t.outcomes[at] += 1;
         }
         t.handle.add(row.handle_ms);
@@ -387,9 +386,7 @@ impl Report for Outcomes {
         let mut table = Table::new(&columns);
         for (mut row, t) in self.0.into_groups() {
             let [inbound, outbound, internal] = t.directions;
-            let count = |outcome: Outcome| {
-                Outcome::ALL.iter().position(|o| *o == outcome).map_or(0, |at| t.outcomes[at])
-            };
+            let count = |outcome: Outcome| outcome_column(outcome).map_or(0, |at| t.outcomes[at]);
             // Answered and abandoned are said of calls that came in: an outbound call connects
             // or goes unanswered.
             let abandoned = count(Outcome::AbandonedInIvr) + count(Outcome::AbandonedInQueue);
@@ -404,6 +401,11 @@ impl Report for Outcomes {
         }
         table
     }
+}
+
+/// Where an outcome's count stands in [`OutcomeTally::outcomes`] and the report's columns.
+fn outcome_column(outcome: Outcome) -> Option<usize> {
+    Outcome::ALL.iter().position(|o| *o == outcome)
 }
 
 /// Why customers call.
