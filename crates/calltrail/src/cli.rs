@@ -189,11 +189,12 @@ waits of that media, as Genesys splits queue metrics: a callback waits as `callb
   reasons   why customers call (the [reason] rule): volume, answer and abandon rates, AHT
   phases    IVR, queue wait, alert, talk, hold, ACW, handle: average, median, p90 per queue
             and day (--by queue | day | queue,day); each over the calls that had that phase
-  queues    per queue and day (--by queue,day,hour for hourly intervals): offered, answered,
-            abandoned, short abandons, service level (answered within --target, 20s, of
-            those answered or abandoned after --short), speed of answer (average, p90),
-            handle time. It counts waits in a queue, as Genesys' queue metrics do: a call
-            moved from one queue to another is offered to both, each with its own wait
+  queues    per queue, media and day (--by queue,day,hour for hourly intervals): offered,
+            answered, abandoned, short abandons, service level (answered within --target,
+            20s, of those answered or abandoned after --short), speed of answer (average,
+            p90), handle time. It counts waits in a queue, as Genesys' queue metrics do: a
+            call moved from one queue to another is offered to both, each with its own wait;
+            a callback or an e-mail waits in its own row (--media email --target 1d)
   wrapups   concluding wrap-up codes per queue and the agent who chose them
   abandons  abandons in the IVR and per queue: rate, wait before giving up, short abandons
   agents    per agent: offered, answered, not responding, alert/talk/hold/ACW/handle

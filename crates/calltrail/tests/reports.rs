@@ -216,30 +216,39 @@ fn queue_performance_agrees_with_the_ground_truth() {
         let level = r["answered_within_target"].as_u64().unwrap() as f64 / counted as f64;
         assert!((r["service_level"].as_f64().unwrap() - level).abs() < 1e-4, "{r}");
     }
-    // Per queue, the speed of answer is the average wait of the visits answered there.
-    let mut waits: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    // Per queue and media, the speed of answer is the average wait of the visits of that media
+    // answered there.
+    let mut waits: BTreeMap<(&str, &str), (i64, i64)> = BTreeMap::new();
     for v in visits.iter().filter(|v| v.outcome == "answered") {
-        let (sum, n) = waits.entry(v.queue.as_str()).or_default();
+        let (sum, n) = waits.entry((v.queue.as_str(), v.media_type.as_str())).or_default();
         (*sum, *n) = (*sum + v.wait_ms, *n + 1);
     }
-    let expected: BTreeMap<&str, i64> =
+    let expected: BTreeMap<(&str, &str), i64> =
         waits.into_iter().map(|(q, (sum, n))| (q, (sum + n / 2) / n)).collect();
+    assert!(expected.keys().any(|k| k.1 != "voice"), "the sample has waits of other media");
     let per_queue = report("queues", &["--by", "queue"]);
-    let got: BTreeMap<&str, i64> = per_queue
+    let got: BTreeMap<(&str, &str), i64> = per_queue
         .iter()
-        .map(|r| (r["queue"].as_str().unwrap(), r["avg_speed_of_answer_ms"].as_i64().unwrap()))
+        .filter(|r| r["answered"].as_u64() > Some(0))
+        .map(|r| {
+            (
+                (r["queue"].as_str().unwrap(), r["media"].as_str().unwrap()),
+                r["avg_speed_of_answer_ms"].as_i64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(got, expected);
     // --queue picks the waits in that queue, those of calls passed on to another included.
-    let name = expected.keys().next().unwrap();
+    let name = expected.keys().next().unwrap().0;
     let only = report("queues", &["--by", "queue", "--queue", name]);
-    let waits = visits.iter().filter(|v| v.queue == *name).count() as u64;
-    assert_eq!(only.len(), 1, "{only:?}");
-    assert_eq!((only[0]["queue"].as_str(), only[0]["offered"].as_u64()), (Some(*name), Some(waits)));
+    let waits = visits.iter().filter(|v| v.queue == name).count() as u64;
+    assert!(only.iter().all(|r| r["queue"].as_str() == Some(name)), "{only:?}");
+    assert_eq!(only.iter().map(|r| r["offered"].as_u64().unwrap()).sum::<u64>(), waits);
     // --media picks the waits of that media: a callback waits in its queue as a callback,
     // though the call it came from is a voice call.
     for media in ["voice", "callback"] {
         let rows = report("queues", &["--by", "queue", "--media", media]);
+        assert!(rows.iter().all(|r| r["media"] == media), "{rows:?}");
         let offered: u64 = rows.iter().map(|r| r["offered"].as_u64().unwrap()).sum();
         let waits = visits.iter().filter(|v| v.media_type == media).count() as u64;
         assert!(waits > 0, "{media}");

@@ -255,6 +255,7 @@ impl CallIndex {
                     report.add_visit(&VisitRow {
                         start_ms: (v.of.start_ms != NO_START).then_some(v.of.start_ms),
                         queue: self.label(v.of.queue),
+                        media: self.text(v.media),
                         wait_ms: v.wait_ms,
                         outcome: self.text(v.outcome).unwrap_or_default(),
                         handle_ms: v.handle_ms,

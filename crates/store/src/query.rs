@@ -557,11 +557,12 @@ impl Store {
         mut each: impl FnMut(&VisitRow<'_>),
     ) -> Result<u64, StoreError> {
         let columns =
-            "v.call_start_ms, coalesce(v.queue_name, v.queue_id), v.wait_ms, v.outcome, v.handle_ms";
+            "v.call_start_ms, coalesce(v.queue_name, v.queue_id), v.wait_ms, v.outcome, v.handle_ms, v.media_type";
         self.scan_parts(filter, ("queue_visits", "v"), true, columns, |r| {
             each(&VisitRow {
                 start_ms: call_start(r.get(0)?),
                 queue: text(r, 1)?,
+                media: text(r, 5)?,
                 wait_ms: ms(r.get(2)?),
                 outcome: text(r, 3)?.unwrap_or_default(),
                 handle_ms: ms(r.get(4)?),

@@ -5,7 +5,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use calltrail_explain::report::{GroupBy, Kind, ReportKind, ReportOptions, Table};
+use calltrail_explain::report::{GroupBy, Kind, ReportKind, ReportOptions, Table, DEFAULT_SERVICE_TARGET_MS};
 use calltrail_explain::story::duration;
 use calltrail_explain::Outcome;
 use calltrail_model::glossary::{self, Field};
@@ -552,6 +552,20 @@ pub(crate) async fn reports_index(
     let (Computed::Table(by_day), Computed::Table(total)) = (&*answer.value, &*total.value) else {
         return Err(WebError::Internal("unexpected cache entry".into()));
     };
+    // The service level over the queue waits of the same calls, of one media (voice unless the
+    // filters name another): a target in seconds means nothing to an e-mail.
+    let mut of_media = params.clone();
+    let media = of_media.media.get_or_insert_with(|| "voice".to_owned()).clone();
+    let waits_options = ReportOptions {
+        group_by: GroupBy { queue: false, day: false, hour: false },
+        ..params.report_options(ReportKind::Queues)?
+    };
+    let target = duration(waits_options.service_target_ms.unwrap_or(DEFAULT_SERVICE_TARGET_MS));
+    let waits = computed(&state, ReportKind::Queues, &of_media, waits_options, "queues-total").await?;
+    let Computed::Table(waits) = &*waits.value else {
+        return Err(WebError::Internal("unexpected cache entry".into()));
+    };
+    let waits = waits.to_json_rows().into_iter().next();
     let queues = state.with_store(|store| store.lookup_names("queues")).await?;
     let row = total.to_json_rows().into_iter().next();
     let count = |key: &str| row.as_ref().and_then(|r| r[key].as_u64()).unwrap_or(0);
@@ -587,6 +601,21 @@ pub(crate) async fn reports_index(
             "Self-served",
             count("self_served").to_string(),
             "ended in the IVR, served".to_owned(),
+        ),
+        (
+            "service_level",
+            "Service level",
+            waits
+                .as_ref()
+                .and_then(|r| r["service_level"].as_f64())
+                .map_or_else(|| "-".to_owned(), |r| format!("{:.1}%", r * 100.0)),
+            format!(
+                "{media} waits in queues answered within {target} · average speed of answer {}",
+                waits
+                    .as_ref()
+                    .and_then(|r| r["avg_speed_of_answer_ms"].as_i64())
+                    .map_or_else(|| "-".to_owned(), duration)
+            ),
         ),
         ("avg_handle_ms", "Average handle time", handle, "talk, hold and after-call work".to_owned()),
     ];
@@ -691,18 +720,25 @@ const OUTCOME_PIECES: [(Outcome, &str, &str); 9] = [
     (Outcome::Ongoing, "contacting", "still going on"),
 ];
 
+/// A row's label in a picture of a report grouped by some of queue, media, day and hour: the
+/// groups it has, joined.
+fn row_label(table: &Table) -> impl Fn(&Value) -> String {
+    let leads: Vec<&'static str> =
+        ["queue", "media", "day", "hour"].into_iter().filter(|c| table.index(c).is_some()).collect();
+    move |row| leads.iter().filter_map(|c| row[*c].as_str()).collect::<Vec<_>>().join(" · ")
+}
+
 /// The outcomes report as a picture: a bar per row (day, hour or queue) as long as its calls,
 /// split by how they ended; the inbound answer rate at its end.
 fn outcomes_chart(table: &Table) -> Markup {
     let legend: Vec<(&str, &str)> = OUTCOME_PIECES.iter().map(|&(_, class, name)| (class, name)).collect();
-    let leads: Vec<&str> =
-        ["queue", "day", "hour"].into_iter().filter(|c| table.index(c).is_some()).collect();
+    let label_of = row_label(table);
     let stacks: Vec<svg::Stack> = table
         .to_json_rows()
         .iter()
         .take(62)
         .map(|row| {
-            let label = leads.iter().filter_map(|c| row[*c].as_str()).collect::<Vec<_>>().join(" · ");
+            let label = label_of(row);
             let label = if label.is_empty() { "all calls".to_owned() } else { label };
             #[allow(clippy::cast_precision_loss)]
             let parts = OUTCOME_PIECES
@@ -819,14 +855,13 @@ fn queues_chart(table: &Table) -> Markup {
         ("other", "moved on (transferred, or out to voicemail or a callback) or still waiting"),
     ];
     let count = |row: &Value, key: &str| row[key].as_u64().unwrap_or(0);
-    let leads: Vec<&str> =
-        ["queue", "day", "hour"].into_iter().filter(|c| table.index(c).is_some()).collect();
+    let label_of = row_label(table);
     let stacks: Vec<svg::Stack> = table
         .to_json_rows()
         .iter()
         .take(48)
         .map(|row| {
-            let label = leads.iter().filter_map(|c| row[*c].as_str()).collect::<Vec<_>>().join(" · ");
+            let label = label_of(row);
             let within = count(row, "answered_within_target");
             let values = [
                 within,
@@ -856,7 +891,7 @@ fn queues_chart(table: &Table) -> Markup {
         })
         .collect();
     svg::stacked(
-        "Calls offered to each queue, by how each wait ended; the service level at the end",
+        "Waits offered to each queue, per media, by how each ended; the service level at the end",
         &PIECES,
         &stacks,
     )

@@ -600,8 +600,8 @@ async fn the_queues_picture_splits_each_rows_calls_by_how_they_ended() {
     let rows = rows.as_array().unwrap();
     assert!(rows.len() > 2);
     for row in rows {
-        let queue = row["queue"].as_str().unwrap();
-        let bar = page.split(&format!("<g data-bar=\"{queue}\">")).nth(1).expect(queue);
+        let queue = format!("{} · {}", row["queue"].as_str().unwrap(), row["media"].as_str().unwrap());
+        let bar = page.split(&format!("<g data-bar=\"{queue}\">")).nth(1).expect(&queue);
         let bar = bar.split("</g>").next().unwrap();
         let n = |key: &str| row[key].as_u64().unwrap();
         let within = n("answered_within_target");
@@ -651,6 +651,21 @@ async fn the_reports_overview_counts_the_archives_calls_by_how_they_ended() {
     #[allow(clippy::cast_precision_loss)]
     let rate = answered as f64 * 100.0 / inbound as f64;
     assert_eq!(tile("answer_rate"), format!("{rate:.1}%"));
+    // The service level over the voice waits in queues, from the queue report's rows per queue
+    // and day.
+    let rows = server.json("/api/reports/queues?media=voice").await;
+    let sum = |key: &str| rows.as_array().unwrap().iter().map(|r| r[key].as_u64().unwrap()).sum::<u64>();
+    let counted_waits = sum("answered") + sum("abandoned") - sum("short_abandons");
+    assert!(counted_waits > 100, "{rows}");
+    #[allow(clippy::cast_precision_loss)]
+    let level = sum("answered_within_target") as f64 * 100.0 / counted_waits as f64;
+    assert_eq!(tile("service_level"), format!("{level:.1}%"));
+    let (_, strict, _) = server.get("/reports?target=1s").await;
+    assert_ne!(tile_of(&strict, "service_level"), tile("service_level"));
+    assert!(strict.contains("voice waits in queues answered within 1.0s"), "{strict}");
+    let (_, chats, _) = server.get("/reports?media=chat").await;
+    assert!(chats.contains("chat waits in queues answered within 20.0s"), "{chats}");
+    assert_ne!(tile_of(&chats, "service_level"), tile("service_level"));
     // A bar a day, a part per outcome the day had, titled with its count.
     let days: std::collections::BTreeSet<&str> = counted.iter().map(|c| c.0.as_str()).collect();
     assert!(days.len() >= 5, "{days:?}");

@@ -15,7 +15,9 @@
 //!   the queue performance report;
 //! - the queue performance report counts queue visits, as Genesys' queue metrics do: a call
 //!   passed from one queue to another is offered to both, each with its own wait and its own
-//!   ending (answered, abandoned, or moved on). A queue's service level is the visits answered
+//!   ending (answered, abandoned, or moved on). Its rows are split by the media of the wait
+//!   (`voice`, `callback`, `chat`, `email`, `message`), as Genesys splits queue metrics: an
+//!   e-mail waits hours where a call waits seconds. A queue's service level is the visits answered
 //!   within `service_target_ms` (default 20 s) over those answered or abandoned, short
 //!   abandons left out; its speed of answer is the wait of the answered visits, and its handle
 //!   time that of the agents who answered from it.
@@ -85,6 +87,8 @@ pub struct VisitRow<'a> {
     pub start_ms: Option<i64>,
     /// The queue (its name, else its id).
     pub queue: Option<&'a str>,
+    /// The media of the queue's session: `voice`, `callback`, `chat`, `email`, `message`.
+    pub media: Option<&'a str>,
     /// Time waiting in it (tAcd).
     pub wait_ms: i64,
     /// How the visit ended: `answered`, `abandoned`, `transferred`, `flow_out`, `ongoing`.
@@ -226,6 +230,12 @@ impl Default for GroupBy {
     }
 }
 
+/// The service level's target wait unless one is given: calls answered within 20 s meet it.
+pub const DEFAULT_SERVICE_TARGET_MS: i64 = 20_000;
+
+/// Abandons shorter than this are short unless another threshold is given.
+pub const DEFAULT_SHORT_ABANDON_MS: i64 = 10_000;
+
 /// What shapes a report besides the rows.
 #[derive(Debug, Clone, Default)]
 pub struct ReportOptions {
@@ -260,8 +270,8 @@ pub fn new_report(kind: ReportKind, options: &ReportOptions) -> Box<dyn Report> 
         ReportKind::Phases => Box::new(Phases(Groups::new(options))),
         ReportKind::Queues => Box::new(Queues {
             groups: Groups::new(options),
-            target_ms: options.service_target_ms.unwrap_or(20_000),
-            short_ms: options.short_abandon_ms.unwrap_or(10_000),
+            target_ms: options.service_target_ms.unwrap_or(DEFAULT_SERVICE_TARGET_MS),
+            short_ms: options.short_abandon_ms.unwrap_or(DEFAULT_SHORT_ABANDON_MS),
         }),
         ReportKind::Wrapups => Box::<Wrapups>::default(),
         ReportKind::Abandons => Box::new(Abandons::new(options)),
@@ -636,10 +646,12 @@ impl Report for Phases {
 }
 
 /// Queue performance per queue and day, over queue visits: calls offered, answered and
-/// abandoned, the service level and the speed of answer.
+/// abandoned, the service level and the speed of answer; always split by media, as an e-mail
+/// or a callback waits hours where a call waits seconds.
 #[derive(Debug)]
 struct Queues {
-    groups: Groups<QueueTally>,
+    /// Per group, media → tally.
+    groups: Groups<Map<String, QueueTally>>,
     target_ms: i64,
     short_ms: i64,
 }
@@ -659,7 +671,7 @@ impl Report for Queues {
     fn add_visit(&mut self, visit: &VisitRow<'_>) {
         let (target_ms, short_ms) = (self.target_ms, self.short_ms);
         // Each visit is an offer to its queue (an outbound call an agent placed made none).
-        let t = self.groups.group(visit.start_ms, visit.queue);
+        let t = slot(self.groups.group(visit.start_ms, visit.queue), visit.media.unwrap_or(NONE));
         t.offered += 1;
         match visit.outcome {
             "answered" => {
@@ -679,6 +691,7 @@ impl Report for Queues {
     fn finish(self: Box<Self>) -> Table {
         let mut columns = self.groups.columns();
         columns.extend([
+            col("media", Kind::Text),
             col("offered", Kind::Count),
             col("answered", Kind::Count),
             col("abandoned", Kind::Count),
@@ -693,24 +706,30 @@ impl Report for Queues {
             col("avg_handle_ms", Kind::Ms),
         ]);
         let mut table = Table::new(&columns);
-        for (mut row, mut t) in self.groups.into_groups() {
-            // Short abandons are left out of the service level: nobody could have answered them.
-            let counted = t.answered + t.abandoned - t.short_abandons;
-            row.extend([
-                t.offered.into(),
-                t.answered.into(),
-                t.abandoned.into(),
-                t.short_abandons.into(),
-                (t.offered - t.answered - t.abandoned).into(),
-                t.within_target.into(),
-                rate(t.within_target, counted).into(),
-                rate(t.answered, t.offered).into(),
-                rate(t.abandoned, t.offered).into(),
-                t.speed_of_answer.average().into(),
-                t.speed_of_answer.percentile(90).into(),
-                t.handle.average().into(),
-            ]);
-            table.rows.push(row);
+        for (lead, media) in self.groups.into_groups() {
+            let mut media: Vec<(String, QueueTally)> = media.into_iter().collect();
+            media.sort_by(|a, b| a.0.cmp(&b.0));
+            for (media, mut t) in media {
+                let mut row = lead.clone();
+                // Short abandons are left out of the service level: nobody could have answered them.
+                let counted = t.answered + t.abandoned - t.short_abandons;
+                row.extend([
+                    media.into(),
+                    t.offered.into(),
+                    t.answered.into(),
+                    t.abandoned.into(),
+                    t.short_abandons.into(),
+                    (t.offered - t.answered - t.abandoned).into(),
+                    t.within_target.into(),
+                    rate(t.within_target, counted).into(),
+                    rate(t.answered, t.offered).into(),
+                    rate(t.abandoned, t.offered).into(),
+                    t.speed_of_answer.average().into(),
+                    t.speed_of_answer.percentile(90).into(),
+                    t.handle.average().into(),
+                ]);
+                table.rows.push(row);
+            }
         }
         table
     }
@@ -795,7 +814,7 @@ const BUCKETS: [(&str, i64); 6] = [
 impl Abandons {
     fn new(options: &ReportOptions) -> Abandons {
         Abandons {
-            short_ms: options.short_abandon_ms.unwrap_or(10_000),
+            short_ms: options.short_abandon_ms.unwrap_or(DEFAULT_SHORT_ABANDON_MS),
             ivr: AbandonTally::default(),
             queues: BTreeMap::new(),
         }
@@ -1156,6 +1175,7 @@ mod tests {
         let visit = |outcome, wait_ms, handle_ms| VisitRow {
             start_ms: Some(1_719_876_600_000), // 2024-07-01T23:30Z
             queue: Some("Sales"),
+            media: Some("voice"),
             wait_ms,
             outcome,
             handle_ms,
@@ -1193,6 +1213,34 @@ mod tests {
     }
 
     #[test]
+    fn queues_split_each_queue_by_the_media_that_waited() {
+        // A call answered in 10 s and an e-mail after four hours, in the same queue and day:
+        // together they would make an average answer of two hours and a service level of 50%.
+        let visit = |media, wait_ms| VisitRow {
+            start_ms: Some(1_719_876_600_000),
+            queue: Some("Sales"),
+            media: Some(media),
+            wait_ms,
+            outcome: "answered",
+            handle_ms: 60_000,
+        };
+        let rows =
+            run_visits(&ReportOptions::default(), &[visit("voice", 10_000), visit("email", 14_400_000)]);
+        let by_media: Vec<(&str, &str, f64, i64)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r["queue"].as_str().unwrap(),
+                    r["media"].as_str().unwrap(),
+                    r["service_level"].as_f64().unwrap(),
+                    r["avg_speed_of_answer_ms"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(by_media, [("Sales", "email", 0.0, 14_400_000), ("Sales", "voice", 1.0, 10_000)]);
+    }
+
+    #[test]
     fn queues_count_each_visit_of_a_call_passed_between_queues() {
         // Waited 30 s in Sales, was moved to Billing, answered there after 10 s more.
         let start_ms = Some(1_719_876_600_000);
@@ -1200,6 +1248,7 @@ mod tests {
             VisitRow {
                 start_ms,
                 queue: Some("Sales"),
+                media: Some("voice"),
                 wait_ms: 30_000,
                 outcome: "transferred",
                 handle_ms: 0,
@@ -1207,6 +1256,7 @@ mod tests {
             VisitRow {
                 start_ms,
                 queue: Some("Billing"),
+                media: Some("voice"),
                 wait_ms: 10_000,
                 outcome: "answered",
                 handle_ms: 90_000,
