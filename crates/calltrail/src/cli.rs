@@ -190,9 +190,9 @@ waits of that media, as Genesys splits queue metrics: a callback waits as `callb
   phases    IVR, queue wait, alert, talk, hold, ACW, handle: average, median, p90 per queue
             and day (--by queue | day | queue,day); each over the calls that had that phase
   queues    per queue, media and day (--by queue,day,hour for hourly intervals): offered,
-            answered, abandoned, short abandons, service level (answered within --target,
-            20s, of those answered or abandoned after --short), speed of answer (average,
-            p90), handle time. It counts waits in a queue, as Genesys' queue metrics do: a
+            answered, abandoned, short abandons, service level (answered within the queue's
+            own target for the media, or --target, of those answered or abandoned after
+            --short), speed of answer (average, p90), handle time. It counts waits in a queue, as Genesys' queue metrics do: a
             call moved from one queue to another is offered to both, each with its own wait;
             a callback or an e-mail waits in its own row (--media email --target 1d)
   wrapups   concluding wrap-up codes per queue and the agent who chose them
@@ -384,9 +384,10 @@ pub struct ReportArgs {
     /// abandons, queues: abandons shorter than this are short abandons (90s, 1m)
     #[arg(long, default_value = "10s", value_name = "DURATION")]
     pub short: String,
-    /// queues: the service level's target: calls answered within this wait meet it (20s, 1m)
-    #[arg(long, default_value = "20s", value_name = "DURATION")]
-    pub target: String,
+    /// queues: the service level's target in every queue: waits answered within it meet it
+    /// (20s, 1m, 1d) [default: each queue's own target for the media, from its settings, else 20s]
+    #[arg(long, value_name = "DURATION")]
+    pub target: Option<String>,
     /// Output format; table on a terminal, ndjson otherwise
     #[arg(long, value_enum)]
     pub format: Option<TableFormat>,

@@ -21,6 +21,8 @@ const CALLS: usize = 3000;
 struct Fixture {
     db: PathBuf,
     truth: Vec<Truth>,
+    /// Each queue's own service-level target (ms), by queue name and media.
+    targets: BTreeMap<(String, String), i64>,
 }
 
 /// The archive, built once: the simulator's records as they stand at `NOW`, stored with the
@@ -40,6 +42,13 @@ fn fixture() -> &'static Fixture {
         for (kind, entries) in org.lookup_tables() {
             store.put_lookups(kind, &entries).unwrap();
         }
+        store.put_service_levels(&org.service_levels()).unwrap();
+        let name_of = |id: &str| org.queues.iter().find(|q| q.id == id).unwrap().name.clone();
+        let targets = org
+            .service_levels()
+            .into_iter()
+            .map(|l| ((name_of(&l.queue_id), l.media), l.target_ms))
+            .collect();
         let mut truth = Vec::new();
         let mut raws = Vec::new();
         for call in &planned {
@@ -51,7 +60,7 @@ fn fixture() -> &'static Fixture {
         let slices: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
         let report = store.upsert(&slices, "query", NOW).unwrap();
         assert_eq!(report.added, truth.len() as u64);
-        Fixture { db, truth }
+        Fixture { db, truth, targets }
     })
 }
 
@@ -244,6 +253,27 @@ fn queue_performance_agrees_with_the_ground_truth() {
     let waits = visits.iter().filter(|v| v.queue == name).count() as u64;
     assert!(only.iter().all(|r| r["queue"].as_str() == Some(name)), "{only:?}");
     assert_eq!(only.iter().map(|r| r["offered"].as_u64().unwrap()).sum::<u64>(), waits);
+    // Without --target, each wait is measured against its queue's own target for its media,
+    // and each row says which that was.
+    let rows = report("queues", &["--by", "queue"]);
+    for r in &rows {
+        let (queue, media) = (r["queue"].as_str().unwrap(), r["media"].as_str().unwrap());
+        let target = f.targets[&(queue.to_owned(), media.to_owned())];
+        let within = visits
+            .iter()
+            .filter(|v| {
+                v.queue == queue && v.media_type == media && v.outcome == "answered" && v.wait_ms <= target
+            })
+            .count() as u64;
+        assert_eq!(
+            (r["answered_within_target"].as_u64(), r["target_ms"].as_i64()),
+            (Some(within), Some(target)),
+            "{r}"
+        );
+    }
+    let targets: std::collections::BTreeSet<i64> =
+        rows.iter().filter_map(|r| r["target_ms"].as_i64()).collect();
+    assert!(targets.len() >= 4, "queues and media differ in their targets: {targets:?}");
     // --media picks the waits of that media: a callback waits in its queue as a callback,
     // though the call it came from is a voice call.
     for media in ["voice", "callback"] {

@@ -122,21 +122,30 @@ pub async fn conversation(http: &Http, id: &str) -> Result<Option<Vec<u8>>, Clie
     }
 }
 
-/// Every `(id, name)` of an entity listing (`/api/v2/users`, `/api/v2/routing/queues`, …).
-pub async fn listing(http: &Http, path: &str) -> Result<Vec<(String, String)>, ClientError> {
+/// The `(id, name)` of each entity of a listing that has both.
+pub fn names(entities: &[Value]) -> Vec<(String, String)> {
+    entities
+        .iter()
+        .filter_map(|e| Some((e["id"].as_str()?.to_owned(), e["name"].as_str()?.to_owned())))
+        .collect()
+}
+
+/// Every entity of a listing (`/api/v2/users`, `/api/v2/routing/queues`, …), page after page.
+pub async fn entities(http: &Http, path: &str) -> Result<Vec<Value>, ClientError> {
     let mut out = Vec::new();
     for page_number in 1..=10_000 {
         let page_path = format!("{path}?pageSize=500&pageNumber={page_number}");
         let answer = http.send("GET", &page_path, None, true).await?;
-        let v: Value = serde_json::from_slice(&answer.body).map_err(|e| bad_json("GET", &page_path, e))?;
-        let entities = v["entities"].as_array().cloned().unwrap_or_default();
-        out.extend(
-            entities
-                .iter()
-                .filter_map(|e| Some((e["id"].as_str()?.to_owned(), e["name"].as_str()?.to_owned()))),
-        );
+        let mut v: Value =
+            serde_json::from_slice(&answer.body).map_err(|e| bad_json("GET", &page_path, e))?;
         let page_count = v["pageCount"].as_u64().unwrap_or(1);
-        if entities.is_empty() || u64::try_from(page_number).unwrap_or(u64::MAX) >= page_count {
+        let entities = match v.get_mut("entities").map(Value::take) {
+            Some(Value::Array(entities)) => entities,
+            _ => Vec::new(),
+        };
+        let last = entities.is_empty();
+        out.extend(entities);
+        if last || u64::try_from(page_number).unwrap_or(u64::MAX) >= page_count {
             break;
         }
     }

@@ -7,6 +7,7 @@
 //!   query and job result pages.
 //! - [`conversation_api`]: the Conversations API record, the source of attributes and wrap-ups.
 //! - [`document`]: recognising which of those a JSON document is.
+//! - [`queue`]: a queue's service-level targets, from its settings.
 //! - [`reader`]: a direct JSON reader for these types, `serde_json`'s accelerator.
 //! - [`text`]: zero-copy strings and participant attributes.
 //! - [`time`]: RFC 3339 timestamps as integer milliseconds.
@@ -22,6 +23,7 @@ pub mod detail;
 pub mod document;
 pub mod glossary;
 mod macros;
+pub mod queue;
 pub mod reader;
 pub mod text;
 pub mod time;
@@ -33,6 +35,7 @@ pub use detail::{
     MediaType, Metric, Participant, Purpose, Segment, SegmentType, Session,
 };
 pub use document::{find_conversation_id, parse_document, Document, DocumentError};
+pub use queue::{service_levels, ServiceLevel};
 pub use reader::from_json;
 pub use text::{Attributes, Text};
 pub use time::Timestamp;

@@ -145,7 +145,18 @@ pub fn queues(org: &Org) -> Vec<Value> {
         .enumerate()
         .map(|(i, q)| {
             let members = org.users.iter().filter(|u| u.queue == i).count();
+            let media_settings: Map<String, Value> = q
+                .service_levels
+                .iter()
+                .map(|&(media, target, goal)| {
+                    let alerting = if media == "email" { 300 } else { 8 };
+                    let settings = json!({"alertingTimeoutSeconds": alerting, "enableAutoAnswer": false,
+                                          "serviceLevel": {"percentage": goal, "durationMs": target}});
+                    (media.to_owned(), settings)
+                })
+                .collect();
             json!({"id": q.id, "name": q.name, "memberCount": members, "userMemberCount": members, "joinedMemberCount": members,
+                   "mediaSettings": media_settings,
                    "selfUri": format!("/api/v2/routing/queues/{}", q.id)})
         })
         .collect()

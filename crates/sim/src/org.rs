@@ -30,6 +30,9 @@ pub struct Queue {
     pub intent: &'static str,
     /// Wrap-up codes used on this queue (indices into `Org::wrapup_codes`).
     pub codes: Vec<usize>,
+    /// Its service level per media: the `mediaSettings` key, the target wait (ms) and the
+    /// share of waits it aims to answer within it.
+    pub service_levels: Vec<(&'static str, i64, f64)>,
 }
 
 /// A wrap-up code.
@@ -108,6 +111,20 @@ const QUEUES: &[(&str, &str)] = &[
     ("General Enquiries", "Other"),
 ];
 
+/// The service level every queue aims for, per media (`mediaSettings` key, target, goal):
+/// seconds for a call, minutes for a chat or a message, an hour for a callback, a day for an
+/// e-mail.
+const SERVICE_LEVELS: [(&str, i64, f64); 5] = [
+    ("call", 20_000, 0.8),
+    ("callback", 3_600_000, 0.8),
+    ("chat", 120_000, 0.8),
+    ("email", 86_400_000, 0.9),
+    ("message", 120_000, 0.8),
+];
+
+/// The queue whose calls have a longer target (30 s), so that queues differ.
+const LONGER_CALL_TARGET: &str = "Technical Support";
+
 const CODES: &[&str] = &[
     "Resolved",
     "Refund issued",
@@ -137,6 +154,13 @@ impl Org {
                 name: (*name).to_owned(),
                 intent,
                 codes: codes.to_vec(),
+                service_levels: SERVICE_LEVELS
+                    .iter()
+                    .map(|&(media, target, goal)| {
+                        let longer = media == "call" && *name == LONGER_CALL_TARGET;
+                        (media, if longer { 30_000 } else { target }, goal)
+                    })
+                    .collect(),
             })
             .collect();
         let users = (0..30)
@@ -190,7 +214,22 @@ impl Org {
         self.users.iter().filter(|u| u.queue == q).collect()
     }
 
-    /// The lookups file for `calltrail explain --lookups`: id → name for everything here.
+    /// Every queue's service level per media, with the media named as detail records name it
+    /// (a `call` target is `voice`'s).
+    pub fn service_levels(&self) -> Vec<calltrail_model::ServiceLevel> {
+        self.queues
+            .iter()
+            .flat_map(|q| {
+                q.service_levels.iter().map(|&(media, target_ms, goal)| calltrail_model::ServiceLevel {
+                    queue_id: q.id.clone(),
+                    media: if media == "call" { "voice" } else { media }.to_owned(),
+                    target_ms,
+                    goal: Some(goal),
+                })
+            })
+            .collect()
+    }
+
     /// The lookups as the archive stores them: `(kind, [(id, name)])` for users, queues,
     /// wrap-up codes, flows and flow outcomes.
     pub fn lookup_tables(&self) -> Vec<(&'static str, Vec<(String, String)>)> {

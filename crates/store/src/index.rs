@@ -14,9 +14,10 @@
 //! the caller compares [`CallIndex::change_seq`] with the archive's before trusting it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use calltrail_explain::report::{
-    new_report, CallRow, IvrMap, LegRow, ReportKind, ReportOptions, Table, VisitRow,
+    new_report, CallRow, IvrMap, LegRow, ReportKind, ReportOptions, ServiceTargets, Table, VisitRow,
 };
 
 use crate::query::text;
@@ -110,6 +111,8 @@ pub struct CallIndex {
     calls: Vec<IndexedCall>,
     legs: Vec<IndexedLeg>,
     visits: Vec<IndexedVisit>,
+    /// The queues' own service-level targets, for queue performance.
+    targets: Arc<ServiceTargets>,
 }
 
 /// Builds the string and path tables while the index loads.
@@ -226,6 +229,13 @@ impl CallIndex {
         if kind == ReportKind::Ivr {
             return Some(self.ivr_map(filter)?.table());
         }
+        let with_targets;
+        let options = if kind == ReportKind::Queues && options.service_targets.is_empty() {
+            with_targets = ReportOptions { service_targets: self.targets.clone(), ..options.clone() };
+            &with_targets
+        } else {
+            options
+        };
         let mut report = new_report(kind, options);
         if kind.reads_legs() || kind.reads_visits() {
             // The filter split as the archive's scan splits it.
@@ -491,6 +501,7 @@ impl Store {
             calls,
             legs,
             visits,
+            targets: Arc::new(self.service_targets()?),
         })
     }
 }

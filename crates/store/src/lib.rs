@@ -367,6 +367,22 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces the queues' service-level targets with those of a new queue listing.
+    pub fn put_service_levels(&mut self, levels: &[calltrail_model::ServiceLevel]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM queue_service_levels", [])?;
+        {
+            let mut stmt = tx.prepare(
+                "INSERT OR REPLACE INTO queue_service_levels (queue_id, media, target_ms, goal) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for level in levels {
+                stmt.execute(params![level.queue_id, level.media, level.target_ms, level.goal])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Stores a batch of raw detail records (one JSON object each), deriving their calls, in
     /// one transaction. A record that cannot be read goes to quarantine with its error.
     pub fn upsert(
@@ -1078,8 +1094,10 @@ mod tests {
         assert!(expected.iter().any(|v| v.contains("| Integer(1) |")), "a second visit");
         {
             let conn = Connection::open(&path).unwrap();
-            conn.execute_batch("DROP TABLE queue_visits; DROP TABLE settings; PRAGMA user_version = 5;")
-                .unwrap();
+            conn.execute_batch(
+                "DROP TABLE queue_visits; DROP TABLE settings; DROP TABLE queue_service_levels; PRAGMA user_version = 5;",
+            )
+            .unwrap();
         }
         let mut store = Store::open(&path).unwrap();
         // Everything but the media comes from the call records; each visit gets its call's

@@ -5,9 +5,10 @@
 //! reports one row at a time, so a million calls never sit in memory.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use calltrail_explain::report::{
-    new_report, CallRow, IvrMap, LegRow, ReportKind, ReportOptions, Table, VisitRow,
+    new_report, CallRow, IvrMap, LegRow, ReportKind, ReportOptions, ServiceTargets, Table, VisitRow,
 };
 use rusqlite::params;
 use rusqlite::types::Value as SqlValue;
@@ -450,13 +451,41 @@ impl Store {
         Ok(self.conn.query_row("SELECT coalesce(max(change_seq), 0) FROM calls", [], |r| r.get(0))?)
     }
 
-    /// Folds a report over the calls (or agent legs) the filter selects.
+    /// Each queue's own service-level target per media, known by its id and by its name.
+    pub fn service_targets(&self) -> Result<ServiceTargets, StoreError> {
+        let mut targets = ServiceTargets::default();
+        let mut stmt = self.conn.prepare(
+            "SELECT s.queue_id, l.name, s.media, s.target_ms FROM queue_service_levels s
+             LEFT JOIN lookups l ON l.kind = 'queues' AND l.id = s.queue_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (id, name, media, target_ms): (String, Option<String>, String, i64) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            targets.insert(&id, &media, target_ms);
+            if let Some(name) = name {
+                targets.insert(&name, &media, target_ms);
+            }
+        }
+        Ok(targets)
+    }
+
+    /// Folds a report over the calls (or agent legs) the filter selects; queue performance
+    /// measures waits against the queues' own targets unless the options carry some.
     pub fn report(
         &self,
         kind: ReportKind,
         filter: &CallFilter,
         options: &ReportOptions,
     ) -> Result<Table, StoreError> {
+        let with_targets;
+        let options = if kind == ReportKind::Queues && options.service_targets.is_empty() {
+            with_targets =
+                ReportOptions { service_targets: Arc::new(self.service_targets()?), ..options.clone() };
+            &with_targets
+        } else {
+            options
+        };
         let mut report = new_report(kind, options);
         if kind.reads_legs() {
             self.scan_legs(filter, |leg| report.add_leg(leg))?;

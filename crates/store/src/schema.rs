@@ -3,11 +3,18 @@
 
 /// What a migration (by its number, counted from 1) leaves for the user to do on an archive it
 /// upgraded.
-pub const UPGRADE_NOTES: &[(usize, &str)] = &[(
-    6,
-    "each wait in a queue was filled in from the stored call records with its call's media; \
-     `calltrail rederive` gives a callback's wait its own, as `report queues --media` counts it",
-)];
+pub const UPGRADE_NOTES: &[(usize, &str)] = &[
+    (
+        6,
+        "each wait in a queue was filled in from the stored call records with its call's media; \
+         `calltrail rederive` gives a callback's wait its own, as `report queues --media` counts it",
+    ),
+    (
+        8,
+        "queue performance measures waits against 20s until the next sync lists each queue's own \
+         service-level targets",
+    ),
+];
 
 /// Every migration, oldest first. Never edit one that has shipped; add a new one.
 pub const MIGRATIONS: &[&str] = &[
@@ -286,5 +293,16 @@ pub const MIGRATIONS: &[&str] = &[
         id   INTEGER PRIMARY KEY CHECK (id = 1),
         json TEXT NOT NULL
     );
+    ",
+    // 8: each queue's service-level target per media, from its settings (the queue listing's
+    // `mediaSettings`), which queue performance measures waits against.
+    r"
+    CREATE TABLE queue_service_levels (
+        queue_id  TEXT NOT NULL,
+        media     TEXT NOT NULL,      -- voice, callback, chat, email, message
+        target_ms INTEGER NOT NULL,   -- waits answered within it meet the service level
+        goal      REAL,               -- the share of waits the queue aims to answer within it
+        PRIMARY KEY (queue_id, media)
+    ) WITHOUT ROWID;
     ",
 ];

@@ -51,6 +51,8 @@ fn fixture() -> &'static Fixture {
         for (kind, entries) in org.lookup_tables() {
             store.put_lookups(kind, &entries).unwrap();
         }
+        // Queue performance measures waits against these unless a target is asked for.
+        store.put_service_levels(&org.service_levels()).unwrap();
         let mut raws: Vec<Vec<u8>> = calltrail_sim::records_at(&planned, NOW);
         raws.push(
             serde_json::to_vec(&serde_json::json!({
@@ -99,6 +101,7 @@ fn options() -> Vec<ReportOptions> {
             group_by: GroupBy { queue: false, day: true, hour: true },
             short_abandon_ms: Some(30_000),
             service_target_ms: Some(60_000),
+            ..ReportOptions::default()
         },
     ]
 }

@@ -196,8 +196,15 @@ pub async fn run(
         ("flow_outcomes", "/api/v2/flows/outcomes", false),
     ] {
         lookups_bar.set_message(kind);
-        match api::listing(http, path).await {
-            Ok(entries) => store.put_lookups(kind, &entries)?,
+        match api::entities(http, path).await {
+            Ok(entities) => {
+                store.put_lookups(kind, &api::names(&entities))?;
+                if kind == "queues" {
+                    // What each queue's waits are measured against in queue performance.
+                    let levels: Vec<_> = entities.iter().flat_map(calltrail_model::service_levels).collect();
+                    store.put_service_levels(&levels)?;
+                }
+            }
             Err(ClientError::Status { status: 403 | 404, .. }) if !required => {}
             // Names are worth having, not worth the sync: their ids stay ids.
             Err(ClientError::Status { status: 403, message, .. }) => {

@@ -184,6 +184,26 @@ async fn every_mode_ends_equal_to_the_ground_truth() {
         assert!(problems.is_empty(), "{mode:?}:\n{}", problems.join("\n"));
         if mode == Mode::Query {
             assert!(report.enriched > 0, "query records get their attributes from the Conversations API");
+            // Each queue's service level per media, from the queue listing's settings.
+            let mut stored: Vec<(String, String, i64, Option<f64>)> = s
+                .connection()
+                .prepare("SELECT queue_id, media, target_ms, goal FROM queue_service_levels")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let mut expected: Vec<(String, String, i64, Option<f64>)> = h
+                .sim
+                .org()
+                .service_levels()
+                .into_iter()
+                .map(|l| (l.queue_id, l.media, l.target_ms, l.goal))
+                .collect();
+            stored.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+            expected.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+            assert_eq!(stored.len(), 25);
+            assert_eq!(stored, expected);
         }
         if mode == Mode::Auto {
             assert!(

@@ -5,7 +5,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use calltrail_explain::report::{GroupBy, Kind, ReportKind, ReportOptions, Table, DEFAULT_SERVICE_TARGET_MS};
+use calltrail_explain::report::{GroupBy, Kind, ReportKind, ReportOptions, Table};
 use calltrail_explain::story::duration;
 use calltrail_explain::Outcome;
 use calltrail_model::glossary::{self, Field};
@@ -146,7 +146,9 @@ fn filter_form(
                 } }
             }
             @if targeted {
-                label { "Answered within " input type="text" name="target" size="5" placeholder="20s" value=(opt(params.target.as_ref())); }
+                label title="Empty: each queue's own target for the media, from its settings (else 20s)" {
+                    "Answered within " input type="text" name="target" size="8" placeholder="its target" value=(opt(params.target.as_ref()));
+                }
             }
             @if short {
                 label { "Short abandon under " input type="text" name="short" size="5" placeholder="10s" value=(opt(params.short.as_ref())); }
@@ -560,12 +562,16 @@ pub(crate) async fn reports_index(
         group_by: GroupBy { queue: false, day: false, hour: false },
         ..params.report_options(ReportKind::Queues)?
     };
-    let target = duration(waits_options.service_target_ms.unwrap_or(DEFAULT_SERVICE_TARGET_MS));
     let waits = computed(&state, ReportKind::Queues, &of_media, waits_options, "queues-total").await?;
     let Computed::Table(waits) = &*waits.value else {
         return Err(WebError::Internal("unexpected cache entry".into()));
     };
     let waits = waits.to_json_rows().into_iter().next();
+    // One target for every wait, or each queue's own.
+    let target = waits
+        .as_ref()
+        .and_then(|r| r["target_ms"].as_i64())
+        .map_or_else(|| "their queue's target".to_owned(), duration);
     let queues = state.with_store(|store| store.lookup_names("queues")).await?;
     let row = total.to_json_rows().into_iter().next();
     let count = |key: &str| row.as_ref().and_then(|r| r[key].as_u64()).unwrap_or(0);

@@ -450,6 +450,7 @@ async fn reports_are_folded_over_the_report_index_and_equal_the_archives() {
                 group_by: GroupBy { queue: true, day: false, hour: true },
                 service_target_ms: Some(60_000),
                 short_abandon_ms: Some(30_000),
+                ..ReportOptions::default()
             },
         ),
     ];
@@ -476,7 +477,7 @@ async fn reports_are_folded_over_the_report_index_and_equal_the_archives() {
     // The report page offers what shapes its report, as asked.
     let (_, page, _) = server.get("/reports/queues?by=day,hour&target=45s").await;
     assert!(page.contains("<option value=\"day,hour\" selected>"), "the grouping asked for");
-    assert!(page.contains("name=\"target\" size=\"5\" placeholder=\"20s\" value=\"45s\""));
+    assert!(page.contains("name=\"target\" size=\"8\" placeholder=\"its target\" value=\"45s\""));
     assert!(page.contains("<th>day</th><th>hour</th>"), "grouped by day and hour");
     for bad in ["by=week", "target=soon"] {
         let (status, body, _) = server.get(&format!("/api/reports/queues?{bad}")).await;

@@ -248,7 +248,7 @@ pub fn summary_report(store: &Store) -> anyhow::Result<String> {
     }
     let _ = writeln!(
         out,
-        "Per queue (voice)              offered  answered  abandoned  within 20s  avg answer  avg handle"
+        "Per queue (voice)              offered  answered  abandoned  service level  avg answer  avg handle"
     );
     rows.sort_by_key(|r| std::cmp::Reverse(r["offered"].as_u64()));
     for r in rows {
@@ -256,11 +256,15 @@ pub fn summary_report(store: &Store) -> anyhow::Result<String> {
         let count = |key: &str| r[key].as_u64().unwrap_or(0);
         let time =
             |key: &str| r[key].as_i64().map_or_else(|| "-".to_owned(), calltrail_explain::story::duration);
-        let level =
-            r["service_level"].as_f64().map_or_else(|| "-".to_owned(), |l| format!("{:.0}%", l * 100.0));
+        // The share answered within the queue's own target, and the target.
+        let level = match (r["service_level"].as_f64(), r["target_ms"].as_i64()) {
+            (Some(l), Some(t)) => format!("{:.0}% in {}", l * 100.0, calltrail_explain::story::duration(t)),
+            (Some(l), None) => format!("{:.0}%", l * 100.0),
+            _ => "-".to_owned(),
+        };
         let _ = writeln!(
             out,
-            "  {:<28} {:>7}  {:>8}  {:>9}  {level:>10}  {:>10}  {:>10}",
+            "  {:<28} {:>7}  {:>8}  {:>9}  {level:>13}  {:>10}  {:>10}",
             text("queue"),
             count("offered"),
             count("answered"),

@@ -18,8 +18,9 @@
 //!   ending (answered, abandoned, or moved on). Its rows are split by the media of the wait
 //!   (`voice`, `callback`, `chat`, `email`, `message`), as Genesys splits queue metrics: an
 //!   e-mail waits hours where a call waits seconds. A queue's service level is the visits answered
-//!   within `service_target_ms` (default 20 s) over those answered or abandoned, short
-//!   abandons left out; its speed of answer is the wait of the answered visits, and its handle
+//!   within the target over those answered or abandoned, short abandons left out; the target
+//!   is the one asked for (`service_target_ms`), else the queue's own for the media (its
+//!   settings' `serviceLevel.durationMs`, as Genesys measures it), else 20 s; its speed of answer is the wait of the answered visits, and its handle
 //!   time that of the agents who answered from it.
 
 mod ivr;
@@ -230,8 +231,31 @@ impl Default for GroupBy {
     }
 }
 
-/// The service level's target wait unless one is given: calls answered within 20 s meet it.
+/// The service level's target wait when neither the report nor the queue's settings give one:
+/// calls answered within 20 s meet it.
 pub const DEFAULT_SERVICE_TARGET_MS: i64 = 20_000;
+
+/// Each queue's own service-level target per media, from its settings: by queue (its name and
+/// its id alike, as a report may know it by either), then media.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceTargets(HashMap<String, HashMap<String, i64>>);
+
+impl ServiceTargets {
+    /// Sets the target of `queue` (a name or an id) for `media`.
+    pub fn insert(&mut self, queue: &str, media: &str, target_ms: i64) {
+        self.0.entry(queue.to_owned()).or_default().insert(media.to_owned(), target_ms);
+    }
+
+    /// The target of `queue` for `media`, when its settings give one.
+    pub fn get(&self, queue: Option<&str>, media: Option<&str>) -> Option<i64> {
+        self.0.get(queue?)?.get(media?).copied()
+    }
+
+    /// True when no queue sets a target.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
 
 /// Abandons shorter than this are short unless another threshold is given.
 pub const DEFAULT_SHORT_ABANDON_MS: i64 = 10_000;
@@ -243,8 +267,11 @@ pub struct ReportOptions {
     pub zone: Zone,
     /// How `outcomes`, `phases` and `queues` group calls.
     pub group_by: GroupBy,
-    /// `queues`: calls answered within this wait meet the service level (default 20 s).
+    /// `queues`: calls answered within this wait meet the service level, in every queue; when
+    /// not given, each queue's own target for the media (`service_targets`), else 20 s.
     pub service_target_ms: Option<i64>,
+    /// `queues`: each queue's own targets, from its settings (the archive fills them in).
+    pub service_targets: std::sync::Arc<ServiceTargets>,
     /// Abandons shorter than this are short abandons (default 10 s).
     pub short_abandon_ms: Option<i64>,
 }
@@ -270,7 +297,8 @@ pub fn new_report(kind: ReportKind, options: &ReportOptions) -> Box<dyn Report> 
         ReportKind::Phases => Box::new(Phases(Groups::new(options))),
         ReportKind::Queues => Box::new(Queues {
             groups: Groups::new(options),
-            target_ms: options.service_target_ms.unwrap_or(DEFAULT_SERVICE_TARGET_MS),
+            target_ms: options.service_target_ms,
+            targets: options.service_targets.clone(),
             short_ms: options.short_abandon_ms.unwrap_or(DEFAULT_SHORT_ABANDON_MS),
         }),
         ReportKind::Wrapups => Box::<Wrapups>::default(),
@@ -652,7 +680,9 @@ impl Report for Phases {
 struct Queues {
     /// Per group, media → tally.
     groups: Groups<Map<String, QueueTally>>,
-    target_ms: i64,
+    /// The target the report was asked for, over every queue's own.
+    target_ms: Option<i64>,
+    targets: std::sync::Arc<ServiceTargets>,
     short_ms: i64,
 }
 
@@ -665,14 +695,33 @@ struct QueueTally {
     short_abandons: u64,
     speed_of_answer: Durations,
     handle: Durations,
+    /// The target its waits were measured against; `Mixed` when they had different ones.
+    target: Target,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+enum Target {
+    #[default]
+    Unset,
+    Ms(i64),
+    Mixed,
 }
 
 impl Report for Queues {
     fn add_visit(&mut self, visit: &VisitRow<'_>) {
-        let (target_ms, short_ms) = (self.target_ms, self.short_ms);
+        let short_ms = self.short_ms;
+        let target_ms = self
+            .target_ms
+            .or_else(|| self.targets.get(visit.queue, visit.media))
+            .unwrap_or(DEFAULT_SERVICE_TARGET_MS);
         // Each visit is an offer to its queue (an outbound call an agent placed made none).
         let t = slot(self.groups.group(visit.start_ms, visit.queue), visit.media.unwrap_or(NONE));
         t.offered += 1;
+        t.target = match t.target {
+            Target::Unset => Target::Ms(target_ms),
+            Target::Ms(ms) if ms == target_ms => Target::Ms(ms),
+            _ => Target::Mixed,
+        };
         match visit.outcome {
             "answered" => {
                 t.answered += 1;
@@ -698,6 +747,7 @@ impl Report for Queues {
             col("short_abandons", Kind::Count),
             col("other", Kind::Count),
             col("answered_within_target", Kind::Count),
+            col("target_ms", Kind::Ms),
             col("service_level", Kind::Rate),
             col("answer_rate", Kind::Rate),
             col("abandon_rate", Kind::Rate),
@@ -721,6 +771,10 @@ impl Report for Queues {
                     t.short_abandons.into(),
                     (t.offered - t.answered - t.abandoned).into(),
                     t.within_target.into(),
+                    match t.target {
+                        Target::Ms(ms) => Cell::from(ms),
+                        Target::Unset | Target::Mixed => Cell::Null,
+                    },
                     rate(t.within_target, counted).into(),
                     rate(t.answered, t.offered).into(),
                     rate(t.abandoned, t.offered).into(),
@@ -1238,6 +1292,64 @@ mod tests {
             })
             .collect();
         assert_eq!(by_media, [("Sales", "email", 0.0, 14_400_000), ("Sales", "voice", 1.0, 10_000)]);
+    }
+
+    #[test]
+    fn queues_measure_each_wait_against_its_queues_own_target_unless_one_is_asked_for() {
+        let visit = |queue, media, wait_ms| VisitRow {
+            start_ms: Some(1_719_876_600_000),
+            queue: Some(queue),
+            media: Some(media),
+            wait_ms,
+            outcome: "answered",
+            handle_ms: 60_000,
+        };
+        // Sales answers calls within 30 s and e-mails within a day; Billing sets no target.
+        let mut targets = ServiceTargets::default();
+        targets.insert("Sales", "voice", 30_000);
+        targets.insert("Sales", "email", 86_400_000);
+        let visits = [
+            visit("Sales", "voice", 25_000),
+            visit("Sales", "email", 3_600_000),
+            visit("Billing", "voice", 25_000),
+        ];
+        let own = ReportOptions { service_targets: std::sync::Arc::new(targets), ..ReportOptions::default() };
+        let measured = |options: &ReportOptions| -> Vec<(String, Option<i64>, f64)> {
+            run_visits(options, &visits)
+                .iter()
+                .map(|r| {
+                    (
+                        format!("{} {}", r["queue"].as_str().unwrap_or("-"), r["media"].as_str().unwrap()),
+                        r["target_ms"].as_i64(),
+                        r["service_level"].as_f64().unwrap(),
+                    )
+                })
+                .collect()
+        };
+        let rows = |expected: &[(&str, Option<i64>, f64)]| -> Vec<(String, Option<i64>, f64)> {
+            expected.iter().map(|(k, t, l)| ((*k).to_owned(), *t, *l)).collect()
+        };
+        assert_eq!(
+            measured(&own),
+            rows(&[
+                ("Billing voice", Some(20_000), 0.0),
+                ("Sales email", Some(86_400_000), 1.0),
+                ("Sales voice", Some(30_000), 1.0)
+            ])
+        );
+        // A target asked for is every queue's.
+        let asked = ReportOptions { service_target_ms: Some(30_000), ..own.clone() };
+        assert_eq!(
+            measured(&asked),
+            rows(&[
+                ("Billing voice", Some(30_000), 1.0),
+                ("Sales email", Some(30_000), 0.0),
+                ("Sales voice", Some(30_000), 1.0)
+            ])
+        );
+        // Calls of queues with different targets in one row: each met its own; no one target.
+        let by_day = ReportOptions { group_by: GroupBy { queue: false, day: true, hour: false }, ..own };
+        assert_eq!(measured(&by_day), rows(&[("- email", Some(86_400_000), 1.0), ("- voice", None, 0.5)]));
     }
 
     #[test]
