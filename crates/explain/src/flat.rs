@@ -78,6 +78,8 @@ impl CallRecord<'_> {
                     start_ms: self.start.map(|t| t.0),
                     queue: visit.queue_name.as_deref().or(visit.queue_id.as_deref()),
                     media: visit.media_type.as_deref().or(self.media_type.as_deref()),
+                    // The call record knows no queue's settings; the archive does.
+                    target_ms: None,
                     wait_ms: visit.wait_ms,
                     outcome: visit.outcome.as_str(),
                     handle_ms,

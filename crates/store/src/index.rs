@@ -14,10 +14,9 @@
 //! the caller compares [`CallIndex::change_seq`] with the archive's before trusting it.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use calltrail_explain::report::{
-    new_report, CallRow, IvrMap, LegRow, ReportKind, ReportOptions, ServiceTargets, Table, VisitRow,
+    new_report, CallRow, IvrMap, LegRow, ReportKind, ReportOptions, Table, VisitRow,
 };
 
 use crate::query::text;
@@ -81,6 +80,8 @@ struct IndexedVisit {
     outcome: Sym,
     wait_ms: i64,
     handle_ms: i64,
+    /// Its queue's own service-level target for its media, when known.
+    target_ms: Option<i64>,
 }
 
 /// A part of a call, held in its call's start order.
@@ -111,8 +112,6 @@ pub struct CallIndex {
     calls: Vec<IndexedCall>,
     legs: Vec<IndexedLeg>,
     visits: Vec<IndexedVisit>,
-    /// The queues' own service-level targets, for queue performance.
-    targets: Arc<ServiceTargets>,
 }
 
 /// Builds the string and path tables while the index loads.
@@ -229,13 +228,6 @@ impl CallIndex {
         if kind == ReportKind::Ivr {
             return Some(self.ivr_map(filter)?.table());
         }
-        let with_targets;
-        let options = if kind == ReportKind::Queues && options.service_targets.is_empty() {
-            with_targets = ReportOptions { service_targets: self.targets.clone(), ..options.clone() };
-            &with_targets
-        } else {
-            options
-        };
         let mut report = new_report(kind, options);
         if kind.reads_legs() || kind.reads_visits() {
             // The filter split as the archive's scan splits it.
@@ -266,6 +258,7 @@ impl CallIndex {
                         start_ms: (v.of.start_ms != NO_START).then_some(v.of.start_ms),
                         queue: self.label(v.of.queue),
                         media: self.text(v.media),
+                        target_ms: v.target_ms,
                         wait_ms: v.wait_ms,
                         outcome: self.text(v.outcome).unwrap_or_default(),
                         handle_ms: v.handle_ms,
@@ -472,6 +465,7 @@ impl Store {
         }
         let mut visits = Vec::new();
         {
+            let targets = self.service_targets()?;
             let mut stmt = tx.prepare(
                 "SELECT v.call_start_ms, v.conversation_id, v.queue_id, v.queue_name, v.outcome,
                         v.wait_ms, v.handle_ms, v.media_type
@@ -480,12 +474,14 @@ impl Store {
             let mut rows = stmt.query([])?;
             let mut finder = CallFinder::new(&calls, &ids);
             while let Some(r) = rows.next()? {
+                let media = text(r, 7)?;
                 visits.push(IndexedVisit {
                     of: finder.owner(r, &mut interner)?,
                     outcome: interner.sym(text(r, 4)?),
                     wait_ms: r.get::<_, Option<i64>>(5)?.unwrap_or(0),
                     handle_ms: r.get::<_, Option<i64>>(6)?.unwrap_or(0),
-                    media: interner.sym(text(r, 7)?),
+                    media: interner.sym(media),
+                    target_ms: targets.get(text(r, 2)?, media),
                 });
             }
         }
@@ -501,7 +497,6 @@ impl Store {
             calls,
             legs,
             visits,
-            targets: Arc::new(self.service_targets()?),
         })
     }
 }

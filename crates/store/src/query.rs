@@ -4,16 +4,32 @@
 //! filter to its rows in memory, and is tested equal to this); and streaming scans that hand
 //! reports one row at a time, so a million calls never sit in memory.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::Arc;
 
 use calltrail_explain::report::{
-    new_report, CallRow, IvrMap, LegRow, ReportKind, ReportOptions, ServiceTargets, Table, VisitRow,
+    new_report, CallRow, IvrMap, LegRow, ReportKind, ReportOptions, Table, VisitRow,
 };
 use rusqlite::params;
 use rusqlite::types::Value as SqlValue;
 
 use crate::{Store, StoreError};
+
+/// Each queue's own service-level target per media (from `queue_service_levels`): queue id →
+/// media → target.
+#[derive(Debug, Default)]
+pub struct ServiceTargets(HashMap<String, HashMap<String, i64>>);
+
+impl ServiceTargets {
+    /// The target of a queue (by id) for a media, when its settings give one.
+    pub fn get(&self, queue_id: Option<&str>, media: Option<&str>) -> Option<i64> {
+        self.0.get(queue_id?)?.get(media?).copied()
+    }
+    /// True when no queue sets a target.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
 
 /// How many of the latest calls [`Store::attribute_keys`] looks at: enough to meet every key
 /// a contact centre's flows set, few enough to answer at once on any archive (each call's
@@ -451,41 +467,25 @@ impl Store {
         Ok(self.conn.query_row("SELECT coalesce(max(change_seq), 0) FROM calls", [], |r| r.get(0))?)
     }
 
-    /// Each queue's own service-level target per media, known by its id and by its name.
+    /// Each queue's own service-level target per media, from its settings.
     pub fn service_targets(&self) -> Result<ServiceTargets, StoreError> {
         let mut targets = ServiceTargets::default();
-        let mut stmt = self.conn.prepare(
-            "SELECT s.queue_id, l.name, s.media, s.target_ms FROM queue_service_levels s
-             LEFT JOIN lookups l ON l.kind = 'queues' AND l.id = s.queue_id",
-        )?;
+        let mut stmt = self.conn.prepare("SELECT queue_id, media, target_ms FROM queue_service_levels")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let (id, name, media, target_ms): (String, Option<String>, String, i64) =
-                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-            targets.insert(&id, &media, target_ms);
-            if let Some(name) = name {
-                targets.insert(&name, &media, target_ms);
-            }
+            let (queue_id, media, target_ms): (String, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            targets.0.entry(queue_id).or_default().insert(media, target_ms);
         }
         Ok(targets)
     }
 
-    /// Folds a report over the calls (or agent legs) the filter selects; queue performance
-    /// measures waits against the queues' own targets unless the options carry some.
+    /// Folds a report over the calls (or agent legs) the filter selects.
     pub fn report(
         &self,
         kind: ReportKind,
         filter: &CallFilter,
         options: &ReportOptions,
     ) -> Result<Table, StoreError> {
-        let with_targets;
-        let options = if kind == ReportKind::Queues && options.service_targets.is_empty() {
-            with_targets =
-                ReportOptions { service_targets: Arc::new(self.service_targets()?), ..options.clone() };
-            &with_targets
-        } else {
-            options
-        };
         let mut report = new_report(kind, options);
         if kind.reads_legs() {
             self.scan_legs(filter, |leg| report.add_leg(leg))?;
@@ -579,19 +579,24 @@ impl Store {
         })
     }
 
-    /// Hands every queue visit of the calls the filter selects to `each`; returns how many.
+    /// Hands every queue visit of the calls the filter selects to `each`, with its queue's
+    /// own service-level target for its media; returns how many.
     pub fn scan_visits(
         &self,
         filter: &CallFilter,
         mut each: impl FnMut(&VisitRow<'_>),
     ) -> Result<u64, StoreError> {
+        let targets = self.service_targets()?;
         let columns =
-            "v.call_start_ms, coalesce(v.queue_name, v.queue_id), v.wait_ms, v.outcome, v.handle_ms, v.media_type";
+            "v.call_start_ms, coalesce(v.queue_name, v.queue_id), v.wait_ms, v.outcome, v.handle_ms,
+                       v.media_type, v.queue_id";
         self.scan_parts(filter, ("queue_visits", "v"), true, columns, |r| {
+            let media = text(r, 5)?;
             each(&VisitRow {
                 start_ms: call_start(r.get(0)?),
                 queue: text(r, 1)?,
-                media: text(r, 5)?,
+                media,
+                target_ms: targets.get(text(r, 6)?, media),
                 wait_ms: ms(r.get(2)?),
                 outcome: text(r, 3)?.unwrap_or_default(),
                 handle_ms: ms(r.get(4)?),

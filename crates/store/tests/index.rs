@@ -101,7 +101,6 @@ fn options() -> Vec<ReportOptions> {
             group_by: GroupBy { queue: false, day: true, hour: true },
             short_abandon_ms: Some(30_000),
             service_target_ms: Some(60_000),
-            ..ReportOptions::default()
         },
     ]
 }

@@ -121,7 +121,6 @@ impl Params {
             group_by,
             service_target_ms: duration(self.target.as_ref())?,
             short_abandon_ms: duration(self.short.as_ref())?,
-            ..ReportOptions::default()
         })
     }
 

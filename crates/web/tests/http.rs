@@ -450,7 +450,6 @@ async fn reports_are_folded_over_the_report_index_and_equal_the_archives() {
                 group_by: GroupBy { queue: true, day: false, hour: true },
                 service_target_ms: Some(60_000),
                 short_abandon_ms: Some(30_000),
-                ..ReportOptions::default()
             },
         ),
     ];

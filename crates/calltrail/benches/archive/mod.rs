@@ -26,8 +26,12 @@ pub fn archive(calls: usize) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("archive-{calls}.db"));
     if path.exists() {
-        let store = Store::open(&path).unwrap();
+        let mut store = Store::open(&path).unwrap();
         if store.counts().unwrap().conversations as usize == calls {
+            // An archive kept from before queues had service-level targets gets them.
+            if store.service_targets().unwrap().is_empty() {
+                store.put_service_levels(&calltrail_sim::org::Org::new(1).service_levels()).unwrap();
+            }
             return path;
         }
         drop(store);
@@ -45,6 +49,7 @@ pub fn archive(calls: usize) -> PathBuf {
             for (kind, entries) in org.lookup_tables() {
                 store.put_lookups(kind, &entries).unwrap();
             }
+            store.put_service_levels(&org.service_levels()).unwrap();
         }
         // Settled views: every call over.
         let raws: Vec<Vec<u8>> = planned

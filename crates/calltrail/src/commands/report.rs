@@ -47,7 +47,6 @@ pub fn run(
         ),
         short_abandon_ms: Some(parse_duration(&args.short)?),
         service_target_ms: args.target.as_deref().map(parse_duration).transpose()?,
-        ..ReportOptions::default()
     };
     let table = store.report(kind, &filter, &options)?;
     let format = format_or_default(args.format);

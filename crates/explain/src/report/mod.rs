@@ -90,6 +90,8 @@ pub struct VisitRow<'a> {
     pub queue: Option<&'a str>,
     /// The media of the queue's session: `voice`, `callback`, `chat`, `email`, `message`.
     pub media: Option<&'a str>,
+    /// The queue's own service-level target for that media, from its settings, when known.
+    pub target_ms: Option<i64>,
     /// Time waiting in it (tAcd).
     pub wait_ms: i64,
     /// How the visit ended: `answered`, `abandoned`, `transferred`, `flow_out`, `ongoing`.
@@ -235,28 +237,6 @@ impl Default for GroupBy {
 /// calls answered within 20 s meet it.
 pub const DEFAULT_SERVICE_TARGET_MS: i64 = 20_000;
 
-/// Each queue's own service-level target per media, from its settings: by queue (its name and
-/// its id alike, as a report may know it by either), then media.
-#[derive(Debug, Clone, Default)]
-pub struct ServiceTargets(HashMap<String, HashMap<String, i64>>);
-
-impl ServiceTargets {
-    /// Sets the target of `queue` (a name or an id) for `media`.
-    pub fn insert(&mut self, queue: &str, media: &str, target_ms: i64) {
-        self.0.entry(queue.to_owned()).or_default().insert(media.to_owned(), target_ms);
-    }
-
-    /// The target of `queue` for `media`, when its settings give one.
-    pub fn get(&self, queue: Option<&str>, media: Option<&str>) -> Option<i64> {
-        self.0.get(queue?)?.get(media?).copied()
-    }
-
-    /// True when no queue sets a target.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
 /// Abandons shorter than this are short unless another threshold is given.
 pub const DEFAULT_SHORT_ABANDON_MS: i64 = 10_000;
 
@@ -267,11 +247,9 @@ pub struct ReportOptions {
     pub zone: Zone,
     /// How `outcomes`, `phases` and `queues` group calls.
     pub group_by: GroupBy,
-    /// `queues`: calls answered within this wait meet the service level, in every queue; when
-    /// not given, each queue's own target for the media (`service_targets`), else 20 s.
+    /// `queues`: waits answered within this meet the service level, in every queue; when not
+    /// given, each wait's queue's own target for its media ([`VisitRow::target_ms`]), else 20 s.
     pub service_target_ms: Option<i64>,
-    /// `queues`: each queue's own targets, from its settings (the archive fills them in).
-    pub service_targets: std::sync::Arc<ServiceTargets>,
     /// Abandons shorter than this are short abandons (default 10 s).
     pub short_abandon_ms: Option<i64>,
 }
@@ -298,7 +276,6 @@ pub fn new_report(kind: ReportKind, options: &ReportOptions) -> Box<dyn Report> 
         ReportKind::Queues => Box::new(Queues {
             groups: Groups::new(options),
             target_ms: options.service_target_ms,
-            targets: options.service_targets.clone(),
             short_ms: options.short_abandon_ms.unwrap_or(DEFAULT_SHORT_ABANDON_MS),
         }),
         ReportKind::Wrapups => Box::<Wrapups>::default(),
@@ -682,7 +659,6 @@ struct Queues {
     groups: Groups<Map<String, QueueTally>>,
     /// The target the report was asked for, over every queue's own.
     target_ms: Option<i64>,
-    targets: std::sync::Arc<ServiceTargets>,
     short_ms: i64,
 }
 
@@ -710,10 +686,7 @@ enum Target {
 impl Report for Queues {
     fn add_visit(&mut self, visit: &VisitRow<'_>) {
         let short_ms = self.short_ms;
-        let target_ms = self
-            .target_ms
-            .or_else(|| self.targets.get(visit.queue, visit.media))
-            .unwrap_or(DEFAULT_SERVICE_TARGET_MS);
+        let target_ms = self.target_ms.or(visit.target_ms).unwrap_or(DEFAULT_SERVICE_TARGET_MS);
         // Each visit is an offer to its queue (an outbound call an agent placed made none).
         let t = slot(self.groups.group(visit.start_ms, visit.queue), visit.media.unwrap_or(NONE));
         t.offered += 1;
@@ -1230,6 +1203,7 @@ mod tests {
             start_ms: Some(1_719_876_600_000), // 2024-07-01T23:30Z
             queue: Some("Sales"),
             media: Some("voice"),
+            target_ms: None,
             wait_ms,
             outcome,
             handle_ms,
@@ -1274,6 +1248,7 @@ mod tests {
             start_ms: Some(1_719_876_600_000),
             queue: Some("Sales"),
             media: Some(media),
+            target_ms: None,
             wait_ms,
             outcome: "answered",
             handle_ms: 60_000,
@@ -1296,24 +1271,21 @@ mod tests {
 
     #[test]
     fn queues_measure_each_wait_against_its_queues_own_target_unless_one_is_asked_for() {
-        let visit = |queue, media, wait_ms| VisitRow {
+        // Sales answers calls within 30 s and e-mails within a day; Billing sets no target.
+        let visit = |queue, media, target_ms| VisitRow {
             start_ms: Some(1_719_876_600_000),
             queue: Some(queue),
             media: Some(media),
-            wait_ms,
+            target_ms,
+            wait_ms: if media == "email" { 3_600_000 } else { 25_000 },
             outcome: "answered",
             handle_ms: 60_000,
         };
-        // Sales answers calls within 30 s and e-mails within a day; Billing sets no target.
-        let mut targets = ServiceTargets::default();
-        targets.insert("Sales", "voice", 30_000);
-        targets.insert("Sales", "email", 86_400_000);
         let visits = [
-            visit("Sales", "voice", 25_000),
-            visit("Sales", "email", 3_600_000),
-            visit("Billing", "voice", 25_000),
+            visit("Sales", "voice", Some(30_000)),
+            visit("Sales", "email", Some(86_400_000)),
+            visit("Billing", "voice", None),
         ];
-        let own = ReportOptions { service_targets: std::sync::Arc::new(targets), ..ReportOptions::default() };
         let measured = |options: &ReportOptions| -> Vec<(String, Option<i64>, f64)> {
             run_visits(options, &visits)
                 .iter()
@@ -1330,7 +1302,7 @@ mod tests {
             expected.iter().map(|(k, t, l)| ((*k).to_owned(), *t, *l)).collect()
         };
         assert_eq!(
-            measured(&own),
+            measured(&ReportOptions::default()),
             rows(&[
                 ("Billing voice", Some(20_000), 0.0),
                 ("Sales email", Some(86_400_000), 1.0),
@@ -1338,7 +1310,7 @@ mod tests {
             ])
         );
         // A target asked for is every queue's.
-        let asked = ReportOptions { service_target_ms: Some(30_000), ..own.clone() };
+        let asked = ReportOptions { service_target_ms: Some(30_000), ..ReportOptions::default() };
         assert_eq!(
             measured(&asked),
             rows(&[
@@ -1348,7 +1320,10 @@ mod tests {
             ])
         );
         // Calls of queues with different targets in one row: each met its own; no one target.
-        let by_day = ReportOptions { group_by: GroupBy { queue: false, day: true, hour: false }, ..own };
+        let by_day = ReportOptions {
+            group_by: GroupBy { queue: false, day: true, hour: false },
+            ..ReportOptions::default()
+        };
         assert_eq!(measured(&by_day), rows(&[("- email", Some(86_400_000), 1.0), ("- voice", None, 0.5)]));
     }
 
@@ -1361,6 +1336,7 @@ mod tests {
                 start_ms,
                 queue: Some("Sales"),
                 media: Some("voice"),
+                target_ms: None,
                 wait_ms: 30_000,
                 outcome: "transferred",
                 handle_ms: 0,
@@ -1369,6 +1345,7 @@ mod tests {
                 start_ms,
                 queue: Some("Billing"),
                 media: Some("voice"),
+                target_ms: None,
                 wait_ms: 10_000,
                 outcome: "answered",
                 handle_ms: 90_000,
