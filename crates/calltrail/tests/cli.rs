@@ -647,6 +647,15 @@ fn demo_syncs_reports_and_the_archive_answers() {
     assert!(expected.len() >= 3 && expected.iter().any(|(k, _)| k == "MainIntent1"), "{expected:?}");
     assert_eq!((json["attribute_keys"]["calls"].as_u64(), keys), (Some(400), expected));
     assert!(status_text.contains("Attributes   MainIntent1 ("), "{status_text}");
+    // The queues' service-level targets the sync listed, per media, from the simulator's
+    // queue settings (calls 20 s, one queue's 30 s).
+    assert!(
+        status_text.contains("Targets      voice 20.0s to 30.0s, ")
+            && status_text.contains("(the settings of 5 queues)"),
+        "{status_text}"
+    );
+    assert_eq!(json["service_levels"][0]["media"], "voice");
+    assert_eq!(json["service_levels"][0]["longest_target_ms"], 30_000);
     assert_eq!(json["syncs"][0]["state"], "done");
     archive.execute("UPDATE syncs SET state = 'incomplete'", []).unwrap();
     let unfinished = run(&["--db", "demo.db", "status", "--format", "text"], b"", dir.path());

@@ -428,6 +428,22 @@ impl Store {
             .collect()
     }
 
+    /// Per media, the range of the queues' own service-level targets and how many queues set
+    /// one: `(media, shortest, longest, queues)`, shortest targets first.
+    pub fn service_level_ranges(&self) -> Result<Vec<(String, i64, i64, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT media, min(target_ms), max(target_ms), count(*) FROM queue_service_levels
+             GROUP BY media ORDER BY 2, 1",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
+        })?;
+        rows.map(|row| {
+            row.map(|(m, lo, hi, n)| (m, lo, hi, u64::try_from(n).unwrap_or(0))).map_err(StoreError::from)
+        })
+        .collect()
+    }
+
     /// The participant data keys (Set Participant Data in Architect) of the latest
     /// [`ATTRIBUTE_SAMPLE`] calls, with how many of them carry each, most common first: what
     /// `[reason]` and `[ivr]` can be set from. Returns the calls looked at, and the keys.

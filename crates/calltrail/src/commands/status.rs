@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use calltrail_explain::report::render_table;
+use calltrail_explain::story::duration;
 use calltrail_explain::Settings;
 use calltrail_model::Zone;
 use calltrail_store::{Counts, QuarantineRow, SyncStatus};
@@ -31,6 +32,8 @@ struct Facts {
     last_start: Option<i64>,
     counts: Counts,
     names: Vec<(String, u64)>,
+    /// Per media: the queues' shortest and longest service-level targets, and how many set one.
+    service_levels: Vec<(String, i64, i64, u64)>,
     derived_with: Option<Settings>,
     /// The latest calls looked at, and the participant data keys they carry.
     attribute_keys: (u64, Vec<(String, u64)>),
@@ -49,6 +52,7 @@ pub fn run(args: &StatusArgs, global: &GlobalArgs, config: &Config) -> anyhow::R
         last_start,
         counts: store.counts()?,
         names: store.lookup_counts()?,
+        service_levels: store.service_level_ranges()?,
         derived_with: store.derived_with()?,
         attribute_keys: store.attribute_keys()?,
         syncs: store.sync_statuses(SHOWN)?,
@@ -84,6 +88,11 @@ fn as_json(facts: &Facts) -> serde_json::Value {
         "calls": {"count": facts.calls, "first_start_ms": facts.first_start, "last_start_ms": facts.last_start},
         "counts": {"conversations": c.conversations, "history": c.history, "open": c.open, "quarantined": c.quarantined},
         "names": facts.names.iter().map(|(k, n)| (k.clone(), json!(n))).collect::<serde_json::Map<_, _>>(),
+        "service_levels": facts
+            .service_levels
+            .iter()
+            .map(|(media, lo, hi, n)| json!({"media": media, "shortest_target_ms": lo, "longest_target_ms": hi, "queues": n}))
+            .collect::<Vec<_>>(),
         "derived_with": facts.derived_with,
         "attribute_keys": {
             "calls": facts.attribute_keys.0,
@@ -123,6 +132,22 @@ fn as_text(facts: &Facts, zone: &Zone) -> String {
         facts.names.iter().map(named).collect::<Vec<_>>().join(", ")
     };
     line(&mut text, "Names", &names);
+    let targets = if facts.service_levels.is_empty() {
+        "no queue's service level listed yet (queue performance measures against 20s)".to_owned()
+    } else {
+        let range = |(media, lo, hi, _): &(String, i64, i64, u64)| {
+            let (lo, hi) = (duration(*lo), duration(*hi));
+            if lo == hi {
+                format!("{media} {lo}")
+            } else {
+                format!("{media} {lo} to {hi}")
+            }
+        };
+        let queues = facts.service_levels.iter().map(|l| l.3).max().unwrap_or(0);
+        let ranges: Vec<String> = facts.service_levels.iter().map(range).collect();
+        format!("{} (the settings of {queues} queues)", ranges.join(", "))
+    };
+    line(&mut text, "Targets", &targets);
     let mut derived =
         facts.derived_with.as_ref().map_or_else(|| "not recorded yet".to_owned(), Settings::summary);
     if facts.derived_with.as_ref().is_none_or(|s| *s == Settings::default())
