@@ -3,8 +3,8 @@
 Usage: python genesys_sdk_check.py http://127.0.0.1:PORT
 
 Authenticates with client credentials, pages a details query, runs a full jobs round trip,
-gets conversations (with attributes) and lists users, deserialising every response into the
-SDK's own models. Fails (exit 1) on any error, and if any enum value the simulator sent is
+gets conversations (with attributes), lists users and queues (with their service levels),
+deserialising every response into the SDK's own models. Fails (exit 1) on any error, and if any enum value the simulator sent is
 unknown to the SDK (it would read as "outdated_sdk_version").
 """
 import datetime
@@ -104,9 +104,18 @@ def main():
     check_models(listing, "users")
     assert listing.total and listing.entities and all(u.name for u in listing.entities)
 
+    # A queue listing, with each queue's service level per media.
+    queues = g.RoutingApi(client).get_routing_queues(page_size=25, page_number=1)
+    assert isinstance(queues, g.QueueEntityListing)
+    check_models(queues, "queues")
+    levels = [(q.name, q.media_settings.call.service_level.duration_ms, q.media_settings.email.service_level.percentage)
+              for q in queues.entities]
+    assert levels and all(ms > 0 and 0 < share <= 1 for _, ms, share in levels), levels
+
     print(f"sdk {g.__name__}: query {len(seen)} conversations in {page} pages; "
           f"job {len(results)} conversations ({with_attributes} with attributes); "
-          f"20 conversations got; {len(listing.entities)} of {listing.total} users")
+          f"20 conversations got; {len(listing.entities)} of {listing.total} users; "
+          f"{len(levels)} queues with service levels")
 
 
 if __name__ == "__main__":
