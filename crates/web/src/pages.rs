@@ -615,13 +615,16 @@ pub(crate) async fn reports_index(
                 .as_ref()
                 .and_then(|r| r["service_level"].as_f64())
                 .map_or_else(|| "-".to_owned(), |r| format!("{:.1}%", r * 100.0)),
-            format!(
-                "{media} waits in queues answered within {target} · average speed of answer {}",
-                waits
-                    .as_ref()
-                    .and_then(|r| r["avg_speed_of_answer_ms"].as_i64())
-                    .map_or_else(|| "-".to_owned(), duration)
-            ),
+            format!("{media} waits in queues answered within {target}"),
+        ),
+        (
+            "speed_of_answer",
+            "Speed of answer",
+            waits
+                .as_ref()
+                .and_then(|r| r["avg_speed_of_answer_ms"].as_i64())
+                .map_or_else(|| "-".to_owned(), duration),
+            format!("average wait of the {media} waits answered"),
         ),
         ("avg_handle_ms", "Average handle time", handle, "talk, hold and after-call work".to_owned()),
     ];
@@ -1132,7 +1135,7 @@ svg .ending.transfer { fill:#2e9e5b; } svg .ending.disconnect { fill:#d9534f; }
 svg.bars { max-width:960px; display:block; }
 svg .bar { fill:var(--accent); } svg .bar-label, svg .bar-value { fill:var(--fg); }
 .tiles { display:flex; flex-wrap:wrap; gap:12px; margin:1em 0; }
-.tile { display:flex; flex-direction:column; min-width:11em; padding:.6em .9em; border:1px solid var(--line); border-radius:6px; }
+.tile { display:flex; flex-direction:column; min-width:11em; max-width:17em; padding:.6em .9em; border:1px solid var(--line); border-radius:6px; }
 .tile .name { color:var(--muted); font-size:.85em; } .tile .value { font-size:1.6em; font-weight:600; } .tile .muted { font-size:.8em; }
 figure.chart { margin:.5em 0 1em; } figcaption { color:var(--muted); font-size:.9em; }
 details.raw pre { background:#f7f8fa; padding:.8em; overflow:auto; font-size:12px; }

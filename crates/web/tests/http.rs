@@ -660,6 +660,18 @@ async fn the_reports_overview_counts_the_archives_calls_by_how_they_ended() {
     #[allow(clippy::cast_precision_loss)]
     let level = sum("answered_within_target") as f64 * 100.0 / counted_waits as f64;
     assert_eq!(tile("service_level"), format!("{level:.1}%"));
+    // The speed of answer: the average wait of the voice waits answered (of some length).
+    let average: i64 = Store::open(&db)
+        .unwrap()
+        .connection()
+        .query_row(
+            "SELECT CAST(round(avg(wait_ms)) AS INTEGER) FROM queue_visits
+             WHERE media_type = 'voice' AND outcome = 'answered' AND wait_ms > 0",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tile("speed_of_answer"), calltrail_explain::story::duration(average));
     let (_, strict, _) = server.get("/reports?target=1s").await;
     assert_ne!(tile_of(&strict, "service_level"), tile("service_level"));
     assert!(strict.contains("voice waits in queues answered within 1.0s"), "{strict}");
