@@ -17,11 +17,12 @@
 //!   passed from one queue to another is offered to both, each with its own wait and its own
 //!   ending (answered, abandoned, or moved on). Its rows are split by the media of the wait
 //!   (`voice`, `callback`, `chat`, `email`, `message`), as Genesys splits queue metrics: an
-//!   e-mail waits hours where a call waits seconds. A queue's service level is the visits answered
-//!   within the target over those answered or abandoned, short abandons left out; the target
-//!   is the one asked for (`service_target_ms`), else the queue's own for the media (its
-//!   settings' `serviceLevel.durationMs`, as Genesys measures it), else 20 s; its speed of answer is the wait of the answered visits, and its handle
-//!   time that of the agents who answered from it.
+//!   e-mail waits hours where a call waits seconds. A queue's service level is the visits
+//!   answered within the target over those answered or abandoned, short abandons left out;
+//!   the target is the one asked for (`service_target_ms`), else the queue's own for the
+//!   media (its settings' `serviceLevel.durationMs`, as Genesys measures it), else 20 s. Its
+//!   speed of answer is the wait of the answered visits, and its handle time that of the
+//!   agents who answered from it.
 
 mod ivr;
 pub mod table;
