@@ -397,8 +397,19 @@ fn export(db: &Path, dir: &Path, args: &[&str]) -> String {
 }
 
 fn archive_figures() -> Value {
-    let conn = rusqlite::Connection::open(&fixture().db).unwrap();
+    let f = fixture();
+    let conn = rusqlite::Connection::open(&f.db).unwrap();
     let one = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    // The waits answered within their queue's own target for their media, from the ground
+    // truth and the simulated queues' settings.
+    let within = f
+        .truth
+        .iter()
+        .flat_map(|t| &t.queue_visits)
+        .filter(|v| {
+            v.outcome == "answered" && v.wait_ms <= f.targets[&(v.queue.clone(), v.media_type.clone())]
+        })
+        .count();
     serde_json::json!({
         "calls": one("SELECT count(*) FROM calls"),
         "talk_ms": one("SELECT sum(talk_ms) FROM calls"),
@@ -414,7 +425,8 @@ fn archive_figures() -> Value {
         "visits_answered": one("SELECT count(*) FROM call_records r, json_each(r.record_json, '$.queues') q WHERE q.value ->> 'outcome' = 'answered'"),
         "wait_ms": one("SELECT sum(q.value ->> 'wait_ms') FROM call_records r, json_each(r.record_json, '$.queues') q"),
         "first_entered_ms": one("SELECT CAST(round(min(unixepoch(q.value ->> 'entered_at', 'subsec')) * 1000) AS INTEGER) FROM call_records r, json_each(r.record_json, '$.queues') q"),
-        "visit_types": {"entered_at": "TIMESTAMP WITH TIME ZONE", "wait_ms": "BIGINT", "outcome": "VARCHAR"},
+        "visits_within_target": within,
+        "visit_types": {"entered_at": "TIMESTAMP WITH TIME ZONE", "wait_ms": "BIGINT", "outcome": "VARCHAR", "service_target_ms": "BIGINT"},
         "raw": one("SELECT count(*) FROM conversations"),
         "days": one("SELECT count(DISTINCT call_date) FROM calls"),
         "first_start_ms": one("SELECT min(start_ms) FROM calls"),

@@ -248,7 +248,9 @@ impl ExportTable {
                 ],
             },
             ExportTable::QueueVisits => TableSpec {
-                from: "queue_visits v",
+                // Each wait with its queue's own service-level target for its media, as the
+                // archive knows it when the day's file is written.
+                from: "queue_visits v LEFT JOIN queue_service_levels t ON t.queue_id = v.queue_id AND t.media = v.media_type",
                 per_call: false,
                 key: "v.call_start_ms",
                 order: "v.call_start_ms, v.conversation_id, v.seq",
@@ -263,6 +265,7 @@ impl ExportTable {
                     ("wait_ms", Int, "v.wait_ms"),
                     ("outcome", Text, "v.outcome"),
                     ("handle_ms", Int, "v.handle_ms"),
+                    ("service_target_ms", Int, "t.target_ms"),
                 ],
             },
             ExportTable::IvrSteps => TableSpec {

@@ -35,7 +35,9 @@ print(json.dumps({
     "visits_answered": one(f"SELECT count(*) FROM {table('queue_visits')} WHERE outcome = 'answered'"),
     "wait_ms": one(f"SELECT sum(wait_ms) FROM {table('queue_visits')}"),
     "first_entered_ms": one(f"SELECT epoch_ms(min(entered_at)) FROM {table('queue_visits')}"),
-    "visit_types": {k: visit_types[k] for k in ("entered_at", "wait_ms", "outcome")},
+    "visits_within_target": one(
+        f"SELECT count(*) FROM {table('queue_visits')} WHERE outcome = 'answered' AND wait_ms <= service_target_ms"),
+    "visit_types": {k: visit_types[k] for k in ("entered_at", "wait_ms", "outcome", "service_target_ms")},
     "raw": one(f"SELECT count(*) FROM {table('raw')} WHERE json_valid(record)"),
     "days": one(f"SELECT count(DISTINCT call_date) FROM {table('calls')}"),
     "first_start_ms": one(f"SELECT epoch_ms(min(call_start)) FROM {table('calls')}"),
