@@ -192,9 +192,10 @@ waits of that media, as Genesys splits queue metrics: a callback waits as `callb
   queues    per queue, media and day (--by queue,day,hour for hourly intervals): offered,
             answered, abandoned, short abandons, service level (answered within the queue's
             own target for the media, or --target, of those answered or abandoned after
-            --short), speed of answer (average, p90), handle time. It counts waits in a queue, as Genesys' queue metrics do: a
-            call moved from one queue to another is offered to both, each with its own wait;
-            a callback or an e-mail waits in its own row (--media email --target 1d)
+            --short), speed of answer (average, p90), handle time. It counts waits in a
+            queue, as Genesys' queue metrics do: a call moved from one queue to another is
+            offered to both, each with its own wait; a callback or an e-mail waits in its
+            own row (--media email --target 1d)
   wrapups   concluding wrap-up codes per queue and the agent who chose them
   abandons  abandons in the IVR and per queue: rate, wait before giving up, short abandons
   agents    per agent: offered, answered, not responding, alert/talk/hold/ACW/handle
@@ -689,4 +690,32 @@ pub enum TextOrJson {
     Text,
     /// JSON
     Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Help laid out by hand (indented lists and tables, as in `report --help`) fits 100
+    /// columns, as the terminal shows it: clap would wrap a longer line in the middle of the
+    /// layout around it. (A paragraph of prose is one line that clap wraps well.)
+    #[test]
+    fn help_laid_out_by_hand_fits_in_100_columns() {
+        fn walk(cmd: &clap::Command, path: &str, long: &mut Vec<String>) {
+            let path = format!("{path} {}", cmd.get_name());
+            let texts =
+                [cmd.get_about(), cmd.get_long_about(), cmd.get_after_help(), cmd.get_after_long_help()];
+            for text in texts.into_iter().flatten() {
+                let text = text.to_string();
+                let laid_out = |l: &&str| l.starts_with(' ') && l.chars().count() > 100;
+                long.extend(text.lines().filter(laid_out).map(|l| format!("{path}: {l}")));
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &path, long);
+            }
+        }
+        let mut long = Vec::new();
+        walk(&super::Cli::command(), "", &mut long);
+        assert!(long.is_empty(), "{}", long.join("\n"));
+    }
 }
