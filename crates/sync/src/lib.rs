@@ -209,14 +209,12 @@ pub async fn run(
             // Names are worth having, not worth the sync: their ids stay ids.
             Err(ClientError::Status { status: 403, message, .. }) => {
                 let what = match kind {
-                    "users" => "user",
-                    "queues" => "queue",
-                    "wrapup_codes" => "wrap-up code",
-                    _ => "flow",
+                    "users" => "user names",
+                    "queues" => "queue names or service-level targets",
+                    "wrapup_codes" => "wrap-up code names",
+                    _ => "flow names",
                 };
-                report
-                    .warnings
-                    .push(format!("no {what} names: the API refused to list them (403: {message})"));
+                report.warnings.push(format!("no {what}: the API refused to list them (403: {message})"));
             }
             Err(e) => return Err(e.into()),
         }

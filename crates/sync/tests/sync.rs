@@ -334,7 +334,11 @@ async fn a_role_without_some_permissions_still_syncs_every_call_and_says_what_is
     for (warning, permission) in report.warnings.iter().zip(denied) {
         assert!(warning.contains("403") && warning.contains(permission), "{warning}");
     }
-    assert!(report.warnings[0].starts_with("no queue names"), "{}", report.warnings[0]);
+    assert!(
+        report.warnings[0].starts_with("no queue names or service-level targets"),
+        "{}",
+        report.warnings[0]
+    );
     assert_eq!(s.sync_statuses(1).unwrap()[0].warnings, report.warnings, "kept with the sync");
     // The other listings are stored; the queues' is not (the records' own participant names
     // still name most queues).
