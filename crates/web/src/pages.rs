@@ -671,11 +671,14 @@ fn time_input(value: Option<&String>) -> &'static str {
 
 /// A report's picture: the phases and queues reports as stacked bars, the others as bars of
 /// one column (the measure), each labelled by the others named.
-fn chart(kind: ReportKind, table: &Table) -> Markup {
+fn chart(kind: ReportKind, table: &Table, params: &Params) -> Markup {
     let (measure, labels): (&str, &[&str]) = match kind {
         ReportKind::Outcomes => return outcomes_chart(table),
         ReportKind::Phases => return phases_chart(table),
-        ReportKind::Queues => return queues_chart(table),
+        ReportKind::Queues => {
+            let media = params.media.as_deref().map(str::trim).filter(|m| !m.is_empty());
+            return queues_chart(table, &media.unwrap_or("voice").to_lowercase());
+        }
         ReportKind::Reasons => ("calls", &["reason"]),
         ReportKind::Wrapups => ("calls", &["wrapup", "queue"]),
         ReportKind::Abandons => ("abandon_rate", &["where", "queue"]),
@@ -853,9 +856,11 @@ fn phases_chart(table: &Table) -> Markup {
     svg::stacked("Average of each phase over the calls that had it, per queue", svg::KINDS, &stacks)
 }
 
-/// The queues report as a picture: a bar per row, in the table's order (queues, days and hours
-/// in turn), as long as the calls offered (each wait in a queue) and split by how they ended.
-fn queues_chart(table: &Table) -> Markup {
+/// The queues report as a picture: a bar per row of one media (`media`, else every row when
+/// none is of it), in the table's order (queues, days and hours in turn), as long as the waits
+/// offered and split by how they ended. One media, as the table's rows of all would leave most
+/// queues out of the bars there is room for.
+fn queues_chart(table: &Table, media: &str) -> Markup {
     // Each piece's colour and name.
     const PIECES: [(&str, &str); 4] = [
         ("talk", "answered within the target"),
@@ -865,8 +870,12 @@ fn queues_chart(table: &Table) -> Markup {
     ];
     let count = |row: &Value, key: &str| row[key].as_u64().unwrap_or(0);
     let label_of = row_label(table);
-    let stacks: Vec<svg::Stack> = table
-        .to_json_rows()
+    let mut rows = table.to_json_rows();
+    let of_media = rows.iter().any(|r| r["media"] == media);
+    if of_media {
+        rows.retain(|r| r["media"] == media);
+    }
+    let stacks: Vec<svg::Stack> = rows
         .iter()
         .take(48)
         .map(|row| {
@@ -899,11 +908,12 @@ fn queues_chart(table: &Table) -> Markup {
             }
         })
         .collect();
-    svg::stacked(
-        "Waits offered to each queue, per media, by how each ended; the service level at the end",
-        &PIECES,
-        &stacks,
-    )
+    let caption = if of_media {
+        format!("The {media} waits offered to each queue, by how each ended; the service level at the end")
+    } else {
+        "Waits offered to each queue, per media, by how each ended; the service level at the end".to_owned()
+    };
+    svg::stacked(&caption, &PIECES, &stacks)
 }
 
 fn table_html(table: &Table) -> Markup {
@@ -962,7 +972,7 @@ pub(crate) async fn report(
     let body = html! {
         h1 { (kind.title()) }
         (filter_form(&params, &format!("/reports/{}", kind.as_str()), &queues, false, Some(kind)))
-        (chart(kind, table))
+        (chart(kind, table, &params))
         p.muted { a href=(format!("/api/reports/{}?{}", kind.as_str(), params.query_string())) { "This report as JSON" } }
         (table_html(table))
     };

@@ -599,7 +599,23 @@ async fn the_queues_picture_splits_each_rows_calls_by_how_they_ended() {
     let (_, page, _) = server.get("/reports/queues?by=queue&target=2m").await;
     let rows = rows.as_array().unwrap();
     assert!(rows.len() > 2);
-    for row in rows {
+    // A bar for each queue's voice waits, none for other media (the chat page has those).
+    assert!(rows.iter().any(|r| r["media"] != "voice"), "the archive has waits of other media");
+    assert!(page.contains("The voice waits offered to each queue"), "{page}");
+    for row in rows.iter().filter(|r| r["media"] != "voice") {
+        let label = format!(
+            "<g data-bar=\"{} · {}\">",
+            row["queue"].as_str().unwrap(),
+            row["media"].as_str().unwrap()
+        );
+        assert!(!page.contains(&label), "{label}");
+    }
+    let (_, chats, _) = server.get("/reports/queues?by=queue&media=chat").await;
+    assert!(
+        chats.contains("The chat waits offered to each queue") && chats.contains(" · chat\">"),
+        "{chats}"
+    );
+    for row in rows.iter().filter(|r| r["media"] == "voice") {
         let queue = format!("{} · {}", row["queue"].as_str().unwrap(), row["media"].as_str().unwrap());
         let bar = page.split(&format!("<g data-bar=\"{queue}\">")).nth(1).expect(&queue);
         let bar = bar.split("</g>").next().unwrap();
