@@ -673,7 +673,7 @@ fn demo_syncs_reports_and_the_archive_answers() {
     assert!(!text(&current.stderr).contains("upgrading"), "{}", text(&current.stderr));
     archive
         .execute_batch(
-            "DROP TABLE queue_visits; DROP TABLE settings; DROP TABLE queue_service_levels; PRAGMA user_version = 5;",
+            "DROP TABLE queue_visits; DROP TABLE settings; DROP TABLE queue_service_levels; DROP TABLE revisions; PRAGMA user_version = 5;",
         )
         .unwrap();
     let upgraded = queues(dir.path());

@@ -367,9 +367,19 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces the queues' service-level targets with those of a new queue listing.
+    /// Replaces the queues' service-level targets with those of a new queue listing; a change
+    /// counts in the archive's change sequence.
     pub fn put_service_levels(&mut self, levels: &[calltrail_model::ServiceLevel]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
+        let fingerprint = |tx: &rusqlite::Transaction<'_>| -> Result<String, StoreError> {
+            Ok(tx.query_row(
+                "SELECT coalesce(group_concat(queue_id || ' ' || media || ' ' || target_ms || ' ' || ifnull(goal, ''), ';'), '')
+                 FROM (SELECT * FROM queue_service_levels ORDER BY queue_id, media)",
+                [],
+                |r| r.get(0),
+            )?)
+        };
+        let before = fingerprint(&tx)?;
         tx.execute("DELETE FROM queue_service_levels", [])?;
         {
             let mut stmt = tx.prepare(
@@ -378,6 +388,13 @@ impl Store {
             for level in levels {
                 stmt.execute(params![level.queue_id, level.media, level.target_ms, level.goal])?;
             }
+        }
+        if fingerprint(&tx)? != before {
+            tx.execute(
+                "INSERT INTO revisions (what, seq) VALUES ('queue_service_levels', 1)
+                 ON CONFLICT (what) DO UPDATE SET seq = seq + 1",
+                [],
+            )?;
         }
         tx.commit()?;
         Ok(())
@@ -1012,6 +1029,32 @@ mod tests {
     }
 
     #[test]
+    fn a_change_of_the_queues_targets_is_a_change_of_the_archive() {
+        let mut s = Store::open_in_memory().unwrap();
+        let a = record("c1", Some("2024-01-02T10:05:00.000Z"), "n");
+        s.upsert(&[&a], "query", 1).unwrap();
+        let level = |target_ms| calltrail_model::ServiceLevel {
+            queue_id: "q1".into(),
+            media: "voice".into(),
+            target_ms,
+            goal: Some(0.8),
+        };
+        let start = s.change_seq().unwrap();
+        s.put_service_levels(&[level(20_000)]).unwrap();
+        let listed = s.change_seq().unwrap();
+        assert!(listed > start);
+        // The same listing again changes nothing; another target does, and so does none.
+        s.put_service_levels(&[level(20_000)]).unwrap();
+        assert_eq!(s.change_seq().unwrap(), listed);
+        s.put_service_levels(&[level(30_000)]).unwrap();
+        let changed = s.change_seq().unwrap();
+        assert!(changed > listed);
+        s.put_service_levels(&[]).unwrap();
+        assert!(s.change_seq().unwrap() > changed);
+        assert!(s.service_targets().unwrap().is_empty());
+    }
+
+    #[test]
     fn bad_records_are_quarantined_and_open_calls_listed() {
         let mut s = Store::open_in_memory().unwrap();
         let open = record("c2", None, "n");
@@ -1095,7 +1138,7 @@ mod tests {
         {
             let conn = Connection::open(&path).unwrap();
             conn.execute_batch(
-                "DROP TABLE queue_visits; DROP TABLE settings; DROP TABLE queue_service_levels; PRAGMA user_version = 5;",
+                "DROP TABLE queue_visits; DROP TABLE settings; DROP TABLE queue_service_levels; DROP TABLE revisions; PRAGMA user_version = 5;",
             )
             .unwrap();
         }

@@ -477,10 +477,15 @@ impl Store {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
-    /// The archive's change sequence: it grows whenever a call is derived, so anything
-    /// computed from the calls stays valid while it stays the same.
+    /// The archive's change sequence: it grows whenever a call is derived or the queues'
+    /// service-level targets change, so anything computed from the calls (and measured against
+    /// those targets) stays valid while it stays the same.
     pub fn change_seq(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("SELECT coalesce(max(change_seq), 0) FROM calls", [], |r| r.get(0))?)
+        Ok(self.conn.query_row(
+            "SELECT coalesce(max(change_seq), 0) + (SELECT coalesce(sum(seq), 0) FROM revisions) FROM calls",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// Each queue's own service-level target per media, from its settings.

@@ -305,4 +305,13 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (queue_id, media)
     ) WITHOUT ROWID;
     ",
+    // 9: how often data that is not a call but changes what reports say (the queues'
+    // service-level targets) has changed; it counts in the archive's change sequence, so the
+    // web UI's caches and report index notice.
+    r"
+    CREATE TABLE revisions (
+        what TEXT PRIMARY KEY,      -- queue_service_levels
+        seq  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    ",
 ];

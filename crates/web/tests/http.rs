@@ -380,6 +380,48 @@ async fn cached_reports_follow_the_archive() {
     let inbound = CallFilter { direction: Some("inbound".into()), ..CallFilter::default() };
     let expected = store.report(ReportKind::Reasons, &inbound, &ReportOptions::default()).unwrap();
     assert_eq!(rows, Value::Array(expected.to_json_rows()));
+    drop(store);
+
+    // A sync that lists new service-level targets and no new call: queue performance follows.
+    let voice_targets = |rows: &Value| -> Vec<Option<i64>> {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["media"] == "voice")
+            .map(|r| r["target_ms"].as_i64())
+            .collect()
+    };
+    let before = server.json("/api/reports/queues?by=queue").await;
+    assert!(voice_targets(&before).iter().all(|t| *t == Some(20_000)), "{before}");
+    let mut store = Store::open(&db).unwrap();
+    let queues: Vec<String> = store
+        .connection()
+        .prepare("SELECT DISTINCT queue_id FROM queue_visits WHERE queue_id IS NOT NULL")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    // (The calls added above come from another simulated organisation: its queues have the
+    // same names and other ids.)
+    assert_eq!(queues.len(), 10);
+    let levels: Vec<calltrail_model::ServiceLevel> = queues
+        .into_iter()
+        .map(|queue_id| calltrail_model::ServiceLevel {
+            queue_id,
+            media: "voice".into(),
+            target_ms: 45_000,
+            goal: Some(0.8),
+        })
+        .collect();
+    store.put_service_levels(&levels).unwrap();
+    drop(store);
+    let after = server.json("/api/reports/queues?by=queue").await;
+    assert!(voice_targets(&after).iter().all(|t| *t == Some(45_000)), "{after}");
+    server.index_ready().await;
+    let (rows, timing) = server.report("/api/reports/queues?by=queue&direction=inbound").await;
+    assert!(timing.contains("desc=\"report index\""), "{timing}");
+    assert!(voice_targets(&rows).iter().all(|t| *t == Some(45_000)), "{rows}");
 }
 
 impl Server {
