@@ -5,7 +5,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use calltrail_explain::report::{GroupBy, Kind, ReportKind, ReportOptions, Table};
+use calltrail_explain::report::{mean, GroupBy, Kind, ReportKind, ReportOptions, Table};
 use calltrail_explain::story::duration;
 use calltrail_explain::Outcome;
 use calltrail_model::glossary::{self, Field};
@@ -546,12 +546,7 @@ pub(crate) async fn reports_index(
 ) -> Result<Response, WebError> {
     let kind = ReportKind::Outcomes;
     let answer = report_computed(&state, kind, &params).await?;
-    let all = ReportOptions {
-        group_by: GroupBy { queue: false, day: false, hour: false },
-        ..params.report_options(kind)?
-    };
-    let total = computed(&state, kind, &params, all, "outcomes-total").await?;
-    let (Computed::Table(by_day), Computed::Table(total)) = (&*answer.value, &*total.value) else {
+    let Computed::Table(by_day) = &*answer.value else {
         return Err(WebError::Internal("unexpected cache entry".into()));
     };
     // The service level over the queue waits of the same calls, of one media (voice unless the
@@ -573,15 +568,21 @@ pub(crate) async fn reports_index(
         .and_then(|r| r["target_ms"].as_i64())
         .map_or_else(|| "their queue's target".to_owned(), duration);
     let queues = state.with_store(|store| store.lookup_names("queues")).await?;
-    let row = total.to_json_rows().into_iter().next();
-    let count = |key: &str| row.as_ref().and_then(|r| r[key].as_u64()).unwrap_or(0);
-    let share = |key: &str| {
-        row.as_ref()
-            .and_then(|r| r[key].as_f64())
-            .map_or_else(|| "-".to_owned(), |r| format!("{:.1}%", r * 100.0))
+    // The headline figures from the rows per day, each call being in one: counts added up,
+    // rates and the average handle time made again from them.
+    let rows = by_day.to_json_rows();
+    let count = |key: &str| rows.iter().filter_map(|r| r[key].as_u64()).sum::<u64>();
+    #[allow(clippy::cast_precision_loss)]
+    let share = |part: u64, whole: u64| {
+        if whole == 0 {
+            "-".to_owned()
+        } else {
+            format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+        }
     };
-    let handle =
-        row.as_ref().and_then(|r| r["avg_handle_ms"].as_i64()).map_or_else(|| "-".to_owned(), duration);
+    let handle_ms = rows.iter().filter_map(|r| r["handle_ms"].as_i64()).sum::<i64>();
+    let handle = mean(handle_ms, count("handled")).map_or_else(|| "-".to_owned(), duration);
+    let abandoned = count("abandoned_in_ivr") + count("abandoned_in_queue");
     // Each tile: its key, its name, its figure and a line under it.
     let tiles = [
         (
@@ -593,13 +594,13 @@ pub(crate) async fn reports_index(
         (
             "answer_rate",
             "Answered",
-            share("answer_rate"),
+            share(count("answered"), count("inbound")),
             format!("{} inbound calls answered", count("answered")),
         ),
         (
             "abandon_rate",
             "Abandoned",
-            share("abandon_rate"),
+            share(abandoned, count("inbound")),
             format!("{} in the IVR · {} in a queue", count("abandoned_in_ivr"), count("abandoned_in_queue")),
         ),
         (

@@ -730,6 +730,15 @@ async fn the_reports_overview_counts_the_archives_calls_by_how_they_ended() {
         )
         .unwrap();
     assert_eq!(tile("speed_of_answer"), calltrail_explain::story::duration(average));
+    // The average handle time, over the calls that had one.
+    let handle: i64 = Store::open(&db)
+        .unwrap()
+        .connection()
+        .query_row("SELECT CAST(round(avg(handle_ms)) AS INTEGER) FROM calls WHERE handle_ms > 0", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(tile("avg_handle_ms"), calltrail_explain::story::duration(handle));
     let (_, strict, _) = server.get("/reports?target=1s").await;
     assert_ne!(tile_of(&strict, "service_level"), tile("service_level"));
     assert!(strict.contains("voice waits in queues answered within 1.0s"), "{strict}");

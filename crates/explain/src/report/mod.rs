@@ -298,6 +298,14 @@ impl Report for IvrMap {
 #[derive(Debug, Clone, Default)]
 pub struct Durations(Vec<i64>);
 
+/// The mean of `count` durations that add up to `sum`, rounded to the millisecond; `None` of
+/// none. Reports use it for every average, so that an average recombined from a report's
+/// sums and counts (`handle_ms` and `handled` of `outcomes`) equals the report's own.
+pub fn mean(sum: i64, count: u64) -> Option<i64> {
+    let n = i64::try_from(count).ok().filter(|n| *n > 0)?;
+    Some((sum + n / 2) / n)
+}
+
 impl Durations {
     /// Adds a duration when it is positive (the call had that phase).
     pub fn add(&mut self, ms: i64) {
@@ -318,8 +326,7 @@ impl Durations {
 
     /// The mean, rounded to the millisecond.
     pub fn average(&self) -> Option<i64> {
-        let n = i64::try_from(self.0.len()).ok().filter(|n| *n > 0)?;
-        Some((self.sum() + n / 2) / n)
+        mean(self.sum(), self.count())
     }
 
     /// The nearest-rank percentile (`p` in 0..=100).
@@ -363,7 +370,9 @@ struct OutcomeTally {
     directions: [u64; 3],
     /// Per [`Outcome::ALL`]; an outcome the list does not know counts in `calls` only.
     outcomes: [u64; Outcome::ALL.len()],
-    handle: Durations,
+    /// Calls with a handle time, and its total: an average needs no more.
+    handled: u64,
+    handle_ms: i64,
 }
 
 impl Report for Outcomes {
@@ -382,7 +391,10 @@ impl Report for Outcomes {
         if let Some(at) = Outcome::parse(row.outcome).and_then(outcome_column) {
             t.outcomes[at] += 1;
         }
-        t.handle.add(row.handle_ms);
+        if row.handle_ms > 0 {
+            t.handled += 1;
+            t.handle_ms = t.handle_ms.saturating_add(row.handle_ms);
+        }
     }
 
     fn finish(self: Box<Self>) -> Table {
@@ -398,6 +410,9 @@ impl Report for Outcomes {
             col("answer_rate", Kind::Rate),
             col("abandon_rate", Kind::Rate),
             col("avg_handle_ms", Kind::Ms),
+            // What the average is made of, so that averages over several rows can be exact.
+            Column { name: "handled", kind: Kind::Count, show: Show::DataOnly },
+            Column { name: "handle_ms", kind: Kind::Ms, show: Show::DataOnly },
         ]);
         let mut table = Table::new(&columns);
         for (mut row, t) in self.0.into_groups() {
@@ -411,7 +426,9 @@ impl Report for Outcomes {
             row.extend([
                 rate(count(Outcome::Answered), inbound).into(),
                 rate(abandoned, inbound).into(),
-                t.handle.average().into(),
+                mean(t.handle_ms, t.handled).into(),
+                t.handled.into(),
+                t.handle_ms.into(),
             ]);
             table.rows.push(row);
         }
@@ -1102,16 +1119,35 @@ mod tests {
         assert_eq!(outcomes, 4, "every call in one outcome column");
         assert_eq!((day["answer_rate"].as_f64(), day["abandon_rate"].as_f64()), (Some(0.3333), Some(0.3333)));
         assert_eq!(day["avg_handle_ms"], 150_000);
+        // What the average is made of: two calls handled, 300,000 ms between them.
+        assert_eq!((day["handled"].as_u64(), day["handle_ms"].as_i64()), (Some(2), Some(300_000)));
+        assert_eq!(
+            (rows[1]["handled"].as_u64(), rows[1]["avg_handle_ms"].as_i64()),
+            (Some(0), None),
+            "no handle time: no average"
+        );
         assert_eq!(
             (rows[1]["day"].as_str(), rows[1]["abandoned_in_ivr"].as_u64()),
             (Some("2024-07-03"), Some(1))
         );
 
-        let by_queue = ReportOptions { group_by: GroupBy { queue: true, day: false, hour: false }, ..by_day };
+        let by_queue =
+            ReportOptions { group_by: GroupBy { queue: true, day: false, hour: false }, ..by_day.clone() };
         let rows = run(ReportKind::Outcomes, &by_queue, &calls);
         let queues: Vec<_> =
             rows.iter().map(|r| (r["queue"].as_str().unwrap(), r["calls"].as_u64().unwrap())).collect();
         assert_eq!(queues, [("(none)", 2), ("Billing", 2), ("Sales", 1)]);
+
+        // Rows added up make the average of them all, exactly as one group would.
+        let mut odd = call("x", "answered", Some("Sales"));
+        (odd.handle_ms, odd.start_ms) = (100_001, Some(1_719_876_600_000 + 86_400_000));
+        let calls: Vec<CallRow<'_>> = calls.iter().copied().chain([odd]).collect();
+        let one = ReportOptions { group_by: GroupBy { queue: false, day: false, hour: false }, ..by_queue };
+        let all = &run(ReportKind::Outcomes, &one, &calls)[0];
+        let rows = run(ReportKind::Outcomes, &by_day, &calls);
+        let sum = |key: &str| rows.iter().map(|r| r[key].as_i64().unwrap()).sum::<i64>();
+        assert_eq!(mean(sum("handle_ms"), sum("handled").cast_unsigned()), all["avg_handle_ms"].as_i64());
+        assert_eq!(all["avg_handle_ms"], 133_334, "400,001 ms over three calls, rounded");
     }
 
     #[test]
