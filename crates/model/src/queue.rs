@@ -26,6 +26,11 @@ const MEDIA: [(&str, &str); 5] = [
     ("message", "message"),
 ];
 
+/// The media of detail records that a `mediaSettings` key sets (`call` → `voice`), if it is one.
+pub fn media_of_setting(key: &str) -> Option<&'static str> {
+    MEDIA.iter().find(|(k, _)| *k == key).map(|(_, media)| *media)
+}
+
 /// The service levels of a `Queue` entity, one per media it sets a target for; nothing for an
 /// entity without an id, and no media whose target is missing, not a number or negative.
 pub fn service_levels(queue: &Value) -> Vec<ServiceLevel> {

@@ -220,11 +220,13 @@ impl Org {
         self.queues
             .iter()
             .flat_map(|q| {
-                q.service_levels.iter().map(|&(media, target_ms, goal)| calltrail_model::ServiceLevel {
-                    queue_id: q.id.clone(),
-                    media: if media == "call" { "voice" } else { media }.to_owned(),
-                    target_ms,
-                    goal: Some(goal),
+                q.service_levels.iter().filter_map(|&(key, target_ms, goal)| {
+                    Some(calltrail_model::ServiceLevel {
+                        queue_id: q.id.clone(),
+                        media: calltrail_model::queue::media_of_setting(key)?.to_owned(),
+                        target_ms,
+                        goal: Some(goal),
+                    })
                 })
             })
             .collect()

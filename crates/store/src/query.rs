@@ -25,6 +25,7 @@ impl ServiceTargets {
     pub fn get(&self, queue_id: Option<&str>, media: Option<&str>) -> Option<i64> {
         self.0.get(queue_id?)?.get(media?).copied()
     }
+
     /// True when no queue sets a target.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

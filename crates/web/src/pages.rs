@@ -97,6 +97,19 @@ const GROUPINGS: [(&str, &str); 6] = [
     ("hour", "hour of the day"),
 ];
 
+/// A grouping as `by` writes it (`queue,day`).
+fn grouping(group_by: GroupBy) -> String {
+    let GroupBy { queue, day, hour } = group_by;
+    let names = [(queue, "queue"), (day, "day"), (hour, "hour")];
+    names.iter().filter(|(on, _)| *on).map(|(_, name)| *name).collect::<Vec<_>>().join(",")
+}
+
+/// The one media a picture or figure of queue waits is about: the one the filters name, else
+/// voice (a target in seconds means nothing to an e-mail).
+fn waits_media(params: &Params) -> String {
+    params.media.as_deref().map(str::trim).filter(|m| !m.is_empty()).unwrap_or("voice").to_lowercase()
+}
+
 /// The filters (and, on a report's page, what shapes that report: its grouping, the service
 /// level's target, the short-abandon threshold).
 fn filter_form(
@@ -109,8 +122,8 @@ fn filter_form(
     let grouped = matches!(report, Some(ReportKind::Outcomes | ReportKind::Phases | ReportKind::Queues));
     let targeted = report == Some(ReportKind::Queues);
     let short = matches!(report, Some(ReportKind::Queues | ReportKind::Abandons));
-    let default_by = if report == Some(ReportKind::Outcomes) { "day" } else { "queue,day" };
-    let by = params.by.as_deref().map_or(default_by, str::trim);
+    let default_by = report.map(|kind| grouping(kind.default_group_by())).unwrap_or_default();
+    let by = params.by.as_deref().map_or(default_by.as_str(), str::trim);
     let select = |name: &str, current: Option<&String>, options: &[&str]| {
         html! {
             select name=(name) {
@@ -549,10 +562,9 @@ pub(crate) async fn reports_index(
     let Computed::Table(by_day) = &*answer.value else {
         return Err(WebError::Internal("unexpected cache entry".into()));
     };
-    // The service level over the queue waits of the same calls, of one media (voice unless the
-    // filters name another): a target in seconds means nothing to an e-mail.
-    let mut of_media = params.clone();
-    let media = of_media.media.get_or_insert_with(|| "voice".to_owned()).clone();
+    // The service level over the queue waits of the same calls, of one media.
+    let media = waits_media(&params);
+    let of_media = Params { media: Some(media.clone()), ..params.clone() };
     let waits_options = ReportOptions {
         group_by: GroupBy { queue: false, day: false, hour: false },
         ..params.report_options(ReportKind::Queues)?
@@ -676,10 +688,7 @@ fn chart(kind: ReportKind, table: &Table, params: &Params) -> Markup {
     let (measure, labels): (&str, &[&str]) = match kind {
         ReportKind::Outcomes => return outcomes_chart(table),
         ReportKind::Phases => return phases_chart(table),
-        ReportKind::Queues => {
-            let media = params.media.as_deref().map(str::trim).filter(|m| !m.is_empty());
-            return queues_chart(table, &media.unwrap_or("voice").to_lowercase());
-        }
+        ReportKind::Queues => return queues_chart(table, &waits_media(params)),
         ReportKind::Reasons => ("calls", &["reason"]),
         ReportKind::Wrapups => ("calls", &["wrapup", "queue"]),
         ReportKind::Abandons => ("abandon_rate", &["where", "queue"]),
