@@ -192,10 +192,10 @@ waits of that media, as Genesys splits queue metrics: a callback waits as `callb
   queues    per queue, media and day (--by queue,day,hour for hourly intervals): offered,
             answered, abandoned, short abandons, service level (answered within the queue's
             own target for the media, or --target, of those answered or abandoned after
-            --short), speed of answer (average, p90), handle time. It counts waits in a
-            queue, as Genesys' queue metrics do: a call moved from one queue to another is
-            offered to both, each with its own wait; a callback or an e-mail waits in its
-            own row (--media email --target 1d)
+            --short) and the queue's goal for it, speed of answer (average, p90), handle
+            time. It counts waits in a queue, as Genesys' queue metrics do: a call moved
+            from one queue to another is offered to both, each with its own wait; a
+            callback or an e-mail waits in its own row (--media email --target 1d)
   wrapups   concluding wrap-up codes per queue and the agent who chose them
   abandons  abandons in the IVR and per queue: rate, wait before giving up, short abandons
   agents    per agent: offered, answered, not responding, alert/talk/hold/ACW/handle

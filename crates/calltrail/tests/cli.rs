@@ -482,6 +482,16 @@ fn demo_syncs_reports_and_the_archive_answers() {
     let cells: Vec<&str> = row[queue.len() + 2..].split_whitespace().collect();
     assert_eq!((cells[0], cells[1]), (offered.to_string().as_str(), answered.to_string().as_str()), "{row}");
     assert!(cells[3].ends_with('%') && row.contains(&speed_of_answer), "{row} / {speed_of_answer}");
+    // After the service level and its target ("76% in 30.0s"), the queue's goal for voice.
+    let goal: f64 = archive
+        .query_row(
+            "SELECT goal FROM queue_service_levels WHERE media = 'voice'
+               AND queue_id = (SELECT queue_id FROM queue_visits WHERE queue_name = ?1 LIMIT 1)",
+            [&queue],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!((cells[4], cells[6]), ("in", format!("{:.0}%", goal * 100.0).as_str()), "{row}");
     assert!(!report.contains("(no queue)"), "calls that never queued are not a queue's");
 
     // The archive answers: calls filtered, as CSV and NDJSON; one call explained from it.

@@ -23,6 +23,8 @@ struct Fixture {
     truth: Vec<Truth>,
     /// Each queue's own service-level target (ms), by queue name and media.
     targets: BTreeMap<(String, String), i64>,
+    /// Each queue's own service-level goal (0 to 1), by queue name and media.
+    goals: BTreeMap<(String, String), Option<f64>>,
 }
 
 /// The archive, built once: the simulator's records as they stand at `NOW`, stored with the
@@ -44,11 +46,9 @@ fn fixture() -> &'static Fixture {
         }
         store.put_service_levels(&org.service_levels()).unwrap();
         let name_of = |id: &str| org.queues.iter().find(|q| q.id == id).unwrap().name.clone();
-        let targets = org
-            .service_levels()
-            .into_iter()
-            .map(|l| ((name_of(&l.queue_id), l.media), l.target_ms))
-            .collect();
+        let levels = org.service_levels();
+        let targets = levels.iter().map(|l| ((name_of(&l.queue_id), l.media.clone()), l.target_ms)).collect();
+        let goals = levels.iter().map(|l| ((name_of(&l.queue_id), l.media.clone()), l.goal)).collect();
         let mut truth = Vec::new();
         let mut raws = Vec::new();
         for call in &planned {
@@ -60,7 +60,7 @@ fn fixture() -> &'static Fixture {
         let slices: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
         let report = store.upsert(&slices, "query", NOW).unwrap();
         assert_eq!(report.added, truth.len() as u64);
-        Fixture { db, truth, targets }
+        Fixture { db, truth, targets, goals }
     })
 }
 
@@ -224,6 +224,8 @@ fn queue_performance_agrees_with_the_ground_truth() {
         #[allow(clippy::cast_precision_loss)]
         let level = r["answered_within_target"].as_u64().unwrap() as f64 / counted as f64;
         assert!((r["service_level"].as_f64().unwrap() - level).abs() < 1e-4, "{r}");
+        // A target asked for carries no queue's goal.
+        assert!(r["service_level_goal"].is_null(), "{r}");
     }
     // Per queue and media, the speed of answer is the average wait of the visits of that media
     // answered there.
@@ -254,7 +256,7 @@ fn queue_performance_agrees_with_the_ground_truth() {
     assert!(only.iter().all(|r| r["queue"].as_str() == Some(name)), "{only:?}");
     assert_eq!(only.iter().map(|r| r["offered"].as_u64().unwrap()).sum::<u64>(), waits);
     // Without --target, each wait is measured against its queue's own target for its media,
-    // and each row says which that was.
+    // and each row says which that was, with the queue's goal for it.
     let rows = report("queues", &["--by", "queue"]);
     for r in &rows {
         let (queue, media) = (r["queue"].as_str().unwrap(), r["media"].as_str().unwrap());
@@ -270,7 +272,11 @@ fn queue_performance_agrees_with_the_ground_truth() {
             (Some(within), Some(target)),
             "{r}"
         );
+        assert_eq!(r["service_level_goal"].as_f64(), f.goals[&(queue.to_owned(), media.to_owned())], "{r}");
     }
+    let goals: std::collections::BTreeSet<String> =
+        rows.iter().filter_map(|r| r["service_level_goal"].as_f64()).map(|g| g.to_string()).collect();
+    assert!(goals.len() >= 2, "queues and media differ in their goals: {goals:?}");
     let targets: std::collections::BTreeSet<i64> =
         rows.iter().filter_map(|r| r["target_ms"].as_i64()).collect();
     assert!(targets.len() >= 4, "queues and media differ in their targets: {targets:?}");

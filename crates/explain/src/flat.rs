@@ -79,7 +79,7 @@ impl CallRecord<'_> {
                     queue: visit.queue_name.as_deref().or(visit.queue_id.as_deref()),
                     media: visit.media_type.as_deref().or(self.media_type.as_deref()),
                     // The call record knows no queue's settings; the archive does.
-                    target_ms: None,
+                    objective: None,
                     wait_ms: visit.wait_ms,
                     outcome: visit.outcome.as_str(),
                     handle_ms,

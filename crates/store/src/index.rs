@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 
 use calltrail_explain::report::{
-    new_report, CallRow, IvrMap, LegRow, ReportKind, ReportOptions, Table, VisitRow,
+    new_report, CallRow, IvrMap, LegRow, Objective, ReportKind, ReportOptions, Table, VisitRow,
 };
 
 use crate::query::text;
@@ -80,8 +80,9 @@ struct IndexedVisit {
     outcome: Sym,
     wait_ms: i64,
     handle_ms: i64,
-    /// Its queue's own service-level target for its media, when known.
-    target_ms: Option<i64>,
+    /// Its queue's own service-level objective for its media, an index into `objectives`
+    /// ([`NONE`] when unknown).
+    objective: u32,
 }
 
 /// A part of a call, held in its call's start order.
@@ -112,6 +113,8 @@ pub struct CallIndex {
     calls: Vec<IndexedCall>,
     legs: Vec<IndexedLeg>,
     visits: Vec<IndexedVisit>,
+    /// The queues' distinct service-level objectives.
+    objectives: Vec<Objective>,
 }
 
 /// Builds the string and path tables while the index loads.
@@ -258,7 +261,7 @@ impl CallIndex {
                         start_ms: (v.of.start_ms != NO_START).then_some(v.of.start_ms),
                         queue: self.label(v.of.queue),
                         media: self.text(v.media),
-                        target_ms: v.target_ms,
+                        objective: self.objectives.get(v.objective as usize).copied(),
                         wait_ms: v.wait_ms,
                         outcome: self.text(v.outcome).unwrap_or_default(),
                         handle_ms: v.handle_ms,
@@ -464,8 +467,18 @@ impl Store {
             }
         }
         let mut visits = Vec::new();
+        let mut objectives: Vec<Objective> = Vec::new();
         {
             let targets = self.service_targets()?;
+            // A few queues' settings, so a look along the list finds each wait's.
+            let mut intern = |objective: Option<Objective>| -> u32 {
+                let Some(objective) = objective else { return NONE };
+                let at = objectives.iter().position(|o| *o == objective).unwrap_or_else(|| {
+                    objectives.push(objective);
+                    objectives.len() - 1
+                });
+                u32::try_from(at).unwrap_or(NONE)
+            };
             let mut stmt = tx.prepare(
                 "SELECT v.call_start_ms, v.conversation_id, v.queue_id, v.queue_name, v.outcome,
                         v.wait_ms, v.handle_ms, v.media_type
@@ -481,7 +494,7 @@ impl Store {
                     wait_ms: r.get::<_, Option<i64>>(5)?.unwrap_or(0),
                     handle_ms: r.get::<_, Option<i64>>(6)?.unwrap_or(0),
                     media: interner.sym(media),
-                    target_ms: targets.get(text(r, 2)?, media),
+                    objective: intern(targets.get(text(r, 2)?, media)),
                 });
             }
         }
@@ -497,6 +510,7 @@ impl Store {
             calls,
             legs,
             visits,
+            objectives,
         })
     }
 }

@@ -8,21 +8,21 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use calltrail_explain::report::{
-    new_report, CallRow, IvrMap, LegRow, ReportKind, ReportOptions, Table, VisitRow,
+    new_report, CallRow, IvrMap, LegRow, Objective, ReportKind, ReportOptions, Table, VisitRow,
 };
 use rusqlite::params;
 use rusqlite::types::Value as SqlValue;
 
 use crate::{Store, StoreError};
 
-/// Each queue's own service-level target per media (from `queue_service_levels`): queue id →
-/// media → target.
+/// Each queue's own service-level objective per media (from `queue_service_levels`): queue id
+/// → media → target and goal.
 #[derive(Debug, Default)]
-pub struct ServiceTargets(HashMap<String, HashMap<String, i64>>);
+pub struct ServiceTargets(HashMap<String, HashMap<String, Objective>>);
 
 impl ServiceTargets {
-    /// The target of a queue (by id) for a media, when its settings give one.
-    pub fn get(&self, queue_id: Option<&str>, media: Option<&str>) -> Option<i64> {
+    /// The objective of a queue (by id) for a media, when its settings give one.
+    pub fn get(&self, queue_id: Option<&str>, media: Option<&str>) -> Option<Objective> {
         self.0.get(queue_id?)?.get(media?).copied()
     }
 
@@ -489,14 +489,16 @@ impl Store {
         )?)
     }
 
-    /// Each queue's own service-level target per media, from its settings.
+    /// Each queue's own service-level objective per media, from its settings.
     pub fn service_targets(&self) -> Result<ServiceTargets, StoreError> {
         let mut targets = ServiceTargets::default();
-        let mut stmt = self.conn.prepare("SELECT queue_id, media, target_ms FROM queue_service_levels")?;
+        let mut stmt =
+            self.conn.prepare("SELECT queue_id, media, target_ms, goal FROM queue_service_levels")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let (queue_id, media, target_ms): (String, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            targets.0.entry(queue_id).or_default().insert(media, target_ms);
+            let (queue_id, media): (String, String) = (r.get(0)?, r.get(1)?);
+            let objective = Objective { target_ms: r.get(2)?, goal: r.get(3)? };
+            targets.0.entry(queue_id).or_default().insert(media, objective);
         }
         Ok(targets)
     }
@@ -602,7 +604,7 @@ impl Store {
     }
 
     /// Hands every queue visit of the calls the filter selects to `each`, with its queue's
-    /// own service-level target for its media; returns how many.
+    /// own service-level objective for its media; returns how many.
     pub fn scan_visits(
         &self,
         filter: &CallFilter,
@@ -618,7 +620,7 @@ impl Store {
                 start_ms: call_start(r.get(0)?),
                 queue: text(r, 1)?,
                 media,
-                target_ms: targets.get(text(r, 6)?, media),
+                objective: targets.get(text(r, 6)?, media),
                 wait_ms: ms(r.get(2)?),
                 outcome: text(r, 3)?.unwrap_or_default(),
                 handle_ms: ms(r.get(4)?),

@@ -579,6 +579,11 @@ pub(crate) async fn reports_index(
         .as_ref()
         .and_then(|r| r["target_ms"].as_i64())
         .map_or_else(|| "their queue's target".to_owned(), duration);
+    // The goal, when every queue aims for the same.
+    let goal = waits
+        .as_ref()
+        .and_then(|r| r["service_level_goal"].as_f64())
+        .map_or_else(String::new, |g| format!(" (goal {:.0}%)", g * 100.0));
     let queues = state.with_store(|store| store.lookup_names("queues")).await?;
     // The headline figures from the rows per day, each call being in one: counts added up,
     // rates and the average handle time made again from them.
@@ -628,7 +633,7 @@ pub(crate) async fn reports_index(
                 .as_ref()
                 .and_then(|r| r["service_level"].as_f64())
                 .map_or_else(|| "-".to_owned(), |r| format!("{:.1}%", r * 100.0)),
-            format!("{media} waits in queues answered within {target}"),
+            format!("{media} waits in queues answered within {target}{goal}"),
         ),
         (
             "speed_of_answer",
@@ -911,6 +916,10 @@ fn queues_chart(table: &Table, media: &str) -> Markup {
             let level = row["service_level"]
                 .as_f64()
                 .map_or_else(|| "-".to_owned(), |l| format!("{:.0}%", l * 100.0));
+            let level = match row["service_level_goal"].as_f64() {
+                Some(goal) => format!("{level} (goal {:.0}%)", goal * 100.0),
+                None => level,
+            };
             svg::Stack {
                 label: label.clone(),
                 parts,

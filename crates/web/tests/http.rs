@@ -383,16 +383,16 @@ async fn cached_reports_follow_the_archive() {
     drop(store);
 
     // A sync that lists new service-level targets and no new call: queue performance follows.
-    let voice_targets = |rows: &Value| -> Vec<Option<i64>> {
+    let voice_targets = |rows: &Value| -> Vec<(Option<i64>, Option<f64>)> {
         rows.as_array()
             .unwrap()
             .iter()
             .filter(|r| r["media"] == "voice")
-            .map(|r| r["target_ms"].as_i64())
+            .map(|r| (r["target_ms"].as_i64(), r["service_level_goal"].as_f64()))
             .collect()
     };
     let before = server.json("/api/reports/queues?by=queue").await;
-    assert!(voice_targets(&before).iter().all(|t| *t == Some(20_000)), "{before}");
+    assert!(voice_targets(&before).iter().all(|t| *t == (Some(20_000), None)), "{before}");
     let mut store = Store::open(&db).unwrap();
     let queues: Vec<String> = store
         .connection()
@@ -411,17 +411,24 @@ async fn cached_reports_follow_the_archive() {
             queue_id,
             media: "voice".into(),
             target_ms: 45_000,
-            goal: Some(0.8),
+            goal: Some(0.85),
         })
         .collect();
     store.put_service_levels(&levels).unwrap();
     drop(store);
     let after = server.json("/api/reports/queues?by=queue").await;
-    assert!(voice_targets(&after).iter().all(|t| *t == Some(45_000)), "{after}");
+    assert!(voice_targets(&after).iter().all(|t| *t == (Some(45_000), Some(0.85))), "{after}");
+    // The goal is shown with the service level: at the end of each queue's bar, and under the
+    // overview's tile (every queue aiming for the same).
+    let (_, page, _) = server.get("/reports/queues?by=queue").await;
+    let bars = page.matches(" (goal 85%)</text>").count();
+    assert_eq!(bars, voice_targets(&after).len(), "{page}");
+    let (_, overview, _) = server.get("/reports").await;
+    assert!(overview.contains("voice waits in queues answered within 45.0s (goal 85%)"), "{overview}");
     server.index_ready().await;
     let (rows, timing) = server.report("/api/reports/queues?by=queue&direction=inbound").await;
     assert!(timing.contains("desc=\"report index\""), "{timing}");
-    assert!(voice_targets(&rows).iter().all(|t| *t == Some(45_000)), "{rows}");
+    assert!(voice_targets(&rows).iter().all(|t| *t == (Some(45_000), Some(0.85))), "{rows}");
 }
 
 impl Server {

@@ -248,7 +248,7 @@ pub fn summary_report(store: &Store) -> anyhow::Result<String> {
     }
     let _ = writeln!(
         out,
-        "Per queue (voice)              offered  answered  abandoned  service level  avg answer  avg handle"
+        "Per queue (voice)              offered  answered  abandoned  service level  goal  avg answer  avg handle"
     );
     rows.sort_by_key(|r| std::cmp::Reverse(r["offered"].as_u64()));
     for r in rows {
@@ -262,9 +262,12 @@ pub fn summary_report(store: &Store) -> anyhow::Result<String> {
             (Some(l), None) => format!("{:.0}%", l * 100.0),
             _ => "-".to_owned(),
         };
+        // What the queue aims for: that share within the target.
+        let goal =
+            r["service_level_goal"].as_f64().map_or_else(|| "-".to_owned(), |g| format!("{:.0}%", g * 100.0));
         let _ = writeln!(
             out,
-            "  {:<28} {:>7}  {:>8}  {:>9}  {level:>13}  {:>10}  {:>10}",
+            "  {:<28} {:>7}  {:>8}  {:>9}  {level:>13}  {goal:>4}  {:>10}  {:>10}",
             text("queue"),
             count("offered"),
             count("answered"),

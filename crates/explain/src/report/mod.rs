@@ -20,8 +20,9 @@
 //!   e-mail waits hours where a call waits seconds. A queue's service level is the visits
 //!   answered within the target over those answered or abandoned, short abandons left out;
 //!   the target is the one asked for (`service_target_ms`), else the queue's own for the
-//!   media (its settings' `serviceLevel.durationMs`, as Genesys measures it), else 20 s. Its
-//!   speed of answer is the wait of the answered visits, and its handle time that of the
+//!   media (its settings' `serviceLevel.durationMs`, as Genesys measures it), else 20 s; its
+//!   goal is the queue's `serviceLevel.percentage`, shown only where every wait of the row had
+//!   the same one and no target was asked for. Its speed of answer is the wait of the answered visits, and its handle time that of the
 //!   agents who answered from it.
 
 mod ivr;
@@ -81,9 +82,19 @@ pub struct CallRow<'a> {
     pub ivr_path: &'a [String],
 }
 
+/// A queue's service-level objective for one media, from its settings: answer `goal` of the
+/// waits within `target_ms`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Objective {
+    /// Waits answered within it meet the service level (`serviceLevel.durationMs`).
+    pub target_ms: i64,
+    /// The share of waits meant to meet it, 0 to 1 (`serviceLevel.percentage`), when set.
+    pub goal: Option<f64>,
+}
+
 /// What the queue performance report needs of one wait of a call in a queue (borrowed, like
 /// [`CallRow`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct VisitRow<'a> {
     /// When the call started.
     pub start_ms: Option<i64>,
@@ -91,8 +102,8 @@ pub struct VisitRow<'a> {
     pub queue: Option<&'a str>,
     /// The media of the queue's session: `voice`, `callback`, `chat`, `email`, `message`.
     pub media: Option<&'a str>,
-    /// The queue's own service-level target for that media, from its settings, when known.
-    pub target_ms: Option<i64>,
+    /// The queue's own service-level objective for that media, from its settings, when known.
+    pub objective: Option<Objective>,
     /// Time waiting in it (tAcd).
     pub wait_ms: i64,
     /// How the visit ended: `answered`, `abandoned`, `transferred`, `flow_out`, `ongoing`.
@@ -249,7 +260,7 @@ pub struct ReportOptions {
     /// How `outcomes`, `phases` and `queues` group calls.
     pub group_by: GroupBy,
     /// `queues`: waits answered within this meet the service level, in every queue; when not
-    /// given, each wait's queue's own target for its media ([`VisitRow::target_ms`]), else 20 s.
+    /// given, each wait's queue's own target for its media ([`VisitRow::objective`]), else 20 s.
     pub service_target_ms: Option<i64>,
     /// Abandons shorter than this are short abandons (default 10 s).
     pub short_abandon_ms: Option<i64>,
@@ -689,30 +700,52 @@ struct QueueTally {
     short_abandons: u64,
     speed_of_answer: Durations,
     handle: Durations,
-    /// The target its waits were measured against; `Mixed` when they had different ones.
-    target: Target,
+    /// The target its waits were measured against.
+    target: Same<i64>,
+    /// The goal of their queues' objective (none when a target was asked for).
+    goal: Same<Option<f64>>,
 }
 
+/// The one value every wait of a row had, or `Mixed`.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
-enum Target {
+enum Same<T> {
     #[default]
     Unset,
-    Ms(i64),
+    One(T),
     Mixed,
+}
+
+impl<T: PartialEq + Copy> Same<T> {
+    fn add(&mut self, value: T) {
+        *self = match *self {
+            Same::Unset => Same::One(value),
+            Same::One(one) if one == value => Same::One(one),
+            _ => Same::Mixed,
+        };
+    }
+
+    fn one(self) -> Option<T> {
+        match self {
+            Same::One(value) => Some(value),
+            Same::Unset | Same::Mixed => None,
+        }
+    }
 }
 
 impl Report for Queues {
     fn add_visit(&mut self, visit: &VisitRow<'_>) {
         let short_ms = self.short_ms;
-        let target_ms = self.target_ms.or(visit.target_ms).unwrap_or(DEFAULT_SERVICE_TARGET_MS);
+        // A target asked for replaces the queues' objectives, goal and all.
+        let objective = match self.target_ms {
+            Some(target_ms) => Objective { target_ms, goal: None },
+            None => visit.objective.unwrap_or(Objective { target_ms: DEFAULT_SERVICE_TARGET_MS, goal: None }),
+        };
+        let target_ms = objective.target_ms;
         // Each visit is an offer to its queue (an outbound call an agent placed made none).
         let t = slot(self.groups.group(visit.start_ms, visit.queue), visit.media.unwrap_or(NONE));
         t.offered += 1;
-        t.target = match t.target {
-            Target::Unset => Target::Ms(target_ms),
-            Target::Ms(ms) if ms == target_ms => Target::Ms(ms),
-            _ => Target::Mixed,
-        };
+        t.target.add(target_ms);
+        t.goal.add(objective.goal);
         match visit.outcome {
             "answered" => {
                 t.answered += 1;
@@ -740,6 +773,7 @@ impl Report for Queues {
             col("answered_within_target", Kind::Count),
             col("target_ms", Kind::Ms),
             col("service_level", Kind::Rate),
+            col("service_level_goal", Kind::Rate),
             col("answer_rate", Kind::Rate),
             col("abandon_rate", Kind::Rate),
             col("avg_speed_of_answer_ms", Kind::Ms),
@@ -762,11 +796,9 @@ impl Report for Queues {
                     t.short_abandons.into(),
                     (t.offered - t.answered - t.abandoned).into(),
                     t.within_target.into(),
-                    match t.target {
-                        Target::Ms(ms) => Cell::from(ms),
-                        Target::Unset | Target::Mixed => Cell::Null,
-                    },
+                    t.target.one().into(),
                     rate(t.within_target, counted).into(),
+                    t.goal.one().flatten().into(),
                     rate(t.answered, t.offered).into(),
                     rate(t.abandoned, t.offered).into(),
                     t.speed_of_answer.average().into(),
@@ -1240,7 +1272,7 @@ mod tests {
             start_ms: Some(1_719_876_600_000), // 2024-07-01T23:30Z
             queue: Some("Sales"),
             media: Some("voice"),
-            target_ms: None,
+            objective: None,
             wait_ms,
             outcome,
             handle_ms,
@@ -1285,7 +1317,7 @@ mod tests {
             start_ms: Some(1_719_876_600_000),
             queue: Some("Sales"),
             media: Some(media),
-            target_ms: None,
+            objective: None,
             wait_ms,
             outcome: "answered",
             handle_ms: 60_000,
@@ -1308,60 +1340,73 @@ mod tests {
 
     #[test]
     fn queues_measure_each_wait_against_its_queues_own_target_unless_one_is_asked_for() {
-        // Sales answers calls within 30 s and e-mails within a day; Billing sets no target.
-        let visit = |queue, media, target_ms| VisitRow {
+        type Measured = (String, Option<i64>, f64, Option<f64>);
+        // Sales answers 80% of calls within 30 s and 90% of e-mails within a day; Billing sets
+        // no objective.
+        let visit = |queue, media, objective| VisitRow {
             start_ms: Some(1_719_876_600_000),
             queue: Some(queue),
             media: Some(media),
-            target_ms,
+            objective,
             wait_ms: if media == "email" { 3_600_000 } else { 25_000 },
             outcome: "answered",
             handle_ms: 60_000,
         };
+        let sales_voice = Objective { target_ms: 30_000, goal: Some(0.8) };
         let visits = [
-            visit("Sales", "voice", Some(30_000)),
-            visit("Sales", "email", Some(86_400_000)),
+            visit("Sales", "voice", Some(sales_voice)),
+            visit("Sales", "email", Some(Objective { target_ms: 86_400_000, goal: Some(0.9) })),
             visit("Billing", "voice", None),
         ];
-        let measured = |options: &ReportOptions| -> Vec<(String, Option<i64>, f64)> {
-            run_visits(options, &visits)
+        let measured = |options: &ReportOptions, visits: &[VisitRow<'_>]| -> Vec<Measured> {
+            run_visits(options, visits)
                 .iter()
                 .map(|r| {
                     (
                         format!("{} {}", r["queue"].as_str().unwrap_or("-"), r["media"].as_str().unwrap()),
                         r["target_ms"].as_i64(),
                         r["service_level"].as_f64().unwrap(),
+                        r["service_level_goal"].as_f64(),
                     )
                 })
                 .collect()
         };
-        let rows = |expected: &[(&str, Option<i64>, f64)]| -> Vec<(String, Option<i64>, f64)> {
-            expected.iter().map(|(k, t, l)| ((*k).to_owned(), *t, *l)).collect()
+        let rows = |expected: &[(&str, Option<i64>, f64, Option<f64>)]| -> Vec<Measured> {
+            expected.iter().map(|(k, t, l, g)| ((*k).to_owned(), *t, *l, *g)).collect()
         };
         assert_eq!(
-            measured(&ReportOptions::default()),
+            measured(&ReportOptions::default(), &visits),
             rows(&[
-                ("Billing voice", Some(20_000), 0.0),
-                ("Sales email", Some(86_400_000), 1.0),
-                ("Sales voice", Some(30_000), 1.0)
+                ("Billing voice", Some(20_000), 0.0, None),
+                ("Sales email", Some(86_400_000), 1.0, Some(0.9)),
+                ("Sales voice", Some(30_000), 1.0, Some(0.8))
             ])
         );
-        // A target asked for is every queue's.
+        // A target asked for is every queue's, and no queue's goal goes with it.
         let asked = ReportOptions { service_target_ms: Some(30_000), ..ReportOptions::default() };
         assert_eq!(
-            measured(&asked),
+            measured(&asked, &visits),
             rows(&[
-                ("Billing voice", Some(30_000), 1.0),
-                ("Sales email", Some(30_000), 0.0),
-                ("Sales voice", Some(30_000), 1.0)
+                ("Billing voice", Some(30_000), 1.0, None),
+                ("Sales email", Some(30_000), 0.0, None),
+                ("Sales voice", Some(30_000), 1.0, None)
             ])
         );
-        // Calls of queues with different targets in one row: each met its own; no one target.
+        // Calls of queues with different targets in one row: each met its own; no one target
+        // and no one goal.
         let by_day = ReportOptions {
             group_by: GroupBy { queue: false, day: true, hour: false },
             ..ReportOptions::default()
         };
-        assert_eq!(measured(&by_day), rows(&[("- email", Some(86_400_000), 1.0), ("- voice", None, 0.5)]));
+        assert_eq!(
+            measured(&by_day, &visits),
+            rows(&[("- email", Some(86_400_000), 1.0, Some(0.9)), ("- voice", None, 0.5, None)])
+        );
+        // The same target with different goals: one target, no one goal.
+        let other_goal = Objective { goal: Some(0.7), ..sales_voice };
+        let two_goals =
+            [visit("Sales", "voice", Some(sales_voice)), visit("Billing", "voice", Some(other_goal))];
+        assert_eq!(measured(&by_day, &two_goals), rows(&[("- voice", Some(30_000), 1.0, None)]));
     }
 
     #[test]
@@ -1373,7 +1418,7 @@ mod tests {
                 start_ms,
                 queue: Some("Sales"),
                 media: Some("voice"),
-                target_ms: None,
+                objective: None,
                 wait_ms: 30_000,
                 outcome: "transferred",
                 handle_ms: 0,
@@ -1382,7 +1427,7 @@ mod tests {
                 start_ms,
                 queue: Some("Billing"),
                 media: Some("voice"),
-                target_ms: None,
+                objective: None,
                 wait_ms: 10_000,
                 outcome: "answered",
                 handle_ms: 90_000,
