@@ -319,6 +319,8 @@ impl IntoResponse for WebError {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::calls))
+        // The list is the home page; its own name, as the API's, finds it too.
+        .route("/calls", get(pages::calls))
         .route("/calls/{id}", get(pages::call))
         .route("/calls.csv", get(api::calls_csv))
         .route("/ivr", get(pages::ivr))

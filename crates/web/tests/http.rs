@@ -261,6 +261,9 @@ async fn every_page_and_api_route_answers_from_the_archive() {
         .query_row("SELECT count(*) FROM calls WHERE outcome = 'abandoned_in_queue'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(rows, n.min(50));
+    // The list answers at /calls too, as the API's list does at /api/calls.
+    let (status, by_name, _) = server.get("/calls?outcome=abandoned_in_queue").await;
+    assert_eq!((status, by_name), (200, list));
     let (status, _, _) = server.get("/?tz=Not/AZone").await;
     assert_eq!(status, 400);
 
