@@ -416,6 +416,16 @@ fn archive_figures() -> Value {
             v.outcome == "answered" && v.wait_ms <= f.targets[&(v.queue.clone(), v.media_type.clone())]
         })
         .count();
+    // And the goals they were meant to meet, added up (in thousandths).
+    #[allow(clippy::cast_possible_truncation)]
+    let goals = (f
+        .truth
+        .iter()
+        .flat_map(|t| &t.queue_visits)
+        .filter_map(|v| f.goals[&(v.queue.clone(), v.media_type.clone())])
+        .sum::<f64>()
+        * 1000.0)
+        .round() as i64;
     serde_json::json!({
         "calls": one("SELECT count(*) FROM calls"),
         "talk_ms": one("SELECT sum(talk_ms) FROM calls"),
@@ -432,7 +442,8 @@ fn archive_figures() -> Value {
         "wait_ms": one("SELECT sum(q.value ->> 'wait_ms') FROM call_records r, json_each(r.record_json, '$.queues') q"),
         "first_entered_ms": one("SELECT CAST(round(min(unixepoch(q.value ->> 'entered_at', 'subsec')) * 1000) AS INTEGER) FROM call_records r, json_each(r.record_json, '$.queues') q"),
         "visits_within_target": within,
-        "visit_types": {"entered_at": "TIMESTAMP WITH TIME ZONE", "wait_ms": "BIGINT", "outcome": "VARCHAR", "service_target_ms": "BIGINT"},
+        "visit_goals_permille": goals,
+        "visit_types": {"entered_at": "TIMESTAMP WITH TIME ZONE", "wait_ms": "BIGINT", "outcome": "VARCHAR", "service_target_ms": "BIGINT", "service_level_goal": "DOUBLE"},
         "raw": one("SELECT count(*) FROM conversations"),
         "days": one("SELECT count(DISTINCT call_date) FROM calls"),
         "first_start_ms": one("SELECT min(start_ms) FROM calls"),

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use arrow_array::builder::{BooleanBuilder, Int64Builder, TimestampMillisecondBuilder};
+use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, TimestampMillisecondBuilder};
 use arrow_array::{ArrayRef, RecordBatch, StringArray};
 use arrow_buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
@@ -151,7 +151,7 @@ impl ExportTable {
     }
 
     fn spec(self) -> TableSpec {
-        use ColumnType::{Bool, Int, Raw, Text, Time};
+        use ColumnType::{Bool, Int, Raw, Real, Text, Time};
         match self {
             ExportTable::Calls => TableSpec {
                 from: "calls c",
@@ -266,6 +266,7 @@ impl ExportTable {
                     ("outcome", Text, "v.outcome"),
                     ("handle_ms", Int, "v.handle_ms"),
                     ("service_target_ms", Int, "t.target_ms"),
+                    ("service_level_goal", Real, "t.goal"),
                 ],
             },
             ExportTable::IvrSteps => TableSpec {
@@ -300,6 +301,8 @@ impl ExportTable {
 enum ColumnType {
     Text,
     Int,
+    /// A floating-point number (a share, 0 to 1).
+    Real,
     Bool,
     /// Milliseconds since the epoch, exported as a UTC timestamp.
     Time,
@@ -648,6 +651,7 @@ trait Sink {
 enum Value<'a> {
     Null,
     Int(i64),
+    Real(f64),
     Text(Cow<'a, str>),
 }
 
@@ -697,6 +701,7 @@ impl Sink for TextSink {
         for (i, (_, kind, _)) in self.columns.iter().enumerate() {
             cells.push(match row.get_ref(i)? {
                 ValueRef::Integer(v) => Value::Int(v),
+                ValueRef::Real(v) if *kind == ColumnType::Real => Value::Real(v),
                 ValueRef::Real(v) => Value::Text(Cow::Owned(v.to_string())),
                 ValueRef::Text(t) => Value::Text(text(t)),
                 ValueRef::Blob(_) if *kind == ColumnType::Raw => {
@@ -718,6 +723,7 @@ impl Sink for TextSink {
                         self.line.push_str(if *v != 0 { "true" } else { "false" });
                     }
                     (Value::Int(v), _) => self.line.push_str(&v.to_string()),
+                    (Value::Real(v), _) => self.line.push_str(&v.to_string()),
                     (Value::Text(t), _) => self.line.push_str(&csv_cell(t)),
                 }
             }
@@ -729,6 +735,9 @@ impl Sink for TextSink {
                     (Value::Int(ms), ColumnType::Time) => Timestamp(*ms).to_rfc3339().into(),
                     (Value::Int(v), ColumnType::Bool) => (*v != 0).into(),
                     (Value::Int(v), _) => (*v).into(),
+                    (Value::Real(v), _) => {
+                        serde_json::Number::from_f64(*v).map_or(serde_json::Value::Null, Into::into)
+                    }
                     // The raw record is JSON: embedded as itself, not as a string.
                     (Value::Text(t), ColumnType::Raw) => {
                         serde_json::from_str(t).unwrap_or_else(|_| serde_json::Value::String(t.to_string()))
@@ -862,6 +871,7 @@ enum Builder {
     /// The raw record: a text column filled from compressed blobs.
     Raw(TextColumn),
     Int(Int64Builder),
+    Real(Float64Builder),
     Bool(BooleanBuilder),
     Time(TimestampMillisecondBuilder),
 }
@@ -886,6 +896,7 @@ impl ParquetSink {
                 let data_type = match kind {
                     ColumnType::Text | ColumnType::Raw => DataType::Utf8,
                     ColumnType::Int => DataType::Int64,
+                    ColumnType::Real => DataType::Float64,
                     ColumnType::Bool => DataType::Boolean,
                     ColumnType::Time => DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
                 };
@@ -935,6 +946,7 @@ impl ParquetSink {
                 ColumnType::Text => Builder::Text(TextColumn::default()),
                 ColumnType::Raw => Builder::Raw(TextColumn::default()),
                 ColumnType::Int => Builder::Int(Int64Builder::with_capacity(batch)),
+                ColumnType::Real => Builder::Real(Float64Builder::with_capacity(batch)),
                 ColumnType::Bool => Builder::Bool(BooleanBuilder::with_capacity(batch)),
                 ColumnType::Time => {
                     Builder::Time(TimestampMillisecondBuilder::with_capacity(batch).with_timezone("UTC"))
@@ -959,6 +971,7 @@ impl ParquetSink {
                     (Arc::new(array.clone()), Some(array))
                 }
                 Builder::Int(b) => (Arc::new(b.finish()), None),
+                Builder::Real(b) => (Arc::new(b.finish()), None),
                 Builder::Bool(b) => (Arc::new(b.finish()), None),
                 Builder::Time(b) => (Arc::new(b.finish()), None),
             };
@@ -991,6 +1004,10 @@ impl Sink for ParquetSink {
                 (Builder::Text(c) | Builder::Raw(c), _) => c.push_null(),
                 (Builder::Int(b), ValueRef::Integer(v)) => b.append_value(v),
                 (Builder::Int(b), _) => b.append_null(),
+                (Builder::Real(b), ValueRef::Real(v)) => b.append_value(v),
+                #[allow(clippy::cast_precision_loss)]
+                (Builder::Real(b), ValueRef::Integer(v)) => b.append_value(v as f64),
+                (Builder::Real(b), _) => b.append_null(),
                 (Builder::Bool(b), ValueRef::Integer(v)) => b.append_value(v != 0),
                 (Builder::Bool(b), _) => b.append_null(),
                 (Builder::Time(b), ValueRef::Integer(v)) => b.append_value(v),

@@ -37,7 +37,8 @@ print(json.dumps({
     "first_entered_ms": one(f"SELECT epoch_ms(min(entered_at)) FROM {table('queue_visits')}"),
     "visits_within_target": one(
         f"SELECT count(*) FROM {table('queue_visits')} WHERE outcome = 'answered' AND wait_ms <= service_target_ms"),
-    "visit_types": {k: visit_types[k] for k in ("entered_at", "wait_ms", "outcome", "service_target_ms")},
+    "visit_goals_permille": one(f"SELECT CAST(round(sum(service_level_goal) * 1000) AS BIGINT) FROM {table('queue_visits')}"),
+    "visit_types": {k: visit_types[k] for k in ("entered_at", "wait_ms", "outcome", "service_target_ms", "service_level_goal")},
     "raw": one(f"SELECT count(*) FROM {table('raw')} WHERE json_valid(record)"),
     "days": one(f"SELECT count(DISTINCT call_date) FROM {table('calls')}"),
     "first_start_ms": one(f"SELECT epoch_ms(min(call_start)) FROM {table('calls')}"),
