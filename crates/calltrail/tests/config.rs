@@ -99,7 +99,8 @@ fn the_configuration_names_the_organisation_the_archive_the_zone_and_the_sync_de
             c.env("CALLTRAIL_TZ", tz);
         }
         let table = ok(&c.output().unwrap(), "calls");
-        table.lines().nth(2).unwrap().split("  ").nth(1).unwrap().trim().to_owned()
+        let row = table.lines().skip_while(|l| !l.starts_with("---")).nth(1).unwrap();
+        row.split("  ").nth(1).unwrap().trim().to_owned()
     };
     let start_ms: i64 = archive.query_row("SELECT min(start_ms) FROM calls", [], |r| r.get(0)).unwrap();
     assert_eq!(first_start(&[], None), local_minute(start_ms, 330), "tz from the file");

@@ -219,6 +219,8 @@ pub fn csv_cell(text: &str) -> String {
 
 /// Aligned columns (right-aligned where `right` says so); control characters in values are
 /// replaced so they cannot drive the terminal, and long values are cut at 48 characters.
+/// Headings are written for people: words apart (`answer_rate` as `answer rate`), and on two
+/// lines where one line would make a column wider than its values.
 pub fn render_table(headers: &[&str], rows: &[Vec<String>], right: &[bool]) -> String {
     let clean = |s: &str| -> String {
         let mut out: String = s.chars().map(|c| if c.is_control() { '�' } else { c }).take(48).collect();
@@ -229,11 +231,19 @@ pub fn render_table(headers: &[&str], rows: &[Vec<String>], right: &[bool]) -> S
         out
     };
     let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| clean(c)).collect()).collect();
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = vec![0; headers.len()];
     for r in &rows {
         for (i, c) in r.iter().enumerate() {
             widths[i] = widths[i].max(c.chars().count());
         }
+    }
+    let headings: Vec<[String; 2]> = headers
+        .iter()
+        .zip(&widths)
+        .map(|(h, &width)| heading_lines(&clean(h), if rows.is_empty() { usize::MAX } else { width }))
+        .collect();
+    for (width, [upper, lower]) in widths.iter_mut().zip(&headings) {
+        *width = (*width).max(upper.chars().count()).max(lower.chars().count());
     }
     let mut out = String::new();
     let line = |cells: &[String], out: &mut String| {
@@ -250,12 +260,33 @@ pub fn render_table(headers: &[&str], rows: &[Vec<String>], right: &[bool]) -> S
             .collect();
         let _ = writeln!(out, "{}", parts.join("  ").trim_end());
     };
-    line(&headers.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>(), &mut out);
+    if headings.iter().any(|[upper, _]| !upper.is_empty()) {
+        line(&headings.iter().map(|[upper, _]| upper.clone()).collect::<Vec<_>>(), &mut out);
+    }
+    line(&headings.iter().map(|[_, lower]| lower.clone()).collect::<Vec<_>>(), &mut out);
     line(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>(), &mut out);
     for r in &rows {
         line(r, &mut out);
     }
     out
+}
+
+/// A heading's words as two lines, the upper one empty unless the heading is wider than
+/// `width` and splitting it between two words makes it narrower. A heading with a number for
+/// a word names a range (`s10_30`, `under_10s`) and stays as it is.
+fn heading_lines(heading: &str, width: usize) -> [String; 2] {
+    let words: Vec<&str> = heading.split(['_', ' ']).filter(|w| !w.is_empty()).collect();
+    if words.iter().any(|w| w.starts_with(|c: char| c.is_ascii_digit())) {
+        return [String::new(), heading.to_owned()];
+    }
+    let whole = words.join(" ");
+    let long =
+        |line: &[&str]| line.iter().map(|w| w.chars().count()).sum::<usize>() + line.len().saturating_sub(1);
+    let narrowest = (1..words.len()).min_by_key(|&at| long(&words[..at]).max(long(&words[at..])));
+    match narrowest {
+        Some(at) if whole.chars().count() > width => [words[..at].join(" "), words[at..].join(" ")],
+        _ => [String::new(), whole],
+    }
 }
 
 #[cfg(test)]
@@ -274,6 +305,20 @@ mod tests {
     }
 
     #[test]
+    fn headings_are_written_for_people_on_two_lines_where_one_is_too_wide() {
+        let lines = heading_lines;
+        assert_eq!(lines("answered_within_target", 5), ["answered".to_owned(), "within target".to_owned()]);
+        assert_eq!(lines("service_level_goal", 6), ["service".to_owned(), "level goal".to_owned()]);
+        // Wide enough values, one word or a range's name: one line.
+        assert_eq!(lines("answer_rate", 11), [String::new(), "answer rate".to_owned()]);
+        assert_eq!(lines("offered", 3), [String::new(), "offered".to_owned()]);
+        assert_eq!(lines("s10_30", 2), [String::new(), "s10_30".to_owned()]);
+        // A table without rows keeps its headings on one line.
+        let empty = render_table(&["answered_within_target"], &[], &[true]);
+        assert_eq!(empty, "answered within target\n----------------------\n");
+    }
+
+    #[test]
     fn one_table_three_renderings() {
         let mut t = Table::new(&[
             col("queue", Kind::Text),
@@ -286,8 +331,18 @@ mod tests {
         let text = t.to_text();
         assert!(text.contains("1m 05s") && text.contains("50.0%") && !text.contains('\u{1b}'), "{text}");
         // Durations written for people are headed without their unit; CSV and JSON keep it.
-        assert!(text.starts_with("queue         calls  avg_wait  answer_rate\n"), "{text}");
-        assert!(text.lines().nth(3).unwrap().starts_with("Sales             3         -"), "{text}");
+        // A heading wider than its column's values goes on two lines.
+        let head: Vec<&str> = text.lines().take(3).collect();
+        assert_eq!(
+            head,
+            [
+                "                        avg  answer",
+                "queue         calls    wait    rate",
+                "------------  -----  ------  ------"
+            ],
+            "{text}"
+        );
+        assert!(text.lines().nth(4).unwrap().starts_with("Sales             3       -"), "{text}");
         let csv = t.to_csv();
         assert!(csv.starts_with("queue,calls,avg_wait_ms,answer_rate\n'=Billing"), "{csv}");
         assert!(csv.contains(",65000,0.5000\n"), "{csv}");
