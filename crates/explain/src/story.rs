@@ -3,8 +3,18 @@
 
 use std::fmt::Write;
 
-use crate::record::{CallRecord, Party, Role};
+use crate::record::{CallRecord, Party, QueueOutcome, Role};
 use crate::time::Timestamp;
+
+/// How a wait in a queue ended (a queue visit's `outcome`), in words.
+pub fn queue_ending(outcome: &str) -> &str {
+    match outcome {
+        "transferred" => "transferred on",
+        "flow_out" => "taken out by an in-queue flow",
+        "ongoing" => "still waiting",
+        other => other,
+    }
+}
 
 /// Renders one call record as readable text, ending with a blank line.
 pub fn render(call: &CallRecord<'_>) -> String {
@@ -51,9 +61,15 @@ pub fn render(call: &CallRecord<'_>) -> String {
     }
     for q in &call.queues {
         let name = q.queue_name.as_deref().or(q.queue_id.as_deref()).unwrap_or("a queue");
-        let visit = match q.outcome_str() {
-            "ongoing" => format!("{name}: still waiting (ongoing)"),
-            outcome => format!("{name}: waited {}, {outcome}", duration(q.wait_ms)),
+        // A wait of another media than the call's: a callback waiting for an agent.
+        let name = match q.media_type.as_deref() {
+            Some(media) if q.media_type != call.media_type => format!("{name} ({media})"),
+            _ => name.to_owned(),
+        };
+        let visit = if q.outcome == QueueOutcome::Ongoing {
+            format!("{name}: still waiting (ongoing)")
+        } else {
+            format!("{name}: waited {}, {}", duration(q.wait_ms), queue_ending(q.outcome_str()))
         };
         line(&mut out, "Queue", &visit);
     }

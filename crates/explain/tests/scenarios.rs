@@ -747,6 +747,22 @@ fn callback_requested_in_queue() {
         ],
     );
     insta::assert_json_snapshot!(call);
+    // The story tells how the wait ended in words.
+    let story = support::story_of(&record);
+    assert!(
+        story.contains("Queue      Billing Queue: waited 1m 00s, taken out by an in-queue flow\n"),
+        "{story}"
+    );
+    // The callback waiting in the queue for an agent is a wait of its own media.
+    let mut waited_again = record.clone();
+    waited_again["participants"][1]["sessions"].as_array_mut().unwrap().push(session(
+        "callback",
+        "inbound",
+        json!({}),
+        vec![c.segx("interact", 60.0, 305.0, json!({"queueId": "q-billing", "disconnectType": "peer"}))],
+    ));
+    let story = support::story_of(&waited_again);
+    assert!(story.contains("Queue      Billing Queue (callback): waited 4m 05s, answered\n"), "{story}");
 }
 
 fn outbound_user(c: &Clock, connect: Option<f64>, end: f64) -> Value {

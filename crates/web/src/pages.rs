@@ -383,7 +383,7 @@ pub(crate) async fn call(
                             td { (s(q, "/queue_name").or_else(|| s(q, "/queue_id")).unwrap_or("")) }
                             td { (local(q.get("entered_at").and_then(Value::as_str).and_then(Timestamp::parse).map(|t| t.0), &zone)) }
                             td.num { (duration(ms(q, "/wait_ms"))) }
-                            td { (s(q, "/outcome").unwrap_or("").replace('_', " ")) }
+                            td { (calltrail_explain::story::queue_ending(s(q, "/outcome").unwrap_or(""))) }
                         }
                     }
                 }

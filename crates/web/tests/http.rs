@@ -212,7 +212,7 @@ async fn every_page_and_api_route_answers_from_the_archive() {
     let table = page.split("data-queue-visits=").nth(1).unwrap().split("</table>").next().unwrap();
     for visit in visits {
         let waited = calltrail_explain::story::duration(visit["wait_ms"].as_i64().unwrap());
-        let ended = visit["outcome"].as_str().unwrap().replace('_', " ");
+        let ended = calltrail_explain::story::queue_ending(visit["outcome"].as_str().unwrap());
         assert!(table.contains(&format!("<td class=\"num\">{waited}</td><td>{ended}</td>")), "{table}");
     }
     let raw = server.json(&format!("/api/calls/{}/raw", encode(&id))).await;
