@@ -252,7 +252,18 @@ fn fields_glossary() {
     assert!(all.as_array().unwrap().len() > 200);
 
     let out = run(&["fields"], b"", dir.path());
-    assert!(text(&out.stdout).contains("AnalyticsConversationSegment"));
+    let list = text(&out.stdout);
+    assert!(list.contains("AnalyticsConversationSegment"));
+    // Long names stand on a line of their own, their meaning under the column beneath.
+    assert!(list.lines().all(|l| l.chars().count() <= 100), "{list}");
+    assert!(
+        list.contains(
+            "  conversation.mediaStatsMinConversationMos\n                                     The worst"
+        ),
+        "{list}"
+    );
+    let page = text(&run(&["fields", "disconnectType"], b"", dir.path()).stdout);
+    assert!(page.lines().all(|l| l.chars().count() <= 100), "{page}");
 }
 
 #[test]

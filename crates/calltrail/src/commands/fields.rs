@@ -37,7 +37,7 @@ pub fn run(args: &FieldsArgs, _printer: &Printer) -> anyhow::Result<Status> {
                     section = f.on;
                     writeln!(out, "\n{section}")?;
                 }
-                let head = format!("  {:<34} ", f.path);
+                let head = column_head(&mut out, "  ", f.path, 34)?;
                 writeln!(out, "{}", wrap(&head, first_sentence(f.meaning), WIDTH))?;
             }
             writeln!(out, "\n`calltrail fields NAME` shows one field in full.")?;
@@ -52,7 +52,8 @@ pub fn run(args: &FieldsArgs, _printer: &Printer) -> anyhow::Result<Status> {
                 if !f.values.is_empty() {
                     writeln!(out, "Values:")?;
                     for (value, meaning) in f.values {
-                        writeln!(out, "{}", wrap(&format!("  {value:<22} "), meaning, WIDTH))?;
+                        let head = column_head(&mut out, "  ", value, 22)?;
+                        writeln!(out, "{}", wrap(&head, meaning, WIDTH))?;
                     }
                     writeln!(out)?;
                 }
@@ -75,6 +76,16 @@ fn first_sentence(text: &str) -> &str {
 
 /// The longest line the glossary prints.
 const WIDTH: usize = 100;
+
+/// The head of a two-column line: `label` padded to `width` after `indent`; a longer label
+/// gets a line of its own, and the text starts under the column on the next.
+fn column_head(out: &mut impl Write, indent: &str, label: &str, width: usize) -> std::io::Result<String> {
+    if label.chars().count() <= width {
+        return Ok(format!("{indent}{label:<width$} "));
+    }
+    writeln!(out, "{indent}{label}")?;
+    Ok(" ".repeat(indent.chars().count() + width + 1))
+}
 
 /// `text` after `head`, its words wrapped at `width` columns; the lines after the first are
 /// indented to where the text began, so a value's meaning reads as a column.
