@@ -659,7 +659,7 @@ pub(crate) async fn reports_index(
                     div.tile data-tile=(key) { span.name { (name) } span.value { (value) } span.muted { (note) } }
                 }
             }
-            (outcomes_chart(by_day))
+            (outcomes_chart(by_day, &params))
         }
         ul.reports {
             li { a href=(link("/ivr")) { (ReportKind::Ivr.title()) } }
@@ -691,7 +691,7 @@ fn time_input(value: Option<&String>) -> &'static str {
 /// one column (the measure), each labelled by the others named.
 fn chart(kind: ReportKind, table: &Table, params: &Params) -> Markup {
     let (measure, labels): (&str, &[&str]) = match kind {
-        ReportKind::Outcomes => return outcomes_chart(table),
+        ReportKind::Outcomes => return outcomes_chart(table, params),
         ReportKind::Phases => return phases_chart(table),
         ReportKind::Queues => return queues_chart(table, &waits_media(params)),
         ReportKind::Reasons => ("calls", &["reason"]),
@@ -757,7 +757,11 @@ fn row_label(table: &Table) -> impl Fn(&Value) -> String {
 
 /// The outcomes report as a picture: a bar per row (day, hour or queue) as long as its calls,
 /// split by how they ended; the inbound answer rate at its end.
-fn outcomes_chart(table: &Table) -> Markup {
+fn outcomes_chart(table: &Table, params: &Params) -> Markup {
+    if table.index("day").is_some() && table.index("hour").is_some() && table.index("queue").is_none() {
+        let zone = params.zone().unwrap_or_default();
+        return calls_by_hour_chart(table, zone.name());
+    }
     let legend: Vec<(&str, &str)> = OUTCOME_PIECES.iter().map(|&(_, class, name)| (class, name)).collect();
     let label_of = row_label(table);
     let stacks: Vec<svg::Stack> = table
@@ -790,6 +794,38 @@ fn outcomes_chart(table: &Table) -> Markup {
         })
         .collect();
     svg::stacked("Calls by how they ended", &legend, &stacks)
+}
+
+/// The outcomes report per day and hour as a heat map: a row per day, a column per hour of the
+/// day, each cell as dark as its calls are many: when calls come in, for staffing.
+fn calls_by_hour_chart(table: &Table, zone: &str) -> Markup {
+    let rows = table.to_json_rows();
+    let mut days: Vec<String> = Vec::new();
+    let mut cells = Vec::new();
+    for row in &rows {
+        let (Some(day), Some(hour)) = (row["day"].as_str(), row["hour"].as_str()) else { continue };
+        let Some(column) = hour.get(..2).and_then(|h| h.parse::<usize>().ok()).filter(|h| *h < 24) else {
+            continue;
+        };
+        if days.last().is_none_or(|d| d != day) {
+            days.push(day.to_owned());
+        }
+        let calls = row["calls"].as_u64().unwrap_or(0);
+        let answered = row["answer_rate"]
+            .as_f64()
+            .map(|r| format!(" · {:.0}% of inbound answered", r * 100.0))
+            .unwrap_or_default();
+        #[allow(clippy::cast_precision_loss)]
+        cells.push(svg::Cell {
+            row: days.len() - 1,
+            column,
+            value: calls as f64,
+            title: format!("{day} {hour}: {calls} call{}{answered}", if calls == 1 { "" } else { "s" }),
+        });
+    }
+    let hours: Vec<String> = (0..24).map(|h| format!("{h:02}")).collect();
+    let caption = format!("Calls per hour of each day ({zone}): the darker, the more calls");
+    svg::heatmap(&caption, &days, &hours, &cells)
 }
 
 /// The phases report as a picture: per queue over the whole range, each phase's average over
@@ -1162,6 +1198,9 @@ svg .flow { fill:#c9d6ea; opacity:.55; } svg .step-box { fill:var(--accent); }
 svg .step-label { fill:var(--fg); font-weight:600; } svg .ending { fill:var(--muted); }
 svg .ending.transfer { fill:#2e9e5b; } svg .ending.disconnect { fill:#d9534f; }
 svg.bars { max-width:960px; display:block; }
+svg.heatmap { max-width:800px; display:block; font-size:11px; } svg .heat-blank { fill:#f7f8fa; }
+svg .heat1 { fill:#dbe7f8; } svg .heat2 { fill:#a9c6ee; } svg .heat3 { fill:#6f9fe0; }
+svg .heat4 { fill:#3b76cc; } svg .heat5 { fill:#1d4f9a; }
 svg .bar { fill:var(--accent); } svg .bar-label, svg .bar-value { fill:var(--fg); }
 .tiles { display:flex; flex-wrap:wrap; gap:12px; margin:1em 0; }
 .tile { display:flex; flex-direction:column; min-width:11em; max-width:17em; padding:.6em .9em; border:1px solid var(--line); border-radius:6px; }

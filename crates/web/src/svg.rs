@@ -439,6 +439,56 @@ pub fn stacked(title: &str, legend: &[(&str, &str)], stacks: &[Stack]) -> Markup
     }
 }
 
+/// One cell of a heat map: its row and column, its value, and what hovering over it says.
+pub struct Cell {
+    pub row: usize,
+    pub column: usize,
+    pub value: f64,
+    pub title: String,
+}
+
+/// Shades in a heat map, lightest to darkest.
+const SHADES: u32 = 5;
+
+/// A heat map: a row per `rows` label, a column per `columns` label, each cell shaded by its
+/// value (in five steps, the darkest holding the largest) and titled; a cell without a value
+/// stays blank.
+pub fn heatmap(title: &str, rows: &[String], columns: &[String], cells: &[Cell]) -> Markup {
+    let max = cells.iter().map(|c| c.value).fold(0.0, f64::max);
+    if rows.is_empty() || columns.is_empty() || max <= 0.0 {
+        return html! {};
+    }
+    let (gutter, top, size) = (100.0, 22.0, 28.0);
+    let at = |i: usize| f64::from(u32::try_from(i).unwrap_or(0));
+    let (width, height) = (gutter + at(columns.len()) * size + 10.0, top + at(rows.len()) * size + 4.0);
+    // The shade of a value: 1 for the smallest above nothing, SHADES for the largest.
+    let shade = |value: f64| {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let step = (value / max * f64::from(SHADES)).ceil() as u32;
+        step.clamp(1, SHADES)
+    };
+    html! {
+        figure.chart {
+            figcaption { (title) }
+            svg.heatmap xmlns="http://www.w3.org/2000/svg" role="img" viewBox=(format!("0 0 {width} {height}")) aria-label=(title) {
+                @for (j, column) in columns.iter().enumerate() {
+                    text.bar-label x=(gutter + at(j) * size + size / 2.0) y=(top - 7.0) text-anchor="middle" { (column) }
+                }
+                @for (i, row) in rows.iter().enumerate() {
+                    text.bar-label x=(gutter - 6.0) y=(top + at(i) * size + size / 2.0 + 4.0) text-anchor="end" { (row) }
+                    rect.heat-blank x=(gutter) y=(top + at(i) * size + 1.0) width=(at(columns.len()) * size) height=(size - 2.0) {}
+                }
+                @for cell in cells.iter().filter(|c| c.value > 0.0 && c.row < rows.len() && c.column < columns.len()) {
+                    rect class=(format!("heat heat{}", shade(cell.value))) data-cell=(format!("{} {}", rows[cell.row], columns[cell.column]))
+                        x=(gutter + at(cell.column) * size + 1.0) y=(top + at(cell.row) * size + 1.0) width=(size - 2.0) height=(size - 2.0) {
+                        title { (cell.title) }
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{tick_label, tick_step, timeline, DAY, HOUR};

@@ -687,6 +687,39 @@ async fn the_queues_picture_splits_each_rows_calls_by_how_they_ended() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn calls_per_day_and_hour_are_drawn_as_a_heat_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive(dir.path());
+    let server = start(&db, None).await;
+    let query = "by=day,hour&tz=America/Chicago";
+    let rows = server.json(&format!("/api/reports/outcomes?{query}")).await;
+    let rows = rows.as_array().unwrap();
+    let (status, page, _) = server.get(&format!("/reports/outcomes?{query}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<svg class=\"heatmap\""), "{page}");
+    assert!(page.contains("Calls per hour of each day (America/Chicago)"), "{page}");
+    assert!(!page.contains("data-bar="), "a heat map, not a bar per hour");
+    // A cell per day and hour that had calls, titled with them, the darkest for the most.
+    assert_eq!(page.matches("data-cell=").count(), rows.len());
+    let max = rows.iter().map(|r| r["calls"].as_u64().unwrap()).max().unwrap();
+    assert!(max >= 5, "{max}");
+    for row in rows {
+        let (day, hour, calls) =
+            (row["day"].as_str().unwrap(), row["hour"].as_str().unwrap(), row["calls"].as_u64().unwrap());
+        let cell = page.split(&format!("data-cell=\"{day} {}\"", &hour[..2])).nth(1).expect(hour);
+        let cell = cell.split("</rect>").next().unwrap();
+        let plural = if calls == 1 { "" } else { "s" };
+        assert!(cell.contains(&format!("<title>{day} {hour}: {calls} call{plural}")), "{cell}");
+        let darkest = page.split(&format!("data-cell=\"{day} {}\"", &hour[..2])).next().unwrap();
+        let darkest = darkest.ends_with("class=\"heat heat5\" ");
+        assert_eq!(darkest, calls * 5 > max * 4, "{day} {hour}: {calls} of at most {max}");
+    }
+    // Grouped by day alone, the days are bars again.
+    let (_, by_day, _) = server.get("/reports/outcomes?by=day").await;
+    assert!(by_day.contains("data-bar=") && !by_day.contains("data-cell="));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_reports_overview_counts_the_archives_calls_by_how_they_ended() {
     let dir = tempfile::tempdir().unwrap();
     let db = archive(dir.path());
