@@ -169,7 +169,24 @@ fn the_calls_list_one_call_the_ivr_map_and_the_reports_overview_render_in_chromi
     );
     assert_eq!(reports.matches("<g data-bar=").count(), usize::try_from(days).unwrap(), "a bar a day");
 
-    for shot in ["calls.png", "call-answered.png", "ivr.png", "reports.png"] {
+    // Calls per day and hour as a heat map: a cell for each hour (UTC) that had calls.
+    let hours = browse(
+        &chromium,
+        &scratch,
+        &format!("{base}/reports/outcomes?by=day,hour"),
+        &shots.join("hours.png"),
+    );
+    let busy_hours: i64 = conn
+        .query_row(
+            "SELECT count(DISTINCT start_ms / 3600000) FROM calls WHERE start_ms IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(hours.contains("<svg class=\"heatmap\""), "a heat map");
+    assert_eq!(hours.matches("data-cell=").count(), usize::try_from(busy_hours).unwrap(), "a cell an hour");
+
+    for shot in ["calls.png", "call-answered.png", "ivr.png", "reports.png", "hours.png"] {
         let size = std::fs::metadata(shots.join(shot)).unwrap().len();
         assert!(size > 30_000, "{shot} is {size} bytes: nothing drawn?");
     }
