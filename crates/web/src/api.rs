@@ -1,7 +1,8 @@
 //! The JSON API: the same data as the pages, for scripts and dashboards. `/api/calls` pages
 //! with `before` like the list; `/api/calls/{id}` is the call record; `/api/calls/{id}/raw`
-//! the detail record as received. And `/calls.csv`: every call the list's filters select, as
-//! a download for a spreadsheet, streamed a page at a time.
+//! the detail record as received; `/api/reports/{name}` a report's rows (`format=csv` for the
+//! command line's CSV). And `/calls.csv`: every call the list's filters select, as a download
+//! for a spreadsheet, streamed a page at a time.
 
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -148,11 +149,31 @@ pub(crate) async fn report(
 ) -> Result<Response, WebError> {
     let kind =
         ReportKind::parse(&name).ok_or_else(|| WebError::NotFound(format!("no report named `{name}`")))?;
+    let csv = match params.format.as_deref().map(str::trim) {
+        None | Some("" | "json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(WebError::BadRequest(format!("`{other}` is not a format: use json or csv")))
+        }
+    };
     let answer = pages::report_computed(&state, kind, &params).await?;
-    match &*answer.value {
-        Computed::Table(t) => Ok(answer.timed(Json(Value::Array(t.to_json_rows())).into_response())),
-        Computed::Ivr(_) => Err(WebError::Internal("unexpected cache entry".into())),
-    }
+    let Computed::Table(t) = &*answer.value else {
+        return Err(WebError::Internal("unexpected cache entry".into()));
+    };
+    let response = if csv {
+        let file = format!("attachment; filename=\"{}.csv\"", kind.as_str());
+        (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (header::CONTENT_DISPOSITION, file),
+            ],
+            t.to_csv(),
+        )
+            .into_response()
+    } else {
+        Json(Value::Array(t.to_json_rows())).into_response()
+    };
+    Ok(answer.timed(response))
 }
 
 pub(crate) async fn fields(Query(params): Query<Params>) -> Response {

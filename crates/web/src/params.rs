@@ -58,6 +58,8 @@ pub struct Params {
     pub short: Option<String>,
     /// Glossary: one field.
     pub name: Option<String>,
+    /// `/api/reports/{name}`: `json` (the default) or `csv`.
+    pub format: Option<String>,
 }
 
 fn given(value: Option<&String>) -> Option<String> {

@@ -687,6 +687,40 @@ async fn the_queues_picture_splits_each_rows_calls_by_how_they_ended() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_report_comes_as_csv_and_a_long_one_shows_its_first_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive(dir.path());
+    let server = start(&db, None).await;
+    // The CSV is the command line's, for the same report.
+    let (status, csv, headers) =
+        server.get("/api/reports/phases?by=queue,day&tz=Asia/Tokyo&format=csv").await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(headers["content-disposition"], "attachment; filename=\"phases.csv\"");
+    let options = ReportOptions {
+        zone: calltrail_model::Zone::named("Asia/Tokyo").unwrap(),
+        group_by: GroupBy { queue: true, day: true, hour: false },
+        ..ReportOptions::default()
+    };
+    let expected =
+        Store::open(&db).unwrap().report(ReportKind::Phases, &CallFilter::default(), &options).unwrap();
+    assert_eq!(csv, expected.to_csv());
+    let (status, _, _) = server.get("/api/reports/phases?format=xml").await;
+    assert_eq!(status, 400);
+    // A page shows the first 500 rows, says so, and links the whole report.
+    let rows = server.json("/api/reports/phases?by=queue,day,hour").await;
+    let rows = rows.as_array().unwrap().len();
+    assert!(rows > 500, "{rows}");
+    let (_, page, _) = server.get("/reports/phases?by=queue,day,hour").await;
+    let table = page.split("<table class=\"report\">").nth(1).unwrap();
+    assert_eq!(table.matches("<tr>").count(), 1 + 500, "a heading and 500 rows");
+    assert!(page.contains(&format!("the first 500 of its {rows} rows are below")), "{page}");
+    assert!(page.contains("href=\"/api/reports/phases?by=queue%2Cday%2Chour&amp;format=csv\""), "{page}");
+    let (_, short, _) = server.get("/reports/phases?by=queue").await;
+    assert!(!short.contains("data-rows-shown"), "a short report shows every row");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn calls_per_day_and_hour_are_drawn_as_a_heat_map() {
     let dir = tempfile::tempdir().unwrap();
     let db = archive(dir.path());
