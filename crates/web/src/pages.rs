@@ -694,10 +694,10 @@ fn chart(kind: ReportKind, table: &Table, params: &Params) -> Markup {
         ReportKind::Outcomes => return outcomes_chart(table, params),
         ReportKind::Phases => return phases_chart(table),
         ReportKind::Queues => return queues_chart(table, &waits_media(params)),
+        ReportKind::Agents => return agents_chart(table),
         ReportKind::Reasons => ("calls", &["reason"]),
         ReportKind::Wrapups => ("calls", &["wrapup", "queue"]),
         ReportKind::Abandons => ("abandon_rate", &["where", "queue"]),
-        ReportKind::Agents => ("answered", &["agent"]),
         ReportKind::Ivr => ("reached", &["path"]),
     };
     let Some(m) = table.index(measure) else { return html! {} };
@@ -826,6 +826,50 @@ fn calls_by_hour_chart(table: &Table, zone: &str) -> Markup {
     let hours: Vec<String> = (0..24).map(|h| format!("{h:02}")).collect();
     let caption = format!("Calls per hour of each day ({zone}): the darker, the more calls");
     svg::heatmap(&caption, &days, &hours, &cells)
+}
+
+/// The agents report as a picture: a bar per agent as long as the time they handled calls,
+/// split into talk, hold and after-call work; the busiest first (as many as fit).
+fn agents_chart(table: &Table) -> Markup {
+    const PIECES: [(&str, &str, &str); 3] =
+        [("talk_ms", "talk", "talk"), ("hold_ms", "hold", "hold"), ("acw_ms", "wrapup", "after-call work")];
+    let mut rows = table.to_json_rows();
+    rows.sort_by_key(|r| std::cmp::Reverse(r["total_handle_ms"].as_i64().unwrap_or(0)));
+    let stacks: Vec<svg::Stack> = rows
+        .iter()
+        .filter(|r| r["total_handle_ms"].as_i64() > Some(0))
+        .take(30)
+        .map(|row| {
+            let agent = row["agent"].as_str().unwrap_or_default().to_owned();
+            #[allow(clippy::cast_precision_loss)]
+            let parts = PIECES
+                .iter()
+                .filter_map(|&(key, class, what)| {
+                    let ms = row[key].as_i64().filter(|ms| *ms > 0)?;
+                    Some(svg::Part {
+                        class,
+                        value: ms as f64,
+                        title: format!("{agent}: {} {what}", duration(ms)),
+                    })
+                })
+                .collect();
+            svg::Stack {
+                label: agent,
+                parts,
+                total: format!(
+                    "{} · {} answered",
+                    duration(row["total_handle_ms"].as_i64().unwrap_or(0)),
+                    row["answered"].as_u64().unwrap_or(0)
+                ),
+            }
+        })
+        .collect();
+    let legend: Vec<(&str, &str)> = PIECES.iter().map(|&(_, class, what)| (class, what)).collect();
+    svg::stacked(
+        "Each agent's handle time, by talk, hold and after-call work; the busiest first",
+        &legend,
+        &stacks,
+    )
 }
 
 /// The phases report as a picture: per queue over the whole range, each phase's average over

@@ -721,6 +721,50 @@ async fn a_report_comes_as_csv_and_a_long_one_shows_its_first_rows() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn each_agents_handle_time_is_a_bar_split_into_talk_hold_and_after_call_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive(dir.path());
+    let server = start(&db, None).await;
+    let rows = server.json("/api/reports/agents").await;
+    let rows = rows.as_array().unwrap();
+    let (_, page, _) = server.get("/reports/agents").await;
+    assert!(page.contains("Each agent's handle time"), "{page}");
+    let ms = |row: &Value, key: &str| row[key].as_i64().unwrap();
+    let busy: Vec<&Value> = rows.iter().filter(|r| ms(r, "total_handle_ms") > 0).collect();
+    assert!(busy.len() > 10, "{rows:?}");
+    for row in busy.iter().take(30) {
+        // The parts add up to the handle time, as the report's totals do.
+        assert_eq!(
+            ms(row, "talk_ms") + ms(row, "hold_ms") + ms(row, "acw_ms"),
+            ms(row, "total_handle_ms"),
+            "{row}"
+        );
+        let agent = row["agent"].as_str().unwrap();
+        let bar = page
+            .split(&format!("<g data-bar=\"{agent}\">"))
+            .nth(1)
+            .expect(agent)
+            .split("</g>")
+            .next()
+            .unwrap();
+        for (key, what) in [("talk_ms", "talk"), ("hold_ms", "hold"), ("acw_ms", "after-call work")] {
+            let title = format!(
+                "<title>{agent}: {} {what}</title>",
+                calltrail_explain::story::duration(ms(row, key))
+            );
+            assert_eq!(bar.contains(&title), ms(row, key) > 0, "{title} in {bar}");
+        }
+        let total = format!(
+            ">{} · {} answered</text>",
+            calltrail_explain::story::duration(ms(row, "total_handle_ms")),
+            row["answered"]
+        );
+        assert!(bar.contains(&total), "{total} in {bar}");
+    }
+    assert_eq!(page.matches("<g data-bar=").count(), busy.len().min(30));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn calls_per_day_and_hour_are_drawn_as_a_heat_map() {
     let dir = tempfile::tempdir().unwrap();
     let db = archive(dir.path());

@@ -1014,6 +1014,10 @@ impl Report for Agents {
             col("avg_acw_ms", Kind::Ms),
             col("avg_handle_ms", Kind::Ms),
             col("total_handle_ms", Kind::Ms),
+            // The totals behind the averages, for pictures and for sums over agents.
+            Column { name: "talk_ms", kind: Kind::Ms, show: Show::DataOnly },
+            Column { name: "hold_ms", kind: Kind::Ms, show: Show::DataOnly },
+            Column { name: "acw_ms", kind: Kind::Ms, show: Show::DataOnly },
         ]);
         let mut rows: Vec<(String, AgentTally)> = self.agents.into_iter().collect();
         rows.sort_by(|a, b| b.1.answered.cmp(&a.1.answered).then_with(|| a.0.cmp(&b.0)));
@@ -1030,6 +1034,9 @@ impl Report for Agents {
                 t.acw.average().into(),
                 t.handle.average().into(),
                 t.handle.sum().into(),
+                t.talk.sum().into(),
+                t.hold.sum().into(),
+                t.acw.sum().into(),
             ]);
         }
         table
@@ -1494,5 +1501,14 @@ mod tests {
         assert_eq!((rows[0]["offered"].as_u64(), rows[0]["not_responding"].as_u64()), (Some(2), Some(1)));
         assert_eq!(rows[0]["avg_handle_ms"], 120_000);
         assert_eq!(rows[0]["avg_hold_ms"], serde_json::Value::Null);
+        // The totals behind the averages, in the data (not the terminal's table).
+        assert_eq!(
+            (rows[0]["talk_ms"].as_i64(), rows[0]["hold_ms"].as_i64(), rows[0]["acw_ms"].as_i64()),
+            (Some(100_000), Some(0), Some(20_000))
+        );
+        let table = new_report(ReportKind::Agents, &ReportOptions::default()).finish();
+        let data_only: Vec<&str> =
+            table.columns.iter().filter(|c| c.show == Show::DataOnly).map(|c| c.name).collect();
+        assert_eq!(data_only, ["talk_ms", "hold_ms", "acw_ms"]);
     }
 }
