@@ -665,6 +665,11 @@ pub(crate) async fn reports_index(
             li { a href=(link("/ivr")) { (ReportKind::Ivr.title()) } }
             @for kind in ReportKind::ALL.iter().filter(|k| **k != ReportKind::Ivr) {
                 li { a href=(link(&format!("/reports/{}", kind.as_str()))) { (kind.title()) } }
+                @if *kind == ReportKind::Outcomes {
+                    // The same report per day and hour: a heat map of when calls come in.
+                    @let by_hour = Params { by: Some("day,hour".to_owned()), ..params.clone() }.query_string();
+                    li { a href=(format!("/reports/outcomes?{by_hour}")) { "When calls come in: calls per hour of each day" } }
+                }
             }
         }
     };

@@ -792,6 +792,13 @@ async fn calls_per_day_and_hour_are_drawn_as_a_heat_map() {
         let darkest = darkest.ends_with("class=\"heat heat5\" ");
         assert_eq!(darkest, calls * 5 > max * 4, "{day} {hour}: {calls} of at most {max}");
     }
+    // The reports overview links to it, with its filters.
+    let (_, overview, _) = server.get("/reports?tz=America/Chicago").await;
+    assert!(
+        overview
+            .contains("href=\"/reports/outcomes?tz=America%2FChicago&amp;by=day%2Chour\">When calls come in"),
+        "{overview}"
+    );
     // Grouped by day alone, the days are bars again.
     let (_, by_day, _) = server.get("/reports/outcomes?by=day").await;
     assert!(by_day.contains("data-bar=") && !by_day.contains("data-cell="));
