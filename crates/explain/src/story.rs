@@ -6,6 +6,26 @@ use std::fmt::Write;
 use crate::record::{CallRecord, Party, QueueOutcome, Role};
 use crate::time::Timestamp;
 
+/// The queues' service-level targets in a line: per media, the shortest and the longest
+/// target and how many queues set one (`(media, shortest, longest, queues)`, as the archive
+/// sums them up).
+pub fn service_targets(ranges: &[(String, i64, i64, u64)]) -> String {
+    if ranges.is_empty() {
+        return "no queue's service level listed yet (queue performance measures against 20s)".to_owned();
+    }
+    let range = |(media, lo, hi, _): &(String, i64, i64, u64)| {
+        let (lo, hi) = (duration(*lo), duration(*hi));
+        if lo == hi {
+            format!("{media} {lo}")
+        } else {
+            format!("{media} {lo} to {hi}")
+        }
+    };
+    let queues = ranges.iter().map(|l| l.3).max().unwrap_or(0);
+    let ranges: Vec<String> = ranges.iter().map(range).collect();
+    format!("{} (the settings of {queues} queues)", ranges.join(", "))
+}
+
 /// How a wait in a queue ended (a queue visit's `outcome`), in words.
 pub fn queue_ending(outcome: &str) -> &str {
     match outcome {

@@ -1132,7 +1132,7 @@ pub(crate) async fn fields(Query(params): Query<Params>) -> Response {
 
 /// `/status`: what the archive holds, the last syncs, the quarantine.
 pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, WebError> {
-    let (counts, syncs, quarantine, seq, derived_with, (looked_at, keys)) = state
+    let (counts, syncs, quarantine, seq, derived_with, (looked_at, keys), targets) = state
         .with_store(|store| {
             Ok((
                 store.counts()?,
@@ -1141,6 +1141,7 @@ pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, We
                 store.change_seq()?,
                 store.derived_with()?,
                 store.attribute_keys()?,
+                store.service_level_ranges()?,
             ))
         })
         .await?;
@@ -1153,6 +1154,7 @@ pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, We
             dt { "Still ongoing" } dd { (counts.open) }
             dt { "Earlier versions kept" } dd { (counts.history) }
             dt { "Quarantined records" } dd data-count="quarantined" { (counts.quarantined) }
+            dt { "Service-level targets" } dd data-targets=(targets.len()) { (calltrail_explain::story::service_targets(&targets)) }
             dt { "Calls derived with" } dd data-settings { (derived_with.as_ref().map_or_else(|| "settings not recorded yet".to_owned(), calltrail_explain::Settings::summary)) }
             dt { "Participant data keys" }
             dd data-attribute-keys=(keys.len()) {

@@ -396,6 +396,8 @@ async fn cached_reports_follow_the_archive() {
     };
     let before = server.json("/api/reports/queues?by=queue").await;
     assert!(voice_targets(&before).iter().all(|t| *t == (Some(20_000), None)), "{before}");
+    let (_, status_page, _) = server.get("/status").await;
+    assert!(status_page.contains("no queue's service level listed yet"), "{status_page}");
     let mut store = Store::open(&db).unwrap();
     let queues: Vec<String> = store
         .connection()
@@ -428,6 +430,8 @@ async fn cached_reports_follow_the_archive() {
     assert_eq!(bars, voice_targets(&after).len(), "{page}");
     let (_, overview, _) = server.get("/reports").await;
     assert!(overview.contains("voice waits in queues answered within 45.0s (goal 85%)"), "{overview}");
+    let (_, status_page, _) = server.get("/status").await;
+    assert!(status_page.contains("voice 45.0s (the settings of 10 queues)"), "{status_page}");
     server.index_ready().await;
     let (rows, timing) = server.report("/api/reports/queues?by=queue&direction=inbound").await;
     assert!(timing.contains("desc=\"report index\""), "{timing}");

@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use calltrail_explain::report::render_table;
-use calltrail_explain::story::duration;
 use calltrail_explain::Settings;
 use calltrail_model::Zone;
 use calltrail_store::{Counts, QuarantineRow, SyncStatus};
@@ -132,21 +131,7 @@ fn as_text(facts: &Facts, zone: &Zone) -> String {
         facts.names.iter().map(named).collect::<Vec<_>>().join(", ")
     };
     line(&mut text, "Names", &names);
-    let targets = if facts.service_levels.is_empty() {
-        "no queue's service level listed yet (queue performance measures against 20s)".to_owned()
-    } else {
-        let range = |(media, lo, hi, _): &(String, i64, i64, u64)| {
-            let (lo, hi) = (duration(*lo), duration(*hi));
-            if lo == hi {
-                format!("{media} {lo}")
-            } else {
-                format!("{media} {lo} to {hi}")
-            }
-        };
-        let queues = facts.service_levels.iter().map(|l| l.3).max().unwrap_or(0);
-        let ranges: Vec<String> = facts.service_levels.iter().map(range).collect();
-        format!("{} (the settings of {queues} queues)", ranges.join(", "))
-    };
+    let targets = calltrail_explain::story::service_targets(&facts.service_levels);
     line(&mut text, "Targets", &targets);
     let mut derived =
         facts.derived_with.as_ref().map_or_else(|| "not recorded yet".to_owned(), Settings::summary);
