@@ -11,7 +11,10 @@ use crate::time::Timestamp;
 /// sums them up).
 pub fn service_targets(ranges: &[(String, i64, i64, u64)]) -> String {
     if ranges.is_empty() {
-        return "no queue's service level listed yet (queue performance measures against 20s)".to_owned();
+        return format!(
+            "no queue's service level listed yet (queue performance measures against {}s)",
+            crate::report::DEFAULT_SERVICE_TARGET_MS / 1000
+        );
     }
     let range = |(media, lo, hi, _): &(String, i64, i64, u64)| {
         let (lo, hi) = (duration(*lo), duration(*hi));

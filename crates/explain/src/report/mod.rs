@@ -22,8 +22,8 @@
 //!   the target is the one asked for (`service_target_ms`), else the queue's own for the
 //!   media (its settings' `serviceLevel.durationMs`, as Genesys measures it), else 20 s; its
 //!   goal is the queue's `serviceLevel.percentage`, shown only where every wait of the row had
-//!   the same one and no target was asked for. Its speed of answer is the wait of the answered visits, and its handle time that of the
-//!   agents who answered from it.
+//!   the same one and no target was asked for. Its speed of answer is the wait of the answered
+//!   visits, and its handle time that of the agents who answered from it.
 
 mod ivr;
 pub mod table;
