@@ -165,6 +165,8 @@ Credentials and region, as Genesys' own tools name them:
   GENESYSCLOUD_ACCESS_TOKEN                                      or a ready token
   GENESYSCLOUD_REGION (us-east-1, eu-west-1, mypurecloud.ie, ...) or
   GENESYSCLOUD_API_REGION (https://api.mypurecloud.ie), or --api-base
+A proxy is taken from HTTPS_PROXY (or ALL_PROXY), with NO_PROXY, as curl reads them; an
+--api-base on this machine (a simulator) is always reached directly.
 
 Examples:
   calltrail sync --from 2024-05-01 --to 2024-05-08

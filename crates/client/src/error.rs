@@ -28,12 +28,14 @@ pub enum ClientError {
         retries: u32,
     },
     /// The request did not get an answer (connection, timeout), after retries.
-    #[error("{method} {path} failed: {source}{}", after(*.retries))]
+    #[error("{method} {path} failed{route}: {source}{}", after(*.retries))]
     Transport {
         /// HTTP method.
         method: &'static str,
         /// Path and query.
         path: String,
+        /// ` through the proxy at host:port` when the environment sets one, else empty.
+        route: String,
         /// Why.
         #[source]
         source: reqwest::Error,
@@ -67,7 +69,7 @@ impl ClientError {
     pub fn attempt_outcome(&self) -> String {
         match self {
             ClientError::Status { status, message, .. } => format!("answered {status}: {message}"),
-            ClientError::Transport { source, .. } => format!("failed: {}", chain(source)),
+            ClientError::Transport { route, source, .. } => format!("failed{route}: {}", chain(source)),
             ClientError::BadJson { source, .. } => format!("returned unreadable JSON: {source}"),
             ClientError::Auth(why) | ClientError::Config(why) => why.clone(),
         }

@@ -10,7 +10,8 @@ use reqwest::header::HeaderMap;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use crate::error::{classify_status, ClientError, RetryAction};
+use crate::error::{chain, classify_status, ClientError, RetryAction};
+use crate::proxy::route_words;
 use crate::region::{Credentials, Endpoints};
 
 /// Every knob of the request path.
@@ -121,6 +122,9 @@ pub struct Answer {
 pub struct Http {
     client: reqwest::Client,
     endpoints: Endpoints,
+    /// ` through the proxy at …` for the API and the login service, or empty: for errors.
+    api_route: String,
+    login_route: String,
     credentials: Credentials,
     config: RequestConfig,
     pacer: Pacer,
@@ -145,13 +149,26 @@ impl Http {
         config: RequestConfig,
     ) -> Result<Http, ClientError> {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .user_agent(concat!("calltrail/", env!("CARGO_PKG_VERSION")))
-            .timeout(config.attempt_timeout)
+            .timeout(config.attempt_timeout);
+        let (api_route, login_route) = if endpoints.on_loopback() {
+            // A simulator on this machine: a proxy elsewhere could never reach it.
+            builder = builder.no_proxy();
+            (String::new(), String::new())
+        } else {
+            (route_words(&endpoints.api), route_words(&endpoints.login))
+        };
+        if !api_route.is_empty() {
+            tracing::debug!("requests to {} go{api_route}", endpoints.api);
+        }
+        let client = builder
             .build()
-            .map_err(|e| ClientError::Config(format!("cannot build the HTTP client: {e}")))?;
+            .map_err(|e| ClientError::Config(format!("cannot build the HTTP client: {}", chain(&e))))?;
         Ok(Http {
             client,
+            api_route,
+            login_route,
             pacer: Pacer::new(config.rate_limit_per_minute),
             endpoints,
             credentials,
@@ -233,7 +250,7 @@ impl Http {
                     return Err(ClientError::Auth(format!("the login service answered {status}: {why}; check GENESYSCLOUD_OAUTHCLIENT_ID and GENESYSCLOUD_OAUTHCLIENT_SECRET")));
                 }
                 Ok(r) => last = format!("the login service answered {}", r.status().as_u16()),
-                Err(e) => last = format!("cannot reach the login service: {e}"),
+                Err(e) => last = format!("cannot reach the login service{}: {}", self.login_route, chain(&e)),
             }
             if attempt < self.config.max_retries {
                 let wait = self.backoff(attempt);
@@ -342,7 +359,13 @@ impl Http {
         path: &str,
         json: bool,
     ) -> Result<Answer, ClientError> {
-        let transport = |source| ClientError::Transport { method, path: path.to_owned(), source, retries: 0 };
+        let transport = |source| ClientError::Transport {
+            method,
+            path: path.to_owned(),
+            route: self.api_route.clone(),
+            source,
+            retries: 0,
+        };
         let response = request.send().await.map_err(transport)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
@@ -375,8 +398,8 @@ fn with_retries(error: ClientError, n: u32) -> ClientError {
         ClientError::Status { method, path, status, message, .. } => {
             ClientError::Status { method, path, status, message, retries: n }
         }
-        ClientError::Transport { method, path, source, .. } => {
-            ClientError::Transport { method, path, source, retries: n }
+        ClientError::Transport { method, path, route, source, .. } => {
+            ClientError::Transport { method, path, route, source, retries: n }
         }
         ClientError::BadJson { method, path, source, .. } => {
             ClientError::BadJson { method, path, source, retries: n }

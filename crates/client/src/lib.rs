@@ -5,6 +5,7 @@
 //! - [`region`]: regions, domains and base URLs; credentials that never print.
 //! - [`http`]: the request path — pacing to the rate limit, retries with jittered backoff and
 //!   `Retry-After`, per-attempt timeouts, OAuth client credentials with refresh.
+//! - [`proxy`]: the proxy the environment names, taken for Genesys Cloud and never for loopback.
 //! - [`error`]: what failed, where, after how many retries; which statuses are retried.
 //! - [`api`]: the endpoints, keeping each record's raw JSON.
 //! - [`plan`]: the interval planner.
@@ -13,6 +14,7 @@ pub mod api;
 pub mod error;
 pub mod http;
 pub mod plan;
+pub mod proxy;
 pub mod region;
 
 pub use error::ClientError;

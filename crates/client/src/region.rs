@@ -34,6 +34,13 @@ pub struct Endpoints {
     pub login: String,
 }
 
+impl Endpoints {
+    /// True when both the API and the login service are on this machine (a simulator).
+    pub fn on_loopback(&self) -> bool {
+        url_on_loopback(&self.api) && url_on_loopback(&self.login)
+    }
+}
+
 /// Resolves a region (`us-east-1`, `us_east_1`), a domain (`mypurecloud.ie`) or a full base URL
 /// (`https://api.usw2.pure.cloud`; plain `http://` only for loopback addresses).
 pub fn resolve(region: &str) -> Result<Endpoints, String> {
@@ -59,8 +66,9 @@ pub fn resolve(region: &str) -> Result<Endpoints, String> {
 fn from_url(url: &str) -> Result<Endpoints, String> {
     let (scheme, rest) = url.split_once("://").ok_or_else(|| format!("`{url}` is not a URL"))?;
     let host = rest.split('/').next().unwrap_or_default();
-    let hostname = host.rsplit_once(':').map_or(host, |(h, _)| h);
-    if scheme == "http" && !is_loopback(hostname) {
+    if scheme == "http" && !url_on_loopback(url) {
+        let hostname = reqwest::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned));
+        let hostname = hostname.unwrap_or_else(|| host.to_owned());
         return Err(format!("plain http is allowed only for loopback addresses, not `{hostname}`"));
     }
     if scheme != "http" && scheme != "https" {
@@ -74,9 +82,14 @@ fn from_url(url: &str) -> Result<Endpoints, String> {
     Ok(Endpoints { api, login })
 }
 
-fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host == "localhost" || host == "::1" || host.starts_with("127.")
+/// True when `url`'s host is `localhost` or a loopback address (`127.0.0.0/8`, `[::1]`).
+fn url_on_loopback(url: &str) -> bool {
+    let Some(host) = reqwest::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned)) else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.eq_ignore_ascii_case("localhost")
+        || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A secret (client secret, access token): shown as `***` everywhere.
@@ -138,6 +151,12 @@ mod tests {
             ("http://127.0.0.1:8787", "http://127.0.0.1:8787")
         );
         assert!(resolve("http://example.com").unwrap_err().contains("loopback"));
+        assert!(resolve("http://127.0.0.1.example.com:80").unwrap_err().contains("loopback"));
+        for local in ["http://[::1]", "http://[::1]:8787", "http://localhost:8787", "http://127.1.2.3"] {
+            let endpoints = resolve(local).unwrap();
+            assert!(endpoints.on_loopback(), "{local}");
+        }
+        assert!(!resolve("eu-west-1").unwrap().on_loopback());
         assert!(resolve("mars-north-1").unwrap_err().contains("unknown region"));
     }
 

@@ -75,7 +75,8 @@ async fn start_in(db: &Path, token: Option<&str>, zone: Option<&str>) -> Server 
     tokio::spawn(calltrail_web::serve(listener, state, async move {
         let _ = stopped.await;
     }));
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).no_proxy().build().unwrap();
     Server { base, client, _stop: stop }
 }
 

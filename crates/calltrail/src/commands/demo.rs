@@ -68,9 +68,10 @@ pub fn run(
             let _ = stopped.await;
         }));
         printer.say(&format!(
-            "simulated contact centre on {base}: {} conversations over {} days (seed {})",
+            "simulated contact centre on {base}: {} conversations over {} day{} (seed {})",
             sim.calls().len(),
             args.data.days,
+            if args.data.days == 1 { "" } else { "s" },
             args.data.seed
         ));
         let http = Http::new(

@@ -142,9 +142,10 @@ fn serve(args: &SimServeArgs, printer: &Printer) -> anyhow::Result<Status> {
         stdout.flush()?;
         drop(stdout);
         printer.info(&format!(
-            "{} conversations over {} days, seed {}",
+            "{} conversations over {} day{}, seed {}",
             sim.calls().len(),
             args.data.days,
+            if args.data.days == 1 { "" } else { "s" },
             args.data.seed
         ));
         printer.say(&format!(

@@ -33,7 +33,7 @@ pub async fn start(config: SimConfig) -> TestSim {
     tokio::spawn(calltrail_sim::serve(listener, sim.clone(), async move {
         let _ = stopped.await;
     }));
-    TestSim { sim, base, http: reqwest::Client::new(), stop: Some(stop) }
+    TestSim { sim, base, http: reqwest::Client::builder().no_proxy().build().unwrap(), stop: Some(stop) }
 }
 
 impl TestSim {
