@@ -5,6 +5,9 @@
 //! memory. Otherwise it is one (pretty-printed) document, or several concatenated, read whole.
 //! A document that fails as a whole but has complete records on its own lines is treated as
 //! NDJSON after all, so one broken line does not cost the others.
+//!
+//! Files saved on Windows come in other encodings than plain UTF-8: PowerShell's `>` writes
+//! UTF-16 and its `-Encoding utf8` a byte-order mark. [`as_utf8`] reads them all as UTF-8.
 
 use std::io::{self, BufRead, Read};
 
@@ -136,6 +139,172 @@ pub enum Layout<R> {
     Empty,
 }
 
+/// An encoding other than plain UTF-8 that a file of JSON may come in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8 behind a byte-order mark (PowerShell's `-Encoding utf8`, Notepad).
+    Utf8Bom,
+    /// UTF-16, little-endian (PowerShell's `>` and `Out-File`).
+    Utf16Le,
+    /// UTF-16, big-endian.
+    Utf16Be,
+}
+
+impl Encoding {
+    /// The encoding `start` shows, and how many bytes its byte-order mark takes. UTF-16
+    /// without a mark shows as zero bytes beside the first (ASCII) character.
+    pub fn sniff(start: &[u8]) -> Option<(Encoding, usize)> {
+        match start {
+            [0xEF, 0xBB, 0xBF, ..] => Some((Encoding::Utf8Bom, 3)),
+            [0xFF, 0xFE, ..] => Some((Encoding::Utf16Le, 2)),
+            [0xFE, 0xFF, ..] => Some((Encoding::Utf16Be, 2)),
+            [a, 0, ..] if a.is_ascii() && *a != 0 => Some((Encoding::Utf16Le, 0)),
+            [0, b, ..] if b.is_ascii() && *b != 0 => Some((Encoding::Utf16Be, 0)),
+            _ => None,
+        }
+    }
+
+    /// How to name it to a user.
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8Bom => "UTF-8 with a byte-order mark",
+            Encoding::Utf16Le => "UTF-16 (little-endian)",
+            Encoding::Utf16Be => "UTF-16 (big-endian)",
+        }
+    }
+}
+
+/// `reader` as UTF-8, and the encoding it had if not plain UTF-8: a byte-order mark is left
+/// out and UTF-16 is decoded as it streams (an unpaired surrogate becomes U+FFFD).
+pub fn as_utf8<'a>(
+    mut reader: Box<dyn BufRead + Send + 'a>,
+) -> io::Result<(Box<dyn BufRead + Send + 'a>, Option<Encoding>)> {
+    if reader.fill_buf()?.len() < 3 {
+        // A short first read (a pipe): gather the three bytes a mark can take.
+        let mut start = Vec::with_capacity(3);
+        while start.len() < 3 {
+            let buf = reader.fill_buf()?;
+            if buf.is_empty() {
+                break;
+            }
+            let n = buf.len().min(3 - start.len());
+            start.extend_from_slice(&buf[..n]);
+            reader.consume(n);
+        }
+        reader = Box::new(io::Cursor::new(start).chain(reader));
+    }
+    let Some((encoding, mark)) = Encoding::sniff(reader.fill_buf()?) else {
+        return Ok((reader, None));
+    };
+    reader.consume(mark);
+    let reader: Box<dyn BufRead + Send + 'a> = match encoding {
+        Encoding::Utf8Bom => reader,
+        Encoding::Utf16Le | Encoding::Utf16Be => {
+            Box::new(io::BufReader::with_capacity(1 << 20, Utf16Reader::new(reader, encoding)))
+        }
+    };
+    Ok((reader, Some(encoding)))
+}
+
+/// A whole file's bytes as UTF-8, and the encoding they had if not plain UTF-8.
+pub fn bytes_as_utf8(bytes: Vec<u8>) -> (Vec<u8>, Option<Encoding>) {
+    match Encoding::sniff(&bytes) {
+        None => (bytes, None),
+        Some((Encoding::Utf8Bom, mark)) => (bytes[mark..].to_vec(), Some(Encoding::Utf8Bom)),
+        Some((encoding, mark)) => {
+            let mut text = Vec::with_capacity(bytes.len() / 2);
+            let mut reader = Utf16Reader::new(&bytes[mark..], encoding);
+            // Reading from memory cannot fail.
+            let _ = reader.read_to_end(&mut text);
+            (text, Some(encoding))
+        }
+    }
+}
+
+/// UTF-16 bytes read as UTF-8.
+struct Utf16Reader<R> {
+    inner: R,
+    big_endian: bool,
+    /// The first byte of a code unit whose second has not come yet.
+    odd_byte: Option<u8>,
+    /// A high surrogate waiting for the low one in the next read.
+    high_surrogate: Option<u16>,
+    units: Vec<u16>,
+    out: Vec<u8>,
+    at: usize,
+}
+
+impl<R: BufRead> Utf16Reader<R> {
+    fn new(inner: R, encoding: Encoding) -> Self {
+        Utf16Reader {
+            inner,
+            big_endian: encoding == Encoding::Utf16Be,
+            odd_byte: None,
+            high_surrogate: None,
+            units: Vec::new(),
+            out: Vec::new(),
+            at: 0,
+        }
+    }
+
+    /// Decodes the next piece of input into `out`; false at the end of the input.
+    fn refill(&mut self) -> io::Result<bool> {
+        self.out.clear();
+        self.at = 0;
+        self.units.clear();
+        self.units.extend(self.high_surrogate.take());
+        let bytes = self.inner.fill_buf()?;
+        let end = bytes.is_empty();
+        let pair = |a: u8, b: u8| {
+            if self.big_endian {
+                u16::from_be_bytes([a, b])
+            } else {
+                u16::from_le_bytes([a, b])
+            }
+        };
+        let mut rest = bytes;
+        if let (Some(first), Some((&second, tail))) = (self.odd_byte, rest.split_first()) {
+            self.units.push(pair(first, second));
+            self.odd_byte = None;
+            rest = tail;
+        }
+        let mut chunks = rest.chunks_exact(2);
+        self.units.extend(chunks.by_ref().map(|c| pair(c[0], c[1])));
+        if let [last] = chunks.remainder() {
+            self.odd_byte = Some(*last);
+        }
+        let used = bytes.len();
+        self.inner.consume(used);
+        if end {
+            if self.odd_byte.take().is_some() {
+                self.units.push(0xFFFD);
+            }
+        } else if self.units.last().is_some_and(|u| (0xD800..0xDC00).contains(u)) {
+            self.high_surrogate = self.units.pop();
+        }
+        let mut buf = [0u8; 4];
+        for c in char::decode_utf16(self.units.iter().copied()) {
+            let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
+            self.out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+        Ok(!end || !self.out.is_empty())
+    }
+}
+
+impl<R: BufRead> Read for Utf16Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.out.len() {
+            if !self.refill()? {
+                return Ok(0);
+            }
+        }
+        let n = buf.len().min(self.out.len() - self.at);
+        buf[..n].copy_from_slice(&self.out[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
 /// Looks at the start of the input and decides how to read it.
 pub fn detect<R: BufRead>(mut reader: R) -> io::Result<Layout<io::Chain<io::Cursor<Vec<u8>>, R>>> {
     // Read the first line (bounded) without losing it.
@@ -210,6 +379,39 @@ mod tests {
         let input = "{\n  \"conversationId\": \"x\"\n}\n";
         assert!(matches!(detect(io::Cursor::new(input.as_bytes().to_vec())).unwrap(), Layout::Whole(_)));
         assert!(matches!(detect(io::Cursor::new(b"  \n\n ".to_vec())).unwrap(), Layout::Empty));
+    }
+
+    fn decoded(bytes: &[u8], capacity: usize) -> (String, Option<Encoding>) {
+        let reader = Box::new(io::BufReader::with_capacity(capacity, bytes));
+        let (mut reader, encoding) = as_utf8(reader).unwrap();
+        let mut text = String::new();
+        reader.read_to_string(&mut text).unwrap();
+        (text, encoding)
+    }
+
+    #[test]
+    fn windows_encodings_read_as_utf8() {
+        let text = "{\"participantName\":\"Zoë 📞 Núñez\"}\r\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let cases = [
+            ([&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat(), Some(Encoding::Utf8Bom)),
+            ([&[0xFF, 0xFE][..], &le].concat(), Some(Encoding::Utf16Le)),
+            ([&[0xFE, 0xFF][..], &be].concat(), Some(Encoding::Utf16Be)),
+            (le.clone(), Some(Encoding::Utf16Le)),
+            (be, Some(Encoding::Utf16Be)),
+            (text.as_bytes().to_vec(), None),
+        ];
+        for (bytes, encoding) in cases {
+            // Reads of 1 and 3 bytes split code units and surrogate pairs across refills.
+            for capacity in [1, 3, 1 << 10] {
+                assert_eq!(decoded(&bytes, capacity), (text.to_owned(), encoding), "{encoding:?} {capacity}");
+            }
+            assert_eq!(bytes_as_utf8(bytes.clone()), (text.as_bytes().to_vec(), encoding));
+        }
+        // An odd byte at the end and an unpaired surrogate are replaced, not fatal.
+        let broken = [&le[..4], &0xD83Du16.to_le_bytes()[..], &[b'x'][..]].concat();
+        assert_eq!(decoded(&broken, 1 << 10).0, "{\"\u{fffd}\u{fffd}");
     }
 
     #[test]

@@ -62,6 +62,11 @@ impl Printer {
         }
     }
 
+    /// True with `--verbose`.
+    pub fn verbose(&self) -> bool {
+        self.verbose > 0
+    }
+
     /// A note for `--verbose`.
     pub fn info(&self, text: &str) {
         if self.verbose > 0 {

@@ -204,6 +204,68 @@ fn lookups_attributes_and_config() {
 }
 
 #[test]
+fn a_file_of_something_else_is_counted_not_echoed_line_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv: String = (1..=150).map(|i| format!("{i},2024-01-02,inbound,answered\n")).collect();
+    let input = format!("{csv}{}\n", record("good-151"));
+    let named = |stderr: &str| stderr.lines().filter(|l| l.starts_with("error: line ")).count();
+    let out = run(&["explain", "--format", "ndjson"], input.as_bytes(), dir.path());
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(named(&stderr), 100, "{stderr}");
+    assert!(stderr.contains("more than 100 records could not be read; the rest are counted"), "{stderr}");
+    assert!(stderr.contains("150 record(s) could not be read; the first 100 are named above"), "{stderr}");
+    assert!(text(&out.stdout).contains("good-151"));
+    let out = run(&["-v", "explain", "--format", "ndjson"], input.as_bytes(), dir.path());
+    assert_eq!(named(&text(&out.stderr)), 150, "{}", text(&out.stderr));
+}
+
+/// `text` as PowerShell saves it: `Out-File` (and `>`) in UTF-16 with a byte-order mark,
+/// `-Encoding utf8` in UTF-8 behind one.
+fn as_powershell_saves(text: &[u8]) -> [Vec<u8>; 2] {
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(String::from_utf8_lossy(text).encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    [utf16, [&[0xEF, 0xBB, 0xBF][..], text].concat()]
+}
+
+#[test]
+fn files_saved_by_powershell_are_explained_like_the_plain_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let pretty = std::fs::read(testdata("viadot-details-query-response-voice-ivr.json")).unwrap();
+    let ndjson_text =
+        format!("{}\n{}\n", record("line-1"), record("line-2").replace("+15550001", "+4930 Müller"));
+    let api = std::fs::read(testdata("viadot-get-conversation-participant-attributes.json")).unwrap();
+    let lookups = r#"{"queues": {"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx": "Kundenservice Köln"}}"#.as_bytes();
+    std::fs::write(dir.path().join("api.json"), &api).unwrap();
+    std::fs::write(dir.path().join("lookups.json"), lookups).unwrap();
+    let args = ["explain", "--format", "ndjson", "--attributes", "api.json", "--lookups", "lookups.json"];
+    for (input, calls) in [(pretty, 1), (ndjson_text.clone().into_bytes(), 2)] {
+        let plain = run(&args, &input, dir.path());
+        assert!(plain.status.success(), "{}", text(&plain.stderr));
+        assert_eq!(text(&plain.stdout).lines().count(), calls, "{}", text(&plain.stdout));
+        for (saved, (api, lookups)) in as_powershell_saves(&input)
+            .into_iter()
+            .zip(as_powershell_saves(&api).into_iter().zip(as_powershell_saves(lookups)))
+        {
+            std::fs::write(dir.path().join("api.json"), api).unwrap();
+            std::fs::write(dir.path().join("lookups.json"), lookups).unwrap();
+            // From stdin and from a file.
+            std::fs::write(dir.path().join("saved.json"), &saved).unwrap();
+            let from_file = [&args[..], &["saved.json"]].concat();
+            for out in [run(&args, &saved, dir.path()), run(&from_file, b"", dir.path())] {
+                assert!(out.status.success(), "{}", text(&out.stderr));
+                assert_eq!(text(&out.stdout), text(&plain.stdout));
+            }
+        }
+    }
+    // What is not ASCII comes through UTF-16 intact.
+    let out = run(&args, &as_powershell_saves(ndjson_text.as_bytes())[0], dir.path());
+    assert!(text(&out.stdout).contains("+4930 Müller"), "{}", text(&out.stdout));
+}
+
+#[test]
 fn default_format_is_ndjson_when_piped() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(&["explain"], record("p").as_bytes(), dir.path());

@@ -92,6 +92,11 @@ pub fn run(
         )),
     };
 
+    let (reader, encoding) = input::as_utf8(reader).context("cannot read the input")?;
+    if let Some(encoding) = encoding {
+        printer.info(&format!("the input is {}; read as UTF-8", encoding.name()));
+    }
+
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
@@ -118,7 +123,12 @@ pub fn run(
     out.finish()?;
     printer.info(&format!("explained {} call(s); {} record(s) rejected", tally.calls, tally.rejected));
     if tally.rejected > 0 {
-        printer.warn(&format!("{} record(s) could not be read; see the errors above", tally.rejected));
+        let named = if tally.rejected > REJECTS_NAMED && !printer.verbose() {
+            format!("the first {REJECTS_NAMED} are named above")
+        } else {
+            "see the errors above".to_owned()
+        };
+        printer.warn(&format!("{} record(s) could not be read; {named}", tally.rejected));
         return Ok(Status::Failure);
     }
     Ok(Status::Success)
@@ -198,8 +208,11 @@ fn from_archive(db: &Path, config: &Config, printer: &Printer) -> (Lookups, Sett
         })
 }
 
+/// A whole file as UTF-8 (a file saved by PowerShell may be UTF-16 or carry a byte-order mark).
 fn read_file(path: &Path) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())).into())
+    let bytes =
+        std::fs::read(path).map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
+    Ok(input::bytes_as_utf8(bytes).0)
 }
 
 fn load_lookups(path: &Path) -> anyhow::Result<Lookups> {
@@ -238,10 +251,28 @@ struct Job<'a> {
     pool: &'a rayon::ThreadPool,
 }
 
+/// Records rejected that are named one by one; past these, only counted (unless `-v`), so
+/// that the wrong file given by mistake does not bury the terminal in a line per line.
+const REJECTS_NAMED: u64 = 100;
+
 #[derive(Default)]
 struct Tally {
     calls: u64,
     rejected: u64,
+}
+
+impl Tally {
+    /// Counts a rejected record and names it, up to [`REJECTS_NAMED`] of them.
+    fn reject(&mut self, printer: &Printer, message: &str) {
+        self.rejected += 1;
+        if self.rejected <= REJECTS_NAMED || printer.verbose() {
+            printer.error(message);
+        } else if self.rejected == REJECTS_NAMED + 1 {
+            printer.warn(&format!(
+                "more than {REJECTS_NAMED} records could not be read; the rest are counted, not named (-v names them all)"
+            ));
+        }
+    }
 }
 
 /// Rendered call records, back to back, and the errors met, in input order.
@@ -374,8 +405,7 @@ fn explain_whole(
         let id = calltrail_model::find_conversation_id(&bytes[at.min(bytes.len())..])
             .or_else(|| calltrail_model::find_conversation_id(bytes));
         let named = id.map(|id| format!("conversation `{id}`: ")).unwrap_or_default();
-        printer.error(&format!("{named}{error}"));
-        tally.rejected += 1;
+        tally.reject(printer, &format!("{named}{error}"));
         return Ok(());
     }
     for raw in documents {
@@ -417,9 +447,10 @@ fn explain_lines<R: BufRead + Send>(
         for batch in rx {
             let batch = batch.context("cannot read the input")?;
             for line in &batch.oversized {
-                printer
-                    .error(&format!("line {line}: longer than {} MiB; skipped", input::MAX_LINE_BYTES >> 20));
-                tally.rejected += 1;
+                tally.reject(
+                    printer,
+                    &format!("line {line}: longer than {} MiB; skipped", input::MAX_LINE_BYTES >> 20),
+                );
             }
             let tasks = batch.lines.len().div_ceil(LINES_PER_TASK);
             if parts.len() < tasks {
@@ -455,8 +486,7 @@ fn emit(
     printer: &Printer,
 ) -> io::Result<()> {
     for message in &result.errors {
-        tally.rejected += 1;
-        printer.error(message);
+        tally.reject(printer, message);
     }
     tally.calls += result.records.len() as u64;
     out.records(&result.bytes, &result.records)
