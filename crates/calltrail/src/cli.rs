@@ -273,8 +273,8 @@ Examples:
 /// `calltrail sync`.
 #[derive(Debug, Args)]
 pub struct SyncArgs {
-    /// Start of the range, in UTC: RFC 3339 (2024-05-01T00:00:00Z), a date (2024-05-01), today,
-    /// yesterday, now-48h or today-7d
+    /// Start of the range, in UTC: RFC 3339 (2024-05-01T00:00:00Z), a time (2024-05-01 08:00),
+    /// a date (2024-05-01), today, yesterday, now-48h or today-7d
     #[arg(long, value_name = "TIME", required_unless_present_any = ["resume", "incremental"])]
     pub from: Option<String>,
     /// End of the range (exclusive); default now
@@ -322,8 +322,8 @@ pub enum SyncMode {
 /// Which calls: the filters `calls`, `report` and `export` share.
 #[derive(Debug, Clone, Args)]
 pub struct FilterArgs {
-    /// Calls that started at or after this time: RFC 3339, a date or today (local midnight in
-    /// --tz), yesterday, now-48h, today-7d
+    /// Calls that started at or after this time: RFC 3339, a time (2024-05-01 08:00) or a date
+    /// or today (local midnight) in --tz, yesterday, now-48h, today-7d
     #[arg(long, value_name = "TIME")]
     pub from: Option<String>,
     /// Calls that started before this time, written as for --from

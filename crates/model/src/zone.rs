@@ -73,6 +73,10 @@ impl Zone {
     /// The instant a local day (`YYYY-MM-DD`) starts: its first valid local time, so a day
     /// that begins in a daylight-saving gap starts when the clocks allow.
     pub fn day_start(&self, date: &str) -> Option<i64> {
+        // A date alone: jiff would also read a date and time (or an offset) as its date.
+        if date.contains([':', 'T', 't', ' ']) {
+            return None;
+        }
         let date: jiff::civil::Date = date.parse().ok()?;
         let zoned = date.to_zoned_datetime(self.tz.clone()).ok()?;
         Some(zoned.timestamp().as_millisecond())
@@ -84,8 +88,9 @@ impl Zone {
         self.day_start(&next.to_string())
     }
 
-    /// An instant as people write it, read in this zone: RFC 3339 (`2024-05-01T08:00:00Z`); a
-    /// date (`2024-05-01`: its local midnight); `now`; `today` or `yesterday` (local
+    /// An instant as people write it, read in this zone: RFC 3339 (`2024-05-01T08:00:00Z`,
+    /// or any time with an offset); a local time (`2024-05-01 08:00`); a date (`2024-05-01`:
+    /// its local midnight); `now`; `today` or `yesterday` (local
     /// midnight); or one of those less a duration (`now-48h`, `today-7d`: the local midnight a
     /// week of calendar days before today's, whatever the clocks did in between).
     pub fn instant(&self, text: &str, now_ms: i64) -> Option<i64> {
@@ -93,8 +98,17 @@ impl Zone {
         if let Some(t) = crate::Timestamp::parse(text) {
             return Some(t.0);
         }
+        if let Ok(t) = text.parse::<jiff::Timestamp>() {
+            // Other forms with an offset: `2024-05-01T08:00+02:00`, `2024-05-01 08:00Z`.
+            return Some(t.as_millisecond());
+        }
         if let Some(ms) = self.day_start(text) {
             return Some(ms);
+        }
+        if let Ok(local) = text.parse::<jiff::civil::DateTime>() {
+            // A wall-clock time here: in an hour the clocks skip, that much later; in one they
+            // repeat, the first.
+            return Some(self.tz.to_timestamp(local).ok()?.as_millisecond());
         }
         let lower = text.to_ascii_lowercase();
         let (base, less) = match lower.split_once('-') {
@@ -180,6 +194,15 @@ mod tests {
         assert_eq!(read("now - 90m").as_deref(), Some("2024-04-01T06:00:00.000Z"));
         assert_eq!(read("2024-03-31").as_deref(), Some("2024-03-30T23:00:00.000Z"));
         assert_eq!(read("2024-03-31T12:00:00Z").as_deref(), Some("2024-03-31T12:00:00.000Z"));
+        // A time without an offset is Berlin's wall clock; one with an offset is that instant.
+        assert_eq!(read("2024-04-01 08:00").as_deref(), Some("2024-04-01T06:00:00.000Z"));
+        assert_eq!(read("2024-04-01T08:00:30.5").as_deref(), Some("2024-04-01T06:00:30.500Z"));
+        assert_eq!(read("2024-03-30T08:00").as_deref(), Some("2024-03-30T07:00:00.000Z"));
+        assert_eq!(read("2024-04-01T08:00+01:00").as_deref(), Some("2024-04-01T07:00:00.000Z"));
+        assert_eq!(read("2024-04-01 08:00Z").as_deref(), Some("2024-04-01T08:00:00.000Z"));
+        // 02:30 on 31 March did not happen in Berlin: the clocks went from 02:00 to 03:00.
+        assert_eq!(read("2024-03-31 02:30").as_deref(), Some("2024-03-31T01:30:00.000Z"));
+        assert_eq!(berlin.day_start("2024-04-01 08:00"), None);
         for bad in [
             "",
             "soon",

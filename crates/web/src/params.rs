@@ -81,8 +81,8 @@ impl Params {
         let Some(text) = given(value) else { return Ok(None) };
         zone.instant(&text, Timestamp::now().0).map(Some).ok_or_else(|| {
             WebError::BadRequest(format!(
-                "`{text}` is not a time: use a date (YYYY-MM-DD), an RFC 3339 time, today, yesterday, \
-                 now-48h or today-7d"
+                "`{text}` is not a time: use a date (YYYY-MM-DD), a time (YYYY-MM-DD HH:MM), an RFC \
+                 3339 time, today, yesterday, now-48h or today-7d"
             ))
         })
     }

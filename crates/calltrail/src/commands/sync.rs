@@ -73,7 +73,7 @@ pub fn open_store(
 
 /// The hint after a time that could not be read.
 pub const TIME_HINT: &str =
-    "hint: use RFC 3339 (2024-05-01T08:00:00Z), a date (2024-05-01), now, today, yesterday, now-48h or today-7d";
+    "hint: use RFC 3339 (2024-05-01T08:00:00Z), a time (2024-05-01 08:00), a date (2024-05-01), now, today, yesterday, now-48h or today-7d";
 
 /// Reads a time in UTC: RFC 3339, a date, `now`, `today`, `yesterday`, `now-48h`, `today-7d`
 /// (see [`Zone::instant`]).
