@@ -330,22 +330,22 @@ pub struct FilterArgs {
     #[arg(long, value_name = "TIME")]
     pub to: Option<String>,
     /// inbound, outbound or internal
-    #[arg(long)]
+    #[arg(long, value_parser = ["inbound", "outbound", "internal"], ignore_case = true, hide_possible_values = true)]
     pub direction: Option<String>,
-    /// Queue id or name
+    /// Queue id or name (in any case)
     #[arg(long)]
     pub queue: Option<String>,
-    /// Agent user id or name (who answered)
+    /// Agent user id or name, in any case (who answered)
     #[arg(long)]
     pub agent: Option<String>,
-    /// Wrap-up code id or name
+    /// Wrap-up code id or name (in any case)
     #[arg(long)]
     pub wrapup: Option<String>,
     /// Customer number: +1555… matches numbers starting with it, other digits anywhere in it
     #[arg(long)]
     pub number: Option<String>,
     /// Outcome (answered, abandoned_in_ivr, abandoned_in_queue, self_served, voicemail, callback, ...)
-    #[arg(long)]
+    #[arg(long, value_parser = outcomes(), ignore_case = true, hide_possible_values = true)]
     pub outcome: Option<String>,
     /// Media: voice, callback, chat, email, message, ...
     #[arg(long)]
@@ -357,6 +357,13 @@ pub struct FilterArgs {
     /// or `tz` in calltrail.toml]
     #[arg(long, env = "CALLTRAIL_TZ", value_name = "ZONE")]
     pub tz: Option<String>,
+}
+
+/// The outcomes a call can have, for `--outcome`.
+fn outcomes() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        calltrail_explain::Outcome::ALL.map(calltrail_explain::Outcome::as_str),
+    )
 }
 
 /// `calltrail calls`.

@@ -75,7 +75,7 @@ fn run(cli: &Cli, printer: &Printer) -> anyhow::Result<Status> {
         Command::Sim(args) => commands::sim::run(args, printer),
         Command::Demo(args) => commands::demo::run(args, &cli.global, &config, printer),
         Command::Sync(args) => commands::sync::run(args, &cli.global, &config, printer),
-        Command::Calls(args) => commands::calls::run(args, &cli.global, &config),
+        Command::Calls(args) => commands::calls::run(args, &cli.global, &config, printer),
         Command::Report(args) => commands::report::run(args, &cli.global, &config, printer),
         Command::Export(args) => commands::export::run(args, &cli.global, &config, printer),
         Command::Serve(args) => commands::serve::run(args, &cli.global, &config, printer),

@@ -206,7 +206,7 @@ fn lookups_attributes_and_config() {
 #[test]
 fn a_file_of_something_else_is_counted_not_echoed_line_by_line() {
     let dir = tempfile::tempdir().unwrap();
-    let csv: String = (1..=150).map(|i| format!("{i},2024-01-02,inbound,answered\n")).collect();
+    let csv = (1..=150).map(|i| format!("{i},2024-01-02,inbound,answered\n")).collect::<Vec<_>>().concat();
     let input = format!("{csv}{}\n", record("good-151"));
     let named = |stderr: &str| stderr.lines().filter(|l| l.starts_with("error: line ")).count();
     let out = run(&["explain", "--format", "ndjson"], input.as_bytes(), dir.path());
@@ -595,6 +595,30 @@ fn demo_syncs_reports_and_the_archive_answers() {
     let first = text(&ndjson.stdout).lines().next().unwrap().to_owned();
     let call: serde_json::Value = serde_json::from_str(&first).unwrap();
     assert_eq!(call["direction"], "outbound");
+    // Names as people type them: any case finds the archive's spelling; a part of a name is
+    // not a name, and the warning says which are; a value outside a fixed set is refused.
+    let count = |args: &[&str]| {
+        let out = run(&[&["--db", "demo.db", "calls", "--format", "csv"], args].concat(), b"", dir.path());
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        (text(&out.stdout).lines().count() - 1, text(&out.stderr))
+    };
+    let as_named = count(&["--queue", &queue, "--direction", "Inbound", "--outcome", "ANSWERED"]);
+    assert!(as_named.0 > 0);
+    assert_eq!(
+        count(&["--queue", &queue.to_uppercase(), "--direction", "inbound", "--outcome", "answered"]),
+        as_named
+    );
+    let agent = call["placed_by"]["name"].as_str().expect("the demo names agents");
+    let first_name = agent.split(' ').next().unwrap().to_lowercase();
+    let (none, warning) = count(&["--agent", &first_name]);
+    assert_eq!(none, 0);
+    assert!(warning.contains(&format!("no agent is named `{first_name}` (did you mean `")), "{warning}");
+    assert!(warning.contains(&format!("`{agent}`")), "{warning}");
+    for (flag, value) in [("--direction", "sideways"), ("--outcome", "abandoned")] {
+        let refused = run(&["--db", "demo.db", "calls", flag, value], b"", dir.path());
+        assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+        assert!(text(&refused.stderr).contains("possible values: "), "{}", text(&refused.stderr));
+    }
     let id = call["conversation_id"].as_str().unwrap();
     let explained = run(&["--db", "demo.db", "explain", id, "--format", "ndjson"], b"", dir.path());
     assert!(explained.status.success());

@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 use calltrail_explain::report::{
     new_report, CallRow, IvrMap, LegRow, Objective, ReportKind, ReportOptions, Table, VisitRow,
 };
-use rusqlite::params;
 use rusqlite::types::Value as SqlValue;
+use rusqlite::{params, OptionalExtension};
 
 use crate::{Store, StoreError};
 
@@ -381,6 +381,53 @@ impl Store {
             self.conn.prepare("SELECT DISTINCT name FROM lookups WHERE kind = ?1 ORDER BY name")?;
         let names = stmt.query_map([kind], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
         Ok(names)
+    }
+
+    /// Spells the queue, agent and wrap-up code `filter` names as the archive's lookups do, so
+    /// that `sales` finds the calls of "Sales". Returns a sentence for each name the lookups do
+    /// not hold in any case (nor as an id), with the names that contain it.
+    pub fn spell_names(&self, filter: &mut CallFilter) -> Result<Vec<String>, StoreError> {
+        let mut unknown = Vec::new();
+        let asked = [
+            (&mut filter.queue, "queues", "queue"),
+            (&mut filter.agent, "users", "agent"),
+            (&mut filter.wrapup, "wrapup_codes", "wrap-up code"),
+        ];
+        for (given, kind, what) in asked {
+            let Some(given) = given.as_mut() else { continue };
+            let names = self.lookup_names(kind)?;
+            if names.is_empty() || names.contains(given) || self.has_lookup_id(kind, given)? {
+                continue;
+            }
+            let lower = given.to_lowercase();
+            let same: Vec<&String> = names.iter().filter(|n| n.to_lowercase() == lower).collect();
+            if let [name] = same.as_slice() {
+                given.clone_from(name);
+                continue;
+            }
+            let near: Vec<String> = names
+                .iter()
+                .filter(|n| n.to_lowercase().contains(&lower))
+                .take(5)
+                .map(|n| format!("`{n}`"))
+                .collect();
+            let hint = if near.is_empty() {
+                format!("the archive knows {} {what} names", names.len())
+            } else {
+                format!("did you mean {}?", near.join(" or "))
+            };
+            unknown.push(format!("no {what} is named `{given}` ({hint})"));
+        }
+        Ok(unknown)
+    }
+
+    /// True when a lookup of `kind` has the id `id`.
+    pub fn has_lookup_id(&self, kind: &str, id: &str) -> Result<bool, StoreError> {
+        let found = self
+            .conn
+            .query_row("SELECT 1 FROM lookups WHERE kind = ?1 AND id = ?2", [kind, id], |_| Ok(()))
+            .optional()?;
+        Ok(found.is_some())
     }
 
     /// The newest syncs with their windows' progress.
@@ -777,6 +824,38 @@ mod tests {
         let short = CallFilter { text: Some("ab".into()), ..CallFilter::default() };
         assert!(short.search_too_short());
         assert!(!CallFilter { text: Some("+1".into()), ..CallFilter::default() }.search_too_short());
+    }
+
+    #[test]
+    fn names_are_spelt_as_the_archive_spells_them() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .put_lookups("queues", &[("q1".into(), "Sales".into()), ("q2".into(), "Sales Support".into())])
+            .unwrap();
+        store
+            .put_lookups("users", &[("u1".into(), "Ana Lima".into()), ("u2".into(), "ANA LIMA".into())])
+            .unwrap();
+        let spelt = |filter: CallFilter| {
+            let mut filter = filter;
+            let unknown = store.spell_names(&mut filter).unwrap();
+            (filter, unknown)
+        };
+        let (filter, unknown) = spelt(CallFilter { queue: Some("sales".into()), ..CallFilter::default() });
+        assert_eq!((filter.queue.as_deref(), unknown.len()), (Some("Sales"), 0));
+        // Ids and exact names stay as given.
+        for given in ["q2", "Sales Support"] {
+            let (filter, unknown) = spelt(CallFilter { queue: Some(given.into()), ..CallFilter::default() });
+            assert_eq!((filter.queue.as_deref(), unknown.len()), (Some(given), 0));
+        }
+        // Two names differing only in case: neither is guessed.
+        let (filter, unknown) = spelt(CallFilter { agent: Some("ana lima".into()), ..CallFilter::default() });
+        assert_eq!(filter.agent.as_deref(), Some("ana lima"));
+        assert_eq!(unknown, ["no agent is named `ana lima` (did you mean `ANA LIMA` or `Ana Lima`?)"]);
+        let (_, unknown) = spelt(CallFilter { queue: Some("support".into()), ..CallFilter::default() });
+        assert_eq!(unknown, ["no queue is named `support` (did you mean `Sales Support`?)"]);
+        // Wrap-up codes: none in the lookups, so nothing to say.
+        let (_, unknown) = spelt(CallFilter { wrapup: Some("x".into()), ..CallFilter::default() });
+        assert!(unknown.is_empty());
     }
 
     #[test]

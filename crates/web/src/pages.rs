@@ -110,12 +110,38 @@ fn waits_media(params: &Params) -> String {
     params.media.as_deref().map(str::trim).filter(|m| !m.is_empty()).unwrap_or("voice").to_lowercase()
 }
 
+/// The names the filter form offers: queues to choose from, agents and wrap-up codes to
+/// complete as they are typed.
+pub(crate) struct FormNames {
+    queues: Vec<String>,
+    agents: Vec<String>,
+    wrapups: Vec<String>,
+}
+
+/// Names to complete from, at most: an organisation of thousands of users is not sent with
+/// every page; there, names are typed (in any case).
+const COMPLETED_NAMES: usize = 500;
+
+impl FormNames {
+    fn of(store: &calltrail_store::Store) -> Result<FormNames, calltrail_store::StoreError> {
+        let completed = |kind: &str| -> Result<Vec<String>, calltrail_store::StoreError> {
+            let names = store.lookup_names(kind)?;
+            Ok(if names.len() > COMPLETED_NAMES { Vec::new() } else { names })
+        };
+        Ok(FormNames {
+            queues: store.lookup_names("queues")?,
+            agents: completed("users")?,
+            wrapups: completed("wrapup_codes")?,
+        })
+    }
+}
+
 /// The filters (and, on a report's page, what shapes that report: its grouping, the service
 /// level's target, the short-abandon threshold).
 fn filter_form(
     params: &Params,
     action: &str,
-    queues: &[String],
+    names: &FormNames,
     with_text: bool,
     report: Option<ReportKind>,
 ) -> Markup {
@@ -134,7 +160,7 @@ fn filter_form(
             }
         }
     };
-    let queue_options: Vec<&str> = queues.iter().map(String::as_str).collect();
+    let queue_options: Vec<&str> = names.queues.iter().map(String::as_str).collect();
     html! {
         form.filters method="get" action=(action) {
             label { "From " input type=(time_input(params.from.as_ref())) name="from" size="12" value=(opt(params.from.as_ref())); }
@@ -143,9 +169,11 @@ fn filter_form(
             label { "Media " (select("media", params.media.as_ref(), MEDIA)) }
             label { "Queue " (select("queue", params.queue.as_ref(), &queue_options)) }
             label { "Outcome " (select("outcome", params.outcome.as_ref(), &Outcome::ALL.map(Outcome::as_str))) }
-            label { "Agent " input type="text" name="agent" size="12" value=(opt(params.agent.as_ref())); }
+            label { "Agent " input type="text" name="agent" size="12" list="agent-names" value=(opt(params.agent.as_ref())); }
+            datalist #agent-names { @for name in &names.agents { option value=(name) {} } }
             label { "Reason " input type="text" name="reason" size="12" value=(opt(params.reason.as_ref())); }
-            label { "Wrap-up " input type="text" name="wrapup" size="12" value=(opt(params.wrapup.as_ref())); }
+            label { "Wrap-up " input type="text" name="wrapup" size="12" list="wrapup-names" value=(opt(params.wrapup.as_ref())); }
+            datalist #wrapup-names { @for name in &names.wrapups { option value=(name) {} } }
             label { "Number " input type="text" name="number" size="12" value=(opt(params.number.as_ref())); }
             @if with_text {
                 label { "Search " input type="search" name="q" size="14" value=(opt(params.q.as_ref())); }
@@ -168,6 +196,9 @@ fn filter_form(
             }
             button type="submit" { "Show" }
         }
+        @for unknown in &params.unknown_names {
+            p.unknown-name { (unknown) }
+        }
     }
 }
 
@@ -179,10 +210,8 @@ pub(crate) async fn calls(
     let filter = params.filter()?;
     let zone = params.zone()?;
     let before = params.cursor()?;
-    let (calls, queues) = state
-        .with_store(move |store| {
-            Ok((store.list_calls(&filter, before, PAGE)?, store.lookup_names("queues")?))
-        })
+    let (calls, names) = state
+        .with_store(move |store| Ok((store.list_calls(&filter, before, PAGE)?, FormNames::of(store)?)))
         .await?;
     let next = (calls.len() == PAGE).then(|| calls.last()).flatten().map(|c| {
         let q = params.query_string();
@@ -190,7 +219,7 @@ pub(crate) async fn calls(
     });
     let body = html! {
         h1 { "Calls" }
-        (filter_form(&params, "/", &queues, true, None))
+        (filter_form(&params, "/", &names, true, None))
         @if calls.is_empty() {
             p.muted { "No calls match." }
         } @else {
@@ -471,12 +500,12 @@ pub(crate) async fn ivr(
     let Computed::Ivr(map) = &*answer.value else {
         return Err(WebError::Internal("unexpected cache entry".into()));
     };
-    let queues = state.with_store(|store| store.lookup_names("queues")).await?;
+    let names = state.with_store(FormNames::of).await?;
     let total = map.pointer("/root/reached").and_then(Value::as_u64).unwrap_or(0);
     let body = html! {
         h1 { "IVR map" }
         p.muted { "Every path through the IVR — flows, succeeded outcomes, configured checkpoint attributes — folded into one tree. Each box is as tall as the calls that reached it; beside it, where calls ended right there and how." }
-        (filter_form(&params, "/ivr", &queues, false, None))
+        (filter_form(&params, "/ivr", &names, false, None))
         p { strong data-ivr-calls=(total) { (total) } " calls went through the IVR." }
         (svg::ivr_map(map))
         h2 { "As a table" }
@@ -584,7 +613,7 @@ pub(crate) async fn reports_index(
         .as_ref()
         .and_then(|r| r["service_level_goal"].as_f64())
         .map_or_else(String::new, |g| format!(" (goal {:.0}%)", g * 100.0));
-    let queues = state.with_store(|store| store.lookup_names("queues")).await?;
+    let names = state.with_store(FormNames::of).await?;
     // The headline figures from the rows per day, each call being in one: counts added up,
     // rates and the average handle time made again from them.
     let rows = by_day.to_json_rows();
@@ -650,7 +679,7 @@ pub(crate) async fn reports_index(
     let link = |path: &str| if q.is_empty() { path.to_owned() } else { format!("{path}?{q}") };
     let body = html! {
         h1 { "Reports" }
-        (filter_form(&params, "/reports", &queues, false, None))
+        (filter_form(&params, "/reports", &names, false, None))
         @if count("calls") == 0 {
             p.muted { "No calls match." }
         } @else {
@@ -1078,10 +1107,10 @@ pub(crate) async fn report(
     let Computed::Table(table) = &*answer.value else {
         return Err(WebError::Internal("unexpected cache entry".into()));
     };
-    let queues = state.with_store(|store| store.lookup_names("queues")).await?;
+    let names = state.with_store(FormNames::of).await?;
     let body = html! {
         h1 { (kind.title()) }
-        (filter_form(&params, &format!("/reports/{}", kind.as_str()), &queues, false, Some(kind)))
+        (filter_form(&params, &format!("/reports/{}", kind.as_str()), &names, false, Some(kind)))
         (chart(kind, table, &params))
         @let api = format!("/api/reports/{}?{}", kind.as_str(), params.query_string());
         p.muted {
@@ -1219,6 +1248,7 @@ main { padding:1em 1.5em 3em; max-width:1400px; }
 h1 { font-size:1.4em; margin:.3em 0 .6em; } h2 { font-size:1.05em; margin:1.4em 0 .4em; }
 a { color:var(--accent); }
 .muted { color:var(--muted); }
+p.unknown-name { color:#8a4b00; }
 table { border-collapse:collapse; width:100%; margin:.4em 0; }
 th, td { text-align:left; padding:.3em .6em; border-bottom:1px solid var(--line); vertical-align:top; }
 th { font-weight:600; color:var(--muted); font-size:.9em; }

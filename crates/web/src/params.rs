@@ -29,6 +29,23 @@ impl FromRequestParts<AppState> for SiteParams {
         if given(params.tz.as_ref()).is_none() {
             params.tz = state.default_tz().map(str::to_owned);
         }
+        if [&params.queue, &params.agent, &params.wrapup].into_iter().any(|v| given(v.as_ref()).is_some()) {
+            // Names as the archive spells them, whatever case they were typed in.
+            let mut names = CallFilter {
+                queue: given(params.queue.as_ref()),
+                agent: given(params.agent.as_ref()),
+                wrapup: given(params.wrapup.as_ref()),
+                ..CallFilter::default()
+            };
+            let (names, unknown) = state
+                .with_store(move |store| {
+                    let unknown = store.spell_names(&mut names)?;
+                    Ok((names, unknown))
+                })
+                .await?;
+            (params.queue, params.agent, params.wrapup) = (names.queue, names.agent, names.wrapup);
+            params.unknown_names = unknown;
+        }
         Ok(SiteParams(params))
     }
 }
@@ -60,6 +77,9 @@ pub struct Params {
     pub name: Option<String>,
     /// `/api/reports/{name}`: `json` (the default) or `csv`.
     pub format: Option<String>,
+    /// What the archive said of the queue, agent or wrap-up names it does not know.
+    #[serde(skip)]
+    pub unknown_names: Vec<String>,
 }
 
 fn given(value: Option<&String>) -> Option<String> {

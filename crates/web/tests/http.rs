@@ -602,6 +602,38 @@ async fn filters_read_times_as_the_command_line_does() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn names_are_found_in_any_case_and_unknown_ones_are_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive(dir.path());
+    let server = start(&db, None).await;
+    let all = server.json("/api/calls").await;
+    let answered = all["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["answered_by_name"].is_string() && c["queue_name"].is_string())
+        .expect("an answered call");
+    let (agent, queue) =
+        (answered["answered_by_name"].as_str().unwrap(), answered["queue_name"].as_str().unwrap());
+    let exact = server.json(&format!("/api/calls?agent={}&queue={}", encode(agent), encode(queue))).await;
+    assert!(!exact["calls"].as_array().unwrap().is_empty());
+    let typed = format!("agent={}&queue={}", encode(&agent.to_lowercase()), encode(&queue.to_uppercase()));
+    assert_eq!(server.json(&format!("/api/calls?{typed}")).await["calls"], exact["calls"]);
+    // The form shows the names as the archive spells them, and offers the agents' names.
+    let (_, page, _) = server.get(&format!("/?{typed}")).await;
+    assert!(
+        page.contains(&format!("name=\"agent\" size=\"12\" list=\"agent-names\" value=\"{agent}\"")),
+        "{page}"
+    );
+    assert!(page.contains(&format!("<option value=\"{agent}\"></option>")), "the agents' names");
+    assert!(!page.contains("unknown-name"));
+    // A name the archive does not know is said, above no calls.
+    let (status, page, _) = server.get("/reports/agents?agent=Nobody%20Here").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("no agent is named `Nobody Here` (the archive knows "), "{page}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_phases_picture_stacks_each_queues_averages_from_the_archive() {
     let dir = tempfile::tempdir().unwrap();
     let db = archive(dir.path());

@@ -82,17 +82,26 @@ pub fn filter_of(args: &FilterArgs, config: &Config) -> Result<(CallFilter, Zone
     let filter = CallFilter {
         from_ms: args.from.as_deref().map(|t| time_in(t, &zone)).transpose()?,
         to_ms: args.to.as_deref().map(|t| time_in(t, &zone)).transpose()?,
-        direction: args.direction.clone(),
+        direction: args.direction.as_deref().map(str::to_ascii_lowercase),
         media: args.media.clone(),
         queue: args.queue.clone(),
         agent: args.agent.clone(),
         wrapup: args.wrapup.clone(),
         number: args.number.clone(),
-        outcome: args.outcome.clone(),
+        outcome: args.outcome.as_deref().map(str::to_ascii_lowercase),
         reason: args.reason.clone(),
         text: None,
     };
     Ok((filter, zone))
+}
+
+/// Spells the names the filter gives as the archive does (see [`Store::spell_names`]) and
+/// warns of those it does not know.
+pub fn spell_names(store: &Store, filter: &mut CallFilter, printer: &Printer) -> anyhow::Result<()> {
+    for unknown in store.spell_names(filter)? {
+        printer.warn(&unknown);
+    }
+    Ok(())
 }
 
 /// The format asked for, or the default: a table for people, NDJSON for programs.
@@ -100,9 +109,15 @@ pub fn format_or_default(format: Option<TableFormat>) -> TableFormat {
     format.unwrap_or(if Printer::stdout_is_terminal() { TableFormat::Table } else { TableFormat::Ndjson })
 }
 
-pub fn run(args: &CallsArgs, global: &GlobalArgs, config: &Config) -> anyhow::Result<Status> {
+pub fn run(
+    args: &CallsArgs,
+    global: &GlobalArgs,
+    config: &Config,
+    printer: &Printer,
+) -> anyhow::Result<Status> {
     let store = existing_archive(global, config)?;
-    let (filter, zone) = filter_of(&args.filter, config)?;
+    let (mut filter, zone) = filter_of(&args.filter, config)?;
+    spell_names(&store, &mut filter, printer)?;
     let (clause, params) = filter.to_sql();
     let sql = format!(
         "SELECT c.conversation_id, c.start_ms, c.direction_label, c.media_type, c.customer_number, c.queue_name,

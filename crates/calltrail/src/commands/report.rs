@@ -6,7 +6,7 @@ use std::io::Write;
 use calltrail_explain::report::{GroupBy, ReportKind, ReportOptions};
 
 use crate::cli::{GlobalArgs, GroupName, ReportArgs, ReportName, TableFormat};
-use crate::commands::calls::{existing_archive, filter_of, format_or_default};
+use crate::commands::calls::{existing_archive, filter_of, format_or_default, spell_names};
 use crate::commands::sync::parse_duration;
 use crate::config::Config;
 use crate::printer::Printer;
@@ -33,7 +33,8 @@ pub fn run(
     printer: &Printer,
 ) -> anyhow::Result<Status> {
     let store = existing_archive(global, config)?;
-    let (filter, zone) = filter_of(&args.filter, config)?;
+    let (mut filter, zone) = filter_of(&args.filter, config)?;
+    spell_names(&store, &mut filter, printer)?;
     let kind = kind_of(args.name);
     let options = ReportOptions {
         zone,
