@@ -20,7 +20,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 pub use export::{ExportError, ExportFormat, ExportOptions, ExportReport, ExportTable};
 pub use index::CallIndex;
-pub use query::{CallFilter, CallSummary, PartFilter, QuarantineRow, SyncStatus};
+pub use query::{CallFilter, CallSummary, NameKind, PartFilter, QuarantineRow, SyncStatus, UnknownName};
 
 /// What can go wrong with the archive.
 #[derive(Debug, thiserror::Error)]

@@ -37,6 +37,62 @@ impl ServiceTargets {
 /// stored record is read: 20 ms for 2,000 calls of a million, 380 ms for 10,000).
 pub const ATTRIBUTE_SAMPLE: usize = 2_000;
 
+/// Which of a filter's names [`Store::spell_names`] looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    /// `queue`.
+    Queue,
+    /// `agent`.
+    Agent,
+    /// `wrapup`.
+    Wrapup,
+}
+
+impl NameKind {
+    /// The filter's parameter (`--queue`, `?queue=`).
+    pub fn parameter(self) -> &'static str {
+        match self {
+            NameKind::Queue => "queue",
+            NameKind::Agent => "agent",
+            NameKind::Wrapup => "wrapup",
+        }
+    }
+
+    /// What it names, for people.
+    pub fn noun(self) -> &'static str {
+        match self {
+            NameKind::Queue => "queue",
+            NameKind::Agent => "agent",
+            NameKind::Wrapup => "wrap-up code",
+        }
+    }
+}
+
+/// A name a filter gives that the archive does not know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownName {
+    /// What it was to name.
+    pub kind: NameKind,
+    /// The name as given.
+    pub given: String,
+    /// Up to five names of the archive that contain it (in any case).
+    pub near: Vec<String>,
+    /// How many names of that kind the archive knows.
+    pub known: usize,
+}
+
+impl std::fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no {} is named `{}` (", self.kind.noun(), self.given)?;
+        if self.near.is_empty() {
+            write!(f, "the archive knows {} {} names)", self.known, self.kind.noun())
+        } else {
+            let near: Vec<String> = self.near.iter().map(|n| format!("`{n}`")).collect();
+            write!(f, "did you mean {}?)", near.join(" or "))
+        }
+    }
+}
+
 /// Which calls: every field narrows the set; `None` does not filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallFilter {
@@ -384,19 +440,19 @@ impl Store {
     }
 
     /// Spells the queue, agent and wrap-up code `filter` names as the archive's lookups do, so
-    /// that `sales` finds the calls of "Sales". Returns a sentence for each name the lookups do
-    /// not hold in any case (nor as an id), with the names that contain it.
-    pub fn spell_names(&self, filter: &mut CallFilter) -> Result<Vec<String>, StoreError> {
+    /// that `sales` finds the calls of "Sales". Returns the names the lookups do not hold in
+    /// any case (nor as an id), each with the names that contain it.
+    pub fn spell_names(&self, filter: &mut CallFilter) -> Result<Vec<UnknownName>, StoreError> {
         let mut unknown = Vec::new();
         let asked = [
-            (&mut filter.queue, "queues", "queue"),
-            (&mut filter.agent, "users", "agent"),
-            (&mut filter.wrapup, "wrapup_codes", "wrap-up code"),
+            (&mut filter.queue, "queues", NameKind::Queue),
+            (&mut filter.agent, "users", NameKind::Agent),
+            (&mut filter.wrapup, "wrapup_codes", NameKind::Wrapup),
         ];
-        for (given, kind, what) in asked {
+        for (given, table, kind) in asked {
             let Some(given) = given.as_mut() else { continue };
-            let names = self.lookup_names(kind)?;
-            if names.is_empty() || names.contains(given) || self.has_lookup_id(kind, given)? {
+            let names = self.lookup_names(table)?;
+            if names.is_empty() || names.contains(given) || self.has_lookup_id(table, given)? {
                 continue;
             }
             let lower = given.to_lowercase();
@@ -405,18 +461,8 @@ impl Store {
                 given.clone_from(name);
                 continue;
             }
-            let near: Vec<String> = names
-                .iter()
-                .filter(|n| n.to_lowercase().contains(&lower))
-                .take(5)
-                .map(|n| format!("`{n}`"))
-                .collect();
-            let hint = if near.is_empty() {
-                format!("the archive knows {} {what} names", names.len())
-            } else {
-                format!("did you mean {}?", near.join(" or "))
-            };
-            unknown.push(format!("no {what} is named `{given}` ({hint})"));
+            let near = names.iter().filter(|n| n.to_lowercase().contains(&lower)).take(5).cloned().collect();
+            unknown.push(UnknownName { kind, given: given.clone(), near, known: names.len() });
         }
         Ok(unknown)
     }
@@ -838,7 +884,7 @@ mod tests {
         let spelt = |filter: CallFilter| {
             let mut filter = filter;
             let unknown = store.spell_names(&mut filter).unwrap();
-            (filter, unknown)
+            (filter, unknown.iter().map(ToString::to_string).collect::<Vec<_>>())
         };
         let (filter, unknown) = spelt(CallFilter { queue: Some("sales".into()), ..CallFilter::default() });
         assert_eq!((filter.queue.as_deref(), unknown.len()), (Some("Sales"), 0));

@@ -197,7 +197,19 @@ fn filter_form(
             button type="submit" { "Show" }
         }
         @for unknown in &params.unknown_names {
-            p.unknown-name { (unknown) }
+            p.unknown-name {
+                "No " (unknown.kind.noun()) " is named “" (unknown.given) "”"
+                @if unknown.near.is_empty() {
+                    " (the archive knows " (unknown.known) " " (unknown.kind.noun()) " names)."
+                } @else {
+                    ". Did you mean "
+                    @for (i, name) in unknown.near.iter().enumerate() {
+                        @if i > 0 { " or " }
+                        a href=(format!("{action}?{}", params.naming(unknown.kind, name).query_string())) { (name) }
+                    }
+                    "?"
+                }
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use calltrail_explain::report::{GroupBy, ReportKind, ReportOptions};
 use calltrail_model::zone::duration_ms;
 use calltrail_model::{Timestamp, Zone};
-use calltrail_store::CallFilter;
+use calltrail_store::{CallFilter, NameKind, UnknownName};
 use serde::Deserialize;
 
 use crate::{AppState, WebError};
@@ -77,9 +77,9 @@ pub struct Params {
     pub name: Option<String>,
     /// `/api/reports/{name}`: `json` (the default) or `csv`.
     pub format: Option<String>,
-    /// What the archive said of the queue, agent or wrap-up names it does not know.
+    /// The queue, agent or wrap-up names the archive does not know.
     #[serde(skip)]
-    pub unknown_names: Vec<String>,
+    pub unknown_names: Vec<UnknownName>,
 }
 
 fn given(value: Option<&String>) -> Option<String> {
@@ -203,6 +203,19 @@ impl Params {
             .filter_map(|(k, v)| given(v.as_ref()).map(|v| format!("{k}={}", encode(&v))))
             .collect::<Vec<_>>()
             .join("&")
+    }
+
+    /// These parameters with a queue, agent or wrap-up name given instead.
+    pub fn naming(&self, kind: NameKind, name: &str) -> Params {
+        let mut params = self.clone();
+        let field = match kind {
+            NameKind::Queue => &mut params.queue,
+            NameKind::Agent => &mut params.agent,
+            NameKind::Wrapup => &mut params.wrapup,
+        };
+        *field = Some(name.to_owned());
+        params.unknown_names.clear();
+        params
     }
 
     /// A key for the report cache: the filters that shape a report.

@@ -630,7 +630,15 @@ async fn names_are_found_in_any_case_and_unknown_ones_are_said() {
     // A name the archive does not know is said, above no calls.
     let (status, page, _) = server.get("/reports/agents?agent=Nobody%20Here").await;
     assert_eq!(status, 200);
-    assert!(page.contains("no agent is named `Nobody Here` (the archive knows "), "{page}");
+    assert!(page.contains("No agent is named “Nobody Here” (the archive knows "), "{page}");
+    // A part of a name links to the names that contain it.
+    let part = agent.split(' ').next_back().unwrap().to_lowercase();
+    let (_, page, _) = server.get(&format!("/reports/agents?agent={}&tz=UTC", encode(&part))).await;
+    let link = format!("<a href=\"/reports/agents?agent={}&amp;tz=UTC\">{agent}</a>", encode(agent));
+    assert!(
+        page.contains(&format!("No agent is named “{part}”. Did you mean ")) && page.contains(&link),
+        "{page}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -99,7 +99,7 @@ pub fn filter_of(args: &FilterArgs, config: &Config) -> Result<(CallFilter, Zone
 /// warns of those it does not know.
 pub fn spell_names(store: &Store, filter: &mut CallFilter, printer: &Printer) -> anyhow::Result<()> {
     for unknown in store.spell_names(filter)? {
-        printer.warn(&unknown);
+        printer.warn(&unknown.to_string());
     }
     Ok(())
 }
