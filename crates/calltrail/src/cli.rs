@@ -685,7 +685,8 @@ pub enum ExplainFormat {
 /// `calltrail fields`.
 #[derive(Debug, Args)]
 pub struct FieldsArgs {
-    /// A field or metric name (`ani`, `session.dnis`, `disconnectType`, `tTalk`, ...)
+    /// A field or metric name (`ani`, `session.dnis`, `disconnectType`, `tTalk`, ...), or a value
+    /// seen in a record (`ININ-WRAP-UP-TIMEOUT`, `transportFailure`): the fields it is a value of
     pub name: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = TextOrJson::Text)]

@@ -326,6 +326,14 @@ fn fields_glossary() {
     );
     let page = text(&run(&["fields", "disconnectType"], b"", dir.path()).stdout);
     assert!(page.lines().all(|l| l.chars().count() <= 100), "{page}");
+    // A value found in a record leads to the field it is a value of.
+    let value = run(&["fields", "ININ-WRAP-UP-TIMEOUT"], b"", dir.path());
+    assert!(value.status.success());
+    assert!(text(&value.stdout).starts_with("segment.wrapUpCode"), "{}", text(&value.stdout));
+    assert!(text(&value.stderr).contains("`ININ-WRAP-UP-TIMEOUT` is a value of segment.wrapUpCode"));
+    let begun = run(&["fields", "tNotResp"], b"", dir.path());
+    assert_eq!(begun.status.code(), Some(2));
+    assert!(text(&begun.stderr).contains("did you mean `tNotResponding`?"), "{}", text(&begun.stderr));
 }
 
 #[test]

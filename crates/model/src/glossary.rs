@@ -495,16 +495,33 @@ pub fn find(name: &str) -> Vec<&'static Field> {
         .collect()
 }
 
-/// The closest known field name to `name`, for "did you mean" hints.
+/// The fields that have `value` among their values (`transportFailure`, `ININ-WRAP-UP-TIMEOUT`,
+/// or `ININ-OUTBOUND-BUSY` under `ININ-OUTBOUND-*`), in any case.
+pub fn with_value(value: &str) -> Vec<&'static Field> {
+    let value = value.trim().to_ascii_lowercase();
+    let matches = |known: &str| {
+        let known = known.to_ascii_lowercase();
+        match known.strip_suffix('*') {
+            Some(prefix) => value.starts_with(prefix) && value.len() > prefix.len(),
+            None => known == value,
+        }
+    };
+    FIELDS.iter().filter(|f| !value.is_empty() && f.values.iter().any(|(known, _)| matches(known))).collect()
+}
+
+/// The closest known field name to `name`, for "did you mean" hints: one it begins, else one
+/// within three edits of it.
 pub fn suggest(name: &str) -> Option<&'static str> {
     let name = name.to_ascii_lowercase();
-    FIELDS
-        .iter()
-        .filter_map(|f| f.path.rsplit('.').next())
-        .map(|last| (distance(&name, &last.to_ascii_lowercase()), last))
-        .filter(|(d, _)| *d <= 3)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, last)| last)
+    let lasts = || FIELDS.iter().filter_map(|f| f.path.rsplit('.').next());
+    let begun = lasts().filter(|last| name.len() >= 3 && last.to_ascii_lowercase().starts_with(&name));
+    begun.min_by_key(|last| last.len()).or_else(|| {
+        lasts()
+            .map(|last| (distance(&name, &last.to_ascii_lowercase()), last))
+            .filter(|(d, _)| *d <= 3)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, last)| last)
+    })
 }
 
 fn distance(a: &str, b: &str) -> usize {
@@ -533,6 +550,18 @@ mod tests {
         assert_eq!(find("tTalk")[0].path, "metric.tTalk");
         assert!(find("nonsense").is_empty());
         assert_eq!(suggest("segmentTyp"), Some("segmentType"));
+        assert_eq!(suggest("tnotresp"), Some("tNotResponding"));
+        assert_eq!(suggest("sesionDnis"), Some("sessionDnis"));
+    }
+
+    #[test]
+    fn finds_the_fields_a_value_belongs_to() {
+        let paths = |value: &str| with_value(value).iter().map(|f| f.path).collect::<Vec<_>>();
+        assert_eq!(paths("ININ-WRAP-UP-TIMEOUT"), ["segment.wrapUpCode"]);
+        assert_eq!(paths("inin-outbound-busy"), ["segment.wrapUpCode"]);
+        assert!(paths("ININ-OUTBOUND-").is_empty());
+        assert!(paths("transportFailure").contains(&"segment.disconnectType"));
+        assert!(paths("").is_empty() && paths("no such value").is_empty());
     }
 
     #[test]
