@@ -1137,10 +1137,17 @@ pub(crate) async fn report(
     Ok(answer.timed(layout(kind.title(), "/reports", &body).into_response()))
 }
 
-/// Glossary entries matching a name (all without one).
+/// Glossary entries matching a name, or having it among their values (all without one).
 pub(crate) fn glossary_entries(name: Option<&str>) -> Vec<&'static Field> {
-    match name.filter(|n| !n.is_empty()) {
-        Some(n) => glossary::find(n),
+    match name.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => {
+            let fields = glossary::find(n);
+            if fields.is_empty() {
+                glossary::with_value(n)
+            } else {
+                fields
+            }
+        }
         None => glossary::FIELDS.iter().collect(),
     }
 }
@@ -1155,7 +1162,19 @@ pub(crate) async fn fields(Query(params): Query<Params>) -> Response {
             button type="submit" { "Find" }
             @if params.name.is_some() { " " a href="/fields" { "all fields" } }
         }
-        @if entries.is_empty() { p.muted { "No field by that name." } }
+        @let name = params.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        @if let Some(name) = name {
+            @if entries.is_empty() {
+                p.muted {
+                    "No field by that name."
+                    @if let Some(like) = glossary::suggest(name) {
+                        " Did you mean " a href=(format!("/fields?name={like}")) { code { (like) } } "?"
+                    }
+                }
+            } @else if glossary::find(name).is_empty() {
+                p.muted { code { (name) } " is a value of the field" @if entries.len() > 1 { "s" } " below." }
+            }
+        }
         @for f in &entries {
             article.field id=(f.path) {
                 h2 { code { (f.path) } span.muted { " on " (f.on) } }

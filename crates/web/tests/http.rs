@@ -278,6 +278,14 @@ async fn every_page_and_api_route_answers_from_the_archive() {
     assert!(page.contains("<code>MainIntent1</code> ("), "the keys the calls carry");
     let fields = server.json("/api/fields?name=segmentType").await;
     assert!(fields.as_array().unwrap().iter().any(|f| f["path"].as_str().unwrap().ends_with("segmentType")));
+    // A value seen in a record finds its field; a name's beginning is offered its field.
+    let fields = server.json("/api/fields?name=ININ-WRAP-UP-TIMEOUT").await;
+    assert_eq!(fields[0]["path"], "segment.wrapUpCode");
+    let (_, page, _) = server.get("/fields?name=ININ-WRAP-UP-TIMEOUT").await;
+    assert!(page.contains("<code>ININ-WRAP-UP-TIMEOUT</code> is a value of the field below."), "{page}");
+    let (_, page, _) = server.get("/fields?name=tNotResp").await;
+    assert!(page
+        .contains("Did you mean <a href=\"/fields?name=tNotResponding\"><code>tNotResponding</code></a>?"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
