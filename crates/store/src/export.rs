@@ -4,7 +4,7 @@
 //!
 //! Layout: `DIR/<table>/call_date=YYYY-MM-DD/part-0.<ext>`, one folder per local day of the
 //! call's start (Hive-style partitions, which Spark, Trino, `DuckDB` and Athena read as a
-//! `call_date` column). Each day's file is written whole to a temporary name and renamed, so
+//! `call_date` column). Each day's file is written whole to a hidden temporary name and renamed, so
 //! a reader or a killed export never sees half a file. An export remembers, per folder and
 //! format, the archive's change sequence it reached; the next one rewrites only the days that
 //! hold calls changed since.
@@ -574,7 +574,7 @@ fn write_table(
         format!("SELECT {} FROM {} WHERE {clause} ORDER BY {}", exprs.join(", "), spec.from, spec.order);
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(p))?;
-    let tmp = file.with_extension("tmp");
+    let tmp = temp_name(file);
     let write_err = |source: std::io::Error| ExportError::Write { path: tmp.clone(), source };
     let out = fs::File::create(&tmp).map_err(write_err)?;
     let mut sink: Box<dyn Sink> = match format {
@@ -590,6 +590,14 @@ fn write_table(
     sink.finish().map_err(|e| e.at(&tmp))?;
     fs::rename(&tmp, file).map_err(|source| ExportError::Write { path: file.to_owned(), source })?;
     Ok(n)
+}
+
+/// Where a day's file is written before it is renamed into place: beside it, hidden (a leading
+/// `.`), so that Spark, Trino and Hive, which skip names starting with `.` or `_`, never read
+/// what a killed export left half written.
+fn temp_name(file: &Path) -> PathBuf {
+    let name = file.file_name().map_or_else(|| "part".into(), |n| n.to_string_lossy().into_owned());
+    file.with_file_name(format!(".{name}.tmp"))
 }
 
 /// A cell's text: UTF-8 as stored, or repaired (damage in one cell must not stop an export).
@@ -1046,6 +1054,12 @@ mod tests {
 
     fn strings(array: &StringArray) -> Vec<Option<String>> {
         (0..array.len()).map(|i| array.is_valid(i).then(|| array.value(i).to_owned())).collect()
+    }
+
+    #[test]
+    fn a_file_being_written_is_hidden_from_the_engines_beside_its_final_name() {
+        let file = Path::new("lake/calls/call_date=2024-05-01/part-0.parquet");
+        assert_eq!(temp_name(file), Path::new("lake/calls/call_date=2024-05-01/.part-0.parquet.tmp"));
     }
 
     #[test]
