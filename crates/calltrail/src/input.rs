@@ -414,6 +414,28 @@ mod tests {
         assert_eq!(decoded(&broken, 1 << 10).0, "{\"\u{fffd}\u{fffd}");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_comes_through_utf16_whole_and_any_bytes_read_alike_streamed_or_whole(
+            text in "\\PC{0,40}",
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+            capacity in 1usize..8,
+        ) {
+            for big_endian in [false, true] {
+                let units = text.encode_utf16();
+                let mut encoded: Vec<u8> = if big_endian { vec![0xFE, 0xFF] } else { vec![0xFF, 0xFE] };
+                encoded.extend(units.flat_map(|u| if big_endian { u.to_be_bytes() } else { u.to_le_bytes() }));
+                proptest::prop_assert_eq!(&decoded(&encoded, capacity).0, &text);
+            }
+            let reader = Box::new(io::BufReader::with_capacity(capacity, &bytes[..]));
+            let (mut reader, _) = as_utf8(reader).unwrap();
+            let mut out = Vec::new();
+            reader.read_to_end(&mut out).unwrap();
+            // Streamed in pieces or decoded whole, the same text.
+            proptest::prop_assert_eq!(bytes_as_utf8(bytes.clone()).0, out);
+        }
+    }
+
     #[test]
     fn garbage_first_line_is_still_lines() {
         let got = lines_of("\u{1}\u{2}garbage\n{\"conversationId\":\"c\"}\n");
