@@ -622,6 +622,14 @@ fn demo_syncs_reports_and_the_archive_answers() {
     assert_eq!(none, 0);
     assert!(warning.contains(&format!("no agent is named `{first_name}` (did you mean `")), "{warning}");
     assert!(warning.contains(&format!("`{agent}`")), "{warning}");
+    // An empty table says so, and where the archive's calls are; a list cut short says so.
+    let none =
+        run(&["--db", "demo.db", "calls", "--from", "2099-01-01", "--format", "table"], b"", dir.path());
+    assert!(none.status.success() && none.stdout.is_empty());
+    assert!(text(&none.stderr).starts_with("no calls match; the archive's 400 calls started from "));
+    let cut = run(&["--db", "demo.db", "calls", "--limit", "3", "--format", "csv"], b"", dir.path());
+    assert_eq!(text(&cut.stdout).lines().count(), 4);
+    assert!(text(&cut.stderr).contains("the first 3 calls that match; --limit lists more"));
     for (flag, value) in [("--direction", "sideways"), ("--outcome", "abandoned")] {
         let refused = run(&["--db", "demo.db", "calls", flag, value], b"", dir.path());
         assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));

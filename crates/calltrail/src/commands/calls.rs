@@ -140,6 +140,7 @@ pub fn run(
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut table: Vec<Vec<String>> = Vec::new();
     let mut first = true;
+    let mut listed = 0usize;
     if format == TableFormat::Csv {
         writeln!(out, "{}", COLUMNS.join(","))?;
     }
@@ -180,9 +181,23 @@ pub fn run(
             TableFormat::Table => table.push(texts),
         }
         first = false;
+        listed += 1;
     }
     match format {
         TableFormat::Json => out.write_all(if first { b"]\n" } else { b"\n]\n" })?,
+        TableFormat::Table if table.is_empty() => {
+            let (calls, first, last) = store.call_span()?;
+            let span = match (first, last) {
+                (Some(first), Some(last)) => format!(
+                    "; the archive's {calls} calls started from {} to {} ({})",
+                    local_time(first, &zone),
+                    local_time(last, &zone),
+                    zone.name()
+                ),
+                _ => "; the archive holds no calls".to_owned(),
+            };
+            printer.say(&format!("no calls match{span}"));
+        }
         TableFormat::Table => {
             let durations_right: Vec<bool> = COLUMNS.iter().map(|c| c.ends_with("_ms")).collect();
             // Durations are written readable here, so `duration_ms` is headed `duration`.
@@ -192,6 +207,9 @@ pub fn run(
         _ => {}
     }
     out.flush()?;
+    if listed == args.limit {
+        printer.say(&format!("the first {listed} calls that match; --limit lists more"));
+    }
     Ok(Status::Success)
 }
 
