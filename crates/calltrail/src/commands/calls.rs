@@ -185,19 +185,7 @@ pub fn run(
     }
     match format {
         TableFormat::Json => out.write_all(if first { b"]\n" } else { b"\n]\n" })?,
-        TableFormat::Table if table.is_empty() => {
-            let (calls, first, last) = store.call_span()?;
-            let span = match (first, last) {
-                (Some(first), Some(last)) => format!(
-                    "; the archive's {calls} calls started from {} to {} ({})",
-                    local_time(first, &zone),
-                    local_time(last, &zone),
-                    zone.name()
-                ),
-                _ => "; the archive holds no calls".to_owned(),
-            };
-            printer.say(&format!("no calls match{span}"));
-        }
+        TableFormat::Table if table.is_empty() => printer.say(&no_calls_match(&store, &zone)?),
         TableFormat::Table => {
             let durations_right: Vec<bool> = COLUMNS.iter().map(|c| c.ends_with("_ms")).collect();
             // Durations are written readable here, so `duration_ms` is headed `duration`.
@@ -211,6 +199,20 @@ pub fn run(
         printer.say(&format!("the first {listed} calls that match; --limit lists more"));
     }
     Ok(Status::Success)
+}
+
+/// What to say when no call matches a filter: when the archive's calls are.
+pub fn no_calls_match(store: &Store, zone: &Zone) -> anyhow::Result<String> {
+    let (calls, first, last) = store.call_span()?;
+    Ok(match (first, last) {
+        (Some(first), Some(last)) => format!(
+            "no calls match; the archive's {calls} calls started from {} to {} ({})",
+            local_time(first, zone),
+            local_time(last, zone),
+            zone.name()
+        ),
+        _ => "no calls match; the archive holds no calls".to_owned(),
+    })
 }
 
 /// `YYYY-MM-DD HH:MM` in the zone, for people reading a table.

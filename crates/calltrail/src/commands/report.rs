@@ -6,7 +6,7 @@ use std::io::Write;
 use calltrail_explain::report::{GroupBy, ReportKind, ReportOptions};
 
 use crate::cli::{GlobalArgs, GroupName, ReportArgs, ReportName, TableFormat};
-use crate::commands::calls::{existing_archive, filter_of, format_or_default, spell_names};
+use crate::commands::calls::{existing_archive, filter_of, format_or_default, no_calls_match, spell_names};
 use crate::commands::sync::parse_duration;
 use crate::config::Config;
 use crate::printer::Printer;
@@ -56,7 +56,7 @@ pub fn run(
         TableFormat::Table => {
             printer.say(&format!("{} ({})", kind.title(), options.zone.name()));
             if table.rows.is_empty() {
-                printer.say("no calls match");
+                printer.say(&no_calls_match(&store, &options.zone)?);
             } else {
                 out.write_all(table.to_text().as_bytes())?;
             }
