@@ -528,6 +528,18 @@ fn sim_server_prints_its_address_and_rejects_bad_flags() {
 }
 
 #[test]
+fn an_archive_in_a_folder_not_yet_made_is_made_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        &["--no-progress", "--db", "archives/2024/calltrail.db", "demo", "--calls", "20", "--days", "1"],
+        b"",
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(dir.path().join("archives/2024/calltrail.db").is_file());
+}
+
+#[test]
 fn demo_syncs_reports_and_the_archive_answers() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(

@@ -45,6 +45,11 @@ pub fn open_store(
     deriving: Deriving,
 ) -> anyhow::Result<Store> {
     crate::commands::calls::announce_upgrade(path, printer);
+    if let Some(folder) = path.parent().filter(|f| !f.as_os_str().is_empty() && !f.exists()) {
+        // `--db archives/calltrail.db` on a fresh machine: the folder is made, as `export --out` does.
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot make the folder `{}` for the archive", folder.display()))?;
+    }
     let mut store = Store::open(path)?;
     let configured = config.settings();
     let stored = store.derived_with()?;
