@@ -495,6 +495,27 @@ pub fn find(name: &str) -> Vec<&'static Field> {
         .collect()
 }
 
+/// How [`search`] found its fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    /// By their name (or none matched at all).
+    ByName,
+    /// As the fields the name is a value of.
+    ByValue,
+}
+
+/// The fields `name` names, else those it is a value of (`ININ-WRAP-UP-TIMEOUT` finds
+/// `segment.wrapUpCode`); empty when it is neither.
+pub fn search(name: &str) -> (Vec<&'static Field>, Found) {
+    let named = find(name);
+    if !named.is_empty() {
+        return (named, Found::ByName);
+    }
+    let valued = with_value(name);
+    let found = if valued.is_empty() { Found::ByName } else { Found::ByValue };
+    (valued, found)
+}
+
 /// The fields that have `value` among their values (`transportFailure`, `ININ-WRAP-UP-TIMEOUT`,
 /// or `ININ-OUTBOUND-BUSY` under `ININ-OUTBOUND-*`), in any case.
 pub fn with_value(value: &str) -> Vec<&'static Field> {

@@ -49,12 +49,12 @@ pub enum NameKind {
 }
 
 impl NameKind {
-    /// The filter's parameter (`--queue`, `?queue=`).
-    pub fn parameter(self) -> &'static str {
+    /// The lookups that hold its names (`queues`, `users`, `wrapup_codes`).
+    pub fn lookup(self) -> &'static str {
         match self {
-            NameKind::Queue => "queue",
-            NameKind::Agent => "agent",
-            NameKind::Wrapup => "wrapup",
+            NameKind::Queue => "queues",
+            NameKind::Agent => "users",
+            NameKind::Wrapup => "wrapup_codes",
         }
     }
 
@@ -445,14 +445,14 @@ impl Store {
     pub fn spell_names(&self, filter: &mut CallFilter) -> Result<Vec<UnknownName>, StoreError> {
         let mut unknown = Vec::new();
         let asked = [
-            (&mut filter.queue, "queues", NameKind::Queue),
-            (&mut filter.agent, "users", NameKind::Agent),
-            (&mut filter.wrapup, "wrapup_codes", NameKind::Wrapup),
+            (&mut filter.queue, NameKind::Queue),
+            (&mut filter.agent, NameKind::Agent),
+            (&mut filter.wrapup, NameKind::Wrapup),
         ];
-        for (given, table, kind) in asked {
+        for (given, kind) in asked {
             let Some(given) = given.as_mut() else { continue };
-            let names = self.lookup_names(table)?;
-            if names.is_empty() || names.contains(given) || self.has_lookup_id(table, given)? {
+            let names = self.lookup_names(kind.lookup())?;
+            if names.is_empty() || names.contains(given) || self.has_lookup_id(kind.lookup(), given)? {
                 continue;
             }
             let lower = given.to_lowercase();
@@ -468,7 +468,7 @@ impl Store {
     }
 
     /// True when a lookup of `kind` has the id `id`.
-    pub fn has_lookup_id(&self, kind: &str, id: &str) -> Result<bool, StoreError> {
+    fn has_lookup_id(&self, kind: &str, id: &str) -> Result<bool, StoreError> {
         let found = self
             .conn
             .query_row("SELECT 1 FROM lookups WHERE kind = ?1 AND id = ?2", [kind, id], |_| Ok(()))

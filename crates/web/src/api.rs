@@ -177,7 +177,7 @@ pub(crate) async fn report(
 }
 
 pub(crate) async fn fields(Query(params): Query<Params>) -> Response {
-    Json(pages::glossary_entries(params.name.as_deref())).into_response()
+    Json(pages::glossary_entries(params.name.as_deref()).0).into_response()
 }
 
 pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, WebError> {

@@ -10,6 +10,7 @@ use calltrail_explain::story::duration;
 use calltrail_explain::Outcome;
 use calltrail_model::glossary::{self, Field};
 use calltrail_model::{Timestamp, Zone};
+use calltrail_store::NameKind;
 use maud::{html, Markup, DOCTYPE};
 use serde_json::Value;
 
@@ -129,9 +130,9 @@ impl FormNames {
             Ok(if names.len() > COMPLETED_NAMES { Vec::new() } else { names })
         };
         Ok(FormNames {
-            queues: store.lookup_names("queues")?,
-            agents: completed("users")?,
-            wrapups: completed("wrapup_codes")?,
+            queues: store.lookup_names(NameKind::Queue.lookup())?,
+            agents: completed(NameKind::Agent.lookup())?,
+            wrapups: completed(NameKind::Wrapup.lookup())?,
         })
     }
 }
@@ -1137,24 +1138,18 @@ pub(crate) async fn report(
     Ok(answer.timed(layout(kind.title(), "/reports", &body).into_response()))
 }
 
-/// Glossary entries matching a name, or having it among their values (all without one).
-pub(crate) fn glossary_entries(name: Option<&str>) -> Vec<&'static Field> {
+/// Glossary entries matching a name, or having it among their values (all without one), and
+/// how they were found.
+pub(crate) fn glossary_entries(name: Option<&str>) -> (Vec<&'static Field>, glossary::Found) {
     match name.map(str::trim).filter(|n| !n.is_empty()) {
-        Some(n) => {
-            let fields = glossary::find(n);
-            if fields.is_empty() {
-                glossary::with_value(n)
-            } else {
-                fields
-            }
-        }
-        None => glossary::FIELDS.iter().collect(),
+        Some(n) => glossary::search(n),
+        None => (glossary::FIELDS.iter().collect(), glossary::Found::ByName),
     }
 }
 
 /// `/fields`: the glossary (`?name=` for one field).
 pub(crate) async fn fields(Query(params): Query<Params>) -> Response {
-    let entries = glossary_entries(params.name.as_deref());
+    let (entries, found) = glossary_entries(params.name.as_deref());
     let body = html! {
         h1 { "Glossary of the detail record" }
         form.filters method="get" action="/fields" {
@@ -1171,7 +1166,7 @@ pub(crate) async fn fields(Query(params): Query<Params>) -> Response {
                         " Did you mean " a href=(format!("/fields?name={like}")) { code { (like) } } "?"
                     }
                 }
-            } @else if glossary::find(name).is_empty() {
+            } @else if found == glossary::Found::ByValue {
                 p.muted { code { (name) } " is a value of the field" @if entries.len() > 1 { "s" } " below." }
             }
         }

@@ -12,14 +12,10 @@ use crate::{Status, UsageError};
 pub fn run(args: &FieldsArgs, printer: &Printer) -> anyhow::Result<Status> {
     let fields: Vec<&Field> = match &args.name {
         Some(name) => {
-            let mut found = glossary::find(name);
-            if found.is_empty() {
-                // A value rather than a field: the fields it is a value of.
-                found = glossary::with_value(name);
-                if !found.is_empty() {
-                    let paths: Vec<&str> = found.iter().map(|f| f.path).collect();
-                    printer.say(&format!("`{}` is a value of {}", name.trim(), paths.join(" and ")));
-                }
+            let (found, how) = glossary::search(name);
+            if how == glossary::Found::ByValue {
+                let paths: Vec<&str> = found.iter().map(|f| f.path).collect();
+                printer.say(&format!("`{}` is a value of {}", name.trim(), paths.join(" and ")));
             }
             if found.is_empty() {
                 let hint = glossary::suggest(name).map_or_else(
