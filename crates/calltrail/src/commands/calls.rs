@@ -82,7 +82,7 @@ pub fn filter_of(args: &FilterArgs, config: &Config) -> Result<(CallFilter, Zone
     let filter = CallFilter {
         from_ms: args.from.as_deref().map(|t| time_in(t, &zone)).transpose()?,
         to_ms: args.to.as_deref().map(|t| time_in(t, &zone)).transpose()?,
-        direction: args.direction.as_deref().map(str::to_ascii_lowercase),
+        direction: args.direction.clone(),
         media: args.media.clone(),
         queue: args.queue.clone(),
         agent: args.agent.clone(),
