@@ -341,7 +341,8 @@ pub struct FilterArgs {
     /// Wrap-up code id or name (in any case)
     #[arg(long)]
     pub wrapup: Option<String>,
-    /// Customer number: +1555… matches numbers starting with it, other digits anywhere in it
+    /// Customer number, typed any usual way (+44 20 7946 0958, (617) 555-0100): with + it matches
+    /// numbers starting with it, without + its digits anywhere in the number
     #[arg(long)]
     pub number: Option<String>,
     /// Outcome (answered, abandoned_in_ivr, abandoned_in_queue, self_served, voicemail, callback, ...)

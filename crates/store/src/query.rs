@@ -4,6 +4,7 @@
 //! filter to its rows in memory, and is tested equal to this); and streaming scans that hand
 //! reports one row at a time, so a million calls never sit in memory.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -110,15 +111,17 @@ pub struct CallFilter {
     pub agent: Option<String>,
     /// The concluding wrap-up code's id or name.
     pub wrapup: Option<String>,
-    /// The customer's number: `+1555…` matches numbers starting with it (an index range),
-    /// other text matches anywhere in the number.
+    /// The customer's number, typed in any of the usual ways (`+44 20 7946 0958`,
+    /// `(617) 555-0100`): with `+` it matches numbers starting with it (an index range), without
+    /// it digits found anywhere in the number.
     pub number: Option<String>,
     /// The call's outcome (`answered`, `abandoned_in_queue`, ...).
     pub outcome: Option<String>,
     /// The call's reason.
     pub reason: Option<String>,
     /// A search: a conversation id or its start (hex digits and dashes) and a number
-    /// (`+1555…`) are prefixes found by index; other text is looked for, in any case, in the
+    /// (`+1 555…`) are prefixes found by index; other text (digits typed as a number without
+    /// their spaces and punctuation) is looked for, in any case, in the
     /// id, numbers, addresses, the answering agent, the reason, the wrap-up and the queue
     /// (through a trigram index from three characters on).
     pub text: Option<String>,
@@ -159,13 +162,13 @@ impl CallFilter {
     /// True when the search is free text shorter than three characters: it cannot use the
     /// trigram index and would be checked against every call, so the web UI asks for more.
     pub fn search_too_short(&self) -> bool {
-        matches!(self.text.as_deref().and_then(Search::of), Some(Search::Text(v)) if search_phrase(v).is_none())
+        matches!(self.text.as_deref().and_then(Search::of), Some(Search::Text(v)) if search_phrase(&v).is_none())
     }
 
     /// The free text to look for with the trigram index, if the filter has one.
     fn search_phrase(&self) -> Option<String> {
         match Search::of(self.text.as_deref()?) {
-            Some(Search::Text(v)) => search_phrase(v),
+            Some(Search::Text(v)) => search_phrase(&v),
             _ => None,
         }
     }
@@ -203,13 +206,13 @@ impl CallFilter {
             clause("(c.wrapup_code_id = ? OR c.wrapup_code_name = ?)", text(v));
         }
         if let Some(v) = &self.number {
-            let v = v.trim_start_matches("tel:");
+            let v = dialled(v).unwrap_or_else(|| v.trim().trim_start_matches("tel:").to_owned());
             if v.starts_with('+') {
                 // A number as dialled: its calls are a range of the index.
-                clause("c.customer_number >= ?", SqlValue::Text(v.to_owned()));
                 clause("c.customer_number < ?", SqlValue::Text(format!("{v}\u{10ffff}")));
+                clause("c.customer_number >= ?", SqlValue::Text(v));
             } else {
-                clause("instr(c.customer_number, ?) > 0", SqlValue::Text(v.to_owned()));
+                clause("instr(c.customer_number, ?) > 0", SqlValue::Text(v));
             }
         }
         if let Some(v) = &self.outcome {
@@ -227,11 +230,11 @@ impl CallFilter {
                 clause("c.conversation_id < ?", SqlValue::Text(format!("{v}\u{10ffff}")));
             }
             Some(Search::Number(v)) => {
-                clause("c.customer_number >= ?", SqlValue::Text(v.to_owned()));
                 clause("c.customer_number < ?", SqlValue::Text(format!("{v}\u{10ffff}")));
+                clause("c.customer_number >= ?", SqlValue::Text(v));
             }
             Some(Search::Text(v)) => {
-                if let (Some(phrase), false) = (search_phrase(v), walk_text) {
+                if let (Some(phrase), false) = (search_phrase(&v), walk_text) {
                     // Three characters or more: the trigram index finds them anywhere in those
                     // columns, in any case.
                     clause(
@@ -329,12 +332,13 @@ pub struct QuarantineRow {
 
 /// What a search box's text is taken for.
 enum Search<'a> {
-    /// Hex digits and dashes: a conversation id or its start.
+    /// Hex digits and dashes shaped like the start of a conversation id.
     Id(&'a str),
-    /// `+` and digits: a number as dialled.
-    Number(&'a str),
-    /// Anything else.
-    Text(&'a str),
+    /// `+` and digits: a number as dialled, spaces and punctuation taken out.
+    Number(String),
+    /// Anything else, looked for anywhere; digits typed as a number without `+` are looked for
+    /// without their spaces and punctuation.
+    Text(Cow<'a, str>),
 }
 
 impl Search<'_> {
@@ -342,13 +346,48 @@ impl Search<'_> {
         let v = text.trim();
         if v.is_empty() {
             None
-        } else if v.len() >= 4 && v.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        } else if id_start(v) {
             Some(Search::Id(v))
-        } else if v.starts_with('+') && v.len() > 1 && v[1..].chars().all(|c| c.is_ascii_digit()) {
-            Some(Search::Number(v))
         } else {
-            Some(Search::Text(v))
+            match dialled(v) {
+                Some(number) if number.starts_with('+') => Some(Search::Number(number)),
+                Some(digits) => Some(Search::Text(Cow::Owned(digits))),
+                None => Some(Search::Text(Cow::Borrowed(v))),
+            }
         }
+    }
+}
+
+/// True for the start of a conversation id as pasted: four or more hex digits, at least one of
+/// them a decimal digit, with dashes only where an id has them, and a letter or a dash (digits
+/// alone are more likely a number, and are looked for anywhere, ids included).
+fn id_start(v: &str) -> bool {
+    v.len() >= 4
+        && v.len() <= 36
+        && v.char_indices()
+            .all(|(i, c)| if c == '-' { matches!(i, 8 | 13 | 18 | 23) } else { c.is_ascii_hexdigit() })
+        && v.bytes().any(|b| b.is_ascii_digit())
+        && v.bytes().any(|b| b == b'-' || b.is_ascii_alphabetic())
+}
+
+/// A phone number as people type it (`+44 20 7946 0958`, `(617) 555-0100`, `tel:+1555…`) as the
+/// archive keeps it: `+` and digits, or digits alone (three or more) when no `+` was typed;
+/// `None` for anything else.
+pub fn dialled(text: &str) -> Option<String> {
+    let v = text.trim();
+    let v = v.strip_prefix("tel:").unwrap_or(v).trim();
+    let (plus, rest) = match v.strip_prefix('+') {
+        Some(rest) => (true, rest),
+        None => (false, v),
+    };
+    if !rest.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')')) {
+        return None;
+    }
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    if plus && !digits.is_empty() {
+        Some(format!("+{digits}"))
+    } else {
+        (digits.len() >= 3).then_some(digits)
     }
 }
 
@@ -870,6 +909,56 @@ mod tests {
         let short = CallFilter { text: Some("ab".into()), ..CallFilter::default() };
         assert!(short.search_too_short());
         assert!(!CallFilter { text: Some("+1".into()), ..CallFilter::default() }.search_too_short());
+    }
+
+    #[test]
+    fn numbers_are_found_however_they_are_typed() {
+        let store = archive();
+        let numbers: Vec<(String, String)> = store
+            .conn
+            .prepare("SELECT conversation_id, customer_number FROM calls WHERE customer_number LIKE '+1__________' ORDER BY start_ms DESC, rowid DESC")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let number = numbers[numbers.len() / 2].1.clone();
+        let with_it: Vec<String> =
+            numbers.iter().filter(|(_, n)| *n == number).map(|(id, _)| id.clone()).collect();
+        let (area, exchange, line) = (&number[2..5], &number[5..8], &number[8..]);
+        let typed = [
+            number.clone(),
+            format!("tel:{number}"),
+            format!("+1 ({area}) {exchange}-{line}"),
+            format!(" +1.{area}.{exchange}.{line} "),
+            format!("({area}) {exchange}-{line}"),
+            format!("{area}-{exchange}-{line}"),
+            format!("{area}{exchange}{line}"),
+        ];
+        let listed_by_number = |typed: &str| -> Vec<String> {
+            let filter = CallFilter { number: Some(typed.to_owned()), ..CallFilter::default() };
+            store.list_calls(&filter, None, 1_000).unwrap().into_iter().map(|c| c.conversation_id).collect()
+        };
+        for typed in &typed {
+            assert_eq!(listed_by_number(typed), with_it, "--number {typed:?}");
+            assert_eq!(listed(&store, typed, i64::MAX), with_it, "search {typed:?}");
+            assert_eq!(listed(&store, typed, 1), with_it, "search {typed:?}, walked");
+        }
+        // The start of a number with `+` is a prefix; digits alone are found anywhere.
+        let prefix: Vec<String> =
+            numbers.iter().filter(|(_, n)| n.starts_with(&number[..5])).map(|(id, _)| id.clone()).collect();
+        assert!(prefix.len() > with_it.len());
+        assert_eq!(listed_by_number(&format!("+1 {area}")), prefix);
+        assert_eq!(listed(&store, &format!("+1 ({area})"), i64::MAX), prefix);
+
+        assert_eq!(dialled("+44 20 7946 0958").as_deref(), Some("+442079460958"));
+        assert_eq!(dialled("+1").as_deref(), Some("+1"));
+        assert_eq!(dialled("12"), None);
+        assert_eq!(dialled("sip:alice@example.com"), None);
+        assert_eq!(dialled("1-800-FLOWERS"), None);
+        // Ids as pasted stay ids; digits alone may be either, so they are looked for anywhere.
+        assert!(id_start("8acee780") && id_start("12345678-1234") && id_start("8acee780-fec1-4b9e"));
+        assert!(!id_start("617-107-3802") && !id_start("6171073802") && !id_start("cafe"));
     }
 
     #[test]

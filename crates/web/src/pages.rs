@@ -177,7 +177,7 @@ fn filter_form(
             datalist #wrapup-names { @for name in &names.wrapups { option value=(name) {} } }
             label { "Number " input type="text" name="number" size="12" value=(opt(params.number.as_ref())); }
             @if with_text {
-                label { "Search " input type="search" name="q" size="14" value=(opt(params.q.as_ref())); }
+                label { "Search " input type="search" name="q" size="14" placeholder="id, number, name…" title="A conversation id or its start, a number as you would dial it, or three letters or more of a name, reason, wrap-up or queue" value=(opt(params.q.as_ref())); }
             }
             label { "Time zone " input type="text" name="tz" size="14" placeholder="UTC" value=(opt(params.tz.as_ref())); }
             @if grouped {
