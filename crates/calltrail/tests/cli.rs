@@ -639,6 +639,21 @@ fn demo_syncs_reports_and_the_archive_answers() {
         run(&["--db", "demo.db", "calls", "--from", "2099-01-01", "--format", "table"], b"", dir.path());
     assert!(none.status.success() && none.stdout.is_empty());
     assert!(text(&none.stderr).starts_with("no calls match; the archive's 400 calls started from "));
+    for format in ["csv", "ndjson", "json"] {
+        let none =
+            run(&["--db", "demo.db", "calls", "--from", "2099-01-01", "--format", format], b"", dir.path());
+        assert!(none.status.success() && text(&none.stdout).lines().count() <= 1, "{format}");
+        assert!(text(&none.stderr).starts_with("no calls match; the archive's 400 calls"), "{format}");
+        let report = run(
+            &["--db", "demo.db", "report", "queues", "--from", "2099-01-01", "--format", format],
+            b"",
+            dir.path(),
+        );
+        assert!(report.status.success(), "{}", text(&report.stderr));
+        assert!(text(&report.stderr).starts_with("no calls match; the archive's 400 calls"), "{format}");
+    }
+    let one = run(&["--db", "demo.db", "calls", "--limit", "1", "--format", "csv"], b"", dir.path());
+    assert!(text(&one.stderr).contains("the first call that matches; --limit lists more"));
     let cut = run(&["--db", "demo.db", "calls", "--limit", "3", "--format", "csv"], b"", dir.path());
     assert_eq!(text(&cut.stdout).lines().count(), 4);
     assert!(text(&cut.stderr).contains("the first 3 calls that match; --limit lists more"));

@@ -185,7 +185,7 @@ pub fn run(
     }
     match format {
         TableFormat::Json => out.write_all(if first { b"]\n" } else { b"\n]\n" })?,
-        TableFormat::Table if table.is_empty() => printer.say(&no_calls_match(&store, &zone)?),
+        TableFormat::Table if table.is_empty() => {}
         TableFormat::Table => {
             let durations_right: Vec<bool> = COLUMNS.iter().map(|c| c.ends_with("_ms")).collect();
             // Durations are written readable here, so `duration_ms` is headed `duration`.
@@ -195,8 +195,15 @@ pub fn run(
         _ => {}
     }
     out.flush()?;
-    if listed == args.limit {
-        printer.say(&format!("the first {listed} calls that match; --limit lists more"));
+    if listed == 0 {
+        // Said in every format, on stderr: an empty file should not leave anyone guessing.
+        printer.say(&no_calls_match(&store, &zone)?);
+    } else if listed == args.limit {
+        printer.say(&if listed == 1 {
+            "the first call that matches; --limit lists more".to_owned()
+        } else {
+            format!("the first {listed} calls that match; --limit lists more")
+        });
     }
     Ok(Status::Success)
 }

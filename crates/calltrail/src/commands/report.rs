@@ -55,9 +55,7 @@ pub fn run(
     match format {
         TableFormat::Table => {
             printer.say(&format!("{} ({})", kind.title(), options.zone.name()));
-            if table.rows.is_empty() {
-                printer.say(&no_calls_match(&store, &options.zone)?);
-            } else {
+            if !table.rows.is_empty() {
                 out.write_all(table.to_text().as_bytes())?;
             }
         }
@@ -74,5 +72,8 @@ pub fn run(
         }
     }
     out.flush()?;
+    if table.rows.is_empty() {
+        printer.say(&no_calls_match(&store, &options.zone)?);
+    }
     Ok(Status::Success)
 }
