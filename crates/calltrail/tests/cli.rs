@@ -917,7 +917,23 @@ fn sync_without_credentials_says_what_to_set() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).starts_with("error: no credentials"), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("GENESYSCLOUD_OAUTHCLIENT_ID"), "{}", text(&out.stderr));
+    // Half of a pair: the missing half is named.
+    let out = bin()
+        .current_dir(dir.path())
+        .env("GENESYSCLOUD_OAUTHCLIENT_ID", "an-id")
+        .env_remove("GENESYSCLOUD_OAUTHCLIENT_SECRET")
+        .env_remove("GENESYSCLOUD_ACCESS_TOKEN")
+        .args(["sync", "--from", "2024-05-01", "--api-base", "http://127.0.0.1:9"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).starts_with("error: GENESYSCLOUD_OAUTHCLIENT_SECRET is not set"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = bin()
         .current_dir(dir.path())
         .args(["sync", "--from", "2024-05-01", "--api-base", "http://example.com"])

@@ -114,14 +114,25 @@ pub fn connect(api_base: Option<&str>, genesys: &GenesysConfig, rate_limit: u32)
         .unwrap_or_else(|| "us-east-1".to_owned());
     let endpoints = calltrail_client::resolve(&region).map_err(UsageError)?;
     let client_id = env("GENESYSCLOUD_OAUTHCLIENT_ID").or_else(|| genesys.client_id.clone());
-    let credentials = match (client_id, env("GENESYSCLOUD_OAUTHCLIENT_SECRET"), env("GENESYSCLOUD_ACCESS_TOKEN")) {
+    let credentials = match (
+        client_id,
+        env("GENESYSCLOUD_OAUTHCLIENT_SECRET"),
+        env("GENESYSCLOUD_ACCESS_TOKEN"),
+    ) {
         (Some(id), Some(secret), _) => Credentials::Client { id, secret: Secret::new(secret) },
         (_, _, Some(token)) => Credentials::Token(Secret::new(token)),
-        _ => {
-            return Err(UsageError(
-                "no credentials\n\nhint: set GENESYSCLOUD_OAUTHCLIENT_ID and GENESYSCLOUD_OAUTHCLIENT_SECRET (or GENESYSCLOUD_ACCESS_TOKEN)".into(),
-            )
-            .into())
+        (id, secret, None) => {
+            let what = match (id, secret) {
+                (Some(_), None) => "GENESYSCLOUD_OAUTHCLIENT_SECRET is not set (the client id is)",
+                (None, Some(_)) => "GENESYSCLOUD_OAUTHCLIENT_ID is not set (the secret is)",
+                _ => "no credentials",
+            };
+            return Err(UsageError(format!(
+                "{what}\n\nhint: set GENESYSCLOUD_OAUTHCLIENT_ID and GENESYSCLOUD_OAUTHCLIENT_SECRET to an OAuth \
+                 client with the client-credentials grant (or GENESYSCLOUD_ACCESS_TOKEN to a token); the \
+                 client id may also be given as `client_id` under [genesys] in calltrail.toml"
+            ))
+            .into());
         }
     };
     let config = RequestConfig { rate_limit_per_minute: rate_limit.max(1), ..RequestConfig::default() };
