@@ -335,7 +335,8 @@ pub struct FilterArgs {
     /// Queue id or name (in any case)
     #[arg(long)]
     pub queue: Option<String>,
-    /// Agent user id or name, in any case (who answered)
+    /// Agent user id or name, in any case: the calls they took part in (answered or placed, or
+    /// were transferred or offered); in `report agents`, their own legs
     #[arg(long)]
     pub agent: Option<String>,
     /// Wrap-up code id or name (in any case)

@@ -6,9 +6,10 @@
 //! and filter.
 //!
 //! The index answers the filters that are equalities on a call's columns (time range,
-//! direction, media, queue, agent, wrap-up, outcome, reason), exactly as [`CallFilter::to_sql`]
-//! does (and, for the reports over legs and queue visits, a queue filter picks the legs and
-//! visits in that queue, as the archive's scan does); a number or free-text search needs the
+//! direction, media, queue, wrap-up, outcome, reason) or on its agent legs (agent), exactly as
+//! [`CallFilter::to_sql`] does (and, for the reports over legs and queue visits, a queue filter
+//! picks the legs and visits in that queue, and an agent filter the agent's legs, as the
+//! archive's scan does); a number or free-text search needs the
 //! archive's own indexes, so for those it
 //! answers `None` and the caller asks the archive. It is a snapshot of one change sequence:
 //! the caller compares [`CallIndex::change_seq`] with the archive's before trusting it.
@@ -65,7 +66,9 @@ struct Owner {
 #[derive(Debug, Clone)]
 struct IndexedLeg {
     of: Owner,
-    agent: Sym,
+    /// The agent's user id and name.
+    agent_id: Sym,
+    agent_name: Sym,
     answered: bool,
     not_responding: bool,
     /// Alert, talk, hold, ACW (ms).
@@ -167,14 +170,15 @@ struct Selection {
     direction: Option<Sym>,
     media: Option<Sym>,
     queue: Option<Sym>,
-    agent: Option<Sym>,
+    /// The calls an agent took part in (a bit per call position), when one is asked for.
+    agent: Option<Vec<u64>>,
     wrapup: Option<Sym>,
     outcome: Option<Sym>,
     reason: Option<Sym>,
 }
 
 impl Selection {
-    fn matches(&self, call: &IndexedCall) -> bool {
+    fn matches(&self, position: usize, call: &IndexedCall) -> bool {
         let one = |want: Option<Sym>, have: Sym| want.is_none_or(|w| w != NONE && w == have);
         // A queue, agent or wrap-up code is asked for by its id or its name.
         let either =
@@ -182,7 +186,9 @@ impl Selection {
         one(self.direction, call.direction)
             && one(self.media, call.media)
             && either(self.queue, call.queue_id, call.queue_name)
-            && either(self.agent, call.agent_id, call.agent_name)
+            && self.agent.as_ref().is_none_or(|calls| {
+                calls.get(position / 64).is_some_and(|bits| bits >> (position % 64) & 1 == 1)
+            })
             && either(self.wrapup, call.wrapup_id, call.wrapup_name)
             && one(self.outcome, call.outcome)
             && one(self.reason, call.reason)
@@ -238,12 +244,16 @@ impl CallIndex {
             let calls = self.select(&calls)?;
             let sym = |value: &str| self.ids.get(value).copied().unwrap_or(NONE);
             let queue = parts.queue.map(sym);
+            let agent = parts.agent.map(sym);
+            let of_agent = |leg: &&IndexedLeg| {
+                agent.is_none_or(|a| a != NONE && (a == leg.agent_id || a == leg.agent_name))
+            };
             if kind.reads_legs() {
-                for leg in self.selected(&self.legs, &calls, queue) {
+                for leg in self.selected(&self.legs, &calls, queue).filter(of_agent) {
                     let [alert_ms, talk_ms, hold_ms, acw_ms] = leg.times;
                     report.add_leg(&LegRow {
                         start_ms: (leg.of.start_ms != NO_START).then_some(leg.of.start_ms),
-                        agent: self.text(leg.agent).unwrap_or("(unknown)"),
+                        agent: self.label([leg.agent_id, leg.agent_name]).unwrap_or("(unknown)"),
                         queue: self.label(leg.of.queue),
                         answered: leg.answered,
                         not_responding: leg.not_responding,
@@ -270,7 +280,7 @@ impl CallIndex {
             }
         } else {
             let selection = self.select(filter)?;
-            for call in self.calls[selection.from..selection.to].iter().filter(|c| selection.matches(c)) {
+            for call in self.selected_calls(&selection) {
                 report.add_call(&self.row(call));
             }
         }
@@ -282,7 +292,7 @@ impl CallIndex {
     pub fn ivr_map(&self, filter: &CallFilter) -> Option<IvrMap> {
         let selection = self.select(filter)?;
         let mut counts = vec![0_u64; self.paths.len()];
-        for call in self.calls[selection.from..selection.to].iter().filter(|c| selection.matches(c)) {
+        for call in self.selected_calls(&selection) {
             counts[call.path as usize] += 1;
         }
         let mut map = IvrMap::default();
@@ -290,6 +300,30 @@ impl CallIndex {
             map.add_calls(path, n);
         }
         Some(map.finish())
+    }
+
+    /// The calls a selection picks, in start order.
+    fn selected_calls<'i>(&'i self, selection: &'i Selection) -> impl Iterator<Item = &'i IndexedCall> + 'i {
+        let calls = &self.calls[selection.from..selection.to];
+        calls
+            .iter()
+            .enumerate()
+            .filter(move |(i, call)| selection.matches(selection.from + i, call))
+            .map(|(_, call)| call)
+    }
+
+    /// A bit per call position: set for the calls `agent` (an id or a name) has a leg in.
+    fn calls_of_agent(&self, agent: Sym) -> Vec<u64> {
+        let mut bits = vec![0_u64; self.calls.len().div_ceil(64)];
+        if agent != NONE {
+            for leg in self.legs.iter().filter(|leg| leg.agent_id == agent || leg.agent_name == agent) {
+                let position = leg.of.call as usize;
+                if let Some(word) = bits.get_mut(position / 64) {
+                    *word |= 1 << (position % 64);
+                }
+            }
+        }
+        bits
     }
 
     fn text(&self, sym: Sym) -> Option<&str> {
@@ -319,7 +353,7 @@ impl CallIndex {
         }
     }
 
-    /// A queue's name, else its id.
+    /// A name, else its id (of a queue, an agent).
     fn label(&self, [id, name]: [Sym; 2]) -> Option<&str> {
         self.text(name).or_else(|| self.text(id))
     }
@@ -350,7 +384,9 @@ impl CallIndex {
                 && (selection.time_only || {
                     let position = call as usize;
                     self.calls.get(position).is_some_and(|call| {
-                        position >= selection.from && position < selection.to && selection.matches(call)
+                        position >= selection.from
+                            && position < selection.to
+                            && selection.matches(position, call)
                     })
                 })
         })
@@ -381,7 +417,7 @@ impl CallIndex {
             direction: filter.direction.as_deref().map(|v| lookup(&v.to_lowercase())),
             media: filter.media.as_deref().map(|v| lookup(&v.to_lowercase())),
             queue: filter.queue.as_deref().map(lookup),
-            agent: filter.agent.as_deref().map(lookup),
+            agent: filter.agent.as_deref().map(|agent| self.calls_of_agent(lookup(agent))),
             wrapup: filter.wrapup.as_deref().map(lookup),
             outcome: filter.outcome.as_deref().map(lookup),
             reason: filter.reason.as_deref().map(lookup),
@@ -445,8 +481,8 @@ impl Store {
         {
             let mut stmt = tx.prepare(
                 "SELECT a.call_start_ms, a.conversation_id, a.queue_id, a.queue_name,
-                        coalesce(a.name, a.user_id, '(unknown)'), a.answered, a.not_responding,
-                        a.alert_ms, a.talk_ms, a.hold_ms, a.acw_ms
+                        a.name, a.answered, a.not_responding, a.alert_ms, a.talk_ms, a.hold_ms, a.acw_ms,
+                        a.user_id
                  FROM agent_legs a ORDER BY a.call_start_ms, a.conversation_id, a.seq", // the table's own order
             )?;
             let mut rows = stmt.query([])?;
@@ -459,7 +495,8 @@ impl Store {
                 }
                 legs.push(IndexedLeg {
                     of,
-                    agent: interner.sym(text(r, 4)?),
+                    agent_name: interner.sym(text(r, 4)?),
+                    agent_id: interner.sym(text(r, 11)?),
                     answered: r.get(5)?,
                     not_responding: r.get(6)?,
                     times,

@@ -107,7 +107,8 @@ pub struct CallFilter {
     pub media: Option<String>,
     /// A queue id or name.
     pub queue: Option<String>,
-    /// The answering agent's user id or name.
+    /// An agent's (or user's) id or name: the calls they took part in — answered, placed, were
+    /// transferred or offered; in the reports over agent legs, their legs.
     pub agent: Option<String>,
     /// The concluding wrap-up code's id or name.
     pub wrapup: Option<String>,
@@ -133,21 +134,29 @@ pub struct CallFilter {
 pub struct PartFilter<'f> {
     /// A queue id or name: the legs offered from it, the waits in it.
     pub queue: Option<&'f str>,
+    /// An agent's id or name: their legs (in the reports over legs).
+    pub agent: Option<&'f str>,
     /// A media: the waits of it.
     pub media: Option<&'f str>,
 }
 
 impl CallFilter {
     /// Splits the filter for a report over a call's parts, `own_media` when the parts have a
-    /// media of their own (queue visits: a callback waits as `callback` in a voice call). A
-    /// queue filter picks the parts in that queue (a leg offered from it, a wait in it), not
-    /// the calls that ended in it; with `own_media`, a media filter picks the parts of that
-    /// media, not those of the calls of it. What is left selects the calls.
+    /// media of their own (queue visits: a callback waits as `callback` in a voice call; agent
+    /// legs have none). A queue filter picks the parts in that queue (a leg offered from it, a
+    /// wait in it), not the calls that ended in it; an agent filter picks the agent's own legs,
+    /// not every leg of the calls they took part in; with `own_media`, a media filter picks the
+    /// parts of that media, not those of the calls of it. What is left selects the calls.
     pub fn for_parts(&self, own_media: bool) -> (CallFilter, PartFilter<'_>) {
-        let parts =
-            PartFilter { queue: self.queue.as_deref(), media: self.media.as_deref().filter(|_| own_media) };
+        let legs = !own_media;
+        let parts = PartFilter {
+            queue: self.queue.as_deref(),
+            agent: self.agent.as_deref().filter(|_| legs),
+            media: self.media.as_deref().filter(|_| own_media),
+        };
         let calls = CallFilter {
             queue: None,
+            agent: if legs { None } else { self.agent.clone() },
             media: if own_media { None } else { self.media.clone() },
             ..self.clone()
         };
@@ -200,7 +209,15 @@ impl CallFilter {
             clause("(c.queue_id = ? OR c.queue_name = ?)", text(v));
         }
         if let Some(v) = &self.agent {
-            clause("(c.answered_by_user_id = ? OR c.answered_by_name = ?)", text(v));
+            // Any leg of theirs: the call's legs are a range of the table's key.
+            clause(
+                &format!(
+                    "EXISTS (SELECT 1 FROM agent_legs a WHERE a.call_start_ms = ifnull(c.start_ms, {})
+                     AND a.conversation_id = c.conversation_id AND (a.user_id = ? OR a.name = ?))",
+                    crate::NO_START
+                ),
+                text(v),
+            );
         }
         if let Some(v) = &self.wrapup {
             clause("(c.wrapup_code_id = ? OR c.wrapup_code_name = ?)", text(v));
@@ -772,7 +789,7 @@ impl Store {
         columns: &str,
         mut each: impl FnMut(&rusqlite::Row<'_>) -> Result<(), rusqlite::Error>,
     ) -> Result<u64, StoreError> {
-        let (filter, PartFilter { queue, media }) = filter.for_parts(own_media);
+        let (filter, PartFilter { queue, agent, media }) = filter.for_parts(own_media);
         let filter = &filter;
         let time_only = CallFilter { from_ms: filter.from_ms, to_ms: filter.to_ms, ..CallFilter::default() };
         let (mut sql, mut params) = if *filter == time_only {
@@ -793,6 +810,11 @@ impl Store {
             params.push(SqlValue::Text(queue.to_owned()));
             let n = params.len();
             let _ = write!(sql, " AND ({alias}.queue_id = ?{n} OR {alias}.queue_name = ?{n})");
+        }
+        if let Some(agent) = agent {
+            params.push(SqlValue::Text(agent.to_owned()));
+            let n = params.len();
+            let _ = write!(sql, " AND ({alias}.user_id = ?{n} OR {alias}.name = ?{n})");
         }
         if let Some(media) = media {
             params.push(SqlValue::Text(media.to_lowercase()));
@@ -909,6 +931,80 @@ mod tests {
         let short = CallFilter { text: Some("ab".into()), ..CallFilter::default() };
         assert!(short.search_too_short());
         assert!(!CallFilter { text: Some("+1".into()), ..CallFilter::default() }.search_too_short());
+    }
+
+    #[test]
+    fn an_agent_filter_finds_every_call_the_agent_took_part_in_and_only_their_legs() {
+        let store = archive();
+        // From the call records themselves: each agent's calls, and who placed the outbound ones.
+        let mut stmt = store
+            .conn
+            .prepare("SELECT c.conversation_id, r.record_json FROM calls c JOIN call_records r USING (conversation_id) ORDER BY c.start_ms DESC, c.rowid DESC")
+            .unwrap();
+        let records: Vec<(String, serde_json::Value)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, serde_json::from_str(&r.get::<_, String>(1)?).unwrap())))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let placer = records
+            .iter()
+            .find(|(_, call)| call["direction"] == "outbound" && call["placed_by"]["role"] == "agent")
+            .map(|(_, call)| call["placed_by"]["name"].as_str().unwrap().to_owned())
+            .expect("an agent placed an outbound call");
+        let took_part = |name: &str| -> Vec<String> {
+            records
+                .iter()
+                .filter(|(_, call)| call["agents"].as_array().unwrap().iter().any(|leg| leg["name"] == name))
+                .map(|(id, _)| id.clone())
+                .collect()
+        };
+        let listed = |agent: &str| -> Vec<String> {
+            let filter = CallFilter { agent: Some(agent.to_owned()), ..CallFilter::default() };
+            store.list_calls(&filter, None, 10_000).unwrap().into_iter().map(|c| c.conversation_id).collect()
+        };
+        let expected = took_part(&placer);
+        let directions: std::collections::HashSet<&str> = records
+            .iter()
+            .filter(|(id, _)| expected.contains(id))
+            .map(|(_, call)| call["direction"].as_str().unwrap())
+            .collect();
+        assert!(directions.contains("outbound") && directions.contains("inbound"), "{directions:?}");
+        assert_eq!(listed(&placer), expected);
+        let user_id = records
+            .iter()
+            .flat_map(|(_, call)| call["agents"].as_array().unwrap().iter())
+            .find(|leg| leg["name"] == placer.as_str())
+            .and_then(|leg| leg["user_id"].as_str())
+            .unwrap()
+            .to_owned();
+        assert_eq!(listed(&user_id), expected, "by user id");
+        // The customer an outbound call reached is not an agent of it.
+        let customer = records
+            .iter()
+            .find_map(|(_, call)| {
+                let name = call["answered_by"]["name"].as_str()?;
+                (call["answered_by"]["role"] == "customer" && took_part(name).is_empty())
+                    .then(|| name.to_owned())
+            })
+            .expect("an outbound call reached a named customer");
+        assert_eq!(listed(&customer), Vec::<String>::new());
+        // The agents report over an agent's calls is their own row.
+        let report = store
+            .report(
+                ReportKind::Agents,
+                &CallFilter { agent: Some(placer.clone()), ..CallFilter::default() },
+                &ReportOptions::default(),
+            )
+            .unwrap()
+            .to_json_rows();
+        assert_eq!(report.len(), 1, "{report:?}");
+        assert_eq!(report[0]["agent"], placer.as_str());
+        let legs = records
+            .iter()
+            .flat_map(|(_, call)| call["agents"].as_array().unwrap().iter())
+            .filter(|leg| leg["name"] == placer.as_str())
+            .count();
+        assert_eq!(report[0]["offered"], legs);
     }
 
     #[test]

@@ -75,8 +75,9 @@ fn fixture() -> &'static Fixture {
         );
         let agents = distinct(
             &store,
-            "SELECT answered_by_user_id FROM calls WHERE answered_by_user_id IS NOT NULL
-             UNION SELECT answered_by_name FROM calls WHERE answered_by_name IS NOT NULL",
+            "SELECT user_id FROM agent_legs WHERE user_id IS NOT NULL
+             UNION SELECT name FROM agent_legs WHERE name IS NOT NULL
+             UNION SELECT answered_by_name FROM calls WHERE answered_by_role = 'customer'",
         );
         let wrapups = distinct(
             &store,
