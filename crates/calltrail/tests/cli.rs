@@ -652,6 +652,12 @@ fn demo_syncs_reports_and_the_archive_answers() {
         assert!(report.status.success(), "{}", text(&report.stderr));
         assert!(text(&report.stderr).starts_with("no calls match; the archive's 400 calls"), "{format}");
     }
+    let reversed =
+        run(&["--db", "demo.db", "calls", "--from", "2026-11-20", "--to", "2026-11-19"], b"", dir.path());
+    assert_eq!(reversed.status.code(), Some(2));
+    assert!(
+        text(&reversed.stderr).contains("--to (2026-11-19 00:00) must be after --from (2026-11-20 00:00)")
+    );
     let one = run(&["--db", "demo.db", "calls", "--limit", "1", "--format", "csv"], b"", dir.path());
     assert!(text(&one.stderr).contains("the first call that matches; --limit lists more"));
     let cut = run(&["--db", "demo.db", "calls", "--limit", "3", "--format", "csv"], b"", dir.path());
@@ -942,6 +948,14 @@ fn sync_without_credentials_says_what_to_set() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("loopback"));
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["sync", "--from", "2099-01-01", "--api-base", "http://127.0.0.1:9"])
+        .env("GENESYSCLOUD_ACCESS_TOKEN", "t")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("is in the future"), "{}", text(&out.stderr));
     assert!(!dir.path().join("calltrail.db").exists(), "a sync that cannot start leaves no archive behind");
 }
 

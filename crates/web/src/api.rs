@@ -2,10 +2,12 @@
 //! with `before` like the list; `/api/calls/{id}` is the call record; `/api/calls/{id}/raw`
 //! the detail record as received; `/api/reports/{name}` a report's rows (`format=csv` for the
 //! command line's CSV). And `/calls.csv`: every call the list's filters select, as a download
-//! for a spreadsheet, streamed a page at a time.
+//! for a spreadsheet, streamed a page at a time. Errors under `/api/` are JSON too:
+//! `{"error": "…", "status": 400}`.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::header;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use calltrail_explain::report::ReportKind;
@@ -15,6 +17,27 @@ use crate::params::{Params, SiteParams};
 use crate::{pages, AppState, Computed, WebError};
 
 const PAGE: usize = 100;
+
+/// An error's text, kept on its response (see [`pages::error_page`]).
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorText(pub String);
+
+/// Answers the errors of `/api/` requests as JSON, with the status and headers (such as
+/// `WWW-Authenticate`) of the page they would have been.
+pub(crate) async fn errors_as_json(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let Some(ErrorText(text)) = response.extensions().get::<ErrorText>().filter(|_| api).cloned() else {
+        return response;
+    };
+    let status = response.status();
+    let mut headers = response.headers().clone();
+    headers.remove(header::CONTENT_TYPE);
+    headers.remove(header::CONTENT_LENGTH);
+    let mut json = (status, Json(json!({ "error": text, "status": status.as_u16() }))).into_response();
+    json.headers_mut().extend(headers);
+    json
+}
 
 /// Calls read per step of a CSV download: memory stays bounded however many match.
 const CSV_PAGE: usize = 500;

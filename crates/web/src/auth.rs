@@ -6,7 +6,7 @@
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use crate::AppState;
 
@@ -44,15 +44,12 @@ pub(crate) async fn require_token(State(state): State<AppState>, request: Reques
         }
         return response;
     }
-    (
+    let mut response = crate::pages::error_page(
         StatusCode::UNAUTHORIZED,
-        [(header::WWW_AUTHENTICATE, "Bearer")],
-        crate::pages::error_page(
-            StatusCode::UNAUTHORIZED,
-            "This calltrail needs its token: open the address with ?token=… once, or send Authorization: Bearer ….",
-        ),
-    )
-        .into_response()
+        "This calltrail needs its token: open the address with ?token=… once, or send Authorization: Bearer ….",
+    );
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
 }
 
 /// Compares in time that depends only on the lengths.

@@ -311,7 +311,7 @@ impl IntoResponse for WebError {
             WebError::BadRequest(t) => (StatusCode::BAD_REQUEST, t),
             WebError::Internal(t) => (StatusCode::INTERNAL_SERVER_ERROR, t),
         };
-        (status, pages::error_page(status, &text)).into_response()
+        pages::error_page(status, &text)
     }
 }
 
@@ -338,6 +338,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/status", get(api::status))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_token))
+        .layer(axum::middleware::from_fn(api::errors_as_json))
         .layer(axum::middleware::map_response(harden))
         .with_state(state)
 }

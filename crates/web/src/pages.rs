@@ -58,17 +58,21 @@ fn layout(title: &str, active: &str, body: &Markup) -> Html<String> {
 }
 
 /// A page for an error or a refusal.
-pub(crate) fn error_page(status: StatusCode, text: &str) -> Html<String> {
+/// An error as a page, with its text kept on the response for the API, which answers it as
+/// JSON (see [`crate::api::errors_as_json`]).
+pub(crate) fn error_page(status: StatusCode, text: &str) -> Response {
     let body = html! {
         h1 { (status.as_u16()) " " (status.canonical_reason().unwrap_or("")) }
         p.error { (text) }
     };
-    layout(status.canonical_reason().unwrap_or("Error"), "", &body)
+    let mut response =
+        (status, layout(status.canonical_reason().unwrap_or("Error"), "", &body)).into_response();
+    response.extensions_mut().insert(crate::api::ErrorText(text.to_owned()));
+    response
 }
 
 pub(crate) async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, error_page(StatusCode::NOT_FOUND, "There is no page at this address."))
-        .into_response()
+    error_page(StatusCode::NOT_FOUND, "There is no page at this address.")
 }
 
 pub(crate) async fn style() -> Response {
@@ -165,7 +169,7 @@ fn filter_form(
     html! {
         form.filters method="get" action=(action) {
             label { "From " input type=(time_input(params.from.as_ref())) name="from" size="12" value=(opt(params.from.as_ref())); }
-            label { "To " input type=(time_input(params.to.as_ref())) name="to" size="12" value=(opt(params.to.as_ref())); }
+            label title="Calls that started before this time: for one whole day, the next day" { "Before " input type=(time_input(params.to.as_ref())) name="to" size="12" value=(opt(params.to.as_ref())); }
             label { "Direction " (select("direction", params.direction.as_ref(), &["inbound", "outbound", "internal"])) }
             label { "Media " (select("media", params.media.as_ref(), MEDIA)) }
             label { "Queue " (select("queue", params.queue.as_ref(), &queue_options)) }

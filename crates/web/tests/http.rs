@@ -267,6 +267,29 @@ async fn every_page_and_api_route_answers_from_the_archive() {
     assert_eq!((status, by_name), (200, list));
     let (status, _, _) = server.get("/?tz=Not/AZone").await;
     assert_eq!(status, 400);
+    // A range that ends where it starts says so; "Before" is where it stops.
+    let (status, page, _) = server.get("/?from=2025-11-20&to=2025-11-20").await;
+    assert_eq!(status, 400);
+    assert!(page.contains("for one whole day, give the next day"), "{page}");
+    // The API's errors are JSON, with the page's status.
+    for (path, status, says) in [
+        ("/api/calls?from=2025-11-20&to=2025-11-19", 400, "“Before” must come after “From”"),
+        ("/api/calls?tz=Not/AZone", 400, "Not/AZone"),
+        ("/api/calls/no-such-call", 404, "no such call"),
+        ("/api/reports/nope", 404, "no report named `nope`"),
+        ("/api/no/such/route", 404, "no page"),
+    ] {
+        let (got, body, headers) = server.get(path).await;
+        assert_eq!(got, status, "{path}");
+        assert_eq!(headers["content-type"], "application/json", "{path}");
+        let error: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(error["status"], status, "{path}");
+        assert!(error["error"].as_str().unwrap().contains(says), "{path}: {body}");
+    }
+    let (_, page, headers) = server.get("/calls/no-such-call").await;
+    assert!(
+        headers["content-type"].to_str().unwrap().starts_with("text/html") && page.contains("No call")
+    );
 
     let status = server.json("/api/status").await;
     assert_eq!(status["counts"]["conversations"].as_u64(), Some(store.counts().unwrap().conversations));
@@ -342,6 +365,12 @@ async fn with_a_token_every_request_must_carry_it() {
     }
     let (status, _, _) = server.get("/?token=wrong").await;
     assert_eq!(status, 401);
+    let (_, body, headers) = server.get("/api/status").await;
+    assert_eq!(
+        (headers["content-type"].to_str().unwrap(), headers["www-authenticate"].to_str().unwrap()),
+        ("application/json", "Bearer")
+    );
+    assert!(body.contains("needs its token"), "{body}");
     let bearer =
         |token: &str| server.client.get(format!("{}/api/status", server.base)).bearer_auth(token).send();
     assert_eq!(bearer("s3cret-token").await.unwrap().status().as_u16(), 200);
@@ -601,9 +630,9 @@ async fn filters_read_times_as_the_command_line_does() {
     assert_eq!(since_long_ago["calls"], all["calls"]);
     assert!(!all["calls"].as_array().unwrap().is_empty());
     // The form keeps a relative time as written (a date picker would drop it on the next submit).
-    let (_, page, _) = server.get("/?from=today-7d&to=2025-11-24").await;
+    let (_, page, _) = server.get("/?from=today-7d&to=2099-11-24").await;
     assert!(page.contains("type=\"text\" name=\"from\" size=\"12\" value=\"today-7d\""), "the from field");
-    assert!(page.contains("type=\"date\" name=\"to\" size=\"12\" value=\"2025-11-24\""), "the to field");
+    assert!(page.contains("type=\"date\" name=\"to\" size=\"12\" value=\"2099-11-24\""), "the to field");
     let (status, body, _) = server.get("/api/calls?from=last%20tuesday").await;
     assert_eq!(status, 400);
     assert!(body.contains("today-7d"), "{body}");

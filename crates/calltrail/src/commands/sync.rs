@@ -181,8 +181,20 @@ pub fn run(
     } else {
         let from = parse_time(args.from.as_deref().unwrap_or_default())?;
         let to = args.to.as_deref().map(parse_time).transpose()?.unwrap_or(now);
+        if args.to.is_none() && from >= now {
+            return Err(UsageError(format!(
+                "--from {} is in the future: there are no calls to pull yet",
+                Timestamp(from).to_rfc3339()
+            ))
+            .into());
+        }
         if to <= from {
-            return Err(UsageError("--to must be after --from".into()).into());
+            return Err(UsageError(format!(
+                "--to ({}) must be after --from ({})",
+                Timestamp(to).to_rfc3339(),
+                Timestamp(from).to_rfc3339()
+            ))
+            .into());
         }
         Some((from, to))
     };
