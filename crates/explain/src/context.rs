@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// JSON form (every table optional): `{"users": {"<id>": "<name>"}, "queues": {…},
 /// "wrapup_codes": {…}, "flows": {…}, "flow_outcomes": {…}}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Lookups {
     /// User id → name.
     pub users: HashMap<String, String>,
@@ -171,6 +171,15 @@ pub fn system_wrapup_name(code: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lookups_file_with_a_misspelt_table_is_refused_rather_than_ignored() {
+        let lookups: Lookups =
+            serde_json::from_str(r#"{"users": {"u1": "Ana"}, "wrapupCodes": {"w1": "Sale"}}"#).unwrap();
+        assert_eq!((lookups.user(Some("u1")), lookups.wrapup_codes.len()), (Some("Ana"), 1));
+        let error = serde_json::from_str::<Lookups>(r#"{"userz": {"u1": "Ana"}}"#).unwrap_err().to_string();
+        assert!(error.contains("unknown field `userz`, expected one of `users`"), "{error}");
+    }
 
     #[test]
     fn names_system_codes() {

@@ -287,9 +287,7 @@ async fn every_page_and_api_route_answers_from_the_archive() {
         assert!(error["error"].as_str().unwrap().contains(says), "{path}: {body}");
     }
     let (_, page, headers) = server.get("/calls/no-such-call").await;
-    assert!(
-        headers["content-type"].to_str().unwrap().starts_with("text/html") && page.contains("No call")
-    );
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html") && page.contains("No call"));
 
     let status = server.json("/api/status").await;
     assert_eq!(status["counts"]["conversations"].as_u64(), Some(store.counts().unwrap().conversations));
