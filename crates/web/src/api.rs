@@ -42,6 +42,10 @@ pub(crate) async fn errors_as_json(request: Request, next: Next) -> Response {
 /// Calls read per step of a CSV download: memory stays bounded however many match.
 const CSV_PAGE: usize = 500;
 
+/// What a CSV download starts with: the UTF-8 byte-order mark, without which Excel reads the
+/// file in the machine's legacy code page and spoils every name with an accent.
+const CSV_BOM: &str = "\u{feff}";
+
 /// The CSV download's columns: the list's.
 const CSV_COLUMNS: &str = "conversation_id,start,direction_label,media_type,customer_number,queue_name,\
 answered_by_name,reason,outcome,duration_ms,wrapup_code_name,disconnect_by\n";
@@ -61,7 +65,7 @@ pub(crate) async fn calls_csv(
     let (send, receive) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(2);
     tokio::spawn(async move {
         let mut page = first;
-        let mut chunk = CSV_COLUMNS.as_bytes().to_vec();
+        let mut chunk = [CSV_BOM, CSV_COLUMNS].concat().into_bytes();
         loop {
             for call in &page {
                 csv_row(call, &mut chunk);
@@ -190,7 +194,7 @@ pub(crate) async fn report(
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
                 (header::CONTENT_DISPOSITION, file),
             ],
-            t.to_csv(),
+            [CSV_BOM, &t.to_csv()].concat(),
         )
             .into_response()
     } else {

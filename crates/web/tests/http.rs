@@ -771,7 +771,7 @@ async fn a_report_comes_as_csv_and_a_long_one_shows_its_first_rows() {
     let dir = tempfile::tempdir().unwrap();
     let db = archive(dir.path());
     let server = start(&db, None).await;
-    // The CSV is the command line's, for the same report.
+    // The CSV is the command line's, for the same report, after a byte-order mark for Excel.
     let (status, csv, headers) =
         server.get("/api/reports/phases?by=queue,day&tz=Asia/Tokyo&format=csv").await;
     assert_eq!(status, 200);
@@ -784,7 +784,11 @@ async fn a_report_comes_as_csv_and_a_long_one_shows_its_first_rows() {
     };
     let expected =
         Store::open(&db).unwrap().report(ReportKind::Phases, &CallFilter::default(), &options).unwrap();
-    assert_eq!(csv, expected.to_csv());
+    assert_eq!(
+        csv.strip_prefix('\u{feff}'),
+        Some(expected.to_csv().as_str()),
+        "a byte-order mark, then the CSV"
+    );
     let (status, _, _) = server.get("/api/reports/phases?format=xml").await;
     assert_eq!(status, 400);
     // A page shows the first 500 rows, says so, and links the whole report.
@@ -1035,7 +1039,9 @@ async fn the_calls_list_downloads_as_csv_every_call_it_selects() {
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
     assert!(response.headers()["content-disposition"].to_str().unwrap().contains("calls.csv"));
-    let csv = response.text().await.unwrap();
+    let bytes = response.bytes().await.unwrap();
+    // A byte-order mark first, so Excel reads the file as UTF-8.
+    let csv = std::str::from_utf8(&bytes).unwrap().strip_prefix('\u{feff}').expect("a byte-order mark");
     let lines: Vec<&str> = csv.lines().collect();
     assert!(lines[0].starts_with("conversation_id,start,direction_label,"));
     let expected: i64 = store
