@@ -139,6 +139,15 @@ where
 }
 
 /// `err` and its causes as one line, each cause once (see [`calltrail_client::error::chain`]).
+/// `n` and a regular noun, in the plural unless `n` is one: `1 window`, `3 windows`.
+pub fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 pub fn error_text(err: &anyhow::Error) -> String {
     let err: &(dyn std::error::Error + 'static) = err.as_ref();
     calltrail_client::error::chain(err)
@@ -152,7 +161,7 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::error_text;
+    use super::{count, error_text};
 
     #[test]
     fn error_text_names_each_cause_once() {
@@ -161,5 +170,14 @@ mod tests {
         assert_eq!(error_text(&quoted), "GET /api/v2/users failed: connection refused");
         let chained = anyhow::Error::new(refused()).context("cannot reach the API").context("sync stopped");
         assert_eq!(error_text(&chained), "sync stopped: cannot reach the API: connection refused");
+    }
+
+    #[test]
+    fn counts_say_one_thing_or_many() {
+        assert_eq!(count(1, "token request"), "1 token request");
+        assert_eq!(
+            (count(0, "window"), count(31, "request")),
+            ("0 windows".to_owned(), "31 requests".to_owned())
+        );
     }
 }

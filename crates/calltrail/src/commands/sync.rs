@@ -14,7 +14,7 @@ use calltrail_store::Store;
 
 use crate::cli::{GlobalArgs, SyncArgs, SyncMode};
 use crate::config::{Config, GenesysConfig};
-use crate::printer::Printer;
+use crate::printer::{count, Printer};
 use crate::{Status, UsageError};
 use calltrail_sync::{AttributesMode, Progress, SyncOptions, SyncReport};
 
@@ -143,20 +143,20 @@ pub fn connect(api_base: Option<&str>, genesys: &GenesysConfig, rate_limit: u32)
 pub fn summary(report: &SyncReport) -> String {
     let r = &report.records;
     let mut text = format!(
-        "synced {} windows in {:.1}s: {} added, {} updated, {} unchanged, {} quarantined; {} requests ({} retried, {} answered 429), {} token requests",
-        report.windows,
+        "synced {} in {:.1}s: {} added, {} updated, {} unchanged, {} quarantined; {} ({} retried, {} answered 429), {}",
+        count(report.windows, "window"),
         report.elapsed.as_secs_f64(),
         r.added,
         r.updated,
         r.unchanged,
         r.quarantined,
-        report.requests,
+        count(report.requests, "request"),
         report.retries,
         report.rate_limited,
-        report.token_requests,
+        count(report.token_requests, "token request"),
     );
     if report.enriched > 0 || report.too_old > 0 {
-        let _ = write!(text, "; attributes for {} conversations", report.enriched);
+        let _ = write!(text, "; attributes for {}", count(report.enriched, "conversation"));
     }
     if report.refreshed > 0 {
         let _ = write!(text, "; {} ongoing re-fetched", report.refreshed);
