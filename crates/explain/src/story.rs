@@ -69,6 +69,9 @@ pub fn render(call: &CallRecord<'_>) -> String {
         None => "nobody".to_owned(),
     };
     line(&mut out, "Answered", &answered);
+    if let Some(agents) = handled_by(call) {
+        line(&mut out, "Agents", &agents);
+    }
     let missed: Vec<String> = call
         .agents
         .iter()
@@ -194,6 +197,31 @@ pub fn render(call: &CallRecord<'_>) -> String {
     }
     out.push('\n');
     out
+}
+
+/// The agents who connected to the call, in order, with their talk time — when one of them is
+/// not already named as a party of the call (an outbound call is answered by the customer, a
+/// campaign places one, a transfer brings more agents).
+fn handled_by(call: &CallRecord<'_>) -> Option<String> {
+    let named: Vec<&str> =
+        [Some(&call.from), Some(&call.to), call.answered_by.as_ref(), Some(&call.placed_by)]
+            .into_iter()
+            .flatten()
+            .filter(|p| matches!(p.role, Role::Agent | Role::User))
+            .filter_map(|p| p.user_id.as_deref())
+            .collect();
+    let mut seen: Vec<&str> = Vec::new();
+    let mut agents: Vec<String> = Vec::new();
+    for leg in call.agents.iter().filter(|a| a.answered) {
+        let who = leg.user_id.as_deref().or(leg.name.as_deref()).unwrap_or("");
+        if seen.contains(&who) {
+            continue;
+        }
+        seen.push(who);
+        let name = leg.name.as_deref().or(leg.user_id.as_deref()).unwrap_or("an agent");
+        agents.push(format!("{name} (talk {})", duration(leg.talk_ms)));
+    }
+    seen.iter().any(|who| !named.contains(who)).then(|| agents.join(", "))
 }
 
 fn line(out: &mut String, label: &str, value: &str) {

@@ -480,6 +480,12 @@ fn consult_transfer_to_an_agent() {
             ("/direction_label", json!("Inbound")),
         ],
     );
+    // The agent the call was transferred to is named, after the one who answered.
+    let story = support::story_of(&record);
+    let (first, second) =
+        (call["agents"][0]["name"].as_str().unwrap(), call["agents"][1]["name"].as_str().unwrap());
+    assert!(story.contains(&format!("\n  Agents     {first} (talk ")), "{story}");
+    assert!(story.contains(&format!("), {second} (talk ")), "{story}");
     insta::assert_json_snapshot!(call);
 }
 
@@ -816,6 +822,8 @@ fn outbound_user(c: &Clock, connect: Option<f64>, end: f64) -> Value {
 fn agent_placed_outbound_connected() {
     let c = clock();
     let call = explain_value(&outbound_user(&c, Some(10.0), 120.0), None);
+    // The user who placed it is named as its caller; no list of agents repeats them.
+    assert!(!support::story_of(&outbound_user(&c, Some(10.0), 120.0)).contains("Agents"));
     check(
         &call,
         &[
@@ -934,6 +942,10 @@ fn dialer_campaign_call() {
             ("/disconnect/by", json!("agent")),
         ],
     );
+    // The customer answered a campaign's call: the story names the agent who talked to them.
+    let agent = call["agents"][0]["name"].as_str().unwrap();
+    let story = support::story_of(&record);
+    assert!(story.contains(&format!("\n  Agents     {agent} (talk ")), "{story}");
     insta::assert_json_snapshot!(call);
 }
 
@@ -994,6 +1006,9 @@ fn internal_user_to_user() {
             ("/disconnect/participant_id", json!("p-cho")),
         ],
     );
+    // Both users are named already (from, to): no list of agents repeats them.
+    let story = support::story_of(&record);
+    assert!(!story.contains("Agents"), "{story}");
     insta::assert_json_snapshot!(call);
 }
 

@@ -84,6 +84,29 @@ fn local(ms: Option<i64>, zone: &Zone) -> String {
     ms.and_then(|ms| zone.minute(ms)).unwrap_or_else(|| "—".to_owned())
 }
 
+/// The agents who connected to the call, in order — when one of them is not already named as a
+/// party of it (as the story on the command line says them).
+fn handled_by(call: &Value) -> Option<String> {
+    let named: Vec<&str> = ["/from", "/to", "/answered_by", "/placed_by"]
+        .iter()
+        .filter(|at| matches!(s(call, &format!("{at}/role")), Some("agent" | "user")))
+        .filter_map(|at| s(call, &format!("{at}/user_id")))
+        .collect();
+    let mut seen: Vec<&str> = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    for leg in call.get("agents").and_then(Value::as_array).into_iter().flatten() {
+        if leg.get("answered").and_then(Value::as_bool) != Some(true) {
+            continue;
+        }
+        let who = s(leg, "/user_id").or_else(|| s(leg, "/name")).unwrap_or("");
+        if !seen.contains(&who) {
+            seen.push(who);
+            names.push(s(leg, "/name").or_else(|| s(leg, "/user_id")).unwrap_or("an agent"));
+        }
+    }
+    seen.iter().any(|who| !named.contains(who)).then(|| names.join(", "))
+}
+
 fn call_href(id: &str) -> String {
     format!("/calls/{}", encode(id))
 }
@@ -328,6 +351,7 @@ pub(crate) async fn call(
         .filter(|a| a.get("not_responding").and_then(Value::as_bool) == Some(true))
         .filter_map(|a| s(a, "/name").or_else(|| s(a, "/user_id")).map(str::to_owned))
         .collect();
+    let handled_by = handled_by(&call);
     let attributes: Vec<(String, String)> = call
         .pointer("/ivr/attributes")
         .and_then(Value::as_object)
@@ -373,6 +397,7 @@ pub(crate) async fn call(
                     None => p { "Nobody answered." },
                 }
                 p { "Placed by " (party(&call, "/placed_by")) }
+                @if let Some(agents) = &handled_by { p { "Agents: " (agents) } }
                 @if !not_responding.is_empty() { p.muted { "Rang out at: " (not_responding.join(", ")) } }
             }
             div.answer data-answer="why" {

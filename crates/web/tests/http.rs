@@ -235,6 +235,18 @@ async fn every_page_and_api_route_answers_from_the_archive() {
     assert!(page.contains("<h1>Conversation <code>"), "an e-mail is not a call");
     let (_, list, _) = server.get("/?outcome=ongoing").await;
     assert!(list.contains("data-conversation=") && !list.contains("<td>unknown</td>"), "{list}");
+    // A campaign's call, answered by the customer: the agent who talked to them is named.
+    let (campaign, agent): (String, String) = store
+        .connection()
+        .query_row(
+            "SELECT c.conversation_id, a.name FROM calls c JOIN agent_legs a USING (conversation_id)
+             WHERE c.placed_by_role = 'campaign' AND c.answered_by_role = 'customer' AND a.answered LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let (_, page, _) = server.get(&format!("/calls/{}", encode(&campaign))).await;
+    assert!(page.contains(&format!("<p>Agents: {agent}</p>")), "{page}");
 
     // Reports and the IVR map agree with the archive.
     let reasons = server.json("/api/reports/reasons").await;
