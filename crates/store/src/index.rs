@@ -36,8 +36,6 @@ struct IndexedCall {
     media: Sym,
     queue_id: Sym,
     queue_name: Sym,
-    agent_id: Sym,
-    agent_name: Sym,
     reason: Sym,
     outcome: Sym,
     ivr_exit: Sym,
@@ -73,6 +71,13 @@ struct IndexedLeg {
     not_responding: bool,
     /// Alert, talk, hold, ACW (ms).
     times: [i64; 4],
+}
+
+impl IndexedLeg {
+    /// True when the leg is `agent`'s, asked for by user id or name.
+    fn is_of(&self, agent: Sym) -> bool {
+        agent != NONE && (agent == self.agent_id || agent == self.agent_name)
+    }
 }
 
 /// One queue visit's report columns.
@@ -245,9 +250,7 @@ impl CallIndex {
             let sym = |value: &str| self.ids.get(value).copied().unwrap_or(NONE);
             let queue = parts.queue.map(sym);
             let agent = parts.agent.map(sym);
-            let of_agent = |leg: &&IndexedLeg| {
-                agent.is_none_or(|a| a != NONE && (a == leg.agent_id || a == leg.agent_name))
-            };
+            let of_agent = |leg: &&IndexedLeg| agent.is_none_or(|a| leg.is_of(a));
             if kind.reads_legs() {
                 for leg in self.selected(&self.legs, &calls, queue).filter(of_agent) {
                     let [alert_ms, talk_ms, hold_ms, acw_ms] = leg.times;
@@ -315,12 +318,10 @@ impl CallIndex {
     /// A bit per call position: set for the calls `agent` (an id or a name) has a leg in.
     fn calls_of_agent(&self, agent: Sym) -> Vec<u64> {
         let mut bits = vec![0_u64; self.calls.len().div_ceil(64)];
-        if agent != NONE {
-            for leg in self.legs.iter().filter(|leg| leg.agent_id == agent || leg.agent_name == agent) {
-                let position = leg.of.call as usize;
-                if let Some(word) = bits.get_mut(position / 64) {
-                    *word |= 1 << (position % 64);
-                }
+        for leg in self.legs.iter().filter(|leg| leg.is_of(agent)) {
+            let position = leg.of.call as usize;
+            if let Some(word) = bits.get_mut(position / 64) {
+                *word |= 1 << (position % 64);
             }
         }
         bits
@@ -336,7 +337,6 @@ impl CallIndex {
             start_ms: (call.start_ms != NO_START).then_some(call.start_ms),
             direction: self.text(call.direction).unwrap_or_default(),
             queue: self.text(call.queue_name).or_else(|| self.text(call.queue_id)),
-            agent: self.text(call.agent_name).or_else(|| self.text(call.agent_id)),
             reason: self.text(call.reason),
             outcome: self.text(call.outcome).unwrap_or_default(),
             ivr_exit: self.text(call.ivr_exit),
@@ -441,7 +441,7 @@ impl Store {
             // far cheaper than following the start index to every row.
             let mut stmt = tx.prepare(
                 "SELECT c.start_ms, c.conversation_id, c.direction, c.queue_id, c.queue_name,
-                        c.answered_by_user_id, c.answered_by_name, c.reason, c.outcome, c.ivr_exit,
+                        c.reason, c.outcome, c.ivr_exit,
                         c.ivr_ms, c.queue_ms, c.alert_ms, c.talk_ms, c.hold_ms, c.acw_ms, c.handle_ms,
                         c.wrapup_code_id, c.wrapup_code_name, coalesce(c.wrapup_user_name, c.wrapup_user_id),
                         c.ivr_path, c.media_type
@@ -451,23 +451,21 @@ impl Store {
             while let Some(r) = rows.next()? {
                 let mut phases = [0_i64; 7];
                 for (i, slot) in phases.iter_mut().enumerate() {
-                    *slot = r.get::<_, Option<i64>>(10 + i)?.unwrap_or(0);
+                    *slot = r.get::<_, Option<i64>>(8 + i)?.unwrap_or(0);
                 }
                 calls.push(IndexedCall {
                     start_ms: r.get::<_, Option<i64>>(0)?.unwrap_or(NO_START),
                     direction: interner.sym(text(r, 2)?),
-                    media: interner.sym(text(r, 21)?),
+                    media: interner.sym(text(r, 19)?),
                     queue_id: interner.sym(text(r, 3)?),
                     queue_name: interner.sym(text(r, 4)?),
-                    agent_id: interner.sym(text(r, 5)?),
-                    agent_name: interner.sym(text(r, 6)?),
-                    reason: interner.sym(text(r, 7)?),
-                    outcome: interner.sym(text(r, 8)?),
-                    ivr_exit: interner.sym(text(r, 9)?),
-                    wrapup_id: interner.sym(text(r, 17)?),
-                    wrapup_name: interner.sym(text(r, 18)?),
-                    wrapup_agent: interner.sym(text(r, 19)?),
-                    path: interner.path(text(r, 20)?),
+                    reason: interner.sym(text(r, 5)?),
+                    outcome: interner.sym(text(r, 6)?),
+                    ivr_exit: interner.sym(text(r, 7)?),
+                    wrapup_id: interner.sym(text(r, 15)?),
+                    wrapup_name: interner.sym(text(r, 16)?),
+                    wrapup_agent: interner.sym(text(r, 17)?),
+                    path: interner.path(text(r, 18)?),
                     phases,
                 });
                 ids.push(text(r, 1)?.unwrap_or_default().into());

@@ -688,7 +688,7 @@ impl Store {
         let (clause, params) = filter.to_sql();
         let path = if kind.reads_ivr_path() { "c.ivr_path" } else { "NULL" };
         let sql = format!(
-            "SELECT c.start_ms, c.direction, coalesce(c.queue_name, c.queue_id), coalesce(c.answered_by_name, c.answered_by_user_id),
+            "SELECT c.start_ms, c.direction, coalesce(c.queue_name, c.queue_id),
                     c.reason, c.outcome, c.ivr_exit, c.ivr_ms, c.queue_ms, c.alert_ms, c.talk_ms, c.hold_ms, c.acw_ms,
                     c.handle_ms, c.wrapup_code_name, coalesce(c.wrapup_user_name, c.wrapup_user_id), {path}
              FROM calls c WHERE {clause}"
@@ -699,26 +699,25 @@ impl Store {
         let mut n = 0;
         while let Some(r) = rows.next()? {
             ivr_path.clear();
-            if let rusqlite::types::ValueRef::Text(json) = r.get_ref(16)? {
+            if let rusqlite::types::ValueRef::Text(json) = r.get_ref(15)? {
                 ivr_path = serde_json::from_slice(json).unwrap_or_default();
             }
             let row = CallRow {
                 start_ms: r.get(0)?,
                 direction: text(r, 1)?.unwrap_or_default(),
                 queue: text(r, 2)?,
-                agent: text(r, 3)?,
-                reason: text(r, 4)?,
-                outcome: text(r, 5)?.unwrap_or_default(),
-                ivr_exit: text(r, 6)?,
-                ivr_ms: ms(r.get(7)?),
-                queue_ms: ms(r.get(8)?),
-                alert_ms: ms(r.get(9)?),
-                talk_ms: ms(r.get(10)?),
-                hold_ms: ms(r.get(11)?),
-                acw_ms: ms(r.get(12)?),
-                handle_ms: ms(r.get(13)?),
-                wrapup: text(r, 14)?,
-                wrapup_agent: text(r, 15)?,
+                reason: text(r, 3)?,
+                outcome: text(r, 4)?.unwrap_or_default(),
+                ivr_exit: text(r, 5)?,
+                ivr_ms: ms(r.get(6)?),
+                queue_ms: ms(r.get(7)?),
+                alert_ms: ms(r.get(8)?),
+                talk_ms: ms(r.get(9)?),
+                hold_ms: ms(r.get(10)?),
+                acw_ms: ms(r.get(11)?),
+                handle_ms: ms(r.get(12)?),
+                wrapup: text(r, 13)?,
+                wrapup_agent: text(r, 14)?,
                 ivr_path: &ivr_path,
             };
             each(&row);

@@ -52,8 +52,6 @@ pub struct CallRow<'a> {
     pub direction: &'a str,
     /// The queue that answered the call, or the last it waited in.
     pub queue: Option<&'a str>,
-    /// Who answered.
-    pub agent: Option<&'a str>,
     /// Why the customer called.
     pub reason: Option<&'a str>,
     /// The call record's outcome.
