@@ -138,7 +138,6 @@ where
     }
 }
 
-/// `err` and its causes as one line, each cause once (see [`calltrail_client::error::chain`]).
 /// `n` and a regular noun, in the plural unless `n` is one: `1 window`, `3 windows`.
 pub fn count(n: u64, noun: &str) -> String {
     if n == 1 {
@@ -148,6 +147,7 @@ pub fn count(n: u64, noun: &str) -> String {
     }
 }
 
+/// `err` and its causes as one line, each cause once (see [`calltrail_client::error::chain`]).
 pub fn error_text(err: &anyhow::Error) -> String {
     let err: &(dyn std::error::Error + 'static) = err.as_ref();
     calltrail_client::error::chain(err)

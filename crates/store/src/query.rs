@@ -163,6 +163,11 @@ impl CallFilter {
         (calls, parts)
     }
 
+    /// True when the time range stops where it starts, or before: no call can start in it.
+    pub fn range_is_empty(&self) -> bool {
+        matches!((self.from_ms, self.to_ms), (Some(from), Some(to)) if to <= from)
+    }
+
     /// The `WHERE` clause (over `calls` aliased `c`) and its parameters.
     pub fn to_sql(&self) -> (String, Vec<SqlValue>) {
         self.to_sql_with(false)

@@ -162,14 +162,12 @@ impl Params {
             reason: given(self.reason.as_ref()),
             text: given(self.q.as_ref()),
         };
-        if let (Some(from), Some(to)) = (filter.from_ms, filter.to_ms) {
-            if to <= from {
-                return Err(WebError::BadRequest(
-                    "“Before” must come after “From”: it is where the range stops, not included; for one \
-                     whole day, give the next day."
-                        .into(),
-                ));
-            }
+        if filter.range_is_empty() {
+            return Err(WebError::BadRequest(
+                "“Before” must come after “From”: it is where the range stops, not included; for one \
+                 whole day, give the next day."
+                    .into(),
+            ));
         }
         if filter.search_too_short() {
             return Err(WebError::BadRequest(

@@ -92,19 +92,17 @@ pub fn filter_of(args: &FilterArgs, config: &Config) -> Result<(CallFilter, Zone
         reason: args.reason.clone(),
         text: None,
     };
-    if let (Some(from), Some(to)) = (filter.from_ms, filter.to_ms) {
-        if to <= from {
-            let hint = if to == from {
-                "\n\nhint: --to is where the range stops, not included; for one whole day give the next day as --to"
-            } else {
-                ""
-            };
-            return Err(UsageError(format!(
-                "--to ({}) must be after --from ({}){hint}",
-                local_time(to, &zone),
-                local_time(from, &zone)
-            )));
-        }
+    if let (true, Some(from), Some(to)) = (filter.range_is_empty(), filter.from_ms, filter.to_ms) {
+        let hint = if to == from {
+            "\n\nhint: --to is where the range stops, not included; for one whole day give the next day as --to"
+        } else {
+            ""
+        };
+        return Err(UsageError(format!(
+            "--to ({}) must be after --from ({}){hint}",
+            local_time(to, &zone),
+            local_time(from, &zone)
+        )));
     }
     Ok((filter, zone))
 }
