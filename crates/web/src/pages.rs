@@ -1104,7 +1104,7 @@ fn table_html(table: &Table) -> Markup {
     html! {
         // A wide report scrolls within its box, not the page with it.
         div.wide { table.report {
-            thead { tr { @for c in &columns { th class=[(c.kind != Kind::Text).then_some("num")] { (c.heading().replace('_', " ")) } } } }
+            thead { tr { @for c in &columns { th class=[(c.kind != Kind::Text).then_some("num")] { (c.label()) } } } }
             tbody {
                 @for row in &rows {
                     tr {

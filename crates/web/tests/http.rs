@@ -136,6 +136,13 @@ async fn every_page_and_api_route_answers_from_the_archive() {
             assert_eq!(status, 200, "{}", kind.as_str());
             assert!(body.contains("<table class=\"report\""), "{}", kind.as_str());
         }
+        if kind == ReportKind::Abandons {
+            // The wait buckets are headed as the ranges they are.
+            assert!(
+                body.contains("<th class=\"num\">10-30s</th>") && body.contains(">&gt;5m</th>"),
+                "{body}"
+            );
+        }
     }
     let (status, _, _) = server.get("/reports/nonsense").await;
     assert_eq!(status, 404);

@@ -53,6 +53,11 @@ impl Column {
             _ => self.name,
         }
     }
+
+    /// The heading as people read it: words apart (`answer rate`), a range as a range (`10-30s`).
+    pub fn label(&self) -> String {
+        range_heading(self.heading()).unwrap_or_else(|| self.heading().replace('_', " "))
+    }
 }
 
 /// A column shown everywhere.
@@ -272,13 +277,13 @@ pub fn render_table(headers: &[&str], rows: &[Vec<String>], right: &[bool]) -> S
 }
 
 /// A heading's words as two lines, the upper one empty unless the heading is wider than
-/// `width` and splitting it between two words makes it narrower. A heading with a number for
-/// a word names a range (`s10_30`, `under_10s`) and stays as it is.
+/// `width` and splitting it between two words makes it narrower. A heading that names a range
+/// of time is written as one (`s10_30` as `10-30s`, `under_10s` as `<10s`).
 fn heading_lines(heading: &str, width: usize) -> [String; 2] {
-    let words: Vec<&str> = heading.split(['_', ' ']).filter(|w| !w.is_empty()).collect();
-    if words.iter().any(|w| w.starts_with(|c: char| c.is_ascii_digit())) {
-        return [String::new(), heading.to_owned()];
+    if let Some(range) = range_heading(heading) {
+        return [String::new(), range];
     }
+    let words: Vec<&str> = heading.split(['_', ' ']).filter(|w| !w.is_empty()).collect();
     let whole = words.join(" ");
     let long =
         |line: &[&str]| line.iter().map(|w| w.chars().count()).sum::<usize>() + line.len().saturating_sub(1);
@@ -287,6 +292,27 @@ fn heading_lines(heading: &str, width: usize) -> [String; 2] {
         Some(at) if whole.chars().count() > width => [words[..at].join(" "), words[at..].join(" ")],
         _ => [String::new(), whole],
     }
+}
+
+/// The range a bucket's column name stands for, as people write it: `s10_30` → `10-30s`,
+/// `m1_2` → `1-2m`, `under_10s` → `<10s`, `over_5m` → `>5m`; `None` for any other name.
+fn range_heading(name: &str) -> Option<String> {
+    let amount = |s: &str| {
+        let digits = s.trim_end_matches(['s', 'm', 'h']);
+        (!digits.is_empty() && digits.len() < s.len() && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.to_owned())
+    };
+    if let Some(rest) = name.strip_prefix("under_") {
+        return amount(rest).map(|a| format!("<{a}"));
+    }
+    if let Some(rest) = name.strip_prefix("over_") {
+        return amount(rest).map(|a| format!(">{a}"));
+    }
+    let mut chars = name.chars();
+    let unit = chars.next().filter(|u| matches!(u, 's' | 'm' | 'h'))?;
+    let (low, high) = chars.as_str().split_once('_')?;
+    let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (number(low) && number(high)).then(|| format!("{low}-{high}{unit}"))
 }
 
 #[cfg(test)]
@@ -309,10 +335,16 @@ mod tests {
         let lines = heading_lines;
         assert_eq!(lines("answered_within_target", 5), ["answered".to_owned(), "within target".to_owned()]);
         assert_eq!(lines("service_level_goal", 6), ["service".to_owned(), "level goal".to_owned()]);
-        // Wide enough values, one word or a range's name: one line.
+        // Wide enough values or a single word: one line.
         assert_eq!(lines("answer_rate", 11), [String::new(), "answer rate".to_owned()]);
         assert_eq!(lines("offered", 3), [String::new(), "offered".to_owned()]);
-        assert_eq!(lines("s10_30", 2), [String::new(), "s10_30".to_owned()]);
+        // A range's name is written as the range.
+        assert_eq!(lines("s10_30", 2), [String::new(), "10-30s".to_owned()]);
+        assert_eq!(lines("m2_5", 2), [String::new(), "2-5m".to_owned()]);
+        assert_eq!(lines("under_10s", 2), [String::new(), "<10s".to_owned()]);
+        assert_eq!(lines("over_5m", 2), [String::new(), ">5m".to_owned()]);
+        assert_eq!(lines("over_due", 20), [String::new(), "over due".to_owned()]);
+        assert_eq!(lines("s_x", 20), [String::new(), "s x".to_owned()]);
         // A table without rows keeps its headings on one line.
         let empty = render_table(&["answered_within_target"], &[], &[true]);
         assert_eq!(empty, "answered within target\n----------------------\n");
