@@ -336,9 +336,44 @@ fn truncate(text: &str, max: usize) -> String {
         text.to_owned()
     } else {
         let mut out: String = text.chars().take(max - 1).collect();
+        out.truncate(out.trim_end().len());
         out.push('…');
         out
     }
+}
+
+/// A bar's label as drawn: shortened to 32 characters where longer, with the whole label as
+/// its tooltip then.
+fn fitted_label(label: &str) -> Markup {
+    let fitted = fit_label(label, 32);
+    html! {
+        @if fitted != label { title { (label) } }
+        (fitted)
+    }
+}
+
+/// A bar's label within `max` characters. A label of parts (`Technical Support · voice ·
+/// 2026-11-18`) loses letters from its longest part first, so a short part such as the day,
+/// which is what tells neighbouring bars apart, is kept whole.
+fn fit_label(label: &str, max: usize) -> String {
+    const SEPARATOR: &str = " · ";
+    let mut parts: Vec<String> = label.split(SEPARATOR).map(str::to_owned).collect();
+    let length = |parts: &[String]| {
+        parts.iter().map(|p| p.chars().count()).sum::<usize>() + SEPARATOR.chars().count() * (parts.len() - 1)
+    };
+    while length(&parts) > max {
+        let Some(longest) = (0..parts.len()).max_by_key(|&i| (parts[i].chars().count(), usize::MAX - i))
+        else {
+            break;
+        };
+        let chars = parts[longest].chars().count();
+        if chars <= 6 {
+            return truncate(label, max);
+        }
+        let keep = chars - (length(&parts) - max).min(chars - 6);
+        parts[longest] = truncate(&parts[longest], keep);
+    }
+    parts.join(SEPARATOR)
 }
 
 /// A horizontal bar chart: one bar per (label, value), longest first as given.
@@ -356,7 +391,7 @@ pub fn bars(title: &str, rows: &[(String, f64, String)]) -> Markup {
             svg.bars xmlns="http://www.w3.org/2000/svg" role="img" viewBox=(format!("0 0 {width} {height}")) aria-label=(title) {
                 @for (i, (label, value, shown)) in rows.iter().enumerate() {
                     @let y = 10.0 + bar_h * f64::from(u32::try_from(i).unwrap_or(0));
-                    text.bar-label x=(gutter - 6.0) y=(y + 14.0) text-anchor="end" { (truncate(label, 32)) }
+                    text.bar-label x=(gutter - 6.0) y=(y + 14.0) text-anchor="end" { (fitted_label(label)) }
                     rect.bar x=(gutter) y=(y + 3.0) width=((value / max * (width - gutter - 90.0)).max(1.0)) height=(bar_h - 6.0) {}
                     text.bar-value x=(gutter + value / max * (width - gutter - 90.0) + 6.0) y=(y + 14.0) { (shown) }
                 }
@@ -419,7 +454,7 @@ pub fn stacked(title: &str, legend: &[(&str, &str)], stacks: &[Stack]) -> Markup
                 @for (i, (stack, (spans, end))) in stacks.iter().zip(&placed).enumerate() {
                     @let y = 10.0 + bar_h * f64::from(u32::try_from(i).unwrap_or(0));
                     g data-bar=(stack.label) {
-                        text.bar-label x=(gutter - 6.0) y=(y + 16.0) text-anchor="end" { (truncate(&stack.label, 32)) }
+                        text.bar-label x=(gutter - 6.0) y=(y + 16.0) text-anchor="end" { (fitted_label(&stack.label)) }
                         @for (part, (x, w)) in stack.parts.iter().zip(spans) {
                             rect class=(format!("phase {}", part.class)) data-part=(part.class)
                                 x=(x) y=(y + 3.0) width=(w) height=(bar_h - 6.0) {
@@ -491,7 +526,24 @@ pub fn heatmap(title: &str, rows: &[String], columns: &[String], cells: &[Cell])
 
 #[cfg(test)]
 mod tests {
-    use super::{tick_label, tick_step, timeline, DAY, HOUR};
+    use super::{fit_label, tick_label, tick_step, timeline, DAY, HOUR};
+
+    #[test]
+    fn a_long_label_loses_letters_from_its_longest_part_and_keeps_the_day() {
+        assert_eq!(
+            fit_label("Technical Support · voice · 2026-11-18", 32),
+            "Technical… · voice · 2026-11-18"
+        );
+        assert_eq!(fit_label("Billing · voice · 2026-11-18", 32), "Billing · voice · 2026-11-18");
+        assert_eq!(fit_label("A queue with a very long name indeed", 32), "A queue with a very long name i…");
+        for label in [
+            "Technical Support · voice · 2026-11-18 · 13:00",
+            "x · y · z · w · v · u · t · s · r · q · p",
+            "ab",
+        ] {
+            assert!(fit_label(label, 32).chars().count() <= 32, "{label}");
+        }
+    }
 
     #[test]
     fn a_transfer_is_marked_where_the_leg_was_passed_on_not_after_its_wrap_up() {
