@@ -1214,6 +1214,16 @@ pub(crate) async fn fields(Query(params): Query<Params>) -> Response {
     layout("Glossary", "/fields", &body).into_response()
 }
 
+/// A size in memory as people read it: `640 KiB`, `12.5 MiB`.
+fn memory_size(bytes: usize) -> String {
+    const KIB: usize = 1 << 10;
+    const MIB: usize = 1 << 20;
+    match bytes {
+        b if b < MIB => format!("{} KiB", b.div_ceil(KIB)),
+        b => format!("{}.{} MiB", b / MIB, (b % MIB) * 10 / MIB),
+    }
+}
+
 /// `/status`: what the archive holds, the last syncs, the quarantine.
 pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, WebError> {
     let (counts, syncs, quarantine, seq, derived_with, (looked_at, keys), targets) = state
@@ -1253,7 +1263,7 @@ pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, We
             dt { "Report index" }
             dd data-index=(index.state) {
                 (index.state) " — " (index.calls) " calls, " (index.legs) " agent legs, "
-                (index.bytes / (1 << 20)) " MiB in memory"
+                (memory_size(index.bytes)) " in memory"
                 @if let Some(e) = &index.error { " (last load failed: " (e) ")" }
             }
         }
@@ -1361,3 +1371,14 @@ article.field { border-bottom:1px solid var(--line); padding:.3em 0 .6em; } .pit
 .error { color:#b42318; } .state.done { color:#2e9e5b; } .state.incomplete, .state.running { color:#b54708; }
 dl.counts { display:grid; grid-template-columns:max-content auto; gap:.2em 1.5em; }
 ";
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_in_memory_read_in_the_unit_that_fits() {
+        assert_eq!(super::memory_size(0), "0 KiB");
+        assert_eq!(super::memory_size(1), "1 KiB");
+        assert_eq!(super::memory_size(700 * 1024), "700 KiB");
+        assert_eq!(super::memory_size(12 * 1024 * 1024 + 600 * 1024), "12.5 MiB");
+    }
+}
