@@ -298,15 +298,20 @@ fn s<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
     v.pointer(pointer).and_then(Value::as_str)
 }
 
+/// A party as the call page names it: its name and number (a `tel:` address as the bare
+/// number), else whichever of them is known, else its user id, else its role.
 fn party(v: &Value, pointer: &str) -> String {
     let name = s(v, &format!("{pointer}/name"));
-    let address = s(v, &format!("{pointer}/address"));
+    let address = s(v, &format!("{pointer}/address")).map(|a| a.strip_prefix("tel:").unwrap_or(a));
     let role = s(v, &format!("{pointer}/role")).unwrap_or("");
     match (name, address) {
         (Some(n), Some(a)) if n != a => format!("{n} ({a})"),
         (Some(n), _) => n.to_owned(),
         (None, Some(a)) => a.to_owned(),
-        (None, None) => role.to_owned(),
+        (None, None) => match s(v, &format!("{pointer}/user_id")) {
+            Some(user) => format!("user {user}"),
+            None => role.to_owned(),
+        },
     }
 }
 

@@ -96,7 +96,7 @@ fn clock(ms: i64) -> String {
 }
 
 /// One call's timeline from its call record (JSON); a call still going on is drawn up to
-/// `as_of`, the last time it was seen going on.
+/// `as_of`, the last time it was seen going on. The legend names the colours drawn.
 pub fn timeline(call: &Value, as_of: Option<i64>) -> Markup {
     let phases = call.get("phases").and_then(Value::as_array).cloned().unwrap_or_default();
     let start = ms_of(call, "start").or_else(|| phases.iter().filter_map(|p| ms_of(p, "start")).min());
@@ -202,8 +202,10 @@ pub fn timeline(call: &Value, as_of: Option<i64>) -> Markup {
             }
         }
         ul.legend {
-            @for (kind, label) in KINDS {
-                li { span class=(format!("swatch {kind}")) {} (label) }
+            @for (class, label) in KINDS.iter().copied().chain([("other", "other (system, delay, …)")]) {
+                @if lanes.iter().flat_map(|l| &l.phases).any(|p| phase_class(&p.2) == class) {
+                    li { span class=(format!("swatch {class}")) {} (label) }
+                }
             }
         }
     }
@@ -561,6 +563,10 @@ mod tests {
             ],
         });
         let svg = timeline(&call, None).into_string();
+        // The legend names the colours drawn, and only those.
+        let legend = svg.split("<ul class=\"legend\">").nth(1).expect("a legend");
+        assert!(legend.contains("swatch talk") && legend.contains("after-call work"), "{legend}");
+        assert!(!legend.contains("swatch hold") && !legend.contains("swatch other"), "{legend}");
         let marker = svg.split("data-marker=\"transfer\"").nth(1).expect("a transfer marker");
         let x: f64 = marker.split("x1=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
         // The plot runs from x = 190 over 770 units for the two minutes: one minute in is 575.
