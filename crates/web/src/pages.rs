@@ -1207,16 +1207,29 @@ pub(crate) async fn fields(Query(params): Query<Params>) -> Response {
         @for f in &entries {
             article.field id=(f.path) {
                 h2 { code { (f.path) } span.muted { " on " (f.on) } }
-                p { (f.meaning) }
-                @if !f.appears.is_empty() { p.muted { "Where: " (f.appears) } }
+                p { (prose(f.meaning)) }
+                @if !f.appears.is_empty() { p.muted { "Where: " (prose(f.appears)) } }
                 @if !f.values.is_empty() {
-                    dl { @for (v, meaning) in f.values { dt { code { (v) } } dd { (meaning) } } }
+                    dl { @for (v, meaning) in f.values { dt { code { (v) } } dd { (prose(meaning)) } } }
                 }
-                @if !f.pitfalls.is_empty() { p.pitfall { strong { "Pitfall: " } (f.pitfalls) } }
+                @if !f.pitfalls.is_empty() { p.pitfall { strong { "Pitfall: " } (prose(f.pitfalls)) } }
             }
         }
     };
     layout("Glossary", "/fields", &body).into_response()
+}
+
+/// Glossary text with its `quoted` names set as code, as the terminal shows them in backticks.
+/// Text with an odd number of backticks is shown as it is.
+fn prose(text: &str) -> Markup {
+    if text.matches('`').count() % 2 == 1 {
+        return html! { (text) };
+    }
+    html! {
+        @for (i, piece) in text.split('`').enumerate() {
+            @if i % 2 == 1 { code { (piece) } } @else { (piece) }
+        }
+    }
 }
 
 /// A size in memory as people read it: `640 KiB`, `12.5 MiB`.
@@ -1379,6 +1392,15 @@ dl.counts { display:grid; grid-template-columns:max-content auto; gap:.2em 1.5em
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn glossary_names_in_backticks_are_set_as_code() {
+        assert_eq!(
+            super::prose("filter on `conversationEnd` <here>").into_string(),
+            "filter on <code>conversationEnd</code> &lt;here&gt;"
+        );
+        assert_eq!(super::prose("a ` stray one").into_string(), "a ` stray one");
+    }
+
     #[test]
     fn sizes_in_memory_read_in_the_unit_that_fits() {
         assert_eq!(super::memory_size(0), "0 KiB");
