@@ -208,3 +208,28 @@ fn absurd_values_still_explain() {
     assert!(call.warnings.iter().any(|w| w.contains("before conversationStart")), "{:?}", call.warnings);
     assert!(call.phases.iter().all(|p| p.duration_ms.is_none_or(|d| d >= 0)));
 }
+
+#[test]
+fn an_unreadable_start_is_called_unreadable_and_the_first_segment_stands_in() {
+    let mut record = rich_record();
+    record["conversationStart"] = json!("2024-13-45T99:00:00Z");
+    let bytes = serde_json::to_vec(&record).unwrap();
+    let doc = parse_document(&bytes).unwrap();
+    let (lookups, settings) = (Lookups::default(), Settings::default());
+    let ctx = Context { lookups: &lookups, settings: &settings };
+    let conversations = doc.into_conversations();
+    let call = explain(&conversations[0], None, &ctx);
+    let first = call.phases.iter().filter_map(|p| p.start).min();
+    assert_eq!(call.start, first);
+    assert!(
+        call.warnings.iter().any(|w| w == "conversationStart is unreadable; the first segment start is used"),
+        "{:?}",
+        call.warnings
+    );
+    assert!(
+        call.warnings.iter().any(|w| w.contains("`2024-13-45T99:00:00Z` is not an RFC 3339 time")),
+        "{:?}",
+        call.warnings
+    );
+    assert!(!call.warnings.iter().any(|w| w.contains("missing")), "{:?}", call.warnings);
+}

@@ -45,9 +45,11 @@ pub fn explain<'a>(
     }
     let start = start.or_else(|| {
         let first = view.segs.iter().filter_map(|s| s.start).min();
+        // An unreadable start has its own warning; this one says what stands in for it.
+        let what = if conversation.conversation_start.is_some() { "unreadable" } else { "missing" };
         warnings.push(match first {
-            Some(_) => "conversationStart is missing; the first segment start is used".into(),
-            None => "conversationStart is missing".into(),
+            Some(_) => format!("conversationStart is {what}; the first segment start is used"),
+            None => format!("conversationStart is {what}"),
         });
         first.map(Timestamp)
     });
