@@ -158,7 +158,9 @@ recent part through the details query. Requests are paced to --rate-limit; 429s,
 network errors are retried. Each window is checkpointed: a sync that stops half way continues
 with --resume, and --incremental pulls what is new since the last sync (re-reading the last
 --lookback, because Genesys reprocesses recent data). A listing the OAuth client may not read
-(403) is skipped with a warning naming the permission; the calls are still pulled.
+(403) is skipped with a warning naming the permission; the calls are still pulled. A record
+that cannot be read is kept in quarantine with its error (see `calltrail status`) and the
+others are archived; the sync then exits 1, as it does when a window could not be pulled.
 
 Credentials and region, as Genesys' own tools name them:
   GENESYSCLOUD_OAUTHCLIENT_ID, GENESYSCLOUD_OAUTHCLIENT_SECRET   client credentials
@@ -555,7 +557,7 @@ pub struct SimServeArgs {
     #[command(flatten)]
     pub data: SimDataArgs,
     /// Faults to inject: none, flaky (5xx, 429 bursts, slow and truncated responses, token
-    /// expiry) or hostile (adversarial records, plus the flaky faults)
+    /// expiry) or hostile (adversarial and malformed records, plus the flaky faults)
     #[arg(long, default_value = "none", value_name = "PROFILE")]
     pub faults: String,
     /// Requests per minute per client before 429s

@@ -35,6 +35,7 @@ impl Printer {
     }
 
     fn message(&self, label: &str, style: &str, text: &str) {
+        let text = &terminal_safe(text);
         let mut err = io::stderr().lock();
         let _ = if self.color {
             writeln!(err, "\x1b[{style}m{label}\x1b[0m {text}")
@@ -58,7 +59,7 @@ impl Printer {
     /// A plain line for people (no label): hidden by `--quiet`.
     pub fn say(&self, text: &str) {
         if !self.quiet {
-            let _ = writeln!(io::stderr().lock(), "{text}");
+            let _ = writeln!(io::stderr().lock(), "{}", terminal_safe(text));
         }
     }
 
@@ -133,9 +134,28 @@ where
         } else {
             write!(writer, "{label} ")?;
         }
-        ctx.field_format().format_fields(writer.by_ref(), event)?;
-        writeln!(writer)
+        let mut fields = String::new();
+        ctx.field_format().format_fields(Writer::new(&mut fields), event)?;
+        writeln!(writer, "{}", terminal_safe(&fields))
     }
+}
+
+/// Text for the terminal with its control characters (an escape sequence in a record, an API
+/// error's message) written out as `\u{1b}` rather than sent: messages quote what calltrail
+/// read, and what it read must not drive the terminal. Line ends and tabs stay.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// `n` and a regular noun, in the plural unless `n` is one: `1 window`, `3 windows`.
@@ -161,7 +181,16 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{count, error_text};
+    use super::{count, error_text, terminal_safe};
+
+    #[test]
+    fn what_calltrail_read_cannot_drive_the_terminal() {
+        assert_eq!(
+            terminal_safe("API error (400 x): \u{1b}[2Jhi\u{7}"),
+            "API error (400 x): \\u{1b}[2Jhi\\u{7}"
+        );
+        assert_eq!(terminal_safe("two\n\tlines"), "two\n\tlines");
+    }
 
     #[test]
     fn error_text_names_each_cause_once() {

@@ -71,7 +71,12 @@ fn malformed_records_are_named_and_the_good_ones_still_explained() {
         stderr.contains("line 2: conversation `cut-2`: EOF while parsing a string (column 180)"),
         "{stderr}"
     );
-    assert!(stderr.contains("line 4: conversation `wrong-3`: invalid type"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "line 4: conversation `wrong-3`: participants: invalid type: integer `5`, expected a sequence"
+        ),
+        "{stderr}"
+    );
     assert!(stderr.contains("line 5: "), "{stderr}");
     assert!(stderr.contains("3 record(s) could not be read"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -504,6 +509,17 @@ fn csv_gives_one_formula_safe_row_per_call_agreeing_with_the_records() {
     // No calls is still a table.
     let none = run(&["explain", "--format", "csv"], b"{\"conversations\": []}", dir.path());
     assert_eq!(text(&none.stdout), calltrail_explain::flat::csv_header());
+}
+
+#[test]
+fn text_read_from_input_reaches_the_terminal_written_out_not_as_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved_error = b"{\"message\":\"\\u001b[2Jcleared\\u0007\",\"code\":\"bad.request\",\"status\":400}\n";
+    let out = run(&["explain"], saved_error, dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{7}'), "{stderr:?}");
+    assert!(stderr.contains("(400 bad.request): \\u{1b}[2Jcleared\\u{7}"), "{stderr}");
 }
 
 #[test]

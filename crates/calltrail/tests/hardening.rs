@@ -186,17 +186,35 @@ fn the_hostile_profile_flows_through_everything_with_nothing_executed_or_lost() 
         .env("GENESYSCLOUD_OAUTHCLIENT_SECRET", "y")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let _ = stats(&api);
+    // The malformed records are input refused: the sync says which and how, and exits 1.
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("could not be read and are kept in quarantine; every other record was archived"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint: `calltrail status` lists"), "{stderr}");
+    let malformed = stats(&api)["malformed_conversations"].as_i64().unwrap();
+    assert!(malformed > 0);
 
-    // Nothing lost: every conversation the simulator holds is archived and derived.
+    // Nothing lost: every conversation the simulator holds is archived and derived, or kept
+    // in quarantine, once, with an error naming what is wrong and where.
     let store = Store::open(&db).unwrap();
     let conn = store.connection();
     let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
     let conversations = count("SELECT count(*) FROM conversations");
     assert_eq!(conversations, count("SELECT count(*) FROM calls"));
     assert!(conversations >= 700, "{conversations}");
-    assert_eq!(count("SELECT count(*) FROM quarantine"), 0);
+    assert_eq!(count("SELECT count(DISTINCT conversation_id) FROM quarantine"), malformed);
+    assert_eq!(count("SELECT count(*) FROM quarantine"), malformed, "each kept once");
+    assert_eq!(
+        count("SELECT count(*) FROM quarantine WHERE conversation_id IN (SELECT id FROM conversations)"),
+        0
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM quarantine WHERE error LIKE '%invalid type%' AND (error LIKE 'participants%' OR error LIKE 'conversationStart:%')"),
+        malformed
+    );
     let nasty = count(
         "SELECT count(*) FROM call_records WHERE record_json LIKE '%<script>%' OR record_json LIKE '%=HYPERLINK%'",
     );

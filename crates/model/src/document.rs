@@ -184,6 +184,25 @@ mod tests {
     }
 
     #[test]
+    fn a_value_of_the_wrong_type_is_named_by_where_it_is() {
+        let wrong = br#"{"conversationId":"x1","participants":[{"purpose":"agent"},
+            {"sessions":[{"metrics":[{"name":"tTalk","value":1},{"name":"tAcw","value":"20"}]}]}]}"#;
+        let err = parse_document(wrong).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "conversation `x1`: participants[1].sessions[0].metrics[1].value: invalid type: string \"20\", \
+             expected i64 at line 2 column 91"
+        );
+        // A segment that is null rather than an object.
+        let null = br#"{"conversationId":"x2","participants":[{"sessions":[{"segments":[null]}]}]}"#;
+        let err = parse_document(null).unwrap_err().to_string();
+        assert!(
+            err.starts_with("conversation `x2`: participants[0].sessions[0].segments[0]: invalid type: null"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn unknown_enum_values_and_fields_never_fail() {
         let doc = br#"{"conversationId":"c1","brandNewField":{"x":[1,2]},
             "originatingDirection":"sideways",

@@ -24,7 +24,23 @@ pub struct Bail;
 pub fn from_json<'a, T: Read<'a> + serde::Deserialize<'a>>(bytes: &'a [u8]) -> serde_json::Result<T> {
     match read(bytes) {
         Ok(value) => Ok(value),
-        Err(Bail) => serde_json::from_slice(bytes),
+        Err(Bail) => serde_json::from_slice(bytes).map_err(|e| with_path::<T>(bytes, e)),
+    }
+}
+
+/// A value of the wrong type is named by where it is (`participants[2].sessions[0].segments[0]:
+/// invalid type: null, …`); finding that place reads the document once more, on this error path
+/// only. Syntax errors and cut-off documents keep serde's own message, which has the place.
+fn with_path<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8], error: serde_json::Error) -> serde_json::Error {
+    if error.classify() != serde_json::error::Category::Data {
+        return error;
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Err(e) if !e.path().to_string().is_empty() && e.path().to_string() != "." => {
+            <serde_json::Error as serde::de::Error>::custom(format!("{}: {error}", e.path()))
+        }
+        _ => error,
     }
 }
 

@@ -2,8 +2,15 @@
 //! tags, CSV formulas, control characters, very long values, enormous attribute maps), on a
 //! share of the conversations. The answers the ground truth states do not change: hostile text
 //! goes where the truth does not look (names, notes, extra attributes).
+//!
+//! And malformed records: a share of the conversations is always served with one field of the
+//! wrong JSON type, its `conversationId` intact, so a client can say which record it could not
+//! read and keep the rest.
 
-use calltrail_model::{Purpose, SegmentType, Text};
+use std::collections::HashMap;
+
+use calltrail_model::{Purpose, SegmentType, Text, Timestamp};
+use serde_json::Value;
 
 use crate::generate::Planned;
 use crate::rng::Rng;
@@ -56,4 +63,79 @@ pub fn apply(mut calls: Vec<Planned>, seed: u64) -> Vec<Planned> {
         }
     }
     calls
+}
+
+/// How a malformed record is broken: one field of the wrong JSON type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Malformation {
+    /// `conversationStart` as epoch milliseconds rather than an ISO-8601 string.
+    StartAsNumber,
+    /// `participants` as an object rather than an array.
+    ParticipantsAsObject,
+    /// A metric's `value` as a string of digits.
+    MetricAsText,
+    /// A segment as `null`.
+    SegmentAsNull,
+}
+
+impl Malformation {
+    const ALL: [Malformation; 4] = [
+        Malformation::StartAsNumber,
+        Malformation::ParticipantsAsObject,
+        Malformation::MetricAsText,
+        Malformation::SegmentAsNull,
+    ];
+}
+
+/// Picks the conversations served malformed, about `share` of them, and how each is broken.
+pub fn malformed(calls: &[Planned], share: f64, seed: u64) -> HashMap<String, Malformation> {
+    let mut rng = Rng::derive(seed, 0x0BAD);
+    let mut picked = HashMap::new();
+    for planned in calls {
+        if rng.chance(share) {
+            picked.insert(planned.truth.conversation_id.clone(), *rng.pick(&Malformation::ALL));
+        }
+    }
+    picked
+}
+
+/// Breaks a detail record, as JSON, the way `how` says. A record without the part to break (no
+/// metric, no segment) has its `conversationStart` broken instead.
+pub fn break_record(record: &mut Value, how: Malformation) {
+    let broke = match how {
+        Malformation::StartAsNumber => false,
+        Malformation::ParticipantsAsObject => match record.get_mut("participants") {
+            Some(participants @ Value::Array(_)) => {
+                let first = participants.get(0).cloned().unwrap_or(Value::Null);
+                *participants = serde_json::json!({ "participant": first });
+                true
+            }
+            _ => false,
+        },
+        Malformation::MetricAsText => first_in_sessions(record, "metrics").is_some_and(|metric| {
+            let text = metric.get("value").map(Value::to_string).unwrap_or_default();
+            metric["value"] = Value::String(text);
+            true
+        }),
+        Malformation::SegmentAsNull => first_in_sessions(record, "segments").is_some_and(|segment| {
+            *segment = Value::Null;
+            true
+        }),
+    };
+    if !broke {
+        let start = record.get("conversationStart").and_then(Value::as_str).and_then(Timestamp::parse);
+        record["conversationStart"] = Value::from(start.map_or(0, |t| t.0));
+    }
+}
+
+/// The first element of the first non-empty `list` (`metrics`, `segments`) of any session.
+fn first_in_sessions<'v>(record: &'v mut Value, list: &str) -> Option<&'v mut Value> {
+    record
+        .get_mut("participants")?
+        .as_array_mut()?
+        .iter_mut()
+        .filter_map(|p| p.get_mut("sessions").and_then(Value::as_array_mut))
+        .flatten()
+        .filter_map(|s| s.get_mut(list).and_then(Value::as_array_mut))
+        .find_map(|items| items.first_mut())
 }

@@ -139,6 +139,9 @@ pub struct FaultRates {
     pub truncated: f64,
     /// The caller's token is revoked (401 until a new token is fetched).
     pub token_expiry: f64,
+    /// The share of conversations whose detail record is always served malformed: one field of
+    /// the wrong JSON type, the `conversationId` intact (see `hostile`).
+    pub malformed: f64,
 }
 
 impl FaultRates {
@@ -153,6 +156,7 @@ impl FaultRates {
                 slow_ms: 0,
                 truncated: 0.0,
                 token_expiry: 0.0,
+                malformed: 0.0,
             },
             FaultProfile::Flaky | FaultProfile::Hostile => FaultRates {
                 server_error: 0.03,
@@ -162,6 +166,7 @@ impl FaultRates {
                 slow_ms: 300,
                 truncated: 0.02,
                 token_expiry: 0.005,
+                malformed: if profile == FaultProfile::Hostile { 0.01 } else { 0.0 },
             },
         }
     }
@@ -201,6 +206,8 @@ pub struct Stats {
     pub truncated: AtomicU64,
     /// Tokens revoked.
     pub tokens_expired: AtomicU64,
+    /// Detail records served malformed (each time one is served).
+    pub malformed: AtomicU64,
 }
 
 /// Draws faults at the configured rates.

@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 
 use crate::api_view;
 use crate::generate::{generate, Planned, Spec};
+use crate::hostile::Malformation;
 use crate::limits::{Admission, Clock, Fault, FaultProfile, FaultRates, Faults, RateLimiter, Stats};
 use crate::org::Org;
 use crate::query::{lifetime, paging, passes_filters, Interval, QueryBody};
@@ -121,6 +122,8 @@ pub struct Sim {
     stats: Stats,
     ids: Mutex<Rng>,
     counter: AtomicU64,
+    /// The conversations always served malformed, and how.
+    malformed: HashMap<String, Malformation>,
 }
 
 impl std::fmt::Debug for Sim {
@@ -144,6 +147,7 @@ impl Sim {
         };
         let by_id = calls.iter().enumerate().map(|(i, c)| (c.truth.conversation_id.clone(), i)).collect();
         let rates = config.fault_rates.unwrap_or_else(|| FaultRates::of(config.faults));
+        let malformed = crate::hostile::malformed(&calls, rates.malformed, config.seed);
         Arc::new(Sim {
             limiter: RateLimiter::new(config.rate_limit),
             faults: Faults::new(rates, config.seed),
@@ -157,7 +161,36 @@ impl Sim {
             jobs: Mutex::new(HashMap::new()),
             stats: Stats::default(),
             counter: AtomicU64::new(0),
+            malformed,
         })
+    }
+
+    /// The conversations whose detail record is always served malformed, and how.
+    pub fn malformed(&self) -> &HashMap<String, Malformation> {
+        &self.malformed
+    }
+
+    /// Detail records as they leave: those picked to be malformed are broken, one field each.
+    fn serve_records(&self, records: &mut [Value]) {
+        if self.malformed.is_empty() {
+            return;
+        }
+        for record in records {
+            let id = record.get("conversationId").and_then(Value::as_str);
+            if let Some(&how) = id.and_then(|id| self.malformed.get(id)) {
+                crate::hostile::break_record(record, how);
+                self.stats.malformed.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// A page's `conversations` as they leave; see [`Sim::serve_records`].
+    fn serve_page(&self, page: &[Conversation<'static>]) -> Value {
+        let mut records = serde_json::to_value(page).unwrap_or_default();
+        if let Value::Array(list) = &mut records {
+            self.serve_records(list);
+        }
+        records
     }
 
     /// The organisation.
@@ -401,7 +434,9 @@ async fn fallback(State(sim): State<Arc<Sim>>) -> Response {
 }
 
 async fn stats(State(sim): State<Arc<Sim>>) -> Response {
-    (StatusCode::OK, axum::Json(json!(&sim.stats))).into_response()
+    let mut stats = json!(&sim.stats);
+    stats["malformed_conversations"] = json!(sim.malformed.len());
+    (StatusCode::OK, axum::Json(stats)).into_response()
 }
 
 async fn token(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -556,7 +591,7 @@ async fn details_query(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: By
         };
         let mut out = json!({"totalHits": total});
         if !page.is_empty() {
-            out["conversations"] = serde_json::to_value(&page).unwrap_or_default();
+            out["conversations"] = sim.serve_page(&page);
         }
         Ok((StatusCode::OK, out))
     })
@@ -724,7 +759,7 @@ async fn job_results(
             .collect();
         let mut out = json!({"dataAvailabilityDate": Timestamp(availability).to_rfc3339()});
         if !page.is_empty() {
-            out["conversations"] = serde_json::to_value(&page).unwrap_or_default();
+            out["conversations"] = sim.serve_page(&page);
         }
         if offset + page_size < results.len() {
             out["cursor"] = Value::from(encode_cursor(offset + page_size));
@@ -766,7 +801,7 @@ async fn multi_get(State(sim): State<Arc<Sim>>, headers: HeaderMap, RawQuery(que
             .filter_map(|&i| sim.calls[i].view_at(now))
             .map(without_attributes)
             .collect();
-        Ok((StatusCode::OK, json!({"conversations": found})))
+        Ok((StatusCode::OK, json!({"conversations": sim.serve_page(&found)})))
     })
     .await
 }
@@ -776,7 +811,10 @@ async fn single_get(State(sim): State<Arc<Sim>>, headers: HeaderMap, Path(id): P
         lacking(sim, "analytics:conversationDetail:view")?;
         let view = sim.by_id.get(&id).and_then(|&i| sim.calls[i].view_at(now));
         let view = view.ok_or_else(|| not_found(format!("No conversation with id {id}")))?;
-        Ok((StatusCode::OK, serde_json::to_value(without_attributes(view)).unwrap_or_default()))
+        let mut record = [serde_json::to_value(without_attributes(view)).unwrap_or_default()];
+        sim.serve_records(&mut record);
+        let [record] = record;
+        Ok((StatusCode::OK, record))
     })
     .await
 }

@@ -412,3 +412,62 @@ async fn jobs_match_by_lifetime_unless_start_of_day_matching() {
     assert!(expected_spanning > 0, "the data has calls that span midnight");
     assert_eq!(spanning.len(), expected_spanning);
 }
+
+#[tokio::test]
+async fn hostile_profile_serves_its_malformed_records_the_same_way_everywhere() {
+    let rates =
+        calltrail_sim::FaultRates { malformed: 0.05, ..calltrail_sim::FaultRates::of(FaultProfile::None) };
+    let s = start(SimConfig {
+        faults: FaultProfile::Hostile,
+        fault_rates: Some(rates),
+        job_delay_ms: 0,
+        ..small()
+    })
+    .await;
+    let t = s.token().await;
+    let malformed = s.sim.malformed();
+    assert!(malformed.len() > 10, "{} of 600", malformed.len());
+    let readable = |record: &Value| calltrail_model::parse_document(record.to_string().as_bytes()).is_ok();
+
+    // Every page: the picked records cannot be read, and say which conversation they are; the
+    // others can.
+    let interval = format!("{}/{}", iso(today() - 3 * DAY), iso(today()));
+    let mut seen = std::collections::HashMap::new();
+    for n in 1..=7 {
+        let body = json!({"interval": interval, "paging": {"pageSize": 100, "pageNumber": n}});
+        let (_, _, page) = s.post(&t, "/api/v2/analytics/conversations/details/query", &body).await;
+        for record in page["conversations"].as_array().into_iter().flatten() {
+            let id = record["conversationId"].as_str().unwrap().to_owned();
+            assert_eq!(readable(record), !malformed.contains_key(&id), "{id}");
+            seen.insert(id, record.clone());
+        }
+    }
+    let broken: Vec<&String> = seen.keys().filter(|id| malformed.contains_key(*id)).collect();
+    assert!(!broken.is_empty());
+    // The same record, broken the same way, from a job and from both gets.
+    let (_, _, job) =
+        s.post(&t, "/api/v2/analytics/conversations/details/jobs", &json!({"interval": interval})).await;
+    let results = format!(
+        "/api/v2/analytics/conversations/details/jobs/{}/results?pageSize=1000",
+        job["jobId"].as_str().unwrap()
+    );
+    let (status, _, page) = s.get(&t, &results).await;
+    assert_eq!(status, 200, "{page}");
+    let from_job: Vec<&Value> =
+        page["conversations"].as_array().unwrap().iter().filter(|r| !readable(r)).collect();
+    assert!(from_job.iter().all(|r| malformed.contains_key(r["conversationId"].as_str().unwrap())));
+    assert!(!from_job.is_empty());
+    for id in broken.iter().take(5) {
+        let (_, _, multi) = s.get(&t, &format!("/api/v2/analytics/conversations/details?id={id}")).await;
+        assert_eq!(multi["conversations"][0], seen[*id]);
+        let (_, _, one) = s.get(&t, &format!("/api/v2/analytics/conversations/{id}/details")).await;
+        assert_eq!(one, seen[*id]);
+    }
+    let (_, _, stats) = s.get(&t, "/sim/stats").await;
+    assert_eq!(stats["malformed_conversations"].as_u64(), Some(malformed.len() as u64));
+    assert!(stats["malformed"].as_u64().unwrap() >= broken.len() as u64 + 10);
+
+    // The flaky profile serves none.
+    let flaky = start(SimConfig { faults: FaultProfile::Flaky, ..small() }).await;
+    assert!(flaky.sim.malformed().is_empty());
+}

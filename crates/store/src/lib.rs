@@ -746,6 +746,8 @@ fn upsert_one(
     Ok(outcome)
 }
 
+/// Keeps a record that cannot be read, with its error; the same bytes already kept are not
+/// kept twice.
 fn quarantine(
     tx: &Transaction<'_>,
     id: Option<&str>,
@@ -753,10 +755,18 @@ fn quarantine(
     error: &str,
     now_ms: i64,
 ) -> Result<Stored, StoreError> {
-    tx.execute(
-        "INSERT INTO quarantine (conversation_id, raw_lz4, error, at_ms) VALUES (?1, ?2, ?3, ?4)",
-        params![id, compress(raw), error, now_ms],
+    let compressed = compress(raw);
+    let kept: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM quarantine WHERE conversation_id IS ?1 AND raw_lz4 = ?2)",
+        params![id, compressed],
+        |r| r.get(0),
     )?;
+    if !kept {
+        tx.execute(
+            "INSERT INTO quarantine (conversation_id, raw_lz4, error, at_ms) VALUES (?1, ?2, ?3, ?4)",
+            params![id, compressed, error, now_ms],
+        )?;
+    }
     Ok(Stored::Quarantined)
 }
 
@@ -1063,6 +1073,14 @@ mod tests {
         assert_eq!((r.added, r.quarantined), (1, 2));
         assert_eq!(s.open_ids().unwrap(), ["c2"]);
         assert_eq!(s.counts().unwrap().quarantined, 2);
+        // Fetched again as it was, a bad record is still refused and kept once; changed, it is
+        // kept again.
+        let again = s.upsert(&[b"{\"conversationId\":\"c3\",\"participants\":7}"], "query", 2).unwrap();
+        assert_eq!(again.quarantined, 1);
+        assert_eq!(s.counts().unwrap().quarantined, 2);
+        s.upsert(&[b"{\"conversationId\":\"c3\",\"participants\":8}"], "query", 3).unwrap();
+        assert_eq!(s.counts().unwrap().quarantined, 3);
+        assert_eq!(s.quarantined(10).unwrap()[0].conversation_id.as_deref(), Some("c3"));
         // Seen again, still going on: the same version, now known to be going on later.
         assert_eq!(s.upsert(&[&open], "get", 5).unwrap().unchanged, 1);
         assert_eq!(s.fetched_ms("c2").unwrap(), Some(5));

@@ -314,4 +314,9 @@ pub const MIGRATIONS: &[&str] = &[
         seq  INTEGER NOT NULL
     ) WITHOUT ROWID;
     ",
+    // 10: quarantined records found by conversation, so a record fetched again as it was (a
+    // neighbouring window, a resumed or incremental sync) is kept once.
+    r"
+    CREATE INDEX IF NOT EXISTS quarantine_by_conversation ON quarantine (conversation_id);
+    ",
 ];

@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::cli::{GlobalArgs, StatusArgs, TextOrJson};
 use crate::commands::calls::{existing_archive, local_time, zone_of};
 use crate::config::Config;
-use crate::printer::Printer;
+use crate::printer::{terminal_safe, Printer};
 use crate::Status;
 
 /// Syncs and quarantined records listed.
@@ -195,17 +195,14 @@ fn as_text(facts: &Facts, zone: &Zone) -> String {
         }
     }
     if !facts.quarantine.is_empty() {
-        text.push_str("\nQuarantined, newest first\n");
-        let rows: Vec<Vec<String>> = facts
-            .quarantine
-            .iter()
-            .map(|q| {
-                let id = q.conversation_id.clone().unwrap_or_else(|| "-".to_owned());
-                vec![local_time(q.at_ms, zone), id, q.error.clone()]
-            })
-            .collect();
-        let headers = ["when", "conversation", "why it could not be read"];
-        text.push_str(&render_table(&headers, &rows, &[false; 3]));
+        // Each with its whole error under it: the error names the field, and is too long for a
+        // table's column.
+        text.push_str("\nQuarantined, newest first: when, the conversation, why it could not be read\n");
+        for q in &facts.quarantine {
+            let id = q.conversation_id.as_deref().unwrap_or("(no conversationId)");
+            let _ = writeln!(text, "  {}  {}", local_time(q.at_ms, zone), terminal_safe(id));
+            let _ = writeln!(text, "      {}", terminal_safe(&q.error));
+        }
     }
     if let Some(s) = unfinished(facts) {
         let how = if s.state == "running" { "running or was stopped" } else { "incomplete" };

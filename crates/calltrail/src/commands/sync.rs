@@ -10,7 +10,7 @@ use calltrail_client::{Credentials, Http, RequestConfig, Secret};
 use calltrail_explain::Settings;
 use calltrail_model::zone::duration_ms;
 use calltrail_model::{Timestamp, Zone};
-use calltrail_store::Store;
+use calltrail_store::{QuarantineRow, Store};
 
 use crate::cli::{GlobalArgs, SyncArgs, SyncMode};
 use crate::config::{Config, GenesysConfig};
@@ -244,6 +244,7 @@ pub fn run(
         .enable_all()
         .build()
         .context("cannot start the runtime")?;
+    let kept_before = store.counts()?.quarantined;
     let report = runtime.block_on(calltrail_sync::run(&http, &mut store, &options, &progress)).map_err(
         |e| match e {
             calltrail_sync::SyncError::NothingToResume => anyhow::Error::new(UsageError(format!(
@@ -262,17 +263,44 @@ pub fn run(
     for warning in &report.warnings {
         printer.warn(warning);
     }
+    let quarantined = report.records.quarantined;
+    if quarantined > 0 {
+        let new = store.counts()?.quarantined.saturating_sub(kept_before);
+        // An error, not a warning: it is why the sync exits 1, so `--quiet` shows it too.
+        printer.error(&quarantine_notice(quarantined, new, &store.quarantined(3)?, now));
+    }
     for failure in &report.failed {
         printer.error(&format!("window {failure}"));
     }
-    if report.failed.is_empty() {
-        Ok(Status::Success)
-    } else {
+    if !report.failed.is_empty() {
         printer.warn(
             "the sync is incomplete\n\nhint: run `calltrail sync --resume` to pull the windows that failed",
         );
-        Ok(Status::Failure)
     }
+    // Records refused are input rejected: the job did not fully succeed, though all else is kept.
+    Ok(if report.failed.is_empty() && quarantined == 0 { Status::Success } else { Status::Failure })
+}
+
+/// What a sync says about the records it could not read: how many, how many of them are new to
+/// the quarantine, the latest few of this sync (`since` its start) with their errors, and where
+/// to see them all.
+fn quarantine_notice(refused: u64, new: u64, latest: &[QuarantineRow], since: i64) -> String {
+    let mut text = format!(
+        "{} could not be read and {} kept in quarantine; every other record was archived",
+        count(refused, "record"),
+        if refused == 1 { "is" } else { "are" }
+    );
+    if new == 0 {
+        text.push_str(" (all of them since an earlier sync)");
+    } else if new < refused {
+        let _ = write!(text, " ({new} new, the others there since an earlier sync)");
+    }
+    for row in latest.iter().filter(|row| row.at_ms >= since) {
+        let id = row.conversation_id.as_deref().unwrap_or("(no conversationId)");
+        let _ = write!(text, "\n  conversation `{id}`: {}", row.error);
+    }
+    text.push_str("\n\nhint: `calltrail status` lists the records in quarantine with their errors");
+    text
 }
 
 pub fn rederive(global: &GlobalArgs, config: &Config, printer: &Printer) -> anyhow::Result<Status> {
