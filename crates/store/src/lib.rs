@@ -20,7 +20,10 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 pub use export::{ExportError, ExportFormat, ExportOptions, ExportReport, ExportTable};
 pub use index::CallIndex;
-pub use query::{CallFilter, CallSummary, NameKind, PartFilter, QuarantineRow, SyncStatus, UnknownName};
+pub use query::{
+    CallFilter, CallSummary, NameKind, PartFilter, QuarantineRow, SyncStatus, UnknownName,
+    ATTRIBUTE_KEYS_SHOWN,
+};
 
 /// What can go wrong with the archive.
 #[derive(Debug, thiserror::Error)]

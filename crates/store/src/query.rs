@@ -38,6 +38,10 @@ impl ServiceTargets {
 /// stored record is read: 20 ms for 2,000 calls of a million, 380 ms for 10,000).
 pub const ATTRIBUTE_SAMPLE: usize = 2_000;
 
+/// How many participant data keys a listing names, the most common; the rest are counted. A
+/// flow that sets a key per item (or an attacker) can make thousands.
+pub const ATTRIBUTE_KEYS_SHOWN: usize = 12;
+
 /// Which of a filter's names [`Store::spell_names`] looked up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameKind {

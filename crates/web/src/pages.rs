@@ -10,7 +10,7 @@ use calltrail_explain::story::duration;
 use calltrail_explain::Outcome;
 use calltrail_model::glossary::{self, Field};
 use calltrail_model::{Timestamp, Zone};
-use calltrail_store::NameKind;
+use calltrail_store::{NameKind, ATTRIBUTE_KEYS_SHOWN};
 use maud::{html, Markup, DOCTYPE};
 use serde_json::Value;
 
@@ -1271,10 +1271,11 @@ pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, We
             dt { "Participant data keys" }
             dd data-attribute-keys=(keys.len()) {
                 @if keys.is_empty() { "none" } @else {
-                    @for (i, (key, n)) in keys.iter().enumerate() {
+                    @for (i, (key, n)) in keys.iter().take(ATTRIBUTE_KEYS_SHOWN).enumerate() {
                         @if i > 0 { ", " }
                         code { (key) } " (" (n * 100 / looked_at.max(1)) "%)"
                     }
+                    @if keys.len() > ATTRIBUTE_KEYS_SHOWN { ", and " (keys.len() - ATTRIBUTE_KEYS_SHOWN) " more" }
                 }
                 span.muted { " in the latest " (looked_at) " calls: what [reason] and [ivr] in calltrail.toml can name" }
             }

@@ -316,6 +316,13 @@ async fn every_page_and_api_route_answers_from_the_archive() {
     let keys = page.split("data-attribute-keys=\"").nth(1).unwrap().split('"').next().unwrap();
     assert!(keys.parse::<usize>().unwrap() >= 3, "{keys}");
     assert!(page.contains("<code>MainIntent1</code> ("), "the keys the calls carry");
+    // The hostile profile's enormous attribute maps: the most common keys named, the rest counted.
+    let listing = page.split("data-attribute-keys=").nth(1).unwrap().split("</dd>").next().unwrap();
+    let named = listing.matches("<code>").count();
+    let keys: usize = keys.parse().unwrap();
+    assert!(keys > 1000, "{keys} keys");
+    assert_eq!(named, calltrail_store::ATTRIBUTE_KEYS_SHOWN, "{listing}");
+    assert!(listing.contains(&format!(", and {} more", keys - named)), "{listing}");
     let fields = server.json("/api/fields?name=segmentType").await;
     assert!(fields.as_array().unwrap().iter().any(|f| f["path"].as_str().unwrap().ends_with("segmentType")));
     // A value seen in a record finds its field; a name's beginning is offered its field.

@@ -8,7 +8,7 @@ use std::io::Write;
 use calltrail_explain::report::render_table;
 use calltrail_explain::Settings;
 use calltrail_model::Zone;
-use calltrail_store::{Counts, QuarantineRow, SyncStatus};
+use calltrail_store::{Counts, QuarantineRow, SyncStatus, ATTRIBUTE_KEYS_SHOWN};
 use serde_json::json;
 
 use crate::cli::{GlobalArgs, StatusArgs, TextOrJson};
@@ -19,9 +19,6 @@ use crate::Status;
 
 /// Syncs and quarantined records listed.
 const SHOWN: usize = 10;
-
-/// Participant data keys listed in the text.
-const KEYS_SHOWN: usize = 12;
 
 /// What the archive says about itself.
 struct Facts {
@@ -144,9 +141,12 @@ fn as_text(facts: &Facts, zone: &Zone) -> String {
     let (looked_at, keys) = &facts.attribute_keys;
     if *looked_at > 0 {
         let share = |n: u64| n * 100 / looked_at;
-        let listed: Vec<String> =
-            keys.iter().take(KEYS_SHOWN).map(|(key, n)| format!("{key} ({}%)", share(*n))).collect();
-        let more = keys.len().saturating_sub(KEYS_SHOWN);
+        let listed: Vec<String> = keys
+            .iter()
+            .take(ATTRIBUTE_KEYS_SHOWN)
+            .map(|(key, n)| format!("{key} ({}%)", share(*n)))
+            .collect();
+        let more = keys.len().saturating_sub(ATTRIBUTE_KEYS_SHOWN);
         let value = match (listed.is_empty(), more) {
             (true, _) => format!(
                 "no participant data in the latest {looked_at} calls (the details query leaves it out; `calltrail sync --attributes always` fetches it)"
