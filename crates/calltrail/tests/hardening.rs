@@ -219,7 +219,18 @@ fn the_hostile_profile_flows_through_everything_with_nothing_executed_or_lost() 
         "SELECT count(*) FROM call_records WHERE record_json LIKE '%<script>%' OR record_json LIKE '%=HYPERLINK%'",
     );
     assert!(nasty > 20, "the hostile text arrived: {nasty} calls");
+    let kept: String =
+        conn.query_row("SELECT conversation_id FROM quarantine LIMIT 1", [], |r| r.get(0)).unwrap();
     drop(store);
+    // Asked for by id, a quarantined conversation says why it is not a call.
+    let out = calltrail(&db, &["explain", &kept]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("its record could not be read, so the archive"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(text(&out.stderr).contains("keeps it in quarantine: "), "{}", text(&out.stderr));
 
     // Reports: every format answers; the terminal table carries no control characters.
     for name in ["ivr", "reasons", "phases", "wrapups", "abandons", "agents"] {

@@ -636,6 +636,19 @@ impl Store {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
+    /// The latest record of a conversation kept in quarantine, if the conversation's records
+    /// could not be read.
+    pub fn quarantined_of(&self, conversation_id: &str) -> Result<Option<QuarantineRow>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT conversation_id, error, at_ms FROM quarantine WHERE conversation_id = ?1 ORDER BY id DESC LIMIT 1",
+                [conversation_id],
+                |r| Ok(QuarantineRow { conversation_id: r.get(0)?, error: r.get(1)?, at_ms: r.get(2)? }),
+            )
+            .optional()?)
+    }
+
     /// The archive's change sequence: it grows whenever a call is derived or the queues'
     /// service-level targets change, so anything computed from the calls (and measured against
     /// those targets) stays valid while it stays the same.

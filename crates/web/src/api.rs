@@ -147,14 +147,16 @@ pub(crate) async fn call(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let json = state.with_store(move |store| store.call_json(&id)).await?;
-    let json = json.ok_or_else(|| WebError::NotFound("no such call in the archive".into()))?;
+    let lookup = id.clone();
+    let json = state.with_store(move |store| store.call_json(&lookup)).await?;
+    let Some(json) = json else { return Err(state.not_archived(id).await) };
     Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
 pub(crate) async fn raw(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, WebError> {
-    let raw = state.with_store(move |store| store.raw(&id)).await?;
-    let raw = raw.ok_or_else(|| WebError::NotFound("no such conversation in the archive".into()))?;
+    let lookup = id.clone();
+    let raw = state.with_store(move |store| store.raw(&lookup)).await?;
+    let Some(raw) = raw else { return Err(state.not_archived(id).await) };
     Ok(([(header::CONTENT_TYPE, "application/json")], raw).into_response())
 }
 

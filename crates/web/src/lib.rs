@@ -107,6 +107,21 @@ impl AppState {
         })
     }
 
+    /// Why a conversation has no call in the archive: it was never synced, or its record
+    /// could not be read and is kept in quarantine (the error says what is wrong with it).
+    pub(crate) async fn not_archived(&self, id: String) -> WebError {
+        let lookup = id.clone();
+        match self.with_store(move |store| store.quarantined_of(&lookup)).await {
+            Ok(Some(kept)) => WebError::NotFound(format!(
+                "Conversation `{id}` was synced, but its record could not be read, so it is kept in quarantine \
+                 (see Sync status): {}",
+                kept.error
+            )),
+            Ok(None) => WebError::NotFound(format!("No call `{id}` in the archive.")),
+            Err(e) => e,
+        }
+    }
+
     /// The zone pages use when a request names none.
     pub(crate) fn default_tz(&self) -> Option<&str> {
         self.inner.default_tz.as_deref()

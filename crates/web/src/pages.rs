@@ -334,7 +334,7 @@ pub(crate) async fn call(
         })
         .await?;
     let Some(json) = json else {
-        return Err(WebError::NotFound(format!("No call `{id}` in the archive.")));
+        return Err(state.not_archived(id).await);
     };
     let call: Value = serde_json::from_str(&json).map_err(|e| WebError::Internal(e.to_string()))?;
     let raw: Option<Value> = raw.and_then(|r| serde_json::from_slice(&r).ok());

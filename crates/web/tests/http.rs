@@ -51,6 +51,8 @@ fn archive(dir: &Path) -> PathBuf {
         }))
         .unwrap(),
     );
+    // And one the API sent malformed, which the archive keeps in quarantine.
+    raws.push(br#"{"conversationId":"c-quarantined","participants":{"purpose":"customer"}}"#.to_vec());
     let slices: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
     store.upsert(&slices, "query", NOW).unwrap();
     path
@@ -294,7 +296,14 @@ async fn every_page_and_api_route_answers_from_the_archive() {
     for (path, status, says) in [
         ("/api/calls?from=2025-11-20&to=2025-11-19", 400, "“Before” must come after “From”"),
         ("/api/calls?tz=Not/AZone", 400, "Not/AZone"),
-        ("/api/calls/no-such-call", 404, "no such call"),
+        ("/api/calls/no-such-call", 404, "No call `no-such-call` in the archive"),
+        ("/api/calls/no-such-call/raw", 404, "No call `no-such-call` in the archive"),
+        (
+            "/api/calls/c-quarantined",
+            404,
+            "kept in quarantine (see Sync status): participants: invalid type: map",
+        ),
+        ("/api/calls/c-quarantined/raw", 404, "kept in quarantine"),
         ("/api/reports/nope", 404, "no report named `nope`"),
         ("/api/no/such/route", 404, "no page"),
     ] {
@@ -307,6 +316,12 @@ async fn every_page_and_api_route_answers_from_the_archive() {
     }
     let (_, page, headers) = server.get("/calls/no-such-call").await;
     assert!(headers["content-type"].to_str().unwrap().starts_with("text/html") && page.contains("No call"));
+    let (status, page, _) = server.get("/calls/c-quarantined").await;
+    assert_eq!(status, 404);
+    assert!(
+        page.contains("was synced, but its record could not be read, so it is kept in quarantine"),
+        "{page}"
+    );
 
     let status = server.json("/api/status").await;
     assert_eq!(status["counts"]["conversations"].as_u64(), Some(store.counts().unwrap().conversations));

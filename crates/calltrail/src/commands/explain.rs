@@ -154,7 +154,16 @@ fn explain_archived(
     }
     let mut store = open_store(db, config, printer, Deriving::Nothing)?;
     let Some(raw) = store.raw(id)? else {
-        printer.error(&format!("`{id}` is no file, nor a conversation in the archive `{}`", db.display()));
+        match store.quarantined_of(id)? {
+            Some(kept) => printer.error(&format!(
+                "conversation `{id}` was synced but its record could not be read, so the archive `{}` keeps it \
+                 in quarantine: {}\n\nhint: `calltrail status` lists the quarantine",
+                db.display(),
+                kept.error
+            )),
+            None => printer
+                .error(&format!("`{id}` is no file, nor a conversation in the archive `{}`", db.display())),
+        }
         return Ok(Status::Failure);
     };
     let lookups = store.lookups()?;
