@@ -6,7 +6,7 @@
 
 mod support;
 
-use calltrail_explain::{explain, story, Context, Lookups, Settings};
+use calltrail_explain::{explain, story, CallRecord, Context, Lookups, Settings};
 use calltrail_model::parse_document;
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -198,38 +198,42 @@ fn absurd_values_still_explain() {
     record["conversationStart"] = json!("9999-12-31T23:59:59.999Z");
     record["participants"][3]["sessions"][0]["segments"][1]["segmentEnd"] = json!("0001-01-01T00:00:00Z");
     record["participants"][3]["sessions"][0]["metrics"][0]["value"] = json!(i64::MAX);
-    let bytes = serde_json::to_vec(&record).unwrap();
+    explained(&record, |call| {
+        assert!(call.warnings.iter().any(|w| w.contains("ends before it starts")), "{:?}", call.warnings);
+        assert!(call.warnings.iter().any(|w| w.contains("before conversationStart")), "{:?}", call.warnings);
+        assert!(call.phases.iter().all(|p| p.duration_ms.is_none_or(|d| d >= 0)));
+    });
+}
+
+/// Explains one record (as JSON) with no lookups or settings, and hands the call record to `check`.
+fn explained(record: &Value, check: impl FnOnce(&CallRecord<'_>)) {
+    let bytes = serde_json::to_vec(record).unwrap();
     let doc = parse_document(&bytes).unwrap();
     let (lookups, settings) = (Lookups::default(), Settings::default());
     let ctx = Context { lookups: &lookups, settings: &settings };
     let conversations = doc.into_conversations();
-    let call = explain(&conversations[0], None, &ctx);
-    assert!(call.warnings.iter().any(|w| w.contains("ends before it starts")), "{:?}", call.warnings);
-    assert!(call.warnings.iter().any(|w| w.contains("before conversationStart")), "{:?}", call.warnings);
-    assert!(call.phases.iter().all(|p| p.duration_ms.is_none_or(|d| d >= 0)));
+    check(&explain(&conversations[0], None, &ctx));
 }
 
 #[test]
 fn an_unreadable_start_is_called_unreadable_and_the_first_segment_stands_in() {
     let mut record = rich_record();
     record["conversationStart"] = json!("2024-13-45T99:00:00Z");
-    let bytes = serde_json::to_vec(&record).unwrap();
-    let doc = parse_document(&bytes).unwrap();
-    let (lookups, settings) = (Lookups::default(), Settings::default());
-    let ctx = Context { lookups: &lookups, settings: &settings };
-    let conversations = doc.into_conversations();
-    let call = explain(&conversations[0], None, &ctx);
-    let first = call.phases.iter().filter_map(|p| p.start).min();
-    assert_eq!(call.start, first);
-    assert!(
-        call.warnings.iter().any(|w| w == "conversationStart is unreadable; the first segment start is used"),
-        "{:?}",
-        call.warnings
-    );
-    assert!(
-        call.warnings.iter().any(|w| w.contains("`2024-13-45T99:00:00Z` is not an RFC 3339 time")),
-        "{:?}",
-        call.warnings
-    );
-    assert!(!call.warnings.iter().any(|w| w.contains("missing")), "{:?}", call.warnings);
+    explained(&record, |call| {
+        let first = call.phases.iter().filter_map(|p| p.start).min();
+        assert_eq!(call.start, first);
+        assert!(
+            call.warnings
+                .iter()
+                .any(|w| w == "conversationStart is unreadable; the first segment start is used"),
+            "{:?}",
+            call.warnings
+        );
+        assert!(
+            call.warnings.iter().any(|w| w.contains("`2024-13-45T99:00:00Z` is not an RFC 3339 time")),
+            "{:?}",
+            call.warnings
+        );
+        assert!(!call.warnings.iter().any(|w| w.contains("missing")), "{:?}", call.warnings);
+    });
 }
