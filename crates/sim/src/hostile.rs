@@ -112,11 +112,13 @@ pub fn break_record(record: &mut Value, how: Malformation) {
             }
             _ => false,
         },
-        Malformation::MetricAsText => first_in_sessions(record, "metrics").is_some_and(|metric| {
-            let text = metric.get("value").map(Value::to_string).unwrap_or_default();
-            metric["value"] = Value::String(text);
-            true
-        }),
+        Malformation::MetricAsText => {
+            first_in_sessions(record, "metrics").and_then(Value::as_object_mut).is_some_and(|metric| {
+                let text = metric.get("value").map(Value::to_string).unwrap_or_default();
+                metric.insert("value".into(), Value::String(text));
+                true
+            })
+        }
         Malformation::SegmentAsNull => first_in_sessions(record, "segments").is_some_and(|segment| {
             *segment = Value::Null;
             true
@@ -124,7 +126,9 @@ pub fn break_record(record: &mut Value, how: Malformation) {
     };
     if !broke {
         let start = record.get("conversationStart").and_then(Value::as_str).and_then(Timestamp::parse);
-        record["conversationStart"] = Value::from(start.map_or(0, |t| t.0));
+        if let Some(fields) = record.as_object_mut() {
+            fields.insert("conversationStart".into(), Value::from(start.map_or(0, |t| t.0)));
+        }
     }
 }
 
@@ -138,4 +142,40 @@ fn first_in_sessions<'v>(record: &'v mut Value, list: &str) -> Option<&'v mut Va
         .flatten()
         .filter_map(|s| s.get_mut(list).and_then(Value::as_array_mut))
         .find_map(|items| items.first_mut())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{break_record, Malformation};
+
+    #[test]
+    fn each_malformation_breaks_the_read_and_keeps_the_id() {
+        let record = serde_json::json!({
+            "conversationId": "c1", "conversationStart": "2024-05-01T10:00:00.000Z",
+            "participants": [{"purpose": "customer", "sessions": [{
+                "segments": [{"segmentType": "interact", "segmentStart": "2024-05-01T10:00:00.000Z"}],
+                "metrics": [{"name": "tTalk", "value": 5}]}]}]
+        });
+        let expected = [
+            (Malformation::StartAsNumber, "conversationStart: invalid type: integer `1714557600000`"),
+            (Malformation::ParticipantsAsObject, "participants: invalid type: map"),
+            (
+                Malformation::MetricAsText,
+                "participants[0].sessions[0].metrics[0].value: invalid type: string \"5\"",
+            ),
+            (Malformation::SegmentAsNull, "participants[0].sessions[0].segments[0]: invalid type: null"),
+        ];
+        for (how, says) in expected {
+            let mut broken = record.clone();
+            break_record(&mut broken, how);
+            let error = calltrail_model::parse_document(broken.to_string().as_bytes()).unwrap_err();
+            assert_eq!(error.conversation_id.as_deref(), Some("c1"));
+            assert!(error.to_string().starts_with(&format!("conversation `c1`: {says}")), "{how:?}: {error}");
+        }
+        // Nothing to break of the kind asked: the start is broken instead.
+        let mut bare =
+            serde_json::json!({"conversationId": "c2", "conversationStart": "2024-05-01T10:00:00.000Z"});
+        break_record(&mut bare, Malformation::SegmentAsNull);
+        assert_eq!(bare["conversationStart"], 1_714_557_600_000_i64);
+    }
 }
