@@ -153,6 +153,15 @@ fn interval(w: &Window) -> String {
     format!("{}/{}", Timestamp(w.start).to_rfc3339(), Timestamp(w.end).to_rfc3339())
 }
 
+/// A window as the progress bar shows it, to the minute: `2024-05-01 00:00 → 05-08 00:00 UTC`.
+fn window_label(w: &Window) -> String {
+    let (from, to) = (Timestamp(w.start).to_rfc3339(), Timestamp(w.end).to_rfc3339());
+    let same_year = from.get(..4) == to.get(..4);
+    let minute =
+        |t: &str, from: usize| format!("{} {}", t.get(from..10).unwrap_or(t), t.get(11..16).unwrap_or(""));
+    format!("{} → {} UTC", minute(&from, 0), minute(&to, if same_year { 5 } else { 0 }))
+}
+
 fn raw_slices(page: &RawPage) -> Vec<&[u8]> {
     page.conversations.iter().map(|r| r.get().as_bytes()).collect()
 }
@@ -250,7 +259,7 @@ pub async fn run(
             break;
         };
         let window = from_row(&row);
-        windows_bar.set_message(interval(&window));
+        windows_bar.set_message(window_label(&window));
         let outcome = match window.via {
             Via::Query => query_window(http, store, sync_id, row, &records_bar, &mut report).await,
             Via::Job => job_window(http, store, sync_id, row, &records_bar, &mut report).await,
@@ -435,4 +444,19 @@ async fn job_window(
         return Ok(());
     }
     Err(SyncError::JobFailed { interval: text })
+}
+
+#[cfg(test)]
+mod tests {
+    use calltrail_client::plan::{Via, Window};
+
+    #[test]
+    fn a_window_is_labelled_to_the_minute_the_year_once() {
+        let at = |t: &str| calltrail_model::Timestamp::parse(t).unwrap().0;
+        let window = |from: &str, to: &str| Window { start: at(from), end: at(to), via: Via::Query };
+        let label = super::window_label(&window("2026-11-22T00:00:00Z", "2026-11-25T03:06:12.011Z"));
+        assert_eq!(label, "2026-11-22 00:00 → 11-25 03:06 UTC");
+        let label = super::window_label(&window("2025-12-29T00:00:00Z", "2026-01-05T00:00:00Z"));
+        assert_eq!(label, "2025-12-29 00:00 → 2026-01-05 00:00 UTC");
+    }
 }
