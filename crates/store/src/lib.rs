@@ -213,7 +213,7 @@ impl Store {
 
     /// The schema upgrades opening the archive at `path` would apply, with what each asks of
     /// the user afterwards (if anything): none for a new, current or unreadable file.
-    /// Upgrading a large archive takes a while (about half a minute per million calls), so a
+    /// Upgrading a large archive can take a while (up to half a minute per million calls), so a
     /// caller may say so first.
     pub fn pending_upgrades(path: &Path) -> Vec<Option<&'static str>> {
         let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;

@@ -58,7 +58,7 @@ pub fn announce_upgrade(path: &Path, printer: &Printer) {
         return;
     }
     printer.say(&format!(
-        "upgrading the archive `{}` to this version of calltrail (once; about half a minute per million calls)",
+        "upgrading the archive `{}` to this version of calltrail (once; up to half a minute per million calls)",
         path.display()
     ));
     for note in pending.into_iter().flatten() {
