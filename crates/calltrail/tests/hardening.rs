@@ -190,7 +190,9 @@ fn the_hostile_profile_flows_through_everything_with_nothing_executed_or_lost() 
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("could not be read and are kept in quarantine; every other record was archived"),
+        stderr.contains(
+            "could not be read and are kept in quarantine; every other record received was archived"
+        ),
         "{stderr}"
     );
     assert!(stderr.contains("hint: `calltrail status` lists"), "{stderr}");

@@ -286,7 +286,7 @@ pub fn run(
 /// to see them all.
 fn quarantine_notice(refused: u64, new: u64, latest: &[QuarantineRow], since: i64) -> String {
     let mut text = format!(
-        "{} could not be read and {} kept in quarantine; every other record was archived",
+        "{} could not be read and {} kept in quarantine; every other record received was archived",
         count(refused, "record"),
         if refused == 1 { "is" } else { "are" }
     );
