@@ -233,6 +233,14 @@ fn the_hostile_profile_flows_through_everything_with_nothing_executed_or_lost() 
         text(&out.stderr)
     );
     assert!(text(&out.stderr).contains("keeps it in quarantine: "), "{}", text(&out.stderr));
+    // The status lists the quarantine, each record's whole error under it.
+    let out = calltrail(&db, &["status", "--format", "text"]);
+    let status = text(&out.stdout);
+    let listing = status.split("\nQuarantined, ").nth(1).expect("a quarantine listing");
+    assert!(listing.contains(&format!("  {kept}\n      ")), "{status}");
+    let shown = usize::try_from(malformed.min(10)).unwrap();
+    assert_eq!(listing.matches("\n      ").count(), shown, "{status}");
+    assert!(listing.matches(": invalid type: ").count() >= shown, "{status}");
 
     // Reports: every format answers; the terminal table carries no control characters.
     for name in ["ivr", "reasons", "phases", "wrapups", "abandons", "agents"] {

@@ -197,7 +197,13 @@ fn as_text(facts: &Facts, zone: &Zone) -> String {
     if !facts.quarantine.is_empty() {
         // Each with its whole error under it: the error names the field, and is too long for a
         // table's column.
-        text.push_str("\nQuarantined, newest first: when, the conversation, why it could not be read\n");
+        let shown = facts.quarantine.len() as u64;
+        let which = if facts.counts.quarantined > shown {
+            format!("the {shown} newest of {}", facts.counts.quarantined)
+        } else {
+            "newest first".to_owned()
+        };
+        let _ = writeln!(text, "\nQuarantined, {which}: when, the conversation, why it could not be read");
         for q in &facts.quarantine {
             let id = q.conversation_id.as_deref().unwrap_or("(no conversationId)");
             let _ = writeln!(text, "  {}  {}", local_time(q.at_ms, zone), terminal_safe(id));
