@@ -98,6 +98,8 @@ pub struct UpsertReport {
     pub unchanged: u64,
     /// Records that could not be read, kept in quarantine.
     pub quarantined: u64,
+    /// Of those, the ones quarantined already, received again as they were.
+    pub quarantined_again: u64,
 }
 
 impl UpsertReport {
@@ -107,6 +109,7 @@ impl UpsertReport {
         self.updated += other.updated;
         self.unchanged += other.unchanged;
         self.quarantined += other.quarantined;
+        self.quarantined_again += other.quarantined_again;
     }
 }
 
@@ -420,7 +423,10 @@ impl Store {
                 Stored::Added => report.added += 1,
                 Stored::Updated => report.updated += 1,
                 Stored::Unchanged => report.unchanged += 1,
-                Stored::Quarantined => report.quarantined += 1,
+                Stored::Quarantined { again } => {
+                    report.quarantined += 1;
+                    report.quarantined_again += u64::from(again);
+                }
             }
         }
         tx.commit()?;
@@ -678,7 +684,10 @@ enum Stored {
     Added,
     Updated,
     Unchanged,
-    Quarantined,
+    /// `again` when the same bytes were in quarantine already.
+    Quarantined {
+        again: bool,
+    },
 }
 
 fn raw_of(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -770,7 +779,7 @@ fn quarantine(
             params![id, compressed, error, now_ms],
         )?;
     }
-    Ok(Stored::Quarantined)
+    Ok(Stored::Quarantined { again: kept })
 }
 
 /// Derives the call record of a stored raw record; see [`derive_conversation`].
@@ -1079,7 +1088,7 @@ mod tests {
         // Fetched again as it was, a bad record is still refused and kept once; changed, it is
         // kept again.
         let again = s.upsert(&[b"{\"conversationId\":\"c3\",\"participants\":7}"], "query", 2).unwrap();
-        assert_eq!(again.quarantined, 1);
+        assert_eq!((again.quarantined, again.quarantined_again), (1, 1));
         assert_eq!(s.counts().unwrap().quarantined, 2);
         s.upsert(&[b"{\"conversationId\":\"c3\",\"participants\":8}"], "query", 3).unwrap();
         assert_eq!(s.counts().unwrap().quarantined, 3);

@@ -244,7 +244,6 @@ pub fn run(
         .enable_all()
         .build()
         .context("cannot start the runtime")?;
-    let kept_before = store.counts()?.quarantined;
     let report = runtime.block_on(calltrail_sync::run(&http, &mut store, &options, &progress)).map_err(
         |e| match e {
             calltrail_sync::SyncError::NothingToResume => anyhow::Error::new(UsageError(format!(
@@ -265,7 +264,7 @@ pub fn run(
     }
     let quarantined = report.records.quarantined;
     if quarantined > 0 {
-        let new = store.counts()?.quarantined.saturating_sub(kept_before);
+        let new = quarantined - report.records.quarantined_again;
         // An error, not a warning: it is why the sync exits 1, so `--quiet` shows it too.
         printer.error(&quarantine_notice(quarantined, new, &store.quarantined(3)?, now));
     }
