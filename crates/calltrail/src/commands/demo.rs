@@ -68,10 +68,9 @@ pub fn run(
             let _ = stopped.await;
         }));
         printer.say(&format!(
-            "simulated contact centre on {base}: {} conversations over {} day{} (seed {})",
+            "simulated contact centre on {base}: {} conversations over {} (seed {})",
             sim.calls().len(),
-            args.data.days,
-            if args.data.days == 1 { "" } else { "s" },
+            crate::printer::count(u64::from(args.data.days), "day"),
             args.data.seed
         ));
         let http = Http::new(

@@ -142,10 +142,9 @@ fn serve(args: &SimServeArgs, printer: &Printer) -> anyhow::Result<Status> {
         stdout.flush()?;
         drop(stdout);
         printer.info(&format!(
-            "{} conversations over {} day{}, seed {}",
+            "{} conversations over {}, seed {}",
             sim.calls().len(),
-            args.data.days,
-            if args.data.days == 1 { "" } else { "s" },
+            crate::printer::count(u64::from(args.data.days), "day"),
             args.data.seed
         ));
         printer.say(&format!(
