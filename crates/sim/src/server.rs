@@ -170,27 +170,20 @@ impl Sim {
         &self.malformed
     }
 
-    /// Detail records as they leave: those picked to be malformed are broken, one field each.
-    fn serve_records(&self, records: &mut [Value]) {
-        if self.malformed.is_empty() {
-            return;
+    /// A detail record as it leaves: one picked to be malformed is broken, in one field.
+    fn serve_record(&self, record: &Conversation<'static>) -> Value {
+        let mut json = serde_json::to_value(record).unwrap_or_default();
+        let how = record.conversation_id.as_deref().and_then(|id| self.malformed.get(id));
+        if let Some(&how) = how {
+            crate::hostile::break_record(&mut json, how);
+            self.stats.malformed.fetch_add(1, Ordering::Relaxed);
         }
-        for record in records {
-            let id = record.get("conversationId").and_then(Value::as_str);
-            if let Some(&how) = id.and_then(|id| self.malformed.get(id)) {
-                crate::hostile::break_record(record, how);
-                self.stats.malformed.fetch_add(1, Ordering::Relaxed);
-            }
-        }
+        json
     }
 
-    /// A page's `conversations` as they leave; see [`Sim::serve_records`].
+    /// A page's `conversations` as they leave; see [`Sim::serve_record`].
     fn serve_page(&self, page: &[Conversation<'static>]) -> Value {
-        let mut records = serde_json::to_value(page).unwrap_or_default();
-        if let Value::Array(list) = &mut records {
-            self.serve_records(list);
-        }
-        records
+        Value::Array(page.iter().map(|record| self.serve_record(record)).collect())
     }
 
     /// The organisation.
@@ -811,10 +804,7 @@ async fn single_get(State(sim): State<Arc<Sim>>, headers: HeaderMap, Path(id): P
         lacking(sim, "analytics:conversationDetail:view")?;
         let view = sim.by_id.get(&id).and_then(|&i| sim.calls[i].view_at(now));
         let view = view.ok_or_else(|| not_found(format!("No conversation with id {id}")))?;
-        let mut record = [serde_json::to_value(without_attributes(view)).unwrap_or_default()];
-        sim.serve_records(&mut record);
-        let [record] = record;
-        Ok((StatusCode::OK, record))
+        Ok((StatusCode::OK, sim.serve_record(&without_attributes(view))))
     })
     .await
 }
