@@ -155,11 +155,14 @@ fn interval(w: &Window) -> String {
 
 /// A window as the progress bar shows it, to the minute: `2024-05-01 00:00 → 05-08 00:00 UTC`.
 fn window_label(w: &Window) -> String {
-    let (from, to) = (Timestamp(w.start).to_rfc3339(), Timestamp(w.end).to_rfc3339());
-    let same_year = from.get(..4) == to.get(..4);
-    let minute =
-        |t: &str, from: usize| format!("{} {}", t.get(from..10).unwrap_or(t), t.get(11..16).unwrap_or(""));
-    format!("{} → {} UTC", minute(&from, 0), minute(&to, if same_year { 5 } else { 0 }))
+    let utc = calltrail_model::Zone::utc();
+    let minute = |ms: i64| utc.minute(ms).unwrap_or_else(|| Timestamp(ms).to_rfc3339());
+    let (from, to) = (minute(w.start), minute(w.end));
+    let to = match to.strip_prefix(from.get(..5).unwrap_or_default()) {
+        Some(same_year) => same_year,
+        None => &to,
+    };
+    format!("{from} → {to} UTC")
 }
 
 fn raw_slices(page: &RawPage) -> Vec<&[u8]> {
