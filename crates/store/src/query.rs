@@ -356,6 +356,13 @@ pub struct QuarantineRow {
     pub at_ms: i64,
 }
 
+impl QuarantineRow {
+    /// A row of `SELECT conversation_id, error, at_ms FROM quarantine`.
+    fn of(r: &rusqlite::Row<'_>) -> rusqlite::Result<QuarantineRow> {
+        Ok(QuarantineRow { conversation_id: r.get(0)?, error: r.get(1)?, at_ms: r.get(2)? })
+    }
+}
+
 /// What a search box's text is taken for.
 enum Search<'a> {
     /// Hex digits and dashes shaped like the start of a conversation id.
@@ -630,9 +637,7 @@ impl Store {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT conversation_id, error, at_ms FROM quarantine ORDER BY id DESC LIMIT {limit}"
         ))?;
-        let rows = stmt.query_map([], |r| {
-            Ok(QuarantineRow { conversation_id: r.get(0)?, error: r.get(1)?, at_ms: r.get(2)? })
-        })?;
+        let rows = stmt.query_map([], QuarantineRow::of)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
@@ -644,7 +649,7 @@ impl Store {
             .query_row(
                 "SELECT conversation_id, error, at_ms FROM quarantine WHERE conversation_id = ?1 ORDER BY id DESC LIMIT 1",
                 [conversation_id],
-                |r| Ok(QuarantineRow { conversation_id: r.get(0)?, error: r.get(1)?, at_ms: r.get(2)? }),
+                QuarantineRow::of,
             )
             .optional()?)
     }
