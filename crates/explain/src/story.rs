@@ -203,25 +203,38 @@ pub fn render(call: &CallRecord<'_>) -> String {
 /// not already named as a party of the call (an outbound call is answered by the customer, a
 /// campaign places one, a transfer brings more agents).
 fn handled_by(call: &CallRecord<'_>) -> Option<String> {
-    let named: Vec<&str> =
+    let parties: Vec<&str> =
         [Some(&call.from), Some(&call.to), call.answered_by.as_ref(), Some(&call.placed_by)]
             .into_iter()
             .flatten()
             .filter(|p| matches!(p.role, Role::Agent | Role::User))
             .filter_map(|p| p.user_id.as_deref())
             .collect();
-    let mut seen: Vec<&str> = Vec::new();
-    let mut agents: Vec<String> = Vec::new();
-    for leg in call.agents.iter().filter(|a| a.answered) {
+    let legs = call.agents.iter().filter(|a| a.answered).map(|leg| {
         let who = leg.user_id.as_deref().or(leg.name.as_deref()).unwrap_or("");
-        if seen.contains(&who) {
-            continue;
-        }
-        seen.push(who);
         let name = leg.name.as_deref().or(leg.user_id.as_deref()).unwrap_or("an agent");
-        agents.push(format!("{name} (talk {})", duration(leg.talk_ms)));
+        (who, format!("{name} (talk {})", duration(leg.talk_ms)))
+    });
+    agents_beyond_parties(&parties, legs).map(|agents| agents.join(", "))
+}
+
+/// The connected agents worth naming apart from the call's parties: each agent once, in the
+/// order of `legs` (`(user id or name, what to say of them)` for each leg that connected), when
+/// one of them is not among `parties` (the user ids of the agents and users named as from, to,
+/// placed by or answered by); `None` when the parties already name them all.
+pub fn agents_beyond_parties<'a, T>(
+    parties: &[&str],
+    legs: impl IntoIterator<Item = (&'a str, T)>,
+) -> Option<Vec<T>> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut agents = Vec::new();
+    for (who, said) in legs {
+        if !seen.contains(&who) {
+            seen.push(who);
+            agents.push(said);
+        }
     }
-    seen.iter().any(|who| !named.contains(who)).then(|| agents.join(", "))
+    seen.iter().any(|who| !parties.contains(who)).then_some(agents)
 }
 
 fn line(out: &mut String, label: &str, value: &str) {

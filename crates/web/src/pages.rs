@@ -87,24 +87,18 @@ fn local(ms: Option<i64>, zone: &Zone) -> String {
 /// The agents who connected to the call, in order — when one of them is not already named as a
 /// party of it (as the story on the command line says them).
 fn handled_by(call: &Value) -> Option<String> {
-    let named: Vec<&str> = ["/from", "/to", "/answered_by", "/placed_by"]
+    let parties: Vec<&str> = ["/from", "/to", "/answered_by", "/placed_by"]
         .iter()
         .filter(|at| matches!(s(call, &format!("{at}/role")), Some("agent" | "user")))
         .filter_map(|at| s(call, &format!("{at}/user_id")))
         .collect();
-    let mut seen: Vec<&str> = Vec::new();
-    let mut names: Vec<&str> = Vec::new();
-    for leg in call.get("agents").and_then(Value::as_array).into_iter().flatten() {
-        if leg.get("answered").and_then(Value::as_bool) != Some(true) {
-            continue;
-        }
-        let who = s(leg, "/user_id").or_else(|| s(leg, "/name")).unwrap_or("");
-        if !seen.contains(&who) {
-            seen.push(who);
-            names.push(s(leg, "/name").or_else(|| s(leg, "/user_id")).unwrap_or("an agent"));
-        }
-    }
-    seen.iter().any(|who| !named.contains(who)).then(|| names.join(", "))
+    let legs = call.get("agents").and_then(Value::as_array).into_iter().flatten();
+    let connected =
+        legs.filter(|leg| leg.get("answered").and_then(Value::as_bool) == Some(true)).map(|leg| {
+            let who = s(leg, "/user_id").or_else(|| s(leg, "/name")).unwrap_or("");
+            (who, s(leg, "/name").or_else(|| s(leg, "/user_id")).unwrap_or("an agent"))
+        });
+    calltrail_explain::story::agents_beyond_parties(&parties, connected).map(|names| names.join(", "))
 }
 
 fn call_href(id: &str) -> String {
