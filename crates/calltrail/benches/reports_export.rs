@@ -73,8 +73,8 @@ fn main() {
         // a user replacing a lake would): the first run may find the archive's pages outside
         // the OS cache.
         for (label, tables) in [
-            ("export parquet, all tables", "calls,phases,agent-legs,queue-visits,ivr-steps,raw"),
-            ("export parquet, derived tables", "calls,phases,agent-legs,queue-visits,ivr-steps"),
+            ("export parquet, all tables", "calls,phases,agent-legs,queue-visits,ivr-steps,attributes,raw"),
+            ("export parquet, derived tables", "calls,phases,agent-legs,queue-visits,ivr-steps,attributes"),
             ("export parquet, calls", "calls"),
         ] {
             let run = |n: u32| {

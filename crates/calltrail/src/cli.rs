@@ -76,6 +76,7 @@ pub enum Command {
     #[command(long_about = SYNC_ABOUT)]
     Sync(SyncArgs),
     /// List archived calls
+    #[command(long_about = CALLS_ABOUT)]
     Calls(CallsArgs),
     /// Reports over the archive: ivr, reasons, phases, queues, wrapups, abandons, agents
     #[command(long_about = REPORT_ABOUT)]
@@ -177,6 +178,17 @@ Examples:
   calltrail sync --resume
   calltrail sync --from 2024-05-01 --to 2024-05-02 --api-base http://127.0.0.1:8787";
 
+const CALLS_ABOUT: &str = "\
+List archived calls, oldest first, one line each: id, start, direction, media, customer number,
+queue, who answered, reason, outcome, duration, handle time, wrap-up and who hung up. Every
+filter narrows the list; names (queue, agent, wrap-up) are found in any case.
+
+Examples:
+  calltrail calls --from yesterday --outcome abandoned_in_queue
+  calltrail calls --number \"+44 20 7946 0958\" --format json
+  calltrail calls --attribute \"LOB=Mortgages\" --from today-7d --format csv > mortgages.csv
+  calltrail calls --agent \"ana adams\" --wrapup \"Follow-up needed\"";
+
 const REPORT_ABOUT: &str = "\
 Reports over the archived calls, for a time range and the filters below, in the contact centre's
 own time zone (--tz): days and hours are cut in local time. Every medium counts unless --media
@@ -209,11 +221,12 @@ Examples:
   calltrail report reasons --from today-7d --to today      # the last seven whole days
   calltrail report outcomes --by day,hour --tz America/Chicago
   calltrail report phases --media voice --by queue --format csv > phases.csv
-  calltrail report abandons --queue Billing --short 5s";
+  calltrail report abandons --queue Billing --short 5s
+  calltrail report outcomes --attribute \"LOB=Mortgages\"   # the calls whose flows set it";
 
 const EXPORT_ABOUT: &str = "\
 Export the archive as files other engines read as tables: DIR/calls, DIR/phases,
-DIR/agent_legs, DIR/queue_visits, DIR/ivr_steps and DIR/raw, each partitioned Hive-style by
+DIR/agent_legs, DIR/queue_visits, DIR/ivr_steps, DIR/attributes and DIR/raw, each partitioned Hive-style by
 the local day of the call's start (call_date=YYYY-MM-DD/part-0.parquet). Parquet columns are
 typed: timestamps as UTC timestamps, durations as integer milliseconds. Run it again and only
 the days holding calls that changed since the last export to DIR are rewritten (--full
@@ -321,7 +334,7 @@ pub enum SyncMode {
     Jobs,
 }
 
-/// Which calls: the filters `calls`, `report` and `export` share.
+/// Which calls: the filters `calls` and `report` share.
 #[derive(Debug, Clone, Args)]
 pub struct FilterArgs {
     /// Calls that started at or after this time: RFC 3339, a time (2024-05-01 08:00) or a date
@@ -357,10 +370,22 @@ pub struct FilterArgs {
     /// Reason for the call
     #[arg(long)]
     pub reason: Option<String>,
+    /// Participant data: calls whose flows set KEY to VALUE, or set KEY at all when no value is
+    /// given (both in any case): --attribute "LOB=Mortgages", --attribute MainIntent1
+    #[arg(long, value_name = "KEY=VALUE", value_parser = attribute_filter)]
+    pub attribute: Option<String>,
     /// Time zone for dates and days (IANA name: Europe/London, America/Chicago) [default: UTC,
     /// or `tz` in calltrail.toml]
     #[arg(long, env = "CALLTRAIL_TZ", value_name = "ZONE")]
     pub tz: Option<String>,
+}
+
+/// `--attribute`: a key, with or without a value.
+fn attribute_filter(text: &str) -> Result<String, String> {
+    match calltrail_store::attribute(text) {
+        Some(_) => Ok(text.to_owned()),
+        None => Err("give a participant data key, and its value after `=`: LOB=Mortgages".to_owned()),
+    }
 }
 
 /// The outcomes a call can have, for `--outcome`.
@@ -453,7 +478,7 @@ pub struct ExportArgs {
         long,
         value_enum,
         value_delimiter = ',',
-        default_value = "calls,phases,agent-legs,queue-visits,ivr-steps,raw"
+        default_value = "calls,phases,agent-legs,queue-visits,ivr-steps,attributes,raw"
     )]
     pub tables: Vec<ExportTableArg>,
     /// Time zone whose local days partition the files (IANA name) [default: UTC, or `tz` in
@@ -489,6 +514,8 @@ pub enum ExportTableArg {
     QueueVisits,
     /// One row per IVR path step
     IvrSteps,
+    /// One row per participant data key a call's flows set, with its value
+    Attributes,
     /// The detail records as received
     Raw,
 }

@@ -679,6 +679,31 @@ fn demo_syncs_reports_and_the_archive_answers() {
     let cut = run(&["--db", "demo.db", "calls", "--limit", "3", "--format", "csv"], b"", dir.path());
     assert_eq!(text(&cut.stdout).lines().count(), 4);
     assert!(text(&cut.stderr).contains("the first 3 calls that match; --limit lists more"));
+    // Participant data: the calls whose flows set a key to a value (in any case), counted
+    // from the call records themselves; the reports take the same filter.
+    let (intent, with_intent): (String, usize) = archive
+        .query_row(
+            "SELECT json_extract(record_json, '$.ivr.attributes.MainIntent1') v, count(*) FROM call_records
+             WHERE v IS NOT NULL GROUP BY v ORDER BY 2 DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let filter = format!("mainintent1={}", intent.to_uppercase());
+    assert_eq!(count(&["--attribute", &filter]).0, with_intent);
+    let reasons = run(
+        &["--db", "demo.db", "report", "reasons", "--attribute", &filter, "--format", "ndjson"],
+        b"",
+        dir.path(),
+    );
+    let reported: u64 = text(&reasons.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["calls"].as_u64().unwrap())
+        .sum();
+    assert_eq!(reported, with_intent as u64);
+    let no_key = run(&["--db", "demo.db", "calls", "--attribute", "=Billing"], b"", dir.path());
+    assert_eq!(no_key.status.code(), Some(2));
+    assert!(text(&no_key.stderr).contains("give a participant data key"), "{}", text(&no_key.stderr));
     for (flag, value) in [("--direction", "sideways"), ("--outcome", "abandoned")] {
         let refused = run(&["--db", "demo.db", "calls", flag, value], b"", dir.path());
         assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
@@ -846,7 +871,8 @@ fn demo_syncs_reports_and_the_archive_answers() {
     assert!(!text(&current.stderr).contains("upgrading"), "{}", text(&current.stderr));
     archive
         .execute_batch(
-            "DROP TABLE queue_visits; DROP TABLE settings; DROP TABLE queue_service_levels; DROP TABLE revisions; PRAGMA user_version = 5;",
+            "DROP TABLE queue_visits; DROP TABLE settings; DROP TABLE queue_service_levels; DROP TABLE revisions;
+             DROP TABLE attributes; PRAGMA user_version = 5;",
         )
         .unwrap();
     let upgraded = queues(dir.path());

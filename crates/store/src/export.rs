@@ -108,18 +108,21 @@ pub enum ExportTable {
     QueueVisits,
     /// One row per IVR path step.
     IvrSteps,
+    /// One row per participant data key a call's flows set, with its value.
+    Attributes,
     /// One row per conversation: the detail record exactly as received.
     Raw,
 }
 
 impl ExportTable {
     /// Every table.
-    pub const ALL: [ExportTable; 6] = [
+    pub const ALL: [ExportTable; 7] = [
         ExportTable::Calls,
         ExportTable::Phases,
         ExportTable::AgentLegs,
         ExportTable::QueueVisits,
         ExportTable::IvrSteps,
+        ExportTable::Attributes,
         ExportTable::Raw,
     ];
 
@@ -131,6 +134,7 @@ impl ExportTable {
             ExportTable::AgentLegs => "agent_legs",
             ExportTable::QueueVisits => "queue_visits",
             ExportTable::IvrSteps => "ivr_steps",
+            ExportTable::Attributes => "attributes",
             ExportTable::Raw => "raw",
         }
     }
@@ -141,7 +145,10 @@ impl ExportTable {
             ExportTable::Raw => 4,
             ExportTable::Phases => 3,
             ExportTable::Calls => 2,
-            ExportTable::AgentLegs | ExportTable::QueueVisits | ExportTable::IvrSteps => 1,
+            ExportTable::AgentLegs
+            | ExportTable::QueueVisits
+            | ExportTable::IvrSteps
+            | ExportTable::Attributes => 1,
         }
     }
 
@@ -278,6 +285,17 @@ impl ExportTable {
                     ("conversation_id", Text, "s.conversation_id"),
                     ("seq", Int, "s.seq"),
                     ("step", Text, "s.step"),
+                ],
+            },
+            ExportTable::Attributes => TableSpec {
+                from: "attributes a",
+                per_call: false,
+                key: "a.call_start_ms",
+                order: "a.call_start_ms, a.conversation_id, a.key",
+                columns: &[
+                    ("conversation_id", Text, "a.conversation_id"),
+                    ("key", Text, "a.key"),
+                    ("value", Text, "a.value"),
                 ],
             },
             ExportTable::Raw => TableSpec {

@@ -9,9 +9,9 @@
 //! direction, media, queue, wrap-up, outcome, reason) or on its agent legs (agent), exactly as
 //! [`CallFilter::to_sql`] does (and, for the reports over legs and queue visits, a queue filter
 //! picks the legs and visits in that queue, and an agent filter the agent's legs, as the
-//! archive's scan does); a number or free-text search needs the
-//! archive's own indexes, so for those it
-//! answers `None` and the caller asks the archive. It is a snapshot of one change sequence:
+//! archive's scan does); a number or free-text search, or participant data, needs the
+//! archive's own tables and indexes, so for those it answers `None` and the caller asks the
+//! archive. It is a snapshot of one change sequence:
 //! the caller compares [`CallIndex::change_seq`] with the archive's before trusting it.
 
 use std::collections::HashMap;
@@ -230,10 +230,12 @@ impl CallIndex {
             + self.paths.iter().flatten().map(|s| s.len() + size_of::<String>()).sum::<usize>()
     }
 
-    /// True when the index can answer this filter (number and free-text searches need the
-    /// archive).
+    /// True when the index can answer this filter (number and free-text searches, and
+    /// participant data, need the archive).
     pub fn answers(filter: &CallFilter) -> bool {
-        filter.number.is_none() && filter.text.as_deref().is_none_or(|t| t.trim().is_empty())
+        filter.number.is_none()
+            && filter.attribute.is_none()
+            && filter.text.as_deref().is_none_or(|t| t.trim().is_empty())
     }
 
     /// A report over the calls the filter selects, or `None` when the index cannot answer

@@ -21,7 +21,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 pub use export::{ExportError, ExportFormat, ExportOptions, ExportReport, ExportTable};
 pub use index::CallIndex;
 pub use query::{
-    CallFilter, CallSummary, NameKind, PartFilter, QuarantineRow, SyncStatus, UnknownName,
+    attribute, CallFilter, CallSummary, NameKind, PartFilter, QuarantineRow, SyncStatus, UnknownName,
     ATTRIBUTE_KEYS_SHOWN,
 };
 
@@ -850,7 +850,7 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
         .query_row([id], |r| r.get(0))
         .optional()?;
     if let Some(old_start) = old_start {
-        for table in ["phases", "agent_legs", "queue_visits", "ivr_steps"] {
+        for table in ["phases", "agent_legs", "queue_visits", "ivr_steps", "attributes"] {
             conn.prepare_cached(&format!(
                 "DELETE FROM {table} WHERE call_start_ms = ?1 AND conversation_id = ?2"
             ))?
@@ -1005,6 +1005,14 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
         )?;
         for (seq, step) in call.ivr.path.iter().enumerate() {
             stmt.execute(params![id, i64::try_from(seq).unwrap_or(i64::MAX), step.as_ref(), key])?;
+        }
+    }
+    {
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO attributes (call_start_ms, conversation_id, key, value) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for (name, value) in &call.ivr.attributes {
+            stmt.execute(params![key, id, name.as_ref(), value.as_ref()])?;
         }
     }
     Ok(())
@@ -1168,7 +1176,8 @@ mod tests {
         {
             let conn = Connection::open(&path).unwrap();
             conn.execute_batch(
-                "DROP TABLE queue_visits; DROP TABLE settings; DROP TABLE queue_service_levels; DROP TABLE revisions; PRAGMA user_version = 5;",
+                "DROP TABLE queue_visits; DROP TABLE settings; DROP TABLE queue_service_levels; DROP TABLE revisions;
+                 DROP TABLE attributes; PRAGMA user_version = 5;",
             )
             .unwrap();
         }
@@ -1191,6 +1200,34 @@ mod tests {
         assert_eq!(calls_media, 0);
         store.rederive().unwrap();
         assert_eq!(visits(&store, true), expected);
+    }
+
+    #[test]
+    fn an_archive_from_before_participant_data_rows_gets_them_from_its_call_records() {
+        fn rows(store: &Store) -> Vec<(i64, String, String, String)> {
+            let mut stmt = store.connection().prepare("SELECT * FROM attributes").unwrap();
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap();
+            rows.collect::<Result<_, _>>().unwrap()
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v10.db");
+        let now = 1_764_064_800_000;
+        let expected = {
+            let mut store = Store::open(&path).unwrap();
+            let (_, planned) = calltrail_sim::generate(&calltrail_sim::Spec::at(300, 3, 8, now));
+            let raws: Vec<Vec<u8>> = calltrail_sim::records_at(&planned, now);
+            let slices: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
+            store.upsert(&slices, "query", now).unwrap();
+            rows(&store)
+        };
+        let calls = expected.iter().map(|(_, id, _, _)| id).collect::<std::collections::HashSet<_>>().len();
+        assert!(calls > 50 && expected.len() > 2 * calls, "{} values of {calls} calls", expected.len());
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("DROP TABLE attributes; PRAGMA user_version = 10;")
+            .unwrap();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(rows(&store), expected);
     }
 
     #[test]

@@ -319,4 +319,18 @@ pub const MIGRATIONS: &[&str] = &[
     r"
     CREATE INDEX IF NOT EXISTS quarantine_by_conversation ON quarantine (conversation_id);
     ",
+    // 11: each call's participant data (the attributes its flows set), clustered like a call's
+    // other parts, so calls are found by a key and its value; filled here from the stored call
+    // records.
+    r"
+    CREATE TABLE attributes (
+        call_start_ms INTEGER NOT NULL,
+        conversation_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+        PRIMARY KEY (call_start_ms, conversation_id, key)
+    ) WITHOUT ROWID;
+    INSERT INTO attributes
+    SELECT coalesce(c.start_ms, -9223372036854775808), c.conversation_id, a.key, a.value
+    FROM calls c JOIN call_records r USING (conversation_id), json_each(r.record_json, '$.ivr.attributes') a
+    WHERE a.type = 'text';
+    ",
 ];

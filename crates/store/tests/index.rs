@@ -175,11 +175,12 @@ fn unfiltered_and_hand_picked_filters_agree_with_the_archive() {
 }
 
 #[test]
-fn searches_are_left_to_the_archive() {
+fn searches_and_participant_data_are_left_to_the_archive() {
     let f = fixture();
     let number = CallFilter { number: Some("+1555".into()), ..CallFilter::default() };
     let text = CallFilter { text: Some("Billing".into()), ..CallFilter::default() };
-    for filter in [number, text] {
+    let attribute = CallFilter { attribute: Some("LOB=Residential".into()), ..CallFilter::default() };
+    for filter in [number, text, attribute] {
         assert!(!CallIndex::answers(&filter));
         assert!(f.index.report(ReportKind::Reasons, &filter, &ReportOptions::default()).is_none());
         assert!(f.index.ivr_map(&filter).is_none());

@@ -138,11 +138,17 @@ pub(crate) struct FormNames {
     queues: Vec<String>,
     agents: Vec<String>,
     wrapups: Vec<String>,
+    /// The participant data keys of the latest calls, most common first.
+    attribute_keys: Vec<String>,
 }
 
 /// Names to complete from, at most: an organisation of thousands of users is not sent with
 /// every page; there, names are typed (in any case).
 const COMPLETED_NAMES: usize = 500;
+
+/// Participant data keys to complete from, the most common: a flow that sets a key per item
+/// can make thousands.
+const ATTRIBUTE_KEYS_OFFERED: usize = 100;
 
 impl FormNames {
     fn of(store: &calltrail_store::Store) -> Result<FormNames, calltrail_store::StoreError> {
@@ -154,6 +160,13 @@ impl FormNames {
             queues: store.lookup_names(NameKind::Queue.lookup())?,
             agents: completed(NameKind::Agent.lookup())?,
             wrapups: completed(NameKind::Wrapup.lookup())?,
+            attribute_keys: store
+                .attribute_keys()?
+                .1
+                .into_iter()
+                .map(|(key, _)| key)
+                .take(ATTRIBUTE_KEYS_OFFERED)
+                .collect(),
         })
     }
 }
@@ -197,6 +210,10 @@ fn filter_form(
             label { "Wrap-up " input type="text" name="wrapup" size="12" list="wrapup-names" value=(opt(params.wrapup.as_ref())); }
             datalist #wrapup-names { @for name in &names.wrapups { option value=(name) {} } }
             label { "Number " input type="text" name="number" size="12" value=(opt(params.number.as_ref())); }
+            label title="Calls whose flows set a participant data key to a value (KEY=VALUE), or set the key at all (KEY), in any case" {
+                "Participant data " input type="text" name="attribute" size="14" list="attribute-keys" placeholder="key=value" value=(opt(params.attribute.as_ref()));
+            }
+            datalist #attribute-keys { @for key in &names.attribute_keys { option value=(format!("{key}=")) {} } }
             @if with_text {
                 label { "Search " input type="search" name="q" size="14" placeholder="id, number, name…" title="A conversation id or its start, a number as you would dial it, or three letters or more of a name, reason, wrap-up or queue" value=(opt(params.q.as_ref())); }
             }
@@ -439,7 +456,9 @@ pub(crate) async fn call(
             @if !attributes.is_empty() {
                 table.attributes {
                     thead { tr { th { "Participant data" } th { "Value" } } }
-                    tbody { @for (k, v) in &attributes { tr { td { (k) } td { (v) } } } }
+                    tbody { @for (k, v) in &attributes {
+                        tr { td { (k) } td { a title="Calls whose flows set the same" href={ "/?attribute=" (encode(&format!("{k}={v}"))) } { (v) } } }
+                    } }
                 }
             }
         }
@@ -1267,7 +1286,8 @@ pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, We
                 @if keys.is_empty() { "none" } @else {
                     @for (i, (key, n)) in keys.iter().take(ATTRIBUTE_KEYS_SHOWN).enumerate() {
                         @if i > 0 { ", " }
-                        code { (key) } " (" (n * 100 / looked_at.max(1)) "%)"
+                        a title="The calls whose flows set it" href={ "/?attribute=" (encode(key)) } { code { (key) } }
+                        " (" (n * 100 / looked_at.max(1)) "%)"
                     }
                     @if keys.len() > ATTRIBUTE_KEYS_SHOWN { ", and " (keys.len() - ATTRIBUTE_KEYS_SHOWN) " more" }
                 }

@@ -63,6 +63,8 @@ pub struct Params {
     pub number: Option<String>,
     pub outcome: Option<String>,
     pub reason: Option<String>,
+    /// Participant data: `KEY=VALUE`, or `KEY` alone.
+    pub attribute: Option<String>,
     pub q: Option<String>,
     pub tz: Option<String>,
     /// Calls list: continue after this cursor (`<start_ms>.<rowid>`).
@@ -160,6 +162,7 @@ impl Params {
             number: given(self.number.as_ref()),
             outcome: given(self.outcome.as_ref()),
             reason: given(self.reason.as_ref()),
+            attribute: given(self.attribute.as_ref()),
             text: given(self.q.as_ref()),
         };
         if filter.range_is_empty() {
@@ -167,6 +170,11 @@ impl Params {
                 "“Before” must come after “From”: it is where the range stops, not included; for one \
                  whole day, give the next day."
                     .into(),
+            ));
+        }
+        if filter.attribute.as_deref().is_some_and(|a| calltrail_store::attribute(a).is_none()) {
+            return Err(WebError::BadRequest(
+                "Participant data: give a key, and its value after “=”: LOB=Mortgages.".into(),
             ));
         }
         if filter.search_too_short() {
@@ -199,6 +207,7 @@ impl Params {
             ("number", &self.number),
             ("outcome", &self.outcome),
             ("reason", &self.reason),
+            ("attribute", &self.attribute),
             ("q", &self.q),
             ("tz", &self.tz),
             ("by", &self.by),

@@ -330,7 +330,10 @@ async fn every_page_and_api_route_answers_from_the_archive() {
     assert!(page.contains("reason attributes: Final Main Intent, MainIntent1; IVR checkpoints: MainIntent1"));
     let keys = page.split("data-attribute-keys=\"").nth(1).unwrap().split('"').next().unwrap();
     assert!(keys.parse::<usize>().unwrap() >= 3, "{keys}");
-    assert!(page.contains("<code>MainIntent1</code> ("), "the keys the calls carry");
+    assert!(
+        page.contains("href=\"/?attribute=MainIntent1\"><code>MainIntent1</code></a> ("),
+        "the keys the calls carry, each a link to its calls"
+    );
     // The hostile profile's enormous attribute maps: the most common keys named, the rest counted.
     let listing = page.split("data-attribute-keys=").nth(1).unwrap().split("</dd>").next().unwrap();
     let named = listing.matches("<code>").count();
@@ -621,6 +624,65 @@ async fn reports_are_folded_over_the_report_index_and_equal_the_archives() {
     let number = CallFilter { number: Some("+1".into()), ..CallFilter::default() };
     let expected = store.report(ReportKind::Reasons, &number, &ReportOptions::default()).unwrap();
     assert_eq!(rows, Value::Array(expected.to_json_rows()));
+    // So does participant data.
+    let (rows, timing) = server.report("/api/reports/outcomes?attribute=LOB").await;
+    assert!(timing.contains("desc=\"archive\""), "{timing}");
+    let lob = CallFilter { attribute: Some("LOB".into()), ..CallFilter::default() };
+    let options =
+        ReportOptions { group_by: ReportKind::Outcomes.default_group_by(), ..ReportOptions::default() };
+    let expected = store.report(ReportKind::Outcomes, &lob, &options).unwrap();
+    assert!(!expected.rows.is_empty());
+    assert_eq!(rows, Value::Array(expected.to_json_rows()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn participant_data_filters_the_calls_and_a_call_pages_values_link_to_theirs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = archive(dir.path());
+    let server = start(&db, None).await;
+    let store = Store::open(&db).unwrap();
+    let (id, key, value): (String, String, String) = store
+        .connection()
+        .query_row(
+            "SELECT r.conversation_id, a.key, a.value FROM call_records r, json_each(r.record_json, '$.ivr.attributes') a
+             WHERE a.key = 'MainIntent1' LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let (_, page, _) = server.get(&format!("/calls/{id}")).await;
+    let link = format!("/?attribute={}", encode(&format!("{key}={value}")));
+    assert!(page.contains(&format!("href=\"{link}\"")), "{link} on the call's page");
+    let (status, list, _) = server.get(&link).await;
+    assert_eq!(status, 200);
+    assert!(list.contains(&format!("name=\"attribute\" size=\"14\" list=\"attribute-keys\" placeholder=\"key=value\" value=\"{key}={value}\"")));
+    assert!(list.contains("<option value=\"MainIntent1=\">"), "known keys offered");
+    assert!(list.contains(&format!("/calls/{id}")), "the call is listed");
+    let with: i64 = store
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM call_records WHERE json_extract(record_json, '$.ivr.attributes.MainIntent1') = ?1",
+            [&value],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let csv = server
+        .client
+        .get(format!(
+            "{}/calls.csv?attribute={}",
+            server.base,
+            encode(&format!("mainintent1={}", value.to_lowercase()))
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(with > 1 && csv.lines().count() - 1 == usize::try_from(with).unwrap(), "{with} calls: {csv}");
+    let (status, body, _) = server.get("/?attribute=%3DBilling").await;
+    assert_eq!(status, 400);
+    assert!(body.contains("give a key"), "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

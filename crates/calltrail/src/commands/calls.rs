@@ -90,6 +90,7 @@ pub fn filter_of(args: &FilterArgs, config: &Config) -> Result<(CallFilter, Zone
         number: args.number.clone(),
         outcome: args.outcome.as_deref().map(str::to_ascii_lowercase),
         reason: args.reason.clone(),
+        attribute: args.attribute.clone(),
         text: None,
     };
     if let (true, Some(from), Some(to)) = (filter.range_is_empty(), filter.from_ms, filter.to_ms) {

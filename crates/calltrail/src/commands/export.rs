@@ -32,6 +32,7 @@ pub fn run(
             ExportTableArg::AgentLegs => ExportTable::AgentLegs,
             ExportTableArg::QueueVisits => ExportTable::QueueVisits,
             ExportTableArg::IvrSteps => ExportTable::IvrSteps,
+            ExportTableArg::Attributes => ExportTable::Attributes,
             ExportTableArg::Raw => ExportTable::Raw,
         })
         .collect();

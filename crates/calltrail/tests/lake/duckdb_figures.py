@@ -31,6 +31,8 @@ print(json.dumps({
     "agent_legs": one(f"SELECT count(*) FROM {table('agent_legs')}"),
     "not_responding": one(f"SELECT count(*) FROM {table('agent_legs')} WHERE not_responding"),
     "ivr_steps": one(f"SELECT count(*) FROM {table('ivr_steps')}"),
+    "attributes": one(f"SELECT count(*) FROM {table('attributes')}"),
+    "attribute_chars": one(f"SELECT sum(length(key) + length(value)) FROM {table('attributes')}"),
     "queue_visits": one(f"SELECT count(*) FROM {table('queue_visits')}"),
     "visits_answered": one(f"SELECT count(*) FROM {table('queue_visits')} WHERE outcome = 'answered'"),
     "wait_ms": one(f"SELECT sum(wait_ms) FROM {table('queue_visits')}"),
