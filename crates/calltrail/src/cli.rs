@@ -668,7 +668,8 @@ Examples:
   calltrail explain conversation.json
   calltrail explain query-response.json --format csv > calls.csv
   curl … | calltrail explain --format ndjson --lookups lookups.json
-  calltrail --db calltrail.db explain exported.ndjson    # names from the archive's lookups";
+  calltrail --db calltrail.db explain exported.ndjson    # names from the archive's lookups
+  calltrail --db calltrail.db explain 8acee780            # an archived call, by its id's start";
 
 const FIELDS_ABOUT: &str = "\
 The glossary: what each field of the detail record means for a real call.
@@ -681,7 +682,8 @@ its values and the pitfalls people meet with it.";
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// Detail records to explain: a file, or `-` for standard input (the default); with an
-    /// archive (--db, or `db` in calltrail.toml), a conversation id in it
+    /// archive (--db, or `db` in calltrail.toml), a conversation id in it, or the start of one
+    /// (four characters or more)
     #[arg(value_name = "FILE|ID")]
     pub input: Option<PathBuf>,
     /// Output format; `text` on a terminal, `ndjson` otherwise

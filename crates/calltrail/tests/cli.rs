@@ -716,6 +716,26 @@ fn demo_syncs_reports_and_the_archive_answers() {
     assert_eq!(again, call, "explaining from the archive gives the stored call record");
     let missing = run(&["--db", "demo.db", "explain", "no-such-id"], b"", dir.path());
     assert_eq!(missing.status.code(), Some(1));
+    // A conversation named by the start of its id, as pasted in any case; a start that several
+    // ids share names them.
+    let start = id[..8].to_uppercase();
+    let by_start = run(&["--db", "demo.db", "explain", &start, "--format", "ndjson"], b"", dir.path());
+    assert!(by_start.status.success(), "{}", text(&by_start.stderr));
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&by_start.stdout).unwrap(), call);
+    archive
+        .execute_batch(&format!(
+            "CREATE TEMP TABLE twin AS SELECT * FROM conversations WHERE id = '{id}';
+             UPDATE twin SET id = id || '0'; INSERT INTO conversations SELECT * FROM twin;"
+        ))
+        .unwrap();
+    let shared = run(&["--db", "demo.db", "explain", &start], b"", dir.path());
+    assert_eq!(shared.status.code(), Some(2));
+    assert!(
+        text(&shared.stderr).contains(&format!("starts the ids of several conversations in the archive `demo.db`: {id}, {id}0; give more of the id")),
+        "{}",
+        text(&shared.stderr)
+    );
+    archive.execute_batch(&format!("DELETE FROM conversations WHERE id = '{id}0'")).unwrap();
     // A file of records explained with the archive named: ids become the archive's names.
     let records =
         run(&["sim", "generate", "--calls", "60", "--days", "2", "--seed", "4"], b"", dir.path()).stdout;

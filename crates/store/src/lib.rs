@@ -455,6 +455,17 @@ impl Store {
         raw_of(&self.conn, id)
     }
 
+    /// The archived conversations whose id starts with `prefix` (in any case), in id order, at
+    /// most `limit`: a conversation named by the start of its id.
+    pub fn ids_starting_with(&self, prefix: &str, limit: usize) -> Result<Vec<String>, StoreError> {
+        let prefix = prefix.to_ascii_lowercase();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM conversations WHERE id >= ?1 AND id < ?1 || char(1114111) ORDER BY id LIMIT ?2",
+        )?;
+        let ids = stmt.query_map(params![prefix, i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get(0))?;
+        Ok(ids.collect::<Result<_, _>>()?)
+    }
+
     /// When the stored version of a conversation was fetched; for one still going on, the last
     /// time a fetch found it so. What "ongoing" means "as of".
     pub fn fetched_ms(&self, id: &str) -> Result<Option<i64>, StoreError> {
@@ -1200,6 +1211,19 @@ mod tests {
         assert_eq!(calls_media, 0);
         store.rederive().unwrap();
         assert_eq!(visits(&store, true), expected);
+    }
+
+    #[test]
+    fn conversations_are_found_by_the_start_of_their_id_in_any_case() {
+        let mut store = Store::open_in_memory().unwrap();
+        for id in ["ab12-1", "ab12-2", "ab13-1"] {
+            store.upsert(&[&record(id, Some("2024-05-01T10:05:00Z"), "")], "query", 1).unwrap();
+        }
+        assert_eq!(store.ids_starting_with("AB12", 5).unwrap(), ["ab12-1", "ab12-2"]);
+        assert_eq!(store.ids_starting_with("ab12", 1).unwrap(), ["ab12-1"]);
+        assert_eq!(store.ids_starting_with("ab13-1", 5).unwrap(), ["ab13-1"]);
+        assert!(store.ids_starting_with("ab14", 5).unwrap().is_empty());
+        assert!(store.ids_starting_with("%", 5).unwrap().is_empty());
     }
 
     #[test]

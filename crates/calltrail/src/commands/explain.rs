@@ -153,6 +153,8 @@ fn explain_archived(
         .into());
     }
     let mut store = open_store(db, config, printer, Deriving::Nothing)?;
+    let whole_id = whole_id(&store, id, db)?;
+    let id = whole_id.as_deref().unwrap_or(id);
     let Some(raw) = store.raw(id)? else {
         match store.quarantined_of(id)? {
             Some(kept) => printer.error(&format!(
@@ -198,6 +200,31 @@ fn explain_archived(
     }
     out.flush()?;
     Ok(Status::Success)
+}
+
+/// Least of an id that names a conversation by its start.
+const ID_START: usize = 4;
+
+/// The whole id of the one archived conversation whose id starts with `id`, when `id` is not
+/// itself an archived conversation's (`None` then, and when no id starts so); a usage error
+/// naming them when several do.
+fn whole_id(store: &calltrail_store::Store, id: &str, db: &Path) -> anyhow::Result<Option<String>> {
+    if id.len() < ID_START || store.raw(id)?.is_some() {
+        return Ok(None);
+    }
+    let shown = 5;
+    let mut ids = store.ids_starting_with(id, shown + 1)?;
+    if ids.len() <= 1 {
+        return Ok(ids.pop());
+    }
+    let more = if ids.len() > shown { ", …" } else { "" };
+    ids.truncate(shown);
+    Err(UsageError(format!(
+        "`{id}` starts the ids of several conversations in the archive `{}`: {}{more}; give more of the id",
+        db.display(),
+        ids.join(", ")
+    ))
+    .into())
 }
 
 /// The names the archive at `db` has cached and the settings to derive with; without an
