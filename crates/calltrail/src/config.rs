@@ -66,6 +66,8 @@ pub struct SyncConfig {
     pub lookback: Option<String>,
     /// As `--rate-limit`: requests per minute.
     pub rate_limit: Option<u32>,
+    /// As `--jobs`: details jobs submitted at a time.
+    pub jobs: Option<u16>,
 }
 
 /// A flag's value (`auto`, `query`, ...), spelled as on the command line.

@@ -208,6 +208,11 @@ pub struct Stats {
     pub tokens_expired: AtomicU64,
     /// Detail records served malformed (each time one is served).
     pub malformed: AtomicU64,
+    /// Details jobs submitted.
+    pub jobs_submitted: AtomicU64,
+    /// The most details jobs submitted at once whose results nobody had read yet: how many a
+    /// client keeps running side by side.
+    pub jobs_unread_peak: AtomicU64,
 }
 
 /// Draws faults at the configured rates.

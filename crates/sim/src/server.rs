@@ -639,7 +639,11 @@ async fn submit_job(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes
             cancelled: false,
             results: None,
         };
-        sim.jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(id.clone(), job);
+        let mut jobs = sim.jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        jobs.insert(id.clone(), job);
+        let unread = jobs.values().filter(|j| j.results.is_none() && !j.cancelled).count() as u64;
+        sim.stats.jobs_submitted.fetch_add(1, Ordering::Relaxed);
+        sim.stats.jobs_unread_peak.fetch_max(unread, Ordering::Relaxed);
         Ok((StatusCode::ACCEPTED, json!({"jobId": id})))
     })
     .await

@@ -71,7 +71,15 @@ pub struct SyncOptions {
     pub conversations_retention_ms: i64,
     /// Now (ms), by the API's clock: what "too old" is measured from.
     pub now_ms: i64,
+    /// Details jobs submitted at a time: the one a window waits for and those of the next
+    /// windows, running beside it (at least 1; [`JOBS_AT_ONCE`] by default).
+    pub jobs_at_once: usize,
 }
+
+/// How many details jobs a sync has submitted at a time, unless told otherwise: enough to
+/// keep Genesys working on the next windows while one is paged, few enough to stay within an
+/// organisation's limit on concurrent jobs (not published; `--jobs` lowers it).
+pub const JOBS_AT_ONCE: usize = 3;
 
 /// What a sync did.
 #[derive(Debug, Default, Clone)]
@@ -253,19 +261,26 @@ pub async fn run(
     let records_bar = progress.spinner("records");
     // Windows that failed stay pending for `--resume`; the others go on.
     let mut failed: Vec<(i64, i64)> = Vec::new();
+    let mut ahead: Vec<JobAhead> = Vec::new();
     loop {
         let windows = store.windows(sync_id)?;
         windows_bar.set_length(windows.len() as u64);
         windows_bar.set_position(windows.iter().filter(|w| w.done).count() as u64);
-        let Some(row) = windows.into_iter().find(|w| !w.done && !failed.contains(&(w.start_ms, w.end_ms)))
-        else {
+        let mut pending =
+            windows.into_iter().filter(|w| !w.done && !failed.contains(&(w.start_ms, w.end_ms)));
+        let Some(row) = pending.next() else {
             break;
         };
+        let upcoming: Vec<WindowRow> =
+            pending.filter(|w| w.job).take(options.jobs_at_once.saturating_sub(1)).collect();
         let window = from_row(&row);
         windows_bar.set_message(window_label(&window));
         let outcome = match window.via {
             Via::Query => query_window(http, store, sync_id, row, &records_bar, &mut report).await,
-            Via::Job => job_window(http, store, sync_id, row, &records_bar, &mut report).await,
+            Via::Job => {
+                let jobs = Jobs { upcoming: &upcoming, ahead: &mut ahead };
+                job_window(http, store, sync_id, row, jobs, &records_bar, &mut report).await
+            }
         };
         match outcome {
             Ok(()) => report.windows += 1,
@@ -392,22 +407,78 @@ async fn query_window(
     Ok(())
 }
 
+/// A details job submitted for a window before its turn.
+struct JobAhead {
+    start_ms: i64,
+    end_ms: i64,
+    job: String,
+}
+
+impl JobAhead {
+    fn is_for(&self, row: &WindowRow) -> bool {
+        (self.start_ms, self.end_ms) == (row.start_ms, row.end_ms)
+    }
+}
+
+/// What a job window knows of the jobs around it: the next windows that need a job (as many
+/// as may run beside this one's), and the jobs submitted for windows before their turn.
+struct Jobs<'a> {
+    upcoming: &'a [WindowRow],
+    ahead: &'a mut Vec<JobAhead>,
+}
+
+/// The first wait before asking how a job is doing, and the longest between two asks.
+const FIRST_POLL: Duration = Duration::from_millis(500);
+const LONGEST_POLL: Duration = Duration::from_secs(10);
+
+/// One window through a details job: submit it (unless it was submitted before its turn),
+/// wait for it with growing pauses, then page its results by cursor. A job runs for seconds
+/// or minutes on Genesys' side, so the next windows' jobs are submitted at once, up to
+/// `--jobs` at a time: they run while this one is awaited and paged, and each of their
+/// windows starts by asking how its job is doing. A job that failed, expired or was cancelled
+/// is submitted again (three times at most).
 async fn job_window(
     http: &Http,
     store: &mut Store,
     sync_id: i64,
     row: WindowRow,
+    jobs: Jobs<'_>,
     records: &ProgressBar,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let window = from_row(&row);
     let text = interval(&window);
+    let mut submitted_before =
+        jobs.ahead.iter().position(|a| a.is_for(&row)).map(|i| jobs.ahead.remove(i).job);
+    // Jobs submitted for windows no longer next (a window failed, a sync resumed) are left to
+    // expire.
+    jobs.ahead.retain(|a| jobs.upcoming.iter().any(|w| a.is_for(w)));
     'submit: for attempt in 0..3 {
-        let job = api::submit_job(http, &text).await?;
-        let mut wait = Duration::from_millis(500);
+        let (job, mut wait) = match submitted_before.take() {
+            Some(job) => (job, Duration::ZERO),
+            None => (api::submit_job(http, &text).await?, FIRST_POLL),
+        };
+        for next in jobs.upcoming {
+            if jobs.ahead.iter().any(|a| a.is_for(next)) {
+                continue;
+            }
+            let next_text = interval(&from_row(next));
+            match api::submit_job(http, &next_text).await {
+                Ok(job) => {
+                    tracing::debug!("window {next_text}: details job submitted before its turn");
+                    jobs.ahead.push(JobAhead { start_ms: next.start_ms, end_ms: next.end_ms, job });
+                }
+                Err(e) => {
+                    tracing::info!(
+                        "window {next_text}: its details job could not be submitted yet ({e}); it will be in its turn"
+                    );
+                    break;
+                }
+            }
+        }
         loop {
             tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(Duration::from_secs(10));
+            wait = (wait * 2).clamp(FIRST_POLL, LONGEST_POLL);
             match api::job_state(http, &job).await?.as_str() {
                 "FULFILLED" => break,
                 state @ ("FAILED" | "EXPIRED" | "CANCELLED") => {

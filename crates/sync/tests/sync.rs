@@ -102,6 +102,7 @@ fn options(from: i64, to: i64, mode: Mode) -> SyncOptions {
         settings_need_attributes: true,
         conversations_retention_ms: 60 * DAY,
         now_ms: to,
+        jobs_at_once: calltrail_sync::JOBS_AT_ONCE,
     }
 }
 
@@ -211,6 +212,30 @@ async fn every_mode_ends_equal_to_the_ground_truth() {
                 "conversations seen by both a job and a query window are stored once"
             );
         }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_windows_jobs_run_while_one_is_paged_and_none_is_submitted_twice() {
+    for at_once in [calltrail_sync::JOBS_AT_ONCE, 1] {
+        let h = harness(SimConfig { calls: 900, days: 30, seed: 23, ..SimConfig::default() }).await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = store(&dir);
+        let (from, to) = (NOW - 31 * DAY, NOW);
+        let report =
+            sync(&h, &mut s, &SyncOptions { jobs_at_once: at_once, ..options(from, to, Mode::Jobs) }).await;
+        assert!(report.failed.is_empty(), "{:?}", report.failed);
+        let sync_id: i64 = s.connection().query_row("SELECT max(id) FROM syncs", [], |r| r.get(0)).unwrap();
+        let windows = s.windows(sync_id).unwrap();
+        assert!(windows.len() >= 4 && windows.iter().all(|w| w.job && w.done), "{windows:?}");
+        let stats = h.sim.stats();
+        let submitted = stats.jobs_submitted.load(std::sync::atomic::Ordering::Relaxed);
+        let peak = stats.jobs_unread_peak.load(std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(submitted, windows.len() as u64, "one job a window");
+        assert_eq!(peak, at_once as u64, "jobs running side by side");
+        let seen_at = (NOW - SimConfig::default().availability_lag_ms).div_euclid(60_000) * 60_000;
+        let problems = differences(&h, &s, seen_at);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
 

@@ -88,6 +88,7 @@ pub fn run(
             resume: false,
             settings_need_attributes: true,
             conversations_retention_ms: 60 * DAY,
+            jobs_at_once: calltrail_sync::JOBS_AT_ONCE,
             now_ms: now,
         };
         let progress = Progress::new(printer.progress_visible());

@@ -238,6 +238,7 @@ pub fn run(
             || !settings.ivr.checkpoints.is_empty(),
         conversations_retention_ms: 60 * DAY,
         now_ms: now,
+        jobs_at_once: args.jobs.or(config.sync.jobs).map_or(calltrail_sync::JOBS_AT_ONCE, usize::from).max(1),
     };
     let progress = Progress::new(printer.progress_visible());
     let runtime = tokio::runtime::Builder::new_current_thread()
