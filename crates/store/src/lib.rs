@@ -276,6 +276,11 @@ impl Store {
         // WAL: readers (reports, the web UI) never block the sync. In memory it stays `memory`.
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(corrupt)?;
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(corrupt)?;
+        // A 16 MiB page cache (SQLite's default is 2 MiB): storing a call touches eight tables
+        // and the search index, and with the default most of their pages were read again from
+        // the OS for each batch. Syncing 100,000 calls took 30.5 s instead of 36.5, deriving
+        // 200,000 again 51 s instead of 59; 64 MiB gained little more.
+        conn.execute_batch("PRAGMA cache_size = -16384").map_err(corrupt)?;
         let version = schema_version(&conn, &path)?;
         if version == 0 {
             let tables: i64 = conn
