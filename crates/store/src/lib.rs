@@ -11,12 +11,14 @@ pub mod export;
 mod index;
 mod query;
 mod schema;
+mod search;
 
 use std::path::{Path, PathBuf};
 
 use calltrail_explain::{explain, CallRecord, Context, Lookups, Settings};
 use calltrail_model::{parse_document, ApiConversation, Document};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use search::SearchBatch;
 
 pub use export::{ExportError, ExportFormat, ExportOptions, ExportReport, ExportTable};
 pub use index::CallIndex;
@@ -267,6 +269,9 @@ impl Store {
     fn init(conn: Connection, path: PathBuf) -> Result<Store, StoreError> {
         let corrupt = unusable(&path);
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // Storing a call runs two dozen distinct statements, more than rusqlite's cache of 16
+        // keeps: beyond it, each was parsed again for every call.
+        conn.set_prepared_statement_cache_capacity(64);
         // 32 KiB pages for a new archive (an existing one keeps its own): an archive grows
         // by batches that touch every table, so a table's pages lie scattered through the
         // file, and a report reading one from disk makes one read per page. Fewer, larger
@@ -422,9 +427,10 @@ impl Store {
         let lookups = self.lookups()?;
         let settings = self.settings.clone();
         let tx = self.conn.transaction()?;
+        let mut search = SearchBatch::begin(&tx)?;
         let mut report = UpsertReport::default();
         for raw in records {
-            match upsert_one(&tx, raw, source, now_ms, &lookups, &settings)? {
+            match upsert_one(&tx, raw, source, now_ms, &lookups, &settings, &mut search)? {
                 Stored::Added => report.added += 1,
                 Stored::Updated => report.updated += 1,
                 Stored::Unchanged => report.unchanged += 1,
@@ -434,6 +440,7 @@ impl Store {
                 }
             }
         }
+        search.finish(&tx)?;
         tx.commit()?;
         Ok(report)
     }
@@ -449,7 +456,9 @@ impl Store {
             params![id, compress(raw), now_ms],
         )?;
         if let Some(detail) = raw_of(&tx, id)? {
-            derive_into(&tx, id, &detail, &lookups, &settings)?;
+            let mut search = SearchBatch::begin(&tx)?;
+            derive_into(&tx, id, &detail, &lookups, &settings, &mut search)?;
+            search.finish(&tx)?;
         }
         tx.commit()?;
         Ok(())
@@ -545,12 +554,14 @@ impl Store {
         let mut done = 0;
         for chunk in ids.chunks(2000) {
             let tx = self.conn.transaction()?;
+            let mut search = SearchBatch::begin(&tx)?;
             for id in chunk {
                 if let Some(raw) = raw_of(&tx, id)? {
-                    derive_into(&tx, id, &raw, &lookups, &settings)?;
+                    derive_into(&tx, id, &raw, &lookups, &settings, &mut search)?;
                     done += 1;
                 }
             }
+            search.finish(&tx)?;
             tx.commit()?;
         }
         Ok(done)
@@ -707,8 +718,10 @@ enum Stored {
 }
 
 fn raw_of(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
-    let blob: Option<Vec<u8>> =
-        conn.query_row("SELECT raw_lz4 FROM conversations WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    let blob: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT raw_lz4 FROM conversations WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
     Ok(blob.and_then(|b| decompress(&b)))
 }
 
@@ -719,6 +732,7 @@ fn upsert_one(
     now_ms: i64,
     lookups: &Lookups,
     settings: &Settings,
+    search: &mut SearchBatch,
 ) -> Result<Stored, StoreError> {
     let conversation = match parse_document(raw) {
         Ok(Document::Conversation(c)) if c.conversation_id.is_some() => c,
@@ -728,11 +742,8 @@ fn upsert_one(
     let id = conversation.conversation_id.as_deref().unwrap_or_default();
     let hash = fnv1a(raw);
     let existing: Option<(i64, i64, Vec<u8>, i64)> = tx
-        .query_row(
-            "SELECT version, raw_hash, raw_lz4, fetched_ms FROM conversations WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
+        .prepare_cached("SELECT version, raw_hash, raw_lz4, fetched_ms FROM conversations WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()?;
     let start =
         conversation.conversation_start.as_deref().and_then(calltrail_model::Timestamp::parse).map(|t| t.0);
@@ -746,31 +757,32 @@ fn upsert_one(
         {
             if end.is_none() {
                 // Still going on, now as then: remember when it was last seen so.
-                tx.execute("UPDATE conversations SET fetched_ms = ?2 WHERE id = ?1", params![id, now_ms])?;
+                tx.prepare_cached("UPDATE conversations SET fetched_ms = ?2 WHERE id = ?1")?
+                    .execute(params![id, now_ms])?;
             }
             return Ok(Stored::Unchanged);
         }
         Some((version, _, old_raw, old_fetched)) => {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT OR REPLACE INTO conversation_history (id, version, raw_lz4, fetched_ms, replaced_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, version, old_raw, old_fetched, now_ms],
-            )?;
-            tx.execute(
+            )?
+            .execute(params![id, version, old_raw, old_fetched, now_ms])?;
+            tx.prepare_cached(
                 "UPDATE conversations SET start_ms = ?2, end_ms = ?3, version = ?4, raw_lz4 = ?5, raw_hash = ?6, fetched_ms = ?7, source = ?8, has_attributes = ?9 WHERE id = ?1",
-                params![id, start, end, version + 1, compress(raw), hash, now_ms, source, has_attributes],
-            )?;
+            )?
+            .execute(params![id, start, end, version + 1, compress(raw), hash, now_ms, source, has_attributes])?;
             Stored::Updated
         }
         None => {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO conversations (id, start_ms, end_ms, version, raw_lz4, raw_hash, fetched_ms, source, has_attributes) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8)",
-                params![id, start, end, compress(raw), hash, now_ms, source, has_attributes],
-            )?;
+            )?
+            .execute(params![id, start, end, compress(raw), hash, now_ms, source, has_attributes])?;
             Stored::Added
         }
     };
     // Derived from the record parsed above: one parse per stored record.
-    derive_conversation(tx, id, &conversation, lookups, settings)?;
+    derive_conversation(tx, id, &conversation, lookups, settings, search)?;
     Ok(outcome)
 }
 
@@ -805,9 +817,10 @@ fn derive_into(
     raw: &[u8],
     lookups: &Lookups,
     settings: &Settings,
+    search: &mut SearchBatch,
 ) -> Result<(), StoreError> {
     let Ok(Document::Conversation(conversation)) = parse_document(raw) else { return Ok(()) };
-    derive_conversation(conn, id, &conversation, lookups, settings)
+    derive_conversation(conn, id, &conversation, lookups, settings, search)
 }
 
 /// Derives the call record of a parsed record (with the stored Conversations API record, if
@@ -818,16 +831,18 @@ fn derive_conversation(
     conversation: &calltrail_model::Conversation<'_>,
     lookups: &Lookups,
     settings: &Settings,
+    search: &mut SearchBatch,
 ) -> Result<(), StoreError> {
     let api_raw: Option<Vec<u8>> = conn
-        .query_row("SELECT raw_lz4 FROM conversation_api WHERE id = ?1", [id], |r| r.get::<_, Vec<u8>>(0))
+        .prepare_cached("SELECT raw_lz4 FROM conversation_api WHERE id = ?1")?
+        .query_row([id], |r| r.get::<_, Vec<u8>>(0))
         .optional()?
         .and_then(|b| decompress(&b));
     let api: Option<ApiConversation<'_>> =
         api_raw.as_deref().and_then(|b| calltrail_model::from_json(b).ok());
     let ctx = Context { lookups, settings };
     let call = explain(conversation, api.as_ref(), &ctx);
-    write_call(conn, id, &call)
+    write_call(conn, id, &call, search)
 }
 
 /// How a failure while opening a file reads: damage and foreign files name the file; a full
@@ -859,7 +874,17 @@ fn call_key(start: Option<i64>) -> i64 {
 /// The `call_start_ms` of the parts of a call without a start.
 pub(crate) const NO_START: i64 = i64::MIN;
 
-fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), StoreError> {
+fn write_call(
+    conn: &Connection,
+    id: &str,
+    call: &CallRecord<'_>,
+    search: &mut SearchBatch,
+) -> Result<(), StoreError> {
+    // The next change: counted before the call's old row goes, which may hold the latest.
+    let change_seq: i64 = conn
+        .prepare_cached("SELECT coalesce(max(change_seq), 0) + 1 FROM calls")?
+        .query_row([], |r| r.get(0))?;
+    search.replacing(conn, id)?;
     // The parts are found by the start they were stored under (the call's, as derived before).
     let old_start: Option<Option<i64>> = conn
         .prepare_cached("SELECT start_ms FROM calls WHERE conversation_id = ?1")?
@@ -892,8 +917,7 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
             wrapup_code_id, wrapup_code_name, wrapup_note, disconnect_by, disconnect_type, outcome, transfers, warnings,
             ivr_path, wrapup_user_id, wrapup_user_name, change_seq)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
-            ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43,
-            (SELECT coalesce(max(change_seq), 0) + 1 FROM calls))",
+            ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44)",
     )?
     .execute(params![
             id,
@@ -939,6 +963,7 @@ fn write_call(conn: &Connection, id: &str, call: &CallRecord<'_>) -> Result<(), 
             serde_json::to_string(&call.ivr.path).unwrap_or_default(),
             wrapup_user,
             wrapup_user_name,
+            change_seq,
     ])?;
     conn.prepare_cached("INSERT INTO call_records (conversation_id, record_json) VALUES (?1, ?2)")?
         .execute(params![id, record_json])?;

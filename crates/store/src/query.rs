@@ -1228,9 +1228,29 @@ mod tests {
         store.upsert(&[&record("second")], "query", 2).unwrap();
         assert!(listed(&store, "quokka", i64::MAX).is_empty(), "the old name is gone from the index");
         assert_eq!(listed(&store, "YAK", i64::MAX), ["c1"]);
-        let integrity: Result<usize, _> = store
-            .conn
-            .execute("INSERT INTO calls_search (calls_search, rank) VALUES ('integrity-check', 1)", []);
-        assert!(integrity.is_ok(), "{integrity:?}");
+        let intact = |store: &Store| {
+            let check = store
+                .conn
+                .execute("INSERT INTO calls_search (calls_search, rank) VALUES ('integrity-check', 1)", []);
+            assert!(check.is_ok(), "{check:?}");
+        };
+        intact(&store);
+        // The latest call changed again counts as a change; one changed twice in a batch, a
+        // call derived again and one given its Conversations API record leave the index whole.
+        let seq = store.change_seq().unwrap();
+        store.upsert(&[&record("third")], "query", 3).unwrap();
+        assert!(store.change_seq().unwrap() > seq, "the archive changed");
+        store.put_lookups("users", &[("u1".into(), "Gnu Keeper".into())]).unwrap();
+        store.upsert(&[&record("fourth"), &record("fifth")], "query", 4).unwrap();
+        intact(&store);
+        assert_eq!(listed(&store, "gnu", i64::MAX), ["c1"]);
+        assert!(listed(&store, "yak", i64::MAX).is_empty());
+        store.put_lookups("users", &[("u1".into(), "Ibis Tamer".into())]).unwrap();
+        assert_eq!(store.rederive().unwrap(), 1);
+        intact(&store);
+        assert_eq!(listed(&store, "ibis", i64::MAX), ["c1"]);
+        store.put_api_record("c1", br#"{"id":"c1","participants":[]}"#, 5).unwrap();
+        intact(&store);
+        assert_eq!(listed(&store, "ibis", i64::MAX), ["c1"]);
     }
 }

@@ -333,4 +333,11 @@ pub const MIGRATIONS: &[&str] = &[
     FROM calls c JOIN call_records r USING (conversation_id), json_each(r.record_json, '$.ivr.attributes') a
     WHERE a.type = 'text';
     ",
+    // 12: the search index is kept by each batch of writes, in bulk when it ends (see
+    // `search`), not row by row by triggers.
+    r"
+    DROP TRIGGER IF EXISTS calls_search_insert;
+    DROP TRIGGER IF EXISTS calls_search_delete;
+    DROP TRIGGER IF EXISTS calls_search_update;
+    ",
 ];
