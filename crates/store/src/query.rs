@@ -920,6 +920,20 @@ mod tests {
         store
     }
 
+    /// Every call's id and stored call record, newest first, as the calls list orders them.
+    fn records_newest_first(store: &Store) -> Vec<(String, serde_json::Value)> {
+        let mut stmt = store
+            .conn
+            .prepare("SELECT c.conversation_id, r.record_json FROM calls c JOIN call_records r USING (conversation_id) ORDER BY c.start_ms DESC, c.rowid DESC")
+            .unwrap();
+        let records = stmt
+            .query_map([], |r| Ok((r.get(0)?, serde_json::from_str(&r.get::<_, String>(1)?).unwrap())))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        records
+    }
+
     /// Every call the search lists, paging to the end.
     fn listed(store: &Store, text: &str, common: i64) -> Vec<String> {
         let filter = CallFilter { text: Some(text.to_owned()), ..CallFilter::default() };
@@ -994,15 +1008,7 @@ mod tests {
     #[test]
     fn participant_data_finds_the_calls_whose_flows_set_the_key_or_its_value_in_any_case() {
         let store = archive();
-        let mut stmt = store
-            .conn
-            .prepare("SELECT c.conversation_id, r.record_json FROM calls c JOIN call_records r USING (conversation_id) ORDER BY c.start_ms DESC, c.rowid DESC")
-            .unwrap();
-        let records: Vec<(String, serde_json::Value)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, serde_json::from_str(&r.get::<_, String>(1)?).unwrap())))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let records = records_newest_first(&store);
         let all_listed = |filter: &CallFilter| -> Vec<String> {
             let mut ids = Vec::new();
             let mut before = None;
@@ -1060,15 +1066,7 @@ mod tests {
     fn an_agent_filter_finds_every_call_the_agent_took_part_in_and_only_their_legs() {
         let store = archive();
         // From the call records themselves: each agent's calls, and who placed the outbound ones.
-        let mut stmt = store
-            .conn
-            .prepare("SELECT c.conversation_id, r.record_json FROM calls c JOIN call_records r USING (conversation_id) ORDER BY c.start_ms DESC, c.rowid DESC")
-            .unwrap();
-        let records: Vec<(String, serde_json::Value)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, serde_json::from_str(&r.get::<_, String>(1)?).unwrap())))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let records = records_newest_first(&store);
         let placer = records
             .iter()
             .find(|(_, call)| call["direction"] == "outbound" && call["placed_by"]["role"] == "agent")
