@@ -375,7 +375,9 @@ pub struct FilterArgs {
     #[arg(long)]
     pub reason: Option<String>,
     /// Participant data: calls whose flows set KEY to VALUE, or set KEY at all when no value is
-    /// given (both in any case): --attribute "LOB=Mortgages", --attribute MainIntent1
+    /// given (both in any case): --attribute "LOB=Mortgages", --attribute MainIntent1. Recent
+    /// calls have it when a sync fetched it (`--attributes always`, or `auto` with [reason] or
+    /// [ivr] set)
     #[arg(long, value_name = "KEY=VALUE", value_parser = attribute_filter)]
     pub attribute: Option<String>,
     /// Time zone for dates and days (IANA name: Europe/London, America/Chicago) [default: UTC,
