@@ -316,8 +316,8 @@ pub struct SyncArgs {
     /// Requests per minute [default: 300, or `rate_limit` in [sync] of calltrail.toml]
     #[arg(long, value_name = "N")]
     pub rate_limit: Option<u32>,
-    /// Details jobs submitted at a time: the next windows' jobs run while one is paged (1 for one
-    /// at a time) [default: 3, or `jobs` in [sync] of calltrail.toml]
+    /// Details jobs submitted at a time: they run on Genesys' side while recent data and other
+    /// windows are paged (1 for one at a time) [default: 3, or `jobs` in [sync] of calltrail.toml]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
     /// Full API base URL (overrides the region; http only for loopback) [default: from

@@ -266,20 +266,23 @@ pub async fn run(
         let windows = store.windows(sync_id)?;
         windows_bar.set_length(windows.len() as u64);
         windows_bar.set_position(windows.iter().filter(|w| w.done).count() as u64);
-        let mut pending =
-            windows.into_iter().filter(|w| !w.done && !failed.contains(&(w.start_ms, w.end_ms)));
-        let Some(row) = pending.next() else {
+        let pending: Vec<WindowRow> =
+            windows.into_iter().filter(|w| !w.done && !failed.contains(&(w.start_ms, w.end_ms))).collect();
+        // The next job windows' jobs run on Genesys' side while other windows are paged: the
+        // query windows first, then the job windows in turn.
+        let next_jobs: Vec<WindowRow> =
+            pending.iter().filter(|w| w.job).take(options.jobs_at_once).copied().collect();
+        submit_ahead(http, &next_jobs, &mut ahead).await;
+        let Some(row) = pending.iter().find(|w| !w.job).or(next_jobs.first()).copied() else {
             break;
         };
-        let upcoming: Vec<WindowRow> =
-            pending.filter(|w| w.job).take(options.jobs_at_once.saturating_sub(1)).collect();
         let window = from_row(&row);
         windows_bar.set_message(window_label(&window));
         let outcome = match window.via {
             Via::Query => query_window(http, store, sync_id, row, &records_bar, &mut report).await,
             Via::Job => {
-                let jobs = Jobs { upcoming: &upcoming, ahead: &mut ahead };
-                job_window(http, store, sync_id, row, jobs, &records_bar, &mut report).await
+                let submitted = ahead.iter().position(|a| a.is_for(&row)).map(|i| ahead.remove(i));
+                job_window(http, store, sync_id, row, submitted, &records_bar, &mut report).await
             }
         };
         match outcome {
@@ -412,6 +415,7 @@ struct JobAhead {
     start_ms: i64,
     end_ms: i64,
     job: String,
+    at: Instant,
 }
 
 impl JobAhead {
@@ -420,62 +424,54 @@ impl JobAhead {
     }
 }
 
-/// What a job window knows of the jobs around it: the next windows that need a job (as many
-/// as may run beside this one's), and the jobs submitted for windows before their turn.
-struct Jobs<'a> {
-    upcoming: &'a [WindowRow],
-    ahead: &'a mut Vec<JobAhead>,
+/// Submits the jobs of the windows `next` not submitted yet, keeping only the jobs of those
+/// windows: one submitted for a window no longer among them (it failed, or the sync resumed) is
+/// left to expire. A job that cannot be submitted now is submitted in its window's turn.
+async fn submit_ahead(http: &Http, next: &[WindowRow], ahead: &mut Vec<JobAhead>) {
+    ahead.retain(|a| next.iter().any(|w| a.is_for(w)));
+    for row in next {
+        if ahead.iter().any(|a| a.is_for(row)) {
+            continue;
+        }
+        let text = interval(&from_row(row));
+        match api::submit_job(http, &text).await {
+            Ok(job) => {
+                tracing::debug!("window {text}: details job submitted before its turn");
+                ahead.push(JobAhead { start_ms: row.start_ms, end_ms: row.end_ms, job, at: Instant::now() });
+            }
+            Err(e) => {
+                tracing::info!(
+                    "window {text}: its details job could not be submitted yet ({e}); it will be in its turn"
+                );
+                return;
+            }
+        }
+    }
 }
 
 /// The first wait before asking how a job is doing, and the longest between two asks.
 const FIRST_POLL: Duration = Duration::from_millis(500);
 const LONGEST_POLL: Duration = Duration::from_secs(10);
 
-/// One window through a details job: submit it (unless it was submitted before its turn),
-/// wait for it with growing pauses, then page its results by cursor. A job runs for seconds
-/// or minutes on Genesys' side, so the next windows' jobs are submitted at once, up to
-/// `--jobs` at a time: they run while this one is awaited and paged, and each of their
-/// windows starts by asking how its job is doing. A job that failed, expired or was cancelled
-/// is submitted again (three times at most).
+/// One window through a details job: its job (`submitted` before its turn, else submitted
+/// now), awaited with growing pauses from its submission, then its results paged by cursor. A
+/// job that failed, expired or was cancelled is submitted again (three times at most).
 async fn job_window(
     http: &Http,
     store: &mut Store,
     sync_id: i64,
     row: WindowRow,
-    jobs: Jobs<'_>,
+    mut submitted: Option<JobAhead>,
     records: &ProgressBar,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let window = from_row(&row);
     let text = interval(&window);
-    let mut submitted_before =
-        jobs.ahead.iter().position(|a| a.is_for(&row)).map(|i| jobs.ahead.remove(i).job);
-    // Jobs submitted for windows no longer next (a window failed, a sync resumed) are left to
-    // expire.
-    jobs.ahead.retain(|a| jobs.upcoming.iter().any(|w| a.is_for(w)));
     'submit: for attempt in 0..3 {
-        let (job, mut wait) = match submitted_before.take() {
-            Some(job) => (job, Duration::ZERO),
+        let (job, mut wait) = match submitted.take() {
+            Some(ahead) => (ahead.job, FIRST_POLL.saturating_sub(ahead.at.elapsed())),
             None => (api::submit_job(http, &text).await?, FIRST_POLL),
         };
-        for next in jobs.upcoming {
-            if jobs.ahead.iter().any(|a| a.is_for(next)) {
-                continue;
-            }
-            let next_text = interval(&from_row(next));
-            match api::submit_job(http, &next_text).await {
-                Ok(job) => {
-                    tracing::debug!("window {next_text}: details job submitted before its turn");
-                    jobs.ahead.push(JobAhead { start_ms: next.start_ms, end_ms: next.end_ms, job });
-                }
-                Err(e) => {
-                    tracing::info!(
-                        "window {next_text}: its details job could not be submitted yet ({e}); it will be in its turn"
-                    );
-                    break;
-                }
-            }
-        }
         loop {
             tokio::time::sleep(wait).await;
             wait = (wait * 2).clamp(FIRST_POLL, LONGEST_POLL);

@@ -183,6 +183,15 @@ async fn every_mode_ends_equal_to_the_ground_truth() {
         };
         let problems = differences(&h, &s, seen_at);
         assert!(problems.is_empty(), "{mode:?}:\n{}", problems.join("\n"));
+        // One details job a job window, submitted before its turn or in it.
+        let sync_id: i64 = s.connection().query_row("SELECT max(id) FROM syncs", [], |r| r.get(0)).unwrap();
+        let job_windows = s.windows(sync_id).unwrap().iter().filter(|w| w.job).count() as u64;
+        assert_eq!(
+            h.sim.stats().jobs_submitted.load(std::sync::atomic::Ordering::Relaxed),
+            job_windows,
+            "{mode:?}"
+        );
+        assert_eq!(job_windows > 0, mode != Mode::Query);
         if mode == Mode::Query {
             assert!(report.enriched > 0, "query records get their attributes from the Conversations API");
             // Each queue's service level per media, from the queue listing's settings.
