@@ -884,13 +884,17 @@ fn write_call(
     let change_seq: i64 = conn
         .prepare_cached("SELECT coalesce(max(change_seq), 0) + 1 FROM calls")?
         .query_row([], |r| r.get(0))?;
-    search.replacing(conn, id)?;
-    // The parts are found by the start they were stored under (the call's, as derived before).
-    let old_start: Option<Option<i64>> = conn
-        .prepare_cached("SELECT start_ms FROM calls WHERE conversation_id = ?1")?
-        .query_row([id], |r| r.get(0))
+    // The call as written before: its parts are found by the start they were stored under,
+    // and its row leaves the search index.
+    let old: Option<(Option<i64>, i64, search::Indexed)> = conn
+        .prepare_cached(&format!(
+            "SELECT start_ms, change_seq, rowid, {} FROM calls WHERE conversation_id = ?1",
+            search::COLUMNS
+        ))?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, search::indexed(r, 2)?)))
         .optional()?;
-    if let Some(old_start) = old_start {
+    if let Some((old_start, old_change, indexed)) = old {
+        search.replacing(old_change, indexed);
         for table in ["phases", "agent_legs", "queue_visits", "ivr_steps", "attributes"] {
             conn.prepare_cached(&format!(
                 "DELETE FROM {table} WHERE call_start_ms = ?1 AND conversation_id = ?2"

@@ -936,11 +936,15 @@ mod tests {
 
     /// Every call the search lists, paging to the end.
     fn listed(store: &Store, text: &str, common: i64) -> Vec<String> {
-        let filter = CallFilter { text: Some(text.to_owned()), ..CallFilter::default() };
+        all_listed(store, &CallFilter { text: Some(text.to_owned()), ..CallFilter::default() }, common)
+    }
+
+    /// Every call the list shows for `filter`, paging to the end.
+    fn all_listed(store: &Store, filter: &CallFilter, common: i64) -> Vec<String> {
         let mut ids = Vec::new();
         let mut before = None;
         loop {
-            let page = store.list_calls_walking_above(&filter, before, 100, common).unwrap();
+            let page = store.list_calls_walking_above(filter, before, 100, common).unwrap();
             before = page.last().map(|c| c.cursor);
             ids.extend(page.iter().map(|c| c.conversation_id.clone()));
             if page.len() < 100 {
@@ -1009,18 +1013,6 @@ mod tests {
     fn participant_data_finds_the_calls_whose_flows_set_the_key_or_its_value_in_any_case() {
         let store = archive();
         let records = records_newest_first(&store);
-        let all_listed = |filter: &CallFilter| -> Vec<String> {
-            let mut ids = Vec::new();
-            let mut before = None;
-            loop {
-                let page = store.list_calls(filter, before, 100).unwrap();
-                before = page.last().map(|c| c.cursor);
-                ids.extend(page.iter().map(|c| c.conversation_id.clone()));
-                if page.len() < 100 {
-                    return ids;
-                }
-            }
-        };
         let expected = |key: &str, value: Option<&str>| -> Vec<String> {
             records
                 .iter()
@@ -1055,7 +1047,7 @@ mod tests {
             let want = expected(key, value);
             found_some += usize::from(!want.is_empty());
             let filter = CallFilter { attribute: Some(given.clone()), ..CallFilter::default() };
-            assert_eq!(all_listed(&filter), want, "`{given}`");
+            assert_eq!(all_listed(&store, &filter, COMMON_TEXT), want, "`{given}`");
         }
         assert_eq!(found_some, 4, "four of the filters find calls");
         assert_eq!(attribute("=Billing"), None);

@@ -6,16 +6,26 @@
 //! end (deriving 200,000 calls again took 51 s with triggers, 19 s without, and the bulk
 //! update of the index 3 s more).
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, Row};
 
 use crate::StoreError;
 
 /// The columns of `calls` the index holds, in its order.
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "conversation_id, customer_number, from_address, to_address, answered_by_name, reason, wrapup_code_name, queue_name";
 
 /// A call's row as the index holds it: its rowid and the indexed columns.
-type Indexed = (i64, [Option<String>; 8]);
+pub(crate) type Indexed = (i64, [Option<String>; 8]);
+
+/// Reads a call's [`Indexed`] row from a result row holding `rowid, {COLUMNS}` from column
+/// `first` on.
+pub(crate) fn indexed(r: &Row<'_>, first: usize) -> rusqlite::Result<Indexed> {
+    let column = |i: usize| r.get::<_, Option<String>>(first + 1 + i);
+    Ok((
+        r.get(first)?,
+        [column(0)?, column(1)?, column(2)?, column(3)?, column(4)?, column(5)?, column(6)?, column(7)?],
+    ))
+}
 
 /// The calls one transaction rewrites: those indexed before it began are taken out of the
 /// index (with the values it holds, as an external-content index needs) and every call written
@@ -35,22 +45,12 @@ impl SearchBatch {
         Ok(SearchBatch { began_at, replaced: Vec::new() })
     }
 
-    /// Notes that the call `id` is about to be rewritten: if the index holds it (it was written
-    /// before the batch), its row is kept to take out at the end.
-    pub(crate) fn replacing(&mut self, conn: &Connection, id: &str) -> Result<(), StoreError> {
-        let row = conn
-            .prepare_cached(&format!(
-                "SELECT rowid, {COLUMNS} FROM calls WHERE conversation_id = ?1 AND change_seq <= ?2"
-            ))?
-            .query_row(params![id, self.began_at], |r| {
-                Ok((
-                    r.get(0)?,
-                    [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?],
-                ))
-            })
-            .optional()?;
-        self.replaced.extend(row);
-        Ok(())
+    /// Notes that a call's row (`indexed`, written at `change_seq`) is about to be rewritten:
+    /// if the index holds it (it was written before the batch), it is taken out at the end.
+    pub(crate) fn replacing(&mut self, change_seq: i64, indexed: Indexed) {
+        if change_seq <= self.began_at {
+            self.replaced.push(indexed);
+        }
     }
 
     /// Brings the index up to date, before the transaction commits: the replaced rows out, the

@@ -5,8 +5,9 @@
 //! (recent data) while the details jobs of the job windows run on Genesys' side, then the job
 //! windows in order; each window's pages are stored as they arrive (idempotent upserts) and the
 //! window is checkpointed when its last page is in, so a sync killed at any moment resumes
-//! where it stopped, losing nothing and storing nothing twice. Then participant attributes for records that lack them (when the
-//! settings need them), and a re-fetch of conversations still going on.
+//! where it stopped, losing nothing and storing nothing twice. Then participant attributes for
+//! records that lack them (when the settings need them), and a re-fetch of conversations still
+//! going on.
 //!
 //! The engine is a library so that tests can run it in-process against a simulator whose clock
 //! they control.

@@ -57,9 +57,8 @@ fn layout(title: &str, active: &str, body: &Markup) -> Html<String> {
     )
 }
 
-/// A page for an error or a refusal.
-/// An error as a page, with its text kept on the response for the API, which answers it as
-/// JSON (see [`crate::api::errors_as_json`]).
+/// An error or a refusal as a page, with its text kept on the response for the API, which
+/// answers it as JSON (see [`crate::api::errors_as_json`]).
 pub(crate) fn error_page(status: StatusCode, text: &str) -> Response {
     let body = html! {
         h1 { (status.as_u16()) " " (status.canonical_reason().unwrap_or("")) }

@@ -153,9 +153,15 @@ fn explain_archived(
         .into());
     }
     let mut store = open_store(db, config, printer, Deriving::Nothing)?;
-    let whole_id = whole_id(&store, id, db)?;
+    let (raw, whole_id) = match store.raw(id)? {
+        Some(raw) => (Some(raw), None),
+        None => match whole_id(&store, id, db)? {
+            Some(whole) => (store.raw(&whole)?, Some(whole)),
+            None => (None, None),
+        },
+    };
     let id = whole_id.as_deref().unwrap_or(id);
-    let Some(raw) = store.raw(id)? else {
+    let Some(raw) = raw else {
         match store.quarantined_of(id)? {
             Some(kept) => printer.error(&format!(
                 "conversation `{id}` was synced but its record could not be read, so the archive `{}` keeps it \
@@ -205,11 +211,10 @@ fn explain_archived(
 /// Least of an id that names a conversation by its start.
 const ID_START: usize = 4;
 
-/// The whole id of the one archived conversation whose id starts with `id`, when `id` is not
-/// itself an archived conversation's (`None` then, and when no id starts so); a usage error
-/// naming them when several do.
+/// The whole id of the one archived conversation whose id starts with `id` (`None` when none
+/// does, or `id` is too short to be a start); a usage error naming them when several do.
 fn whole_id(store: &calltrail_store::Store, id: &str, db: &Path) -> anyhow::Result<Option<String>> {
-    if id.len() < ID_START || store.raw(id)?.is_some() {
+    if id.len() < ID_START {
         return Ok(None);
     }
     let shown = 5;
