@@ -39,6 +39,37 @@ pub fn queue_ending(outcome: &str) -> &str {
     }
 }
 
+/// Who listened in, coached or barged in, and for how long ("Sam Lee monitored 1m 00s"),
+/// from the phases as `(kind, who, duration_ms)`; `None` when no supervisor joined.
+pub fn supervision<'a>(phases: impl IntoIterator<Item = (&'a str, &'a str, i64)>) -> Option<String> {
+    let mut seen: Vec<(&str, &str, i64)> = Vec::new();
+    for (kind, who, ms) in phases {
+        let verb = match kind {
+            "monitoring" => "monitored",
+            "coaching" => "coached",
+            "barging" => "barged in",
+            _ => continue,
+        };
+        match seen.iter_mut().find(|(w, v, _)| *w == who && *v == verb) {
+            Some(entry) => entry.2 += ms,
+            None => seen.push((who, verb, ms)),
+        }
+    }
+    let lines: Vec<String> =
+        seen.iter().map(|(who, verb, ms)| format!("{who} {verb} {}", duration(*ms))).collect();
+    (!lines.is_empty()).then(|| lines.join("; "))
+}
+
+fn supervised(call: &CallRecord<'_>) -> Option<String> {
+    supervision(call.phases.iter().map(|phase| {
+        let who = [&phase.name, &phase.user_id, &phase.participant_id]
+            .into_iter()
+            .find_map(|text| text.as_deref())
+            .unwrap_or("a supervisor");
+        (&*phase.kind, who, phase.duration_ms.unwrap_or(0))
+    }))
+}
+
 /// Renders one call record as readable text, ending with a blank line.
 pub fn render(call: &CallRecord<'_>) -> String {
     let mut out = String::with_capacity(2048);
@@ -84,6 +115,9 @@ pub fn render(call: &CallRecord<'_>) -> String {
         .collect();
     if !missed.is_empty() {
         line(&mut out, "Missed by", &missed.join("; "));
+    }
+    if let Some(supervised) = supervised(call) {
+        line(&mut out, "Supervised", &supervised);
     }
     for q in &call.queues {
         let name = q.queue_name.as_deref().or(q.queue_id.as_deref()).unwrap_or("a queue");

@@ -1566,3 +1566,90 @@ fn ongoing_call_has_no_hang_up_though_an_agent_left() {
     );
     assert!(support::story_of(&record).contains("Hung up    nobody yet (still going on)"));
 }
+
+#[test]
+fn supervisor_monitoring_and_coaching_is_not_an_agent_leg() {
+    let c = clock();
+    // The agent hangs up; a supervisor listened in, then coached the agent until the end and
+    // left with the call (an `endpoint` disconnect of their own, after the agent's).
+    let customer = participant(
+        "customer",
+        "p-cust",
+        json!({}),
+        vec![session(
+            "voice",
+            "inbound",
+            json!({"ani": "tel:+15551230001", "dnis": "tel:+18005550100"}),
+            vec![c.segx("interact", 0.0, 200.0, json!({"disconnectType": "peer"}))],
+        )],
+    );
+    let ana = agent(
+        "p-ana",
+        "u-ana",
+        "Ana",
+        vec![session(
+            "voice",
+            "inbound",
+            json!({"metrics": c.metrics(220.0, &[("tTalk", 195_000), ("tAcw", 20_000), ("tHandle", 215_000)])}),
+            vec![
+                c.seg("alert", 2.0, 5.0),
+                c.segx("interact", 5.0, 200.0, json!({"disconnectType": "endpoint"})),
+                c.segx("wrapup", 200.0, 220.0, json!({"wrapUpCode": "w-fixed"})),
+            ],
+        )],
+    );
+    let supervisor = agent(
+        "p-sam",
+        "u-sam",
+        "Sam Supervisor",
+        vec![
+            session(
+                "voice",
+                "inbound",
+                json!({"monitoredParticipantId": "p-ana", "metrics": c.metrics(90.0, &[("tMonitoring", 60_000)])}),
+                vec![c.segx("monitoring", 30.0, 90.0, json!({"disconnectType": "transfer"}))],
+            ),
+            session(
+                "voice",
+                "inbound",
+                json!({"coachedParticipantId": "p-ana"}),
+                vec![c.segx("coaching", 90.0, 200.5, json!({"disconnectType": "endpoint"}))],
+            ),
+        ],
+    );
+    let record = conversation("conv-supervised", &c, 0.0, Some(220.0), vec![customer, ana, supervisor]);
+    let call = explain_value(&record, None);
+    check(
+        &call,
+        &[
+            ("/agents/0/name", json!("Ana Agent")),
+            ("/answered_by/name", json!("Ana Agent")),
+            ("/disconnect/by", json!("agent")),
+            ("/disconnect/participant_id", json!("p-ana")),
+            ("/wrapup/code_id", json!("w-fixed")),
+            ("/totals/talk_ms", json!(195_000)),
+            ("/totals/handle_ms", json!(215_000)),
+            ("/outcome", json!("answered")),
+            ("/warnings", json!([])),
+        ],
+    );
+    assert_eq!(call["agents"].as_array().map(Vec::len), Some(1), "{call:#}");
+    let kinds: Vec<&str> =
+        call["phases"].as_array().unwrap().iter().filter_map(|p| p["kind"].as_str()).collect();
+    assert!(kinds.contains(&"monitoring") && kinds.contains(&"coaching"), "{kinds:?}");
+    let story = support::story_of(&record);
+    assert!(
+        story.contains("\n  Supervised Sam Supervisor monitored 1m 00s; Sam Supervisor coached 1m 50s\n"),
+        "{story}"
+    );
+    assert!(!story.contains("Missed by"), "{story}");
+
+    // A supervisor who was offered the call in their own right is an agent like any other.
+    let mut offered = record.clone();
+    offered["participants"][2]["sessions"][1]["segments"] = json!([
+        c.seg("alert", 90.0, 95.0),
+        c.segx("interact", 95.0, 200.5, json!({"disconnectType": "endpoint"}))
+    ]);
+    let call = explain_value(&offered, None);
+    assert_eq!(call["agents"].as_array().map(Vec::len), Some(2), "{call:#}");
+}

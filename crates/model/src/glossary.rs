@@ -366,7 +366,7 @@ pub static FIELDS: &[Field] = &[
     f!("session.mediaBridgeId", "AnalyticsSession", "The media bridge of the session."),
     f!("session.mediaCount", "AnalyticsSession", "How many media items (attachments) the session had."),
     f!("session.messageType", "AnalyticsSession", "The messaging channel (sms, facebook, whatsapp, webmessaging, ...)."),
-    f!("session.monitoredParticipantId", "AnalyticsSession", "The participant a supervisor monitored."),
+    f!("session.monitoredParticipantId", "AnalyticsSession", "The participant a supervisor monitored.", "A supervisor's session (purpose agent or user) with `monitoring` segments.", &[], "A supervisor who listens in is a participant of the call like the agent, with purpose `agent` or `user`; counted as one, they look like an agent who was never offered the call and, when they leave last, like the one who hung up. calltrail keeps their segments in the timeline but leaves a participant whose every session monitored, coached or barged in (and who was never alerted or connected in its own right) out of the agent legs, the parties and who hung up."),
     f!("session.coachedParticipantId", "AnalyticsSession", "The participant a supervisor coached."),
     f!("session.bargedParticipantId", "AnalyticsSession", "The participant a supervisor barged in on."),
     f!("session.screenMonitoredUserId", "AnalyticsSession", "The user whose screen was monitored."),

@@ -78,7 +78,7 @@ pub fn metric(name: &str, value: i64, at: i64) -> Metric<'static> {
 
 /// The metrics Genesys emits for a session of a participant with `purpose`, from its
 /// segments: tIvr/tFlow for IVRs, nOffered/tAcd for queues, tAlert/tTalk/tHeld/tAcw/tHandle
-/// for agents and users, nConnected for customers, tVoicemail for voicemail.
+/// (and tMonitoring for a supervisor listening in) for agents and users, nConnected for customers, tVoicemail for voicemail.
 pub fn genesys_metrics(purpose: &Purpose, segments: &[Segment<'_>]) -> Vec<Metric<'static>> {
     let first = segments.iter().filter_map(|s| millis(s.segment_start.as_ref())).min().unwrap_or(0);
     let mut out = Vec::new();
@@ -119,6 +119,11 @@ pub fn genesys_metrics(purpose: &Purpose, segments: &[Segment<'_>]) -> Vec<Metri
             }
             if talk_at > 0 || held_at > 0 || acw_at > 0 {
                 out.push(metric("tHandle", talk + held + acw, talk_at.max(held_at).max(acw_at)));
+            }
+            let (monitored, monitored_at) = sum(segments, &SegmentType::Monitoring);
+            if monitored_at > 0 {
+                out.push(metric("tMonitoring", monitored, monitored_at));
+                out.push(metric("tMonitoringComplete", monitored, monitored_at));
             }
         }
         Purpose::Customer | Purpose::External => {

@@ -20,6 +20,8 @@ const SECOND: i64 = 1000;
 const MINUTE: i64 = 60 * SECOND;
 const HOUR: i64 = 60 * MINUTE;
 const DAY: i64 = 24 * HOUR;
+/// The share of plainly answered calls a team lead listens in on.
+const SUPERVISED_SHARE: f64 = 0.08;
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -635,6 +637,40 @@ impl<'o> Call<'o> {
         pid
     }
 
+    /// A team lead (another agent of `queue`) listens in on `agent` (a participant id) from
+    /// some time into the talk between `from` and `to`: an agent participant whose one voice
+    /// session names the monitored participant and holds a `monitoring` segment. Some leave
+    /// early (their own `endpoint`); the others stay until the call ends (`peer`).
+    fn supervisor_listens(&mut self, queue: usize, busy: &[usize], agent: &str, from: i64, to: i64) {
+        let user = self.pick_agent(queue, busy);
+        let start = from + self.rng.between(0, (to - from) / 2);
+        let (end, how) = if self.rng.chance(0.5) {
+            (to, D::Peer)
+        } else {
+            (start + self.rng.between(0, to - start), D::Endpoint)
+        };
+        let sid = self.uuid();
+        let mut s = session(
+            &Purpose::Agent,
+            MediaType::Voice,
+            Direction::Inbound,
+            sid,
+            vec![seg(S::Monitoring, start, end).ends(how)],
+            Vec::new(),
+        );
+        s.monitored_participant_id = text(agent.to_owned());
+        let pid = self.uuid();
+        let u = &self.org.users[user];
+        self.parts.push(participant(
+            Purpose::Agent,
+            pid,
+            Some(&u.name.clone()),
+            Some(&u.id.clone()),
+            vec![s],
+        ));
+        self.truth.supervisor_user_ids.push(self.org.users[user].id.clone());
+    }
+
     fn pick_agent(&mut self, queue: usize, except: &[usize]) -> usize {
         let candidates: Vec<usize> = (0..self.org.users.len())
             .filter(|&i| self.org.users[i].queue == queue && !except.contains(&i))
@@ -795,12 +831,15 @@ impl<'o> Call<'o> {
         let end = match plan.after {
             After::Nothing => {
                 let last = if customer_hangs_up { D::Peer } else { D::Client };
-                self.agent(
+                let agent = self.agent(
                     AgentTurn::new(first, Direction::Inbound, Some(queue), alert, &pieces)
                         .ends(last)
                         .wraps_up(t, code, note),
                 );
                 self.set_wrapup_truth(code);
+                if self.rng.chance(SUPERVISED_SHARE) {
+                    self.supervisor_listens(queue, &used, &agent, answer, t);
+                }
                 t
             }
             After::BlindTransfer => {

@@ -104,7 +104,7 @@ impl Scenario {
     /// How the scenario shows in a detail record.
     pub fn recognisable_by(self) -> &'static str {
         match self {
-            Scenario::InboundAnswered => "customer (inbound) → ivr (flow with outcomes, transfer ACD) → acd (interact, `transfer`) → agent (alert, interact, sometimes hold, wrapup with wrapUpCode)",
+            Scenario::InboundAnswered => "customer (inbound) → ivr (flow with outcomes, transfer ACD) → acd (interact, `transfer`) → agent (alert, interact, sometimes hold, wrapup with wrapUpCode); in one in twelve a team lead listens in (an agent participant whose session has monitoredParticipantId and a monitoring segment)",
             Scenario::AbandonedInIvr => "customer (inbound, disconnect `endpoint`) and ivr only; the flow's exitReason is DISCONNECT",
             Scenario::AbandonedInQueue => "customer → ivr → acd whose interact ends `peer` with tAbandon; no agent connects",
             Scenario::SelfServed => "customer → ivr only; the ivr segment ends `endpoint` (the flow disconnects), selfServed is true, a self-service outcome succeeded",

@@ -78,6 +78,8 @@ pub struct Truth {
     pub answered: Option<bool>,
     /// Agents who let the call ring out.
     pub not_responding_user_ids: Vec<String>,
+    /// Supervisors who listened in: not agents of the call.
+    pub supervisor_user_ids: Vec<String>,
     /// The reason for the call (with the demo settings: `[reason] attributes = ["Final Main
     /// Intent", "MainIntent1"]`), when the record carries participant attributes.
     pub reason: Option<String>,

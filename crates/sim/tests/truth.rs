@@ -56,6 +56,14 @@ fn compare(call: &CallRecord<'_>, truth: &Truth) -> Vec<String> {
     if !truth.not_responding_user_ids.is_empty() || truth.totals.is_some() {
         check("not_responding", s(&not_responding.join(",")), s(&truth.not_responding_user_ids.join(",")));
     }
+    // A supervisor listening in is in the timeline, not an agent leg of the call.
+    let supervisors_as_legs: Vec<&str> = call
+        .agents
+        .iter()
+        .filter_map(|a| a.user_id.as_deref())
+        .filter(|u| truth.supervisor_user_ids.iter().any(|s| s == u))
+        .collect();
+    check("supervisors among the agents", s(&supervisors_as_legs.join(",")), s(""));
     check("ivr.reason", call.ivr.reason.as_deref().map(str::to_owned), truth.reason.clone());
     check(
         "ivr.reason_source",
@@ -129,6 +137,7 @@ fn explain_agrees_with_the_ground_truth_on_10000_generated_calls() {
     let mut failures: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut warnings = Vec::new();
     let mut not_responding_with_acw = 0;
+    let mut supervised = 0;
     for planned in &calls {
         let record = planned.view_at(now).expect("every call started before now");
         // Through JSON, as a user or the archive would see it.
@@ -145,6 +154,7 @@ fn explain_agrees_with_the_ground_truth_on_10000_generated_calls() {
         if call.agents.iter().any(|a| a.not_responding && a.acw_ms > 0) {
             not_responding_with_acw += 1;
         }
+        supervised += usize::from(!truth.supervisor_user_ids.is_empty());
         let problems = compare(&call, &truth);
         if !problems.is_empty() {
             failures.entry(truth.scenario).or_default().push(format!(
@@ -167,6 +177,7 @@ fn explain_agrees_with_the_ground_truth_on_10000_generated_calls() {
         );
     }
     assert!(not_responding_with_acw > 0, "no not-responding agent with after-call work was generated");
+    assert!(supervised > 0, "no call with a supervisor listening in was generated");
     let report: Vec<String> = failures
         .iter()
         .map(|(scenario, list)| {

@@ -367,6 +367,15 @@ pub(crate) async fn call(
         .filter_map(|a| s(a, "/name").or_else(|| s(a, "/user_id")).map(str::to_owned))
         .collect();
     let handled_by = handled_by(&call);
+    let supervised = calltrail_explain::story::supervision(
+        call.get("phases").and_then(Value::as_array).into_iter().flatten().map(|p| {
+            let who = ["/name", "/user_id", "/participant_id"]
+                .iter()
+                .find_map(|k| s(p, k))
+                .unwrap_or("a supervisor");
+            (s(p, "/kind").unwrap_or(""), who, p.get("duration_ms").and_then(Value::as_i64).unwrap_or(0))
+        }),
+    );
     let attributes: Vec<(String, String)> = call
         .pointer("/ivr/attributes")
         .and_then(Value::as_object)
@@ -414,6 +423,7 @@ pub(crate) async fn call(
                 p { "Placed by " (party(&call, "/placed_by")) }
                 @if let Some(agents) = &handled_by { p { "Agents: " (agents) } }
                 @if !not_responding.is_empty() { p.muted { "Rang out at: " (not_responding.join(", ")) } }
+                @if let Some(supervised) = &supervised { p.muted { "Supervised: " (supervised) } }
             }
             div.answer data-answer="why" {
                 h2 { "Why they called" }
@@ -1334,7 +1344,7 @@ pub(crate) async fn status(State(state): State<AppState>) -> Result<Response, We
 const STYLE: &str = r"
 :root { --fg:#1d2330; --muted:#667085; --line:#e4e7ec; --bg:#fff; --accent:#1f5fbf;
   --ivr:#7b61ff; --queue:#f2a33a; --alert:#f6d365; --talk:#2e9e5b; --hold:#d9534f; --wrapup:#5b8def;
-  --voicemail:#9c6ade; --dialing:#8fb8de; --contacting:#b5d3f0; --callback:#c98bdb; --other:#c0c4cc; }
+  --voicemail:#9c6ade; --dialing:#8fb8de; --contacting:#b5d3f0; --callback:#c98bdb; --monitoring:#7a8699; --other:#c0c4cc; }
 * { box-sizing: border-box; }
 body { margin:0; font:14px/1.45 system-ui, -apple-system, 'Segoe UI', sans-serif; color:var(--fg); background:var(--bg); }
 header { display:flex; gap:2em; align-items:center; padding:.6em 1.5em; border-bottom:1px solid var(--line); }
@@ -1379,6 +1389,7 @@ svg rect.voicemail, .swatch.voicemail { fill:var(--voicemail); background:var(--
 svg rect.dialing, .swatch.dialing { fill:var(--dialing); background:var(--dialing); }
 svg rect.contacting, .swatch.contacting { fill:var(--contacting); background:var(--contacting); }
 svg rect.callback, .swatch.callback { fill:var(--callback); background:var(--callback); }
+svg rect.monitoring, .swatch.monitoring { fill:var(--monitoring); background:var(--monitoring); }
 svg rect.other, .swatch.other { fill:var(--other); background:var(--other); }
 .marker path { fill:var(--hold); } .marker text { fill:var(--hold); font-weight:600; }
 .marker.transfer line { stroke:var(--accent); stroke-width:2; } .marker.transfer text { fill:var(--accent); }

@@ -21,12 +21,18 @@ pub const KINDS: &[(&str, &str)] = &[
     ("dialing", "dialing"),
     ("contacting", "contacting"),
     ("callback", "callback"),
+    ("monitoring", "supervisor listening, coaching or barging in"),
 ];
 
 /// The colour class of a phase kind; reports' `acw` is the timeline's `wrapup`.
 pub fn phase_class(kind: &str) -> &'static str {
     // Reports name after-call work as Genesys' metrics do (tAcw); the timeline as its segment.
-    let kind = if kind == "acw" { "wrapup" } else { kind };
+    // A supervisor's three ways of joining share one colour.
+    let kind = match kind {
+        "acw" => "wrapup",
+        "coaching" | "barging" => "monitoring",
+        other => other,
+    };
     KINDS.iter().find(|(k, _)| *k == kind).map_or("other", |(k, _)| k)
 }
 
@@ -116,7 +122,10 @@ pub fn timeline(call: &Value, as_of: Option<i64>) -> Markup {
         let purpose = text(p, "purpose").unwrap_or_else(|| "participant".into());
         let key = text(p, "participant_id")
             .unwrap_or_else(|| format!("{purpose}:{}", text(p, "name").unwrap_or_default()));
+        // A supervisor's lane: they listened in, coached or barged in, and did nothing else.
+        let supervising = phase_class(&kind) == "monitoring";
         let label = match (purpose.as_str(), text(p, "name")) {
+            ("agent" | "user", Some(name)) if supervising => format!("supervisor · {name}"),
             ("acd", Some(name)) => format!("queue · {name}"),
             ("ivr", Some(name)) => format!("IVR · {name}"),
             (purpose, Some(name)) => format!("{purpose} · {name}"),

@@ -228,6 +228,26 @@ async fn every_page_and_api_route_answers_from_the_archive() {
     let raw = server.json(&format!("/api/calls/{}/raw", encode(&id))).await;
     assert_eq!(raw["conversationId"], id.as_str());
 
+    // A team lead who listened in is said and drawn as such, not as an agent of the call.
+    let supervised = store
+        .ids()
+        .unwrap()
+        .into_iter()
+        .find_map(|id| {
+            let call: Value = serde_json::from_str(&store.call_json(&id).ok()??).ok()?;
+            let phase = call["phases"].as_array()?.iter().find(|p| p["kind"] == "monitoring")?.clone();
+            Some((id, phase))
+        })
+        .expect("the simulator's team leads listen in on some calls");
+    let (id, phase) = supervised;
+    let (_, page, _) = server.get(&format!("/calls/{}", encode(&id))).await;
+    let who = phase["name"].as_str().unwrap();
+    let listened = calltrail_explain::story::duration(phase["duration_ms"].as_i64().unwrap());
+    assert!(page.contains(&format!("Supervised: {who} monitored {listened}")), "{page}");
+    assert!(page.contains("rect class=\"phase monitoring\""), "{page}");
+    assert!(page.contains(&format!("data-lane=\"supervisor · {who}\"")), "{page}");
+    assert!(!page.contains(&format!("Agents: {who}")), "{page}");
+
     // A call still going on is timed and drawn up to when the archive last saw it so.
     let ongoing: String = store
         .connection()

@@ -113,6 +113,9 @@ pub(crate) struct Part<'a> {
     pub name: Option<&'a str>,
     /// Its segments, as a range of `View::segs`.
     pub segs: std::ops::Range<usize>,
+    /// A supervisor who only monitored, coached or barged in: in the timeline, but not a leg
+    /// of the call, a party to it, or the one who hung up.
+    pub supervising: bool,
 }
 
 impl<'a> Part<'a> {
@@ -124,8 +127,9 @@ impl<'a> Part<'a> {
         matches!(self.purpose, Some(Purpose::Customer | Purpose::External))
     }
 
+    /// An agent or user who took part in the call (a supervisor only listening in does not).
     pub fn is_human(&self) -> bool {
-        matches!(self.purpose, Some(Purpose::Agent | Purpose::User))
+        matches!(self.purpose, Some(Purpose::Agent | Purpose::User)) && !self.supervising
     }
 
     pub fn is_ivr(&self) -> bool {
@@ -235,6 +239,7 @@ impl<'a> View<'a> {
             let range = first..view.segs.len();
             let first_start = view.segs[range.clone()].iter().filter_map(|s| s.start).min();
             let purpose = participant.purpose.as_ref();
+            let supervising = is_supervising(participant, &view.segs[range.clone()]);
             view.parts.push(Part {
                 participant,
                 purpose,
@@ -242,6 +247,7 @@ impl<'a> View<'a> {
                 first_start,
                 name: None,
                 segs: range,
+                supervising,
             });
         }
         let mut order: Vec<usize> = (0..view.parts.len()).collect();
@@ -350,6 +356,23 @@ impl<'a> View<'a> {
     pub fn first_part(&self, pred: impl Fn(&Part<'a>) -> bool) -> Option<usize> {
         self.time_order.iter().copied().find(|&i| pred(&self.parts[i]))
     }
+}
+
+/// Whether a participant only supervised: each of its sessions names the participant it
+/// monitored, coached or barged in on, or holds supervision segments, and none was ever offered
+/// the call (alert) or connected to it (interact) in its own right.
+fn is_supervising(participant: &Participant<'_>, segs: &[Seg<'_>]) -> bool {
+    let supervision =
+        |k: &SegmentType| matches!(k, SegmentType::Monitoring | SegmentType::Coaching | SegmentType::Barging);
+    let sessions = participant.sessions();
+    !sessions.is_empty()
+        && sessions.iter().all(|session| {
+            session.monitored_participant_id.is_some()
+                || session.coached_participant_id.is_some()
+                || session.barged_participant_id.is_some()
+                || session.segments().iter().any(|s| s.segment_type.as_ref().is_some_and(supervision))
+        })
+        && !segs.iter().any(|s| s.is(&SegmentType::Alert) || s.is(&SegmentType::Interact))
 }
 
 fn role_of(purpose: Option<&Purpose>) -> Role {
