@@ -86,15 +86,15 @@ pub fn render(call: &CallRecord<'_>) -> String {
         _ => "unknown".to_owned(),
     };
     line(&mut out, "When", &when);
-    line(&mut out, "From", &party(&call.from));
-    line(&mut out, "To", &party(&call.to));
+    line(&mut out, "From", &party(call, &call.from));
+    line(&mut out, "To", &party(call, &call.to));
     if call.placed_by != call.from {
-        line(&mut out, "Placed by", &party(&call.placed_by));
+        line(&mut out, "Placed by", &party(call, &call.placed_by));
     }
     let answered = match &call.answered_by {
         Some(p) => {
             let at = p.at.map(|t| format!(" at {}", clock(t))).unwrap_or_default();
-            format!("{}{at}", party(p))
+            format!("{}{at}", party(call, p))
         }
         None if call.ongoing => "nobody yet".to_owned(),
         None => "nobody".to_owned(),
@@ -280,11 +280,16 @@ fn sanitize(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { '�' } else { c }).collect()
 }
 
-fn party(p: &Party<'_>) -> String {
-    let role = match p.role {
-        Role::System => "system",
-        other => other.as_str(),
-    };
+/// A party in words: name, address without `tel:`, and role. A queue (an `acd` participant,
+/// `system` in the record) is called a queue, as when a chat is addressed to one.
+fn party(call: &CallRecord<'_>, p: &Party<'_>) -> String {
+    let is_queue = p.role == Role::System
+        && p.participant_id.is_some()
+        && call
+            .phases
+            .iter()
+            .any(|ph| ph.participant_id == p.participant_id && ph.purpose.as_deref() == Some("acd"));
+    let role = if is_queue { "queue" } else { p.role.as_str() };
     let address = p.address.as_deref().map(|a| a.strip_prefix("tel:").unwrap_or(a));
     match (p.name.as_deref(), address) {
         (Some(n), Some(a)) if n != a => format!("{n} <{a}> ({role})"),

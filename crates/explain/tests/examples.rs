@@ -45,6 +45,11 @@ fn chat_example() {
     assert_eq!(call["disconnect"]["type"], "timeout");
     assert_eq!(call["outcome"], "answered");
     assert_eq!(call["warnings"], json!([]));
+    // The chat was addressed to a queue (`system` in the record): the story calls it one.
+    assert_eq!(call["to"]["role"], "system");
+    let record: Value = serde_json::from_slice(&read("blueprint-sql-chat-conversation.json")).unwrap();
+    let story = support::story_of(&record);
+    assert!(story.contains("\n  To         Yuri (queue)\n"), "{story}");
 }
 
 #[test]
