@@ -218,7 +218,8 @@ pub fn render(call: &CallRecord<'_>) -> String {
                 .into_iter()
                 .find_map(|text| text.as_deref())
                 .unwrap_or("?");
-            let purpose = phase.purpose.as_deref().unwrap_or("?");
+            let supervising = matches!(&*phase.kind, "monitoring" | "coaching" | "barging");
+            let purpose = if supervising { "supervisor" } else { phase.purpose.as_deref().unwrap_or("?") };
             let party = if who == purpose { purpose.to_owned() } else { format!("{purpose}: {who}") };
             let _ = writeln!(out, "    {offset:>width$}  {:<10} {length:>9}  {party}", phase.kind);
         }

@@ -1643,6 +1643,7 @@ fn supervisor_monitoring_and_coaching_is_not_an_agent_leg() {
         "{story}"
     );
     assert!(!story.contains("Missed by"), "{story}");
+    assert!(story.contains("  monitoring    1m 00s  supervisor: Sam Supervisor\n"), "{story}");
 
     // A supervisor who was offered the call in their own right is an agent like any other.
     let mut offered = record.clone();
