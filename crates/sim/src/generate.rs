@@ -203,11 +203,41 @@ pub fn generate(spec: &Spec) -> (Org, Vec<Planned>) {
             let weights: Vec<u32> = Scenario::ALL.iter().map(|(_, w)| *w).collect();
             let scenario = Scenario::ALL[rng.weighted(&weights)].0;
             let id = rng.uuid();
-            Call::new(&org, rng, id, start, window_end).build(scenario)
+            let mut call = Call::new(&org, rng, id, start, window_end);
+            if let Some((number, name)) = regular_caller(spec, i) {
+                call.customer_number = number;
+                call.customer_name = name.to_owned();
+            }
+            call.build(scenario)
         })
         .collect();
     calls.sort_by_key(|c| c.start_ms);
     (org, calls)
+}
+
+/// The names the network shows for callers.
+const CALLER_NAMES: [&str; 6] =
+    ["Mobile Caller", "Jordan Miller", "Sam Rivera", "Alex Chen", "Pat Okafor", "Wireless Caller"];
+
+/// The share of calls made by (or to) a regular: a customer who calls more than once.
+const REGULAR_SHARE: f64 = 0.3;
+/// How many calls there are for each regular, as the pool's size: about 2.4 calls each.
+const CALLS_PER_REGULAR: usize = 8;
+
+/// The number and name of call `index`'s customer when they are one of the regulars, who call
+/// again and again (a pool that grows with the traffic, so the share of repeat calls does not
+/// depend on the number of calls). Drawn from a stream of its own, so the rest of each call
+/// is as it would be without regulars.
+fn regular_caller(spec: &Spec, index: usize) -> Option<(String, &'static str)> {
+    let mut rng = Rng::derive(spec.seed, 0xCA11_0000 + index as u64);
+    if !rng.chance(REGULAR_SHARE) {
+        return None;
+    }
+    let pool = (spec.calls / CALLS_PER_REGULAR).max(20) as u64;
+    let k = rng.below(pool);
+    let area = ["212", "312", "415", "617", "713", "206"][usize::try_from(k % 6).unwrap_or(0)];
+    let name = CALLER_NAMES[usize::try_from(k / 6 % 6).unwrap_or(0)];
+    Some((format!("tel:+1{area}{:07}", 2_000_000 + k / 6), name))
 }
 
 /// One agent's part in a call, for [`Call::agent`]: who, on which queue, when the call rang,
@@ -288,15 +318,7 @@ impl<'o> Call<'o> {
             rng.pick(&["212", "312", "415", "617", "713", "206"]),
             rng.below(10_000_000)
         );
-        let customer_name = (*rng.pick(&[
-            "Mobile Caller",
-            "Jordan Miller",
-            "Sam Rivera",
-            "Alex Chen",
-            "Pat Okafor",
-            "Wireless Caller",
-        ]))
-        .to_owned();
+        let customer_name = (*rng.pick(&CALLER_NAMES)).to_owned();
         Call {
             org,
             rng,

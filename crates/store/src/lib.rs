@@ -489,6 +489,17 @@ impl Store {
             .optional()?)
     }
 
+    /// How many archived calls share this call's customer number, itself included (0 when it
+    /// has none): a customer who called again, or was called back.
+    pub fn calls_with_same_number(&self, id: &str) -> Result<u64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM calls WHERE customer_number =
+                 (SELECT customer_number FROM calls WHERE conversation_id = ?1)",
+            [id],
+            |r| r.get(0),
+        )?)
+    }
+
     /// The stored Conversations API record of a conversation.
     pub fn api_raw(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let blob: Option<Vec<u8>> = self

@@ -338,9 +338,14 @@ pub(crate) async fn call(
 ) -> Result<Response, WebError> {
     let zone = params.zone()?;
     let lookup = id.clone();
-    let (json, raw, fetched) = state
+    let (json, raw, fetched, same_number) = state
         .with_store(move |store| {
-            Ok((store.call_json(&lookup)?, store.raw(&lookup)?, store.fetched_ms(&lookup)?))
+            Ok((
+                store.call_json(&lookup)?,
+                store.raw(&lookup)?,
+                store.fetched_ms(&lookup)?,
+                store.calls_with_same_number(&lookup)?,
+            ))
         })
         .await?;
     let Some(json) = json else {
@@ -413,6 +418,14 @@ pub(crate) async fn call(
                 h2 { "From, to and direction" }
                 p { strong { (s(&call, "/direction_label").unwrap_or("")) } " — from " (party(&call, "/from")) " to " (party(&call, "/to")) }
                 p.muted { (s(&call, "/direction_reason").unwrap_or("")) }
+                @if let (Some(number), true) = (s(&call, "/customer_number"), same_number > 1) {
+                    p data-same-number=(same_number) {
+                        a title="Every archived call with this customer's number" href={ "/?number=" (encode(number)) } {
+                            (same_number) " calls with " (number)
+                        }
+                        " in the archive"
+                    }
+                }
             }
             div.answer data-answer="who" {
                 h2 { "Who answered or placed it" }

@@ -248,6 +248,34 @@ async fn every_page_and_api_route_answers_from_the_archive() {
     assert!(page.contains(&format!("data-lane=\"supervisor · {who}\"")), "{page}");
     assert!(!page.contains(&format!("Agents: {who}")), "{page}");
 
+    // A customer who called more than once: the call page counts their calls and links to them.
+    let (id, number, calls): (String, String, u64) = store
+        .connection()
+        .query_row(
+            "SELECT min(conversation_id), customer_number, count(*) FROM calls
+             WHERE customer_number IS NOT NULL GROUP BY customer_number ORDER BY count(*) DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert!(calls > 1, "the simulator's regulars call more than once");
+    let (_, page, _) = server.get(&format!("/calls/{}", encode(&id))).await;
+    let link = format!("href=\"/?number={}\">{calls} calls with {number}</a>", encode(&number));
+    assert!(page.contains(&link), "{link} in {page}");
+    let (_, list, _) = server.get(&format!("/?number={}", encode(&number))).await;
+    assert_eq!(list.matches("data-conversation=").count() as u64, calls, "{list}");
+    let once: String = store
+        .connection()
+        .query_row(
+            "SELECT min(conversation_id) FROM calls WHERE customer_number IN
+             (SELECT customer_number FROM calls GROUP BY customer_number HAVING count(*) = 1)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let (_, page, _) = server.get(&format!("/calls/{}", encode(&once))).await;
+    assert!(!page.contains("data-same-number"), "a first-time caller has no such line");
+
     // A call still going on is timed and drawn up to when the archive last saw it so.
     let ongoing: String = store
         .connection()
