@@ -206,7 +206,7 @@ pub fn generate(spec: &Spec) -> (Org, Vec<Planned>) {
             let mut call = Call::new(&org, rng, id, start, window_end);
             if let Some((number, name)) = regular_caller(spec, i) {
                 call.customer_number = number;
-                call.customer_name = name.to_owned();
+                name.clone_into(&mut call.customer_name);
             }
             call.build(scenario)
         })
