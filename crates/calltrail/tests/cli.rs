@@ -716,6 +716,22 @@ fn demo_syncs_reports_and_the_archive_answers() {
     assert_eq!(again, call, "explaining from the archive gives the stored call record");
     let missing = run(&["--db", "demo.db", "explain", "no-such-id"], b"", dir.path());
     assert_eq!(missing.status.code(), Some(1));
+    // A customer who called more than once: the story counts their calls in the archive and
+    // says how to list them, which lists as many.
+    let (regular, number, calls): (String, String, usize) = archive
+        .query_row(
+            "SELECT min(conversation_id), customer_number, count(*) FROM calls
+             WHERE customer_number LIKE '+%' GROUP BY customer_number ORDER BY count(*) DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert!(calls > 1, "the simulator's regulars call more than once");
+    let story = run(&["--db", "demo.db", "explain", &regular, "--format", "text"], b"", dir.path());
+    let hint =
+        format!("\n  Calls      {calls} with {number} in the archive: calltrail calls --number {number}\n");
+    assert!(text(&story.stdout).contains(&hint), "{}", text(&story.stdout));
+    assert_eq!(count(&["--number", &number]).0, calls);
     // A conversation named by the start of its id, as pasted in any case; a start that several
     // ids share names them.
     let start = id[..8].to_uppercase();

@@ -72,6 +72,12 @@ fn supervised(call: &CallRecord<'_>) -> Option<String> {
 
 /// Renders one call record as readable text, ending with a blank line.
 pub fn render(call: &CallRecord<'_>) -> String {
+    render_archived(call, 0)
+}
+
+/// Renders a call record of an archive that holds `calls_with_number` calls with the same
+/// customer number (this one included): from two on, the story says so, and how to list them.
+pub fn render_archived(call: &CallRecord<'_>, calls_with_number: u64) -> String {
     let mut out = String::with_capacity(2048);
     let id = call.conversation_id.as_deref().unwrap_or("(no conversation id)");
     let media = call.media_type.as_deref().unwrap_or("unknown media");
@@ -88,6 +94,10 @@ pub fn render(call: &CallRecord<'_>) -> String {
     line(&mut out, "When", &when);
     line(&mut out, "From", &party(call, &call.from));
     line(&mut out, "To", &party(call, &call.to));
+    if let (Some(number), 2..) = (call.customer_number.as_deref(), calls_with_number) {
+        let list = format!("calltrail calls --number {number}");
+        line(&mut out, "Calls", &format!("{calls_with_number} with {number} in the archive: {list}"));
+    }
     if call.placed_by != call.from {
         line(&mut out, "Placed by", &party(call, &call.placed_by));
     }

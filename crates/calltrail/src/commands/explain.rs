@@ -189,7 +189,10 @@ fn explain_archived(
     });
     let mut out = io::stdout().lock();
     match format {
-        ExplainFormat::Text => out.write_all(story::render(&call).as_bytes())?,
+        ExplainFormat::Text => {
+            let same_number = store.calls_with_same_number(id)?;
+            out.write_all(story::render_archived(&call, same_number).as_bytes())?;
+        }
         ExplainFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &[&call])?;
             out.write_all(b"\n")?;
