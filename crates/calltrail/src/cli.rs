@@ -78,7 +78,7 @@ pub enum Command {
     /// List archived calls
     #[command(long_about = CALLS_ABOUT)]
     Calls(CallsArgs),
-    /// Reports over the archive: ivr, reasons, phases, queues, wrapups, abandons, agents
+    /// Reports over the archive: ivr, reasons, phases, queues, wrapups, abandons, agents, repeats
     #[command(long_about = REPORT_ABOUT)]
     Report(ReportArgs),
     /// Export the archive as a Parquet, CSV or NDJSON lake partitioned by day
@@ -215,6 +215,11 @@ waits of that media, as Genesys splits queue metrics: a callback waits as `callb
   wrapups   concluding wrap-up codes per queue and the agent who chose them
   abandons  abandons in the IVR and per queue: rate, wait before giving up, short abandons
   agents    per agent: offered, answered, not responding, alert/talk/hold/ACW/handle
+  repeats   customers who contacted again: per reason (--by queue: per queue), the inbound
+            calls from a customer their number or address names, how many customers, how
+            many of those calls the same customer followed with another inbound contact
+            within --within (7d; looked for in the whole archive, past --to too), the repeat
+            rate and the median time until that next contact
 
 Examples:
   calltrail report ivr --from 2024-05-01 --to 2024-06-01 --tz Europe/London
@@ -222,6 +227,7 @@ Examples:
   calltrail report outcomes --by day,hour --tz America/Chicago
   calltrail report phases --media voice --by queue --format csv > phases.csv
   calltrail report abandons --queue Billing --short 5s
+  calltrail report repeats --from today-30d --within 24h   # who called back the same day
   calltrail report outcomes --attribute \"LOB=Mortgages\"   # the calls whose flows set it";
 
 const EXPORT_ABOUT: &str = "\
@@ -423,7 +429,8 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
     /// outcomes, phases, queues: group by any of queue, day and hour (queue,day; day,hour for
-    /// intervals; hour alone for the pattern of a day) [default: day for outcomes, else queue,day]
+    /// intervals; hour alone for the pattern of a day) [default: day for outcomes, else
+    /// queue,day]; repeats: queue for a row per queue instead of per reason
     #[arg(long, value_delimiter = ',', value_name = "GROUPS")]
     pub by: Option<Vec<GroupName>>,
     /// abandons, queues: abandons shorter than this are short abandons (90s, 1m)
@@ -433,6 +440,10 @@ pub struct ReportArgs {
     /// (20s, 1m, 1d) [default: each queue's own target for the media, from its settings, else 20s]
     #[arg(long, value_name = "DURATION")]
     pub target: Option<String>,
+    /// repeats: a customer's next inbound contact within this counts as contacting again
+    /// (24h, 7d, 30d)
+    #[arg(long, default_value = "7d", value_name = "DURATION")]
+    pub within: String,
     /// Output format; table on a terminal, ndjson otherwise
     #[arg(long, value_enum)]
     pub format: Option<TableFormat>,
@@ -457,6 +468,8 @@ pub enum ReportName {
     Abandons,
     /// Agents: offered, answered, not responding, handle time
     Agents,
+    /// Customers who contacted again within --within: the repeat contact rate per reason
+    Repeats,
 }
 
 /// A `phases` or `queues` grouping.

@@ -732,6 +732,30 @@ fn demo_syncs_reports_and_the_archive_answers() {
         format!("\n  Calls      {calls} with {number} in the archive: calltrail calls --number {number}\n");
     assert!(text(&story.stdout).contains(&hint), "{}", text(&story.stdout));
     assert_eq!(count(&["--number", &number]).0, calls);
+    // Customers who contacted again: the report counts a regular's calls, each but the last
+    // followed by another within the window.
+    let repeats = run(
+        &[
+            "--db", "demo.db", "report", "repeats", "--within", "30d", "--number", &number, "--format",
+            "ndjson",
+        ],
+        b"",
+        dir.path(),
+    );
+    assert!(repeats.status.success(), "{}", text(&repeats.stderr));
+    let rows: Vec<serde_json::Value> =
+        text(&repeats.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let inbound: u64 = archive
+        .query_row(
+            "SELECT count(*) FROM calls WHERE customer_number = ?1 AND direction = 'inbound'",
+            [&number],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let sum = |key: &str| rows.iter().map(|r| r[key].as_u64().unwrap()).sum::<u64>();
+    assert_eq!((sum("calls"), sum("contacted_again")), (inbound, inbound.saturating_sub(1)), "{rows:?}");
+    let bad = run(&["--db", "demo.db", "report", "repeats", "--within", "soon"], b"", dir.path());
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad.stderr));
     // A conversation named by the start of its id, as pasted in any case; a start that several
     // ids share names them.
     let start = id[..8].to_uppercase();

@@ -470,7 +470,11 @@ impl<'o> Call<'o> {
                 self.truth.to_address = Some(self.org.main_number.clone());
             }
             MediaType::Email => {
-                let from = format!("{}@example.net", self.customer_name.to_lowercase().replace(' ', "."));
+                // The customer's own address: their name and the digits that end their number,
+                // so a regular writes from the address they call from.
+                let digits = &self.customer_number[self.customer_number.len().saturating_sub(7)..];
+                let from =
+                    format!("{}.{digits}@example.net", self.customer_name.to_lowercase().replace(' ', "."));
                 s.address_from = text(from.clone());
                 s.address_to = text("support@example.com");
                 self.truth.customer_number = Some(from.clone());

@@ -244,6 +244,10 @@ impl CallIndex {
         if kind == ReportKind::Ivr {
             return Some(self.ivr_map(filter)?.table());
         }
+        // Each call's next contact from the same customer is a seek in the archive's index.
+        if kind.reads_next_contact() {
+            return None;
+        }
         let mut report = new_report(kind, options);
         if kind.reads_legs() || kind.reads_visits() {
             // The filter split as the archive's scan splits it.
@@ -352,6 +356,9 @@ impl CallIndex {
             wrapup: self.text(call.wrapup_name),
             wrapup_agent: self.text(call.wrapup_agent),
             ivr_path: self.paths.get(call.path as usize).map_or(&[], Vec::as_slice),
+            // The index holds no customers: `repeats` is folded over the archive.
+            customer: None,
+            next_contact_ms: None,
         }
     }
 

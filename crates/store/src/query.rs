@@ -746,10 +746,23 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let (clause, params) = filter.to_sql();
         let path = if kind.reads_ivr_path() { "c.ivr_path" } else { "NULL" };
+        // The same customer's next inbound contact, anywhere in the archive: one seek of the
+        // (customer_number, start_ms) index per call.
+        let (customer, next_contact) = if kind.reads_next_contact() {
+            (
+                "c.customer_number",
+                "(SELECT n.start_ms FROM calls n WHERE n.customer_number = c.customer_number
+                    AND n.start_ms > c.start_ms AND n.direction = 'inbound'
+                  ORDER BY n.start_ms LIMIT 1) - c.start_ms",
+            )
+        } else {
+            ("NULL", "NULL")
+        };
         let sql = format!(
             "SELECT c.start_ms, c.direction, coalesce(c.queue_name, c.queue_id),
                     c.reason, c.outcome, c.ivr_exit, c.ivr_ms, c.queue_ms, c.alert_ms, c.talk_ms, c.hold_ms, c.acw_ms,
-                    c.handle_ms, c.wrapup_code_name, coalesce(c.wrapup_user_name, c.wrapup_user_id), {path}
+                    c.handle_ms, c.wrapup_code_name, coalesce(c.wrapup_user_name, c.wrapup_user_id), {path},
+                    {customer}, {next_contact}
              FROM calls c WHERE {clause}"
         );
         let mut stmt = self.conn.prepare(&sql)?;
@@ -778,6 +791,8 @@ impl Store {
                 wrapup: text(r, 13)?,
                 wrapup_agent: text(r, 14)?,
                 ivr_path: &ivr_path,
+                customer: text(r, 16)?,
+                next_contact_ms: r.get(17)?,
             };
             each(&row);
             n += 1;

@@ -102,6 +102,7 @@ fn options() -> Vec<ReportOptions> {
             group_by: GroupBy { queue: false, day: true, hour: true },
             short_abandon_ms: Some(30_000),
             service_target_ms: Some(60_000),
+            repeat_within_ms: Some(DAY),
         },
     ]
 }
@@ -111,6 +112,11 @@ fn assert_same(filter: &CallFilter) {
     let store = f.store.lock().unwrap();
     for kind in ReportKind::ALL {
         for options in options() {
+            if kind.reads_next_contact() {
+                // Each call's next contact is a seek in the archive: left to it.
+                assert!(f.index.report(kind, filter, &options).is_none());
+                continue;
+            }
             let expected = store.report(kind, filter, &options).unwrap().to_json_rows();
             let got = f.index.report(kind, filter, &options).expect("the index answers").to_json_rows();
             assert_eq!(got, expected, "{} over {filter:?}", kind.as_str());
@@ -222,5 +228,64 @@ proptest! {
             ..CallFilter::default()
         };
         assert_same(&filter);
+    }
+}
+
+/// `repeats` counts, per reason, the inbound calls of an identified customer and those the same
+/// customer followed with another inbound contact within the window — as found by walking each
+/// customer's calls in start order, over the whole archive even when the filter ends earlier.
+#[test]
+fn repeat_contacts_are_each_customers_next_inbound_contact_within_the_window() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let f = fixture();
+    let store = f.store.lock().unwrap();
+    let mut stmt = store
+        .connection()
+        .prepare(
+            "SELECT customer_number, start_ms, coalesce(reason, '(none)') FROM calls
+             WHERE direction = 'inbound' AND customer_number IS NOT NULL AND start_ms IS NOT NULL
+             ORDER BY customer_number, start_ms",
+        )
+        .unwrap();
+    let calls: Vec<(String, i64, String)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+    let to_ms = NOW - 2 * DAY;
+    for within in [DAY, 7 * DAY] {
+        // reason → (calls, customers, contacted again)
+        let mut want: BTreeMap<String, (u64, BTreeSet<String>, u64)> = BTreeMap::new();
+        for (i, (number, start, reason)) in calls.iter().enumerate() {
+            if *start >= to_ms || !calltrail_explain::report::identifies_customer(number) {
+                continue;
+            }
+            let next = calls[i + 1..].iter().take_while(|c| c.0 == *number).find(|c| c.1 > *start);
+            let tally = want.entry(reason.clone()).or_default();
+            tally.0 += 1;
+            tally.1.insert(number.clone());
+            tally.2 += u64::from(next.is_some_and(|c| c.1 - start <= within));
+        }
+        let options = ReportOptions {
+            group_by: ReportKind::Repeats.default_group_by(),
+            repeat_within_ms: Some(within),
+            ..ReportOptions::default()
+        };
+        let filter = CallFilter { to_ms: Some(to_ms), ..CallFilter::default() };
+        let table = store.report(ReportKind::Repeats, &filter, &options).unwrap();
+        let got: BTreeMap<String, (u64, u64, u64)> = table
+            .to_json_rows()
+            .iter()
+            .map(|row| {
+                let n = |k: &str| row[k].as_u64().unwrap();
+                // The rows without a reason say so as null.
+                let reason = row["reason"].as_str().unwrap_or("(none)").to_owned();
+                (reason, (n("calls"), n("customers"), n("contacted_again")))
+            })
+            .collect();
+        let want: BTreeMap<String, (u64, u64, u64)> = want
+            .into_iter()
+            .map(|(k, (calls, customers, again))| (k, (calls, customers.len() as u64, again)))
+            .collect();
+        assert_eq!(got, want, "within {within} ms");
+        let again: u64 = got.values().map(|v| v.2).sum();
+        assert!(again > 0, "the simulator's regulars contact again");
     }
 }

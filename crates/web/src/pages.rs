@@ -182,6 +182,7 @@ fn filter_form(
     let grouped = matches!(report, Some(ReportKind::Outcomes | ReportKind::Phases | ReportKind::Queues));
     let targeted = report == Some(ReportKind::Queues);
     let short = matches!(report, Some(ReportKind::Queues | ReportKind::Abandons));
+    let repeats = report == Some(ReportKind::Repeats);
     let default_by = report.map(|kind| grouping(kind.default_group_by())).unwrap_or_default();
     let by = params.by.as_deref().map_or(default_by.as_str(), str::trim);
     let select = |name: &str, current: Option<&String>, options: &[&str]| {
@@ -231,6 +232,15 @@ fn filter_form(
             }
             @if short {
                 label { "Short abandon under " input type="text" name="short" size="5" placeholder="10s" value=(opt(params.short.as_ref())); }
+            }
+            @if repeats {
+                label { "Per " select name="by" {
+                    option value="" selected[by.is_empty()] { "reason" }
+                    option value="queue" selected[by == "queue"] { "queue" }
+                } }
+                label title="A customer's next inbound contact within this counts as contacting again" {
+                    "Again within " input type="text" name="within" size="5" placeholder="7d" value=(opt(params.within.as_ref()));
+                }
             }
             button type="submit" { "Show" }
         }
@@ -815,6 +825,7 @@ fn chart(kind: ReportKind, table: &Table, params: &Params) -> Markup {
         ReportKind::Wrapups => ("calls", &["wrapup", "queue"]),
         ReportKind::Abandons => ("abandon_rate", &["where", "queue"]),
         ReportKind::Ivr => ("reached", &["path"]),
+        ReportKind::Repeats => ("repeat_rate", &["reason", "queue"]),
     };
     let Some(m) = table.index(measure) else { return html! {} };
     let label_idx: Vec<usize> = labels.iter().filter_map(|l| table.index(l)).collect();

@@ -75,6 +75,8 @@ pub struct Params {
     pub target: Option<String>,
     /// `abandons`, `queues`: abandons shorter than this are short (`10s`).
     pub short: Option<String>,
+    /// `repeats`: a next contact within this counts as contacting again (`7d`).
+    pub within: Option<String>,
     /// Glossary: one field.
     pub name: Option<String>,
     /// `/api/reports/{name}`: `json` (the default) or `csv`.
@@ -110,7 +112,7 @@ impl Params {
     }
 
     /// How a report of `kind` groups and judges calls: the zone, `by` (the report's own
-    /// grouping when not given), `target` and `short`.
+    /// grouping when not given), `target`, `short` and `within`.
     pub fn report_options(&self, kind: ReportKind) -> Result<ReportOptions, WebError> {
         let group_by = match given(self.by.as_ref()) {
             None => kind.default_group_by(),
@@ -135,7 +137,7 @@ impl Params {
             given(value)
                 .map(|text| {
                     duration_ms(&text).ok_or_else(|| {
-                        WebError::BadRequest(format!("`{text}` is not a duration: use 20s, 1m or 90s"))
+                        WebError::BadRequest(format!("`{text}` is not a duration: use 20s, 1m, 90s or 7d"))
                     })
                 })
                 .transpose()
@@ -145,6 +147,7 @@ impl Params {
             group_by,
             service_target_ms: duration(self.target.as_ref())?,
             short_abandon_ms: duration(self.short.as_ref())?,
+            repeat_within_ms: duration(self.within.as_ref())?,
         })
     }
 
@@ -213,6 +216,7 @@ impl Params {
             ("by", &self.by),
             ("target", &self.target),
             ("short", &self.short),
+            ("within", &self.within),
         ];
         pairs
             .iter()

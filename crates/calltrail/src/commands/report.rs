@@ -23,6 +23,7 @@ fn kind_of(name: ReportName) -> ReportKind {
         ReportName::Wrapups => ReportKind::Wrapups,
         ReportName::Abandons => ReportKind::Abandons,
         ReportName::Agents => ReportKind::Agents,
+        ReportName::Repeats => ReportKind::Repeats,
     }
 }
 
@@ -48,6 +49,7 @@ pub fn run(
         ),
         short_abandon_ms: Some(parse_duration(&args.short)?),
         service_target_ms: args.target.as_deref().map(parse_duration).transpose()?,
+        repeat_within_ms: Some(parse_duration(&args.within)?),
     };
     let table = store.report(kind, &filter, &options)?;
     let format = format_or_default(args.format);

@@ -23,7 +23,11 @@
 //!   media (its settings' `serviceLevel.durationMs`, as Genesys measures it), else 20 s; its
 //!   goal is the queue's `serviceLevel.percentage`, shown only where every wait of the row had
 //!   the same one and no target was asked for. Its speed of answer is the wait of the answered
-//!   visits, and its handle time that of the agents who answered from it.
+//!   visits, and its handle time that of the agents who answered from it;
+//! - `repeats` judges each inbound call from a customer their number or address names (five
+//!   digits or more, or an `@`): it was followed by a repeat contact when the same customer's
+//!   next inbound conversation, of any media and anywhere in the archive (past the report's
+//!   range too), started within the window (seven days unless asked otherwise).
 
 mod ivr;
 pub mod table;
@@ -78,6 +82,11 @@ pub struct CallRow<'a> {
     pub wrapup_agent: Option<&'a str>,
     /// The IVR path.
     pub ivr_path: &'a [String],
+    /// The customer's number or address (`repeats` only).
+    pub customer: Option<&'a str>,
+    /// How long after this call's start the same customer next made an inbound contact,
+    /// anywhere in the archive (`repeats` only).
+    pub next_contact_ms: Option<i64>,
 }
 
 /// A queue's service-level objective for one media, from its settings: answer `goal` of the
@@ -153,11 +162,13 @@ pub enum ReportKind {
     Abandons,
     /// Agents: offered, answered, not responding, handle time.
     Agents,
+    /// Customers who contacted again soon after: the repeat contact rate per reason.
+    Repeats,
 }
 
 impl ReportKind {
     /// Every report, in the order they are listed.
-    pub const ALL: [ReportKind; 8] = [
+    pub const ALL: [ReportKind; 9] = [
         ReportKind::Ivr,
         ReportKind::Outcomes,
         ReportKind::Reasons,
@@ -166,6 +177,7 @@ impl ReportKind {
         ReportKind::Wrapups,
         ReportKind::Abandons,
         ReportKind::Agents,
+        ReportKind::Repeats,
     ];
 
     /// Its name on the command line and in URLs.
@@ -179,6 +191,7 @@ impl ReportKind {
             ReportKind::Wrapups => "wrapups",
             ReportKind::Abandons => "abandons",
             ReportKind::Agents => "agents",
+            ReportKind::Repeats => "repeats",
         }
     }
 
@@ -198,6 +211,7 @@ impl ReportKind {
             ReportKind::Wrapups => "Wrap-up codes per queue and agent",
             ReportKind::Abandons => "Where and when callers give up",
             ReportKind::Agents => "Agents",
+            ReportKind::Repeats => "Customers who contacted again",
         }
     }
 
@@ -206,6 +220,7 @@ impl ReportKind {
     pub fn default_group_by(self) -> GroupBy {
         match self {
             ReportKind::Outcomes => GroupBy { queue: false, day: true, hour: false },
+            ReportKind::Repeats => GroupBy { queue: false, day: false, hour: false },
             _ => GroupBy::default(),
         }
     }
@@ -218,6 +233,11 @@ impl ReportKind {
     /// True when the report needs the IVR path of each call.
     pub fn reads_ivr_path(self) -> bool {
         self == ReportKind::Ivr
+    }
+
+    /// True when the report needs each call's customer and when they next made contact.
+    pub fn reads_next_contact(self) -> bool {
+        self == ReportKind::Repeats
     }
 
     /// True when the report reads queue visits rather than calls.
@@ -262,7 +282,14 @@ pub struct ReportOptions {
     pub service_target_ms: Option<i64>,
     /// Abandons shorter than this are short abandons (default 10 s).
     pub short_abandon_ms: Option<i64>,
+    /// `repeats`: a customer's next contact within this counts as contacting again (default
+    /// seven days).
+    pub repeat_within_ms: Option<i64>,
 }
+
+/// A customer's next contact within this counts as contacting again unless another window is
+/// given: a week, the usual window of first-contact resolution.
+pub const DEFAULT_REPEAT_WITHIN_MS: i64 = 7 * 86_400_000;
 
 /// A report being folded.
 pub trait Report {
@@ -291,6 +318,11 @@ pub fn new_report(kind: ReportKind, options: &ReportOptions) -> Box<dyn Report> 
         ReportKind::Wrapups => Box::<Wrapups>::default(),
         ReportKind::Abandons => Box::new(Abandons::new(options)),
         ReportKind::Agents => Box::<Agents>::default(),
+        ReportKind::Repeats => Box::new(Repeats {
+            by_queue: options.group_by.queue,
+            within_ms: options.repeat_within_ms.unwrap_or(DEFAULT_REPEAT_WITHIN_MS),
+            groups: Map::default(),
+        }),
     }
 }
 
@@ -503,6 +535,73 @@ impl Report for Reasons {
                 rate(t.abandoned, t.calls).into(),
                 t.self_served.into(),
                 t.handle.average().into(),
+            ]);
+        }
+        table
+    }
+}
+
+/// Customers who contacted again: of the inbound calls from a customer the number or address
+/// identifies, per reason (or per queue with `--by queue`), how many were followed by another
+/// inbound contact from the same customer within the window, and how soon.
+#[derive(Debug)]
+struct Repeats {
+    by_queue: bool,
+    within_ms: i64,
+    groups: Map<String, RepeatTally>,
+}
+
+#[derive(Debug, Default)]
+struct RepeatTally {
+    calls: u64,
+    customers: hashbrown::HashSet<String>,
+    again: u64,
+    gaps: Durations,
+}
+
+/// Whether a customer number or address names one customer: an e-mail address or a number of
+/// five digits or more, not a withheld caller (`anonymous`) or a short internal code.
+pub fn identifies_customer(number: &str) -> bool {
+    number.contains('@') || number.bytes().filter(u8::is_ascii_digit).count() >= 5
+}
+
+impl Report for Repeats {
+    fn add_call(&mut self, row: &CallRow<'_>) {
+        let Some(customer) = row.customer.filter(|c| identifies_customer(c)) else { return };
+        if row.direction != "inbound" {
+            return;
+        }
+        let key = if self.by_queue { row.queue } else { row.reason };
+        let tally = slot(&mut self.groups, key.unwrap_or(NONE));
+        tally.calls += 1;
+        if !tally.customers.contains(customer) {
+            tally.customers.insert(customer.to_owned());
+        }
+        if let Some(gap) = row.next_contact_ms.filter(|gap| *gap <= self.within_ms) {
+            tally.again += 1;
+            tally.gaps.add(gap.max(1));
+        }
+    }
+
+    fn finish(self: Box<Self>) -> Table {
+        let mut table = Table::new(&[
+            col(if self.by_queue { "queue" } else { "reason" }, Kind::Text),
+            col("calls", Kind::Count),
+            col("customers", Kind::Count),
+            col("contacted_again", Kind::Count),
+            col("repeat_rate", Kind::Rate),
+            col("median_until_next_ms", Kind::Ms),
+        ]);
+        let mut rows: Vec<(String, RepeatTally)> = self.groups.into_iter().collect();
+        rows.sort_by(|a, b| b.1.calls.cmp(&a.1.calls).then_with(|| a.0.cmp(&b.0)));
+        for (group, mut t) in rows {
+            table.rows.push(vec![
+                group.into(),
+                t.calls.into(),
+                (t.customers.len() as u64).into(),
+                t.again.into(),
+                rate(t.again, t.calls).into(),
+                t.gaps.percentile(50).into(),
             ]);
         }
         table
