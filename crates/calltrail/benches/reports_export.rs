@@ -42,7 +42,7 @@ fn main() {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     // Each report, and the two period reports by the hour as well (intervals of every day).
-    let reports: [(&str, &[&str]); 9] = [
+    let reports: [(&str, &[&str]); 10] = [
         ("ivr", &[]),
         ("reasons", &[]),
         ("phases", &[]),
@@ -52,6 +52,7 @@ fn main() {
         ("wrapups", &[]),
         ("abandons", &[]),
         ("agents", &[]),
+        ("repeats", &[]),
     ];
     for &calls in &sizes {
         let db = archive(calls);

@@ -94,7 +94,8 @@ pub fn render_archived(call: &CallRecord<'_>, calls_with_number: u64) -> String 
     line(&mut out, "When", &when);
     line(&mut out, "From", &party(call, &call.from));
     line(&mut out, "To", &party(call, &call.to));
-    if let (Some(number), 2..) = (call.customer_number.as_deref(), calls_with_number) {
+    let number = call.customer_number.as_deref().filter(|n| crate::report::identifies_customer(n));
+    if let (Some(number), 2..) = (number, calls_with_number) {
         let list = format!("calltrail calls --number {number}");
         line(&mut out, "Calls", &format!("{calls_with_number} with {number} in the archive: {list}"));
     }

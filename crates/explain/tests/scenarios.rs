@@ -1654,3 +1654,38 @@ fn supervisor_monitoring_and_coaching_is_not_an_agent_leg() {
     let call = explain_value(&offered, None);
     assert_eq!(call["agents"].as_array().map(Vec::len), Some(2), "{call:#}");
 }
+
+#[test]
+fn the_archived_story_counts_a_customers_calls_unless_the_number_names_nobody() {
+    let c = clock();
+    let call_from = |ani: &str| {
+        let customer = participant(
+            "customer",
+            "p-cust",
+            json!({}),
+            vec![session(
+                "voice",
+                "inbound",
+                json!({"ani": ani, "dnis": "tel:+18005550100"}),
+                vec![c.segx("interact", 0.0, 30.0, json!({"disconnectType": "endpoint"}))],
+            )],
+        );
+        conversation("conv-again", &c, 0.0, Some(30.0), vec![customer])
+    };
+    let archived = |record: &Value| {
+        support::explained(record, None, |call| calltrail_explain::story::render_archived(call, 3))
+    };
+    let story = archived(&call_from("tel:+15551230001"));
+    assert!(
+        story.contains(
+            "\n  Calls      3 with +15551230001 in the archive: calltrail calls --number +15551230001\n"
+        ),
+        "{story}"
+    );
+    // A withheld caller shares "anonymous" with strangers; a lone call says nothing either.
+    assert!(!archived(&call_from("tel:anonymous")).contains("  Calls "));
+    let once = support::explained(&call_from("tel:+15551230001"), None, |call| {
+        calltrail_explain::story::render_archived(call, 1)
+    });
+    assert!(!once.contains("  Calls "), "{once}");
+}

@@ -382,6 +382,8 @@ pub(crate) async fn call(
         .filter_map(|a| s(a, "/name").or_else(|| s(a, "/user_id")).map(str::to_owned))
         .collect();
     let handled_by = handled_by(&call);
+    // A withheld caller (`anonymous`) shares a "number" with strangers: no such line for them.
+    let customer = s(&call, "/customer_number").filter(|n| calltrail_explain::report::identifies_customer(n));
     let supervised = calltrail_explain::story::supervision(
         call.get("phases").and_then(Value::as_array).into_iter().flatten().map(|p| {
             let who = ["/name", "/user_id", "/participant_id"]
@@ -428,7 +430,7 @@ pub(crate) async fn call(
                 h2 { "From, to and direction" }
                 p { strong { (s(&call, "/direction_label").unwrap_or("")) } " — from " (party(&call, "/from")) " to " (party(&call, "/to")) }
                 p.muted { (s(&call, "/direction_reason").unwrap_or("")) }
-                @if let (Some(number), true) = (s(&call, "/customer_number"), same_number > 1) {
+                @if let (Some(number), true) = (customer, same_number > 1) {
                     p data-same-number=(same_number) {
                         a title="Every archived call with this customer's number" href={ "/?number=" (encode(number)) } {
                             (same_number) " calls with " (number)

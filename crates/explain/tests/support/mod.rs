@@ -91,7 +91,7 @@ pub fn settings() -> Settings {
 
 /// Explains `record` with the test lookups and settings and hands the call record to `then`.
 /// Both readers must read the record (and `api`) alike.
-fn explained<R>(record: &Value, api: Option<&Value>, then: impl FnOnce(&CallRecord<'_>) -> R) -> R {
+pub fn explained<R>(record: &Value, api: Option<&Value>, then: impl FnOnce(&CallRecord<'_>) -> R) -> R {
     let text = serde_json::to_string(record).unwrap();
     let conversation: Conversation<'_> = serde_json::from_str(&text).unwrap();
     // The direct reader reads every record exactly as serde does.
