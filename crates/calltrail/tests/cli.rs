@@ -566,7 +566,9 @@ fn demo_syncs_reports_and_the_archive_answers() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let report = text(&out.stdout);
     assert!(report.contains("400 calls in the archive"), "{report}");
-    for section in ["Direction", "Outcome", "Why customers called", "Wrap-ups", "Per queue"] {
+    for section in
+        ["Direction", "Outcome", "Why customers called", "Wrap-ups", "Contacted again", "Per queue"]
+    {
         assert!(report.contains(section), "{section} missing in\n{report}");
     }
     assert!(text(&out.stderr).contains("0 answered 429"), "{}", text(&out.stderr));
@@ -574,6 +576,17 @@ fn demo_syncs_reports_and_the_archive_answers() {
     // voice call, a callback's wait not), service level and speed of answer, as the archive
     // holds them.
     let archive = rusqlite::Connection::open(dir.path().join("demo.db")).unwrap();
+    // Contacted again: the repeats report's sums over every reason.
+    let repeats = run(&["--db", "demo.db", "report", "repeats", "--format", "ndjson"], b"", dir.path());
+    let rows: Vec<serde_json::Value> =
+        text(&repeats.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let sum = |key: &str| rows.iter().map(|r| r[key].as_u64().unwrap()).sum::<u64>();
+    let line = format!(
+        "Contacted again within 7 days: {} of {} inbound calls",
+        sum("contacted_again"),
+        sum("calls")
+    );
+    assert!(report.contains(&line), "{line} in\n{report}");
     let (queue, offered, answered, waited): (String, i64, i64, i64) = archive
         .query_row(
             "SELECT queue_name, count(*), sum(outcome = 'answered'), sum(CASE WHEN outcome = 'answered' THEN wait_ms END)

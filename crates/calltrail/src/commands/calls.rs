@@ -289,6 +289,22 @@ pub fn summary_report(store: &Store) -> anyhow::Result<String> {
         query_pairs(store, "SELECT wrapup_code_name, count(*) FROM calls WHERE wrapup_code_name IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 8")?,
         &mut out,
     );
+    // How often a customer came back within the week: a first view of first-contact resolution.
+    let repeats = store.report(
+        ReportKind::Repeats,
+        &CallFilter::default(),
+        &ReportOptions { group_by: ReportKind::Repeats.default_group_by(), ..ReportOptions::default() },
+    )?;
+    let sum = |key: &str| repeats.to_json_rows().iter().filter_map(|r| r[key].as_u64()).sum::<u64>();
+    let (calls, again) = (sum("calls"), sum("contacted_again"));
+    if calls > 0 {
+        #[allow(clippy::cast_precision_loss)]
+        let share = again as f64 * 100.0 / calls as f64;
+        let _ = writeln!(
+            out,
+            "Contacted again within 7 days: {again} of {calls} inbound calls from identified customers ({share:.1}%; `report repeats`)\n"
+        );
+    }
     // The queues report over voice waits: an e-mail or a callback waits hours in a queue, and
     // would swamp the calls' waits.
     let voice = CallFilter { media: Some("voice".into()), ..CallFilter::default() };
