@@ -144,8 +144,9 @@ The whole job on a simulated contact centre: no account, no network.
 Starts the Genesys Cloud simulator in this process, syncs N calls over the D days before today
 into the archive (./calltrail-demo.db unless --db says otherwise) exactly as `calltrail sync`
 would from Genesys Cloud, and prints a short report: directions, outcomes, why customers
-called, wrap-ups, and per queue the calls offered, answered and abandoned, the service level
-(answered within 20 s), the speed of answer and the handle time.
+called, wrap-ups, how many calls the same customer followed with another within the week, and
+per queue the calls offered, answered and abandoned, the service level (answered within the
+queue's own target) and its goal, the speed of answer and the handle time.
 
 Example:
   calltrail demo --calls 5000 --days 7";
