@@ -1572,17 +1572,7 @@ fn supervisor_monitoring_and_coaching_is_not_an_agent_leg() {
     let c = clock();
     // The agent hangs up; a supervisor listened in, then coached the agent until the end and
     // left with the call (an `endpoint` disconnect of their own, after the agent's).
-    let customer = participant(
-        "customer",
-        "p-cust",
-        json!({}),
-        vec![session(
-            "voice",
-            "inbound",
-            json!({"ani": "tel:+15551230001", "dnis": "tel:+18005550100"}),
-            vec![c.segx("interact", 0.0, 200.0, json!({"disconnectType": "peer"}))],
-        )],
-    );
+    let customer = customer_in(&c, 200.0, "peer", json!({}));
     let ana = agent(
         "p-ana",
         "u-ana",
@@ -1659,17 +1649,8 @@ fn supervisor_monitoring_and_coaching_is_not_an_agent_leg() {
 fn the_archived_story_counts_a_customers_calls_unless_the_number_names_nobody() {
     let c = clock();
     let call_from = |ani: &str| {
-        let customer = participant(
-            "customer",
-            "p-cust",
-            json!({}),
-            vec![session(
-                "voice",
-                "inbound",
-                json!({"ani": ani, "dnis": "tel:+18005550100"}),
-                vec![c.segx("interact", 0.0, 30.0, json!({"disconnectType": "endpoint"}))],
-            )],
-        );
+        let mut customer = customer_in(&c, 30.0, "endpoint", json!({}));
+        customer["sessions"][0]["ani"] = json!(ani);
         conversation("conv-again", &c, 0.0, Some(30.0), vec![customer])
     };
     let archived = |record: &Value| {
