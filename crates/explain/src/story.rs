@@ -39,17 +39,23 @@ pub fn queue_ending(outcome: &str) -> &str {
     }
 }
 
+/// What a supervisor did in a phase of `kind` (`monitoring`, `coaching`, `barging`), as a
+/// verb; `None` for any other phase.
+pub fn supervision_verb(kind: &str) -> Option<&'static str> {
+    match kind {
+        "monitoring" => Some("monitored"),
+        "coaching" => Some("coached"),
+        "barging" => Some("barged in"),
+        _ => None,
+    }
+}
+
 /// Who listened in, coached or barged in, and for how long ("Sam Lee monitored 1m 00s"),
 /// from the phases as `(kind, who, duration_ms)`; `None` when no supervisor joined.
 pub fn supervision<'a>(phases: impl IntoIterator<Item = (&'a str, &'a str, i64)>) -> Option<String> {
     let mut seen: Vec<(&str, &str, i64)> = Vec::new();
     for (kind, who, ms) in phases {
-        let verb = match kind {
-            "monitoring" => "monitored",
-            "coaching" => "coached",
-            "barging" => "barged in",
-            _ => continue,
-        };
+        let Some(verb) = supervision_verb(kind) else { continue };
         match seen.iter_mut().find(|(w, v, _)| *w == who && *v == verb) {
             Some(entry) => entry.2 += ms,
             None => seen.push((who, verb, ms)),
@@ -229,8 +235,10 @@ pub fn render_archived(call: &CallRecord<'_>, calls_with_number: u64) -> String 
                 .into_iter()
                 .find_map(|text| text.as_deref())
                 .unwrap_or("?");
-            let supervising = matches!(&*phase.kind, "monitoring" | "coaching" | "barging");
-            let purpose = if supervising { "supervisor" } else { phase.purpose.as_deref().unwrap_or("?") };
+            let purpose = match supervision_verb(&phase.kind) {
+                Some(_) => "supervisor",
+                None => phase.purpose.as_deref().unwrap_or("?"),
+            };
             let party = if who == purpose { purpose.to_owned() } else { format!("{purpose}: {who}") };
             let _ = writeln!(out, "    {offset:>width$}  {:<10} {length:>9}  {party}", phase.kind);
         }

@@ -489,15 +489,12 @@ impl Store {
             .optional()?)
     }
 
-    /// How many archived calls share this call's customer number, itself included (0 when it
-    /// has none): a customer who called again, or was called back.
-    pub fn calls_with_same_number(&self, id: &str) -> Result<u64, StoreError> {
-        Ok(self.conn.query_row(
-            "SELECT count(*) FROM calls WHERE customer_number =
-                 (SELECT customer_number FROM calls WHERE conversation_id = ?1)",
-            [id],
-            |r| r.get(0),
-        )?)
+    /// How many archived calls have this customer number (or address): a customer who called
+    /// again, or was called back.
+    pub fn calls_with_number(&self, number: &str) -> Result<u64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM calls WHERE customer_number = ?1", [number], |r| r.get(0))?)
     }
 
     /// The stored Conversations API record of a conversation.

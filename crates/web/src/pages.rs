@@ -348,14 +348,9 @@ pub(crate) async fn call(
 ) -> Result<Response, WebError> {
     let zone = params.zone()?;
     let lookup = id.clone();
-    let (json, raw, fetched, same_number) = state
+    let (json, raw, fetched) = state
         .with_store(move |store| {
-            Ok((
-                store.call_json(&lookup)?,
-                store.raw(&lookup)?,
-                store.fetched_ms(&lookup)?,
-                store.calls_with_same_number(&lookup)?,
-            ))
+            Ok((store.call_json(&lookup)?, store.raw(&lookup)?, store.fetched_ms(&lookup)?))
         })
         .await?;
     let Some(json) = json else {
@@ -384,6 +379,13 @@ pub(crate) async fn call(
     let handled_by = handled_by(&call);
     // A withheld caller (`anonymous`) shares a "number" with strangers: no such line for them.
     let customer = s(&call, "/customer_number").filter(|n| calltrail_explain::report::identifies_customer(n));
+    let same_number = match customer {
+        Some(number) => {
+            let number = number.to_owned();
+            state.with_store(move |store| store.calls_with_number(&number)).await?
+        }
+        None => 0,
+    };
     let supervised = calltrail_explain::story::supervision(
         call.get("phases").and_then(Value::as_array).into_iter().flatten().map(|p| {
             let who = ["/name", "/user_id", "/participant_id"]

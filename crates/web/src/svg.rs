@@ -30,7 +30,7 @@ pub fn phase_class(kind: &str) -> &'static str {
     // A supervisor's three ways of joining share one colour.
     let kind = match kind {
         "acw" => "wrapup",
-        "coaching" | "barging" => "monitoring",
+        _ if calltrail_explain::story::supervision_verb(kind).is_some() => "monitoring",
         other => other,
     };
     KINDS.iter().find(|(k, _)| *k == kind).map_or("other", |(k, _)| k)

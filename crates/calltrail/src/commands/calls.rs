@@ -295,7 +295,8 @@ pub fn summary_report(store: &Store) -> anyhow::Result<String> {
         &CallFilter::default(),
         &ReportOptions { group_by: ReportKind::Repeats.default_group_by(), ..ReportOptions::default() },
     )?;
-    let sum = |key: &str| repeats.to_json_rows().iter().filter_map(|r| r[key].as_u64()).sum::<u64>();
+    let rows = repeats.to_json_rows();
+    let sum = |key: &str| rows.iter().filter_map(|r| r[key].as_u64()).sum::<u64>();
     let (calls, again) = (sum("calls"), sum("contacted_again"));
     if calls > 0 {
         #[allow(clippy::cast_precision_loss)]

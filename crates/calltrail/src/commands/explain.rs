@@ -190,7 +190,11 @@ fn explain_archived(
     let mut out = io::stdout().lock();
     match format {
         ExplainFormat::Text => {
-            let same_number = store.calls_with_same_number(id)?;
+            let customer = call.customer_number.as_deref();
+            let same_number = match customer.filter(|n| calltrail_explain::report::identifies_customer(n)) {
+                Some(number) => store.calls_with_number(number)?,
+                None => 0,
+            };
             out.write_all(story::render_archived(&call, same_number).as_bytes())?;
         }
         ExplainFormat::Json => {

@@ -567,16 +567,14 @@ pub fn identifies_customer(number: &str) -> bool {
 
 impl Report for Repeats {
     fn add_call(&mut self, row: &CallRow<'_>) {
-        let Some(customer) = row.customer.filter(|c| identifies_customer(c)) else { return };
         if row.direction != "inbound" {
             return;
         }
+        let Some(customer) = row.customer.filter(|c| identifies_customer(c)) else { return };
         let key = if self.by_queue { row.queue } else { row.reason };
         let tally = slot(&mut self.groups, key.unwrap_or(NONE));
         tally.calls += 1;
-        if !tally.customers.contains(customer) {
-            tally.customers.insert(customer.to_owned());
-        }
+        tally.customers.get_or_insert_with(customer, str::to_owned);
         if let Some(gap) = row.next_contact_ms.filter(|gap| *gap <= self.within_ms) {
             tally.again += 1;
             tally.gaps.add(gap.max(1));
