@@ -7,6 +7,7 @@
 //!   query and job result pages.
 //! - [`conversation_api`]: the Conversations API record, the source of attributes and wrap-ups.
 //! - [`document`]: recognising which of those a JSON document is.
+//! - [`more`]: the seldom-seen fields of wide structs, boxed apart.
 //! - [`queue`]: a queue's service-level targets, from its settings.
 //! - [`reader`]: a direct JSON reader for these types, `serde_json`'s accelerator.
 //! - [`text`]: zero-copy strings and participant attributes.
@@ -23,6 +24,7 @@ pub mod detail;
 pub mod document;
 pub mod glossary;
 mod macros;
+pub mod more;
 pub mod queue;
 pub mod reader;
 pub mod text;
@@ -35,6 +37,7 @@ pub use detail::{
     MediaType, Metric, Participant, Purpose, Segment, SegmentType, Session,
 };
 pub use document::{find_conversation_id, parse_document, Document, DocumentError};
+pub use more::More;
 pub use queue::{service_levels, ServiceLevel};
 pub use reader::from_json;
 pub use text::{Attributes, Text};

@@ -5,7 +5,8 @@
 //! failing the whole record.
 //!
 //! `wire_struct!`: every field of an API payload may be missing or `null`, so every field is an
-//! `Option`, read as `None` when absent and left out when writing, as Genesys does.
+//! `Option`, read as `None` when absent and left out when writing, as Genesys does. A wide struct
+//! keeps the fields records seldom carry apart, in a `More` box.
 
 /// Declares an open enum: known variants with their wire text, plus `Unrecognized(Box<str>)`.
 macro_rules! open_enum {
@@ -87,6 +88,10 @@ macro_rules! open_enum {
 
 /// Declares an API payload struct: camelCase on the wire, every field optional, absent fields
 /// omitted on output, unknown fields ignored; readable by serde and by the direct reader.
+///
+/// A wide struct may end with a `more Name { … }` block: the schema's fields that records seldom
+/// carry, kept in a [`More`](crate::more::More) box of their own type that is made only when a
+/// record has one of them. On the wire they are the struct's own fields.
 macro_rules! wire_struct {
     (
         $(#[$meta:meta])*
@@ -105,6 +110,8 @@ macro_rules! wire_struct {
             )*
         }
 
+        $crate::macros::wire_struct_fields!($name<$lt> { $($field),* });
+
         impl<$lt> $name<$lt> {
             /// The Rust names of the fields in declaration order; the reader's keys are their
             /// camelCase, which a test holds equal to serde's.
@@ -122,18 +129,92 @@ macro_rules! wire_struct {
             fn read_into(r: &mut $crate::reader::Reader<$lt>, out: &mut Self) -> Result<(), $crate::reader::Bail> {
                 static KEYS: ::std::sync::OnceLock<$crate::reader::Keys> = ::std::sync::OnceLock::new();
                 let keys = $crate::reader::keys_of(&KEYS, &[$(stringify!($field)),*]);
+                r.object(keys, |r, index| out.read_field(r, index))
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident <$lt:lifetime> {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )*
+        }
+        $(#[$more_meta:meta])*
+        more $more:ident {
+            $( $(#[$mmeta:meta])* pub $mfield:ident : $mty:ty, )*
+        }
+    ) => {
+        $crate::macros::wire_struct! {
+            $(#[$more_meta])*
+            pub struct $more<$lt> {
+                $( $(#[$mmeta])* pub $mfield: $mty, )*
+            }
+        }
+
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name<$lt> {
+            $(
+                $(#[$fmeta])*
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub $field: $ty,
+            )*
+            #[doc = concat!("The schema's fields that records seldom carry, in [`", stringify!($more), "`].")]
+            #[serde(flatten, borrow)]
+            pub more: $crate::more::More<$more<$lt>>,
+        }
+
+        $crate::macros::wire_struct_fields!($name<$lt> { $($field),* });
+
+        impl<$lt> $name<$lt> {
+            /// The Rust names of the fields in declaration order, those in `more` last; the
+            /// reader's keys are their camelCase, which a test holds equal to serde's.
+            #[cfg(test)]
+            pub(crate) const FIELD_NAMES: &'static [&'static str] =
+                &[$(stringify!($field),)* $(stringify!($mfield)),*];
+        }
+
+        impl<$lt> $crate::reader::Read<$lt> for $name<$lt> {
+            fn read(r: &mut $crate::reader::Reader<$lt>) -> Result<Self, $crate::reader::Bail> {
+                let mut out = Self::default();
+                Self::read_into(r, &mut out)?;
+                Ok(out)
+            }
+
+            fn read_into(r: &mut $crate::reader::Reader<$lt>, out: &mut Self) -> Result<(), $crate::reader::Bail> {
+                static KEYS: ::std::sync::OnceLock<$crate::reader::Keys> = ::std::sync::OnceLock::new();
+                const OWN: usize = [$(stringify!($field)),*].len();
+                let keys = $crate::reader::keys_of(&KEYS, &[$(stringify!($field),)* $(stringify!($mfield)),*]);
                 r.object(keys, |r, index| {
-                    let mut at = 0usize;
-                    $(
-                        if index == at {
-                            out.$field = $crate::reader::Read::read(r)?;
-                            return Ok(());
-                        }
-                        at += 1;
-                    )*
-                    let _ = at;
-                    Ok(())
+                    if index < OWN {
+                        out.read_field(r, index)
+                    } else {
+                        out.more.get_or_default().read_field(r, index - OWN)
+                    }
                 })
+            }
+        }
+    };
+}
+
+/// A struct's `read_field`: reads the value of its `index`-th field at the reader's cursor.
+macro_rules! wire_struct_fields {
+    ($name:ident <$lt:lifetime> { $($field:ident),* }) => {
+        impl<$lt> $name<$lt> {
+            fn read_field(
+                &mut self,
+                r: &mut $crate::reader::Reader<$lt>,
+                index: usize,
+            ) -> Result<(), $crate::reader::Bail> {
+                let mut at = 0usize;
+                $(
+                    if index == at {
+                        return $crate::reader::Read::read_into(r, &mut self.$field);
+                    }
+                    at += 1;
+                )*
+                let _ = at;
+                Ok(())
             }
         }
     };
@@ -141,3 +222,4 @@ macro_rules! wire_struct {
 
 pub(crate) use open_enum;
 pub(crate) use wire_struct;
+pub(crate) use wire_struct_fields;

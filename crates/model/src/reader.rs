@@ -2,7 +2,8 @@
 //!
 //! serde's typed path spends most of a record's parse in per-string UTF-8 checks, byte-by-byte
 //! string scans and visitor calls. This reader checks the document's UTF-8 once, scans strings
-//! sixteen bytes a step, finds a field by a hash of its key and fills the struct in place.
+//! sixteen bytes a step with one vector compare, finds a field by a hash of its key and fills the
+//! struct in place.
 //!
 //! It is an accelerator, never an authority: whenever it meets anything it does not read with
 //! certainty — a syntax error, a value of the wrong type, a duplicate field, a lone surrogate,
@@ -12,6 +13,8 @@
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
+
+use wide::u8x16;
 
 use crate::text::{Attributes, Text};
 
@@ -71,6 +74,16 @@ pub trait Read<'a>: Sized {
     }
 }
 
+/// Passes over a whole document, checking it, building nothing (for measurements).
+#[doc(hidden)]
+pub fn skim(bytes: &[u8]) -> Result<()> {
+    let text = simdutf8::basic::from_utf8(bytes).map_err(|_| Bail)?;
+    let mut r = Reader { text, bytes, at: 0, depth: 0 };
+    r.skip_space();
+    r.skip()?;
+    Ok(())
+}
+
 /// Reads a whole document as `T`, or bails.
 pub fn read<'a, T: Read<'a>>(bytes: &'a [u8]) -> Result<T> {
     let text = simdutf8::basic::from_utf8(bytes).map_err(|_| Bail)?;
@@ -85,18 +98,15 @@ pub fn read<'a, T: Read<'a>>(bytes: &'a [u8]) -> Result<T> {
     }
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of every byte of `word` that ends a plain string run (`"`, `\` or a control
-/// character); exact for the lowest such byte, which is the one used.
-fn string_stops(word: u64) -> u64 {
-    let quote = word ^ (ONES * u64::from(b'"'));
-    let backslash = word ^ (ONES * u64::from(b'\\'));
-    let zero_quote = quote.wrapping_sub(ONES) & !quote;
-    let zero_backslash = backslash.wrapping_sub(ONES) & !backslash;
-    let control = word.wrapping_sub(ONES * 0x20) & !word;
-    (zero_quote | zero_backslash | control) & HIGHS
+/// One bit for each of sixteen bytes that ends a plain string run: `"`, `\` or a control
+/// character. A vector compare on SSE2 and NEON (through `wide`), sixteen bytes a step.
+#[inline]
+fn string_stops(chunk: &[u8; 16]) -> u32 {
+    let bytes = u8x16::new(*chunk);
+    let quote = bytes.simd_eq(u8x16::splat(b'"'));
+    let backslash = bytes.simd_eq(u8x16::splat(b'\\'));
+    let control = bytes.min(u8x16::splat(0x1f)).simd_eq(bytes);
+    (quote | backslash | control).to_bitmask()
 }
 
 /// How many leading bytes of `bytes` a JSON string carries as they are: the index of the first
@@ -107,44 +117,29 @@ pub fn plain_prefix(bytes: &[u8]) -> usize {
 }
 
 /// The index of the first byte at or after `from` that ends a plain run of string content (`"`,
-/// `\` or a control character), or `bytes.len()`; sixteen bytes at a time (as two words, whose
-/// checks overlap), then eight.
+/// `\` or a control character), or `bytes.len()`; sixteen bytes a step, the last step over the
+/// last sixteen bytes of `bytes`.
 #[inline]
 fn string_stop(bytes: &[u8], mut from: usize) -> usize {
-    while let Some(chunk) = bytes.get(from..from + 16).and_then(|chunk| chunk.first_chunk::<16>()) {
-        let (low, high) = chunk.split_at(8);
-        let low = string_stops(u64::from_le_bytes(low.try_into().unwrap_or_default()));
-        let high = string_stops(u64::from_le_bytes(high.try_into().unwrap_or_default()));
-        if low | high != 0 {
-            // The lower word's first stop is exact; the upper word's is exact when the lower has none.
-            let at = if low == 0 { 64 + high.trailing_zeros() } else { low.trailing_zeros() };
-            return from + (at / 8) as usize;
+    while let Some(chunk) = bytes.get(from..).and_then(<[u8]>::first_chunk::<16>) {
+        let stops = string_stops(chunk);
+        if stops != 0 {
+            return from + stops.trailing_zeros() as usize;
         }
         from += 16;
-    }
-    while let Some(chunk) = bytes.get(from..from + 8).and_then(|chunk| chunk.first_chunk::<8>()) {
-        let stops = string_stops(u64::from_le_bytes(*chunk));
-        if stops != 0 {
-            return from + (stops.trailing_zeros() / 8) as usize;
-        }
-        from += 8;
     }
     string_stop_in_tail(bytes, from)
 }
 
-/// [`string_stop`] within the last eight bytes.
+/// [`string_stop`] within the last sixteen bytes.
 fn string_stop_in_tail(bytes: &[u8], mut from: usize) -> usize {
-    // Fewer than eight bytes left: the last eight bytes as one word, shifted so that it starts at
-    // `from` (a stop before `from` would make the lanes above it unreliable) and padded with
-    // bytes that never stop a run.
     if from >= bytes.len() {
         return bytes.len();
     }
-    if let Some(last) = bytes.last_chunk::<8>() {
-        let skip = (from - (bytes.len() - 8)) * 8;
-        let word = u64::from_le_bytes(*last) >> skip | (ONES * u64::from(b'a')) << (64 - skip);
-        let stops = string_stops(word);
-        return if stops == 0 { bytes.len() } else { from + (stops.trailing_zeros() / 8) as usize };
+    if let Some(last) = bytes.last_chunk::<16>() {
+        // The last sixteen bytes, with the lanes before `from` shifted out.
+        let stops = string_stops(last) >> (from - (bytes.len() - 16));
+        return if stops == 0 { bytes.len() } else { from + stops.trailing_zeros() as usize };
     }
     while from < bytes.len() && !matches!(bytes[from], b'"' | b'\\' | 0..=0x1f) {
         from += 1;
@@ -434,7 +429,6 @@ impl<'a> Reader<'a> {
 
     /// After a member or element: true past a comma (another follows), false past `close`.
     fn another(&mut self, close: u8) -> Result<bool> {
-        self.skip_space();
         match self.peek() {
             Some(b',') => {
                 self.at += 1;
@@ -444,6 +438,10 @@ impl<'a> Reader<'a> {
             Some(byte) if byte == close => {
                 self.at += 1;
                 Ok(false)
+            }
+            Some(b' ' | b'\n' | b'\r' | b'\t') => {
+                self.skip_space();
+                self.another(close)
             }
             _ => Err(Bail),
         }
@@ -458,20 +456,64 @@ impl<'a> Reader<'a> {
     ) -> Result<()> {
         self.expect(b'{')?;
         self.enter()?;
-        let mut seen: u128 = 0;
-        self.members(|r, key| match keys.find(key) {
-            Some(index) => {
-                let bit = 1u128 << index;
-                if seen & bit != 0 {
-                    return Err(Bail);
+        // One bit per field, in two words: shifting a `u128` costs several instructions.
+        let mut seen = [0u64; 2];
+        if !self.closes_at_once(b'}') {
+            loop {
+                match self.field(keys)? {
+                    Some(index) => {
+                        let (word, bit) = (&mut seen[(index >> 6) & 1], 1u64 << (index & 63));
+                        if *word & bit != 0 {
+                            return Err(Bail);
+                        }
+                        *word |= bit;
+                        set(self, index)?;
+                    }
+                    None => {
+                        self.skip()?;
+                    }
                 }
-                seen |= bit;
-                set(r, index)
+                if !self.another(b'}')? {
+                    break;
+                }
             }
-            None => r.skip().map(drop),
-        })?;
+        }
         self.depth -= 1;
         Ok(())
+    }
+
+    /// An object's key and its colon: the key's index in `keys`, or `None` for a key it does not
+    /// know. The sixteen bytes that find the key's closing quote are the key itself, for keys of
+    /// up to sixteen bytes: the table compares them at once. Keys with escapes are left to
+    /// `serde_json`.
+    fn field(&mut self, keys: &Keys) -> Result<Option<usize>> {
+        self.expect(b'"')?;
+        let start = self.at;
+        let (stop, head) = if let Some(chunk) = self.bytes.get(start..).and_then(<[u8]>::first_chunk::<16>) {
+            let stops = string_stops(chunk);
+            let stop = if stops == 0 {
+                string_stop(self.bytes, start + 16)
+            } else {
+                start + stops.trailing_zeros() as usize
+            };
+            (stop, u128::from_le_bytes(*chunk))
+        } else {
+            // Within the document's last sixteen bytes.
+            let stop = string_stop(self.bytes, start);
+            (stop, head_of(&self.bytes[start..stop]))
+        };
+        if self.bytes.get(stop) != Some(&b'"') {
+            return Err(Bail);
+        }
+        self.at = stop + 1;
+        if self.peek() == Some(b':') {
+            self.at += 1;
+        } else {
+            self.skip_space();
+            self.expect(b':')?;
+        }
+        self.skip_space();
+        Ok(keys.find_head(first_bytes(head, stop - start), &self.bytes[start..stop]))
     }
 
     /// Reads the next value with `serde_json`, for the few types rare enough not to need this
@@ -483,86 +525,114 @@ impl<'a> Reader<'a> {
 }
 
 /// The wire names of a struct's fields, found by a hash of the key.
+///
+/// The table holds one byte a slot and the keys' first sixteen bytes side by side, a few hundred
+/// bytes for the widest struct, so that it stays in the cache beside the record being read.
 pub(crate) struct Keys {
-    /// Open-addressed table; `index` 0 marks an empty slot, otherwise it is the field's index + 1.
-    slots: Vec<Slot>,
+    /// Each field's key, by field index.
+    entries: Vec<Entry>,
     names: Vec<Box<str>>,
+    /// Open-addressed table of field index + 1 by a hash of the key; 0 marks an empty slot.
+    slots: Vec<u8>,
     shift: u32,
 }
 
-/// One key of the table. For keys of up to 16 bytes, `head`, `tail` and `len` are the whole key.
-#[derive(Clone, Copy, Default)]
-struct Slot {
-    head: u64,
-    tail: u64,
+/// One field's key: its first sixteen bytes (zero beyond its end) and its length, which for keys
+/// of up to sixteen bytes is the whole key.
+#[derive(Clone, Copy)]
+struct Entry {
+    head: u128,
     len: usize,
-    index: usize,
 }
 
-/// The first and last eight bytes of a key; a shorter key's first and last four (or two, or
-/// its one byte) packed into `head`. With the length, that is the whole key up to 16 bytes.
-fn head_and_tail(bytes: &[u8]) -> (u64, u64) {
-    if let (Some(head), Some(tail)) = (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
-        return (u64::from_le_bytes(*head), u64::from_le_bytes(*tail));
-    }
-    if let (Some(first), Some(last)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
-        return (u64::from(u32::from_le_bytes(*first)) | u64::from(u32::from_le_bytes(*last)) << 32, 0);
-    }
-    if let (Some(first), Some(last)) = (bytes.first_chunk::<2>(), bytes.last_chunk::<2>()) {
-        return (u64::from(u16::from_le_bytes(*first)) | u64::from(u16::from_le_bytes(*last)) << 16, 0);
-    }
-    (bytes.first().map_or(0, |&b| u64::from(b)), 0)
+/// The first `len` bytes of a little-endian sixteen-byte word, the rest zero.
+fn first_bytes(word: u128, len: usize) -> u128 {
+    /// `FIRST[n]` keeps the first `n` bytes.
+    const FIRST: [u128; 17] = {
+        let mut masks = [u128::MAX; 17];
+        let mut n = 0;
+        while n < 16 {
+            masks[n] = (1u128 << (8 * n)) - 1;
+            n += 1;
+        }
+        masks
+    };
+    word & FIRST[len.min(16)]
 }
 
 impl Keys {
     /// The table for the wire names of one struct, in field order (at most 128).
     pub(crate) fn new(names: Vec<Box<str>>) -> Keys {
         assert!(names.len() <= 128, "a struct read by the reader has at most 128 fields");
-        let size = (names.len() * 4).next_power_of_two().max(16);
-        let mut keys =
-            Keys { slots: vec![Slot::default(); size], names: Vec::new(), shift: 64 - size.trailing_zeros() };
+        let size = (names.len() * 2).next_power_of_two().max(16);
+        let mut keys = Keys {
+            entries: names
+                .iter()
+                .map(|name| Entry { head: head_of(name.as_bytes()), len: name.len() })
+                .collect(),
+            names: Vec::new(),
+            slots: vec![0; size],
+            shift: 64 - size.trailing_zeros(),
+        };
         for (index, name) in names.iter().enumerate() {
-            let (head, tail) = head_and_tail(name.as_bytes());
-            let mut slot = keys.slot(head, tail, name.len());
-            while keys.slots[slot].index != 0 {
+            let mut slot = keys.slot(keys.entries[index].head, name.len());
+            while keys.slots[slot] != 0 {
                 slot = (slot + 1) & (size - 1);
             }
-            keys.slots[slot] = Slot { head, tail, len: name.len(), index: index + 1 };
+            keys.slots[slot] = u8::try_from(index + 1).unwrap_or(u8::MAX);
         }
         keys.names = names;
         keys
     }
 
-    fn slot(&self, head: u64, tail: u64, len: usize) -> usize {
-        let mixed =
-            (head ^ tail.rotate_left(29)).wrapping_add(len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        // The shift leaves at most 8 bits (the table has at most 512 slots).
+    fn slot(&self, head: u128, len: usize) -> usize {
+        #[allow(clippy::cast_possible_truncation)]
+        let (low, high) = (head as u64, (head >> 64) as u64);
+        let mixed = (low ^ high.rotate_left(29)).wrapping_add(len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        // The shift leaves at most 8 bits (the table has at most 256 slots).
         #[allow(clippy::cast_possible_truncation)]
         let slot = (mixed >> self.shift) as usize;
         slot
     }
 
+    /// True when field `index` is the key whose first sixteen bytes are `head`.
+    fn is(&self, index: usize, head: u128, key: &[u8]) -> bool {
+        self.entries.get(index).is_some_and(|entry| {
+            entry.head == head
+                && entry.len == key.len()
+                && (key.len() <= 16 || *self.names[index].as_bytes() == *key)
+        })
+    }
+
     /// The index of `key` among the names, if it is one of them.
+    #[cfg(test)]
     pub(crate) fn find(&self, key: &str) -> Option<usize> {
-        let bytes = key.as_bytes();
-        let (head, tail) = head_and_tail(bytes);
+        self.find_head(head_of(key.as_bytes()), key.as_bytes())
+    }
+
+    /// The index of `key`, whose first sixteen bytes (zero beyond its end) are `head`.
+    fn find_head(&self, head: u128, key: &[u8]) -> Option<usize> {
         let mask = self.slots.len() - 1;
-        let mut at = self.slot(head, tail, bytes.len());
+        let mut at = self.slot(head, key.len());
         loop {
-            let slot = self.slots[at];
-            if slot.index == 0 {
+            let index = usize::from(self.slots[at]);
+            if index == 0 {
                 return None;
             }
-            if slot.head == head
-                && slot.tail == tail
-                && slot.len == bytes.len()
-                && (slot.len <= 16 || self.names[slot.index - 1].as_bytes() == bytes)
-            {
-                return Some(slot.index - 1);
+            if self.is(index - 1, head, key) {
+                return Some(index - 1);
             }
             at = (at + 1) & mask;
         }
     }
+}
+
+/// The first sixteen bytes of a key, zero beyond its end.
+fn head_of(key: &[u8]) -> u128 {
+    let mut head = [0u8; 16];
+    let len = key.len().min(16);
+    head[..len].copy_from_slice(&key[..len]);
+    u128::from_le_bytes(head)
 }
 
 /// serde's `rename_all = "camelCase"` of a Rust field name.
@@ -601,9 +671,65 @@ impl<'a> Read<'a> for i64 {
 
 impl<'a> Read<'a> for f64 {
     fn read(r: &mut Reader<'a>) -> Result<Self> {
-        // serde_json's own float reading, so the last bit agrees with the serde path.
+        let (start, _) = r.number_span()?;
+        if let Some(value) = exact_f64(&r.bytes[start..r.at]) {
+            return Ok(value);
+        }
+        // serde_json's own float reading for the rest, so the last bit agrees with the serde path.
+        r.at = start;
         r.via_serde()
     }
+}
+
+/// A number already checked against JSON's grammar, as `f64`, when both its digits and its power
+/// of ten are exact in binary floating point (at most 15 digits, an exponent within ±22): then
+/// one multiplication or division is correctly rounded, which is what `serde_json` computes for
+/// such a number with and without its `float_roundtrip` feature. `None` for the rest.
+fn exact_f64(number: &[u8]) -> Option<f64> {
+    /// The powers of ten that are exact `f64`s.
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+        1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let (negative, rest) = match number.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, number),
+    };
+    let (mut significand, mut digits, mut exponent, mut fraction) = (0u64, 0u32, 0i32, false);
+    let mut bytes = rest.iter();
+    while let Some(&byte) = bytes.next() {
+        match byte {
+            b'0'..=b'9' => {
+                significand = significand * 10 + u64::from(byte - b'0');
+                digits += 1;
+                if digits > 15 {
+                    return None;
+                }
+                exponent -= i32::from(fraction);
+            }
+            b'.' => fraction = true,
+            _ => {
+                // `e` or `E`, then an optional sign and the exponent's digits.
+                let (sign, digits) = match bytes.as_slice().split_first() {
+                    Some((b'-', digits)) => (-1, digits),
+                    Some((b'+', digits)) => (1, digits),
+                    _ => (1, bytes.as_slice()),
+                };
+                if digits.len() > 3 {
+                    return None;
+                }
+                let value = digits.iter().fold(0i32, |value, digit| value * 10 + i32::from(digit - b'0'));
+                exponent += sign * value;
+                break;
+            }
+        }
+    }
+    let power = *POW10.get(usize::try_from(exponent.unsigned_abs()).ok()?)?;
+    // At most 15 digits: below 2^53, so exact.
+    #[allow(clippy::cast_precision_loss)]
+    let magnitude = significand as f64;
+    let value = if exponent >= 0 { magnitude * power } else { magnitude / power };
+    Some(if negative { -value } else { value })
 }
 
 impl<'a> Read<'a> for bool {
@@ -622,6 +748,15 @@ impl<'a, T: Read<'a>> Read<'a> for Option<T> {
             Ok(None)
         } else {
             T::read(r).map(Some)
+        }
+    }
+
+    fn read_into(r: &mut Reader<'a>, slot: &mut Self) -> Result<()> {
+        if r.null()? {
+            *slot = None;
+            Ok(())
+        } else {
+            T::read(r).map(|value| *slot = Some(value))
         }
     }
 }
@@ -709,6 +844,17 @@ mod tests {
         }
     }
 
+    /// The reader's table for a struct's names finds each of them, and no near miss.
+    fn keys_find_exactly(ours: &[Box<str>]) {
+        let keys = Keys::new(ours.to_vec());
+        for (index, name) in ours.iter().enumerate() {
+            assert_eq!(keys.find(name), Some(index));
+            for near in [format!("{name}x"), name[1..].to_owned(), name.to_uppercase()] {
+                assert_eq!(keys.find(&near), ours.iter().position(|n| **n == *near), "{near}");
+            }
+        }
+    }
+
     #[test]
     fn the_reader_knows_every_struct_by_serde_field_names() {
         macro_rules! check {
@@ -716,20 +862,14 @@ mod tests {
                 let ours: Vec<Box<str>> = $name::FIELD_NAMES.iter().map(|f| camel_case(f)).collect();
                 let serde: Vec<Box<str>> = serde_fields::<$name<'static>>().iter().map(|f| Box::from(*f)).collect();
                 assert_eq!(ours, serde, stringify!($name));
-                let keys = Keys::new(ours.clone());
-                for (index, name) in ours.iter().enumerate() {
-                    assert_eq!(keys.find(name), Some(index));
-                    for near in [format!("{name}x"), name[1..].to_owned(), name.to_uppercase()] {
-                        assert_eq!(keys.find(&near), ours.iter().position(|n| **n == *near), "{near}");
-                    }
-                }
+                keys_find_exactly(&ours);
             )*};
         }
         check!(
             Conversation,
             Participant,
-            Session,
-            Segment,
+            SessionMore,
+            SegmentMore,
             Flow,
             FlowOutcome,
             Metric,
@@ -748,12 +888,51 @@ mod tests {
         );
     }
 
+    /// Structs with a `More` are read by serde as maps (`flatten`), which name no fields; serde
+    /// knows a name when a value of the wrong type under it fails the struct, where an unknown
+    /// key would be passed over.
+    #[test]
+    fn the_reader_knows_every_wide_struct_by_serde_field_names() {
+        macro_rules! check {
+            ($($name:ident),*) => {$(
+                let ours: Vec<Box<str>> = $name::FIELD_NAMES.iter().map(|f| camel_case(f)).collect();
+                for name in &ours {
+                    let wrong = format!(r#"{{"{name}": [[[{{}}]]]}}"#);
+                    assert!(serde_json::from_str::<$name<'_>>(&wrong).is_err(), "serde does not know `{name}`");
+                }
+                assert!(serde_json::from_str::<$name<'_>>(r#"{"notAField": [[[{}]]]}"#).is_ok());
+                keys_find_exactly(&ours);
+            )*};
+        }
+        check!(Session, Segment);
+    }
+
     fn naive_stop(bytes: &[u8], from: usize) -> usize {
         (from..bytes.len()).find(|&i| matches!(bytes[i], b'"' | b'\\' | 0..=0x1f)).unwrap_or(bytes.len())
     }
 
+    #[test]
+    fn exact_floats_are_read_directly() {
+        for (text, value) in
+            [("4.38", 4.38), ("89.5", 89.5), ("-0.0", -0.0), ("0", 0.0), ("1e3", 1000.0), ("12.5E-1", 1.25)]
+        {
+            let read = exact_f64(text.as_bytes());
+            assert_eq!(read.map(f64::to_bits), Some(f64::to_bits(value)), "{text}");
+        }
+        for text in ["1.0000000000000001", "1e23", "123456789012345678", "1e-400"] {
+            assert_eq!(exact_f64(text.as_bytes()), None, "{text}");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn an_exact_float_is_serdes_to_the_bit(text in "-?(0|[1-9][0-9]{0,17})(\\.[0-9]{1,8})?([eE][-+]?[0-9]{1,3})?") {
+            if let (Some(direct), Ok(serde)) = (exact_f64(text.as_bytes()), serde_json::from_str::<f64>(&text)) {
+                prop_assert_eq!(direct.to_bits(), serde.to_bits(), "{}", text);
+            }
+        }
 
         #[test]
         fn string_stop_finds_the_first_quote_backslash_or_control(

@@ -18,7 +18,7 @@ impl Timestamp {
     /// Parses an RFC 3339 date-time; `None` for anything that is not one (or is outside the
     /// years 0001–9999).
     pub fn parse(text: &str) -> Option<Timestamp> {
-        parse_rfc3339(text.as_bytes()).map(Timestamp)
+        parse_canonical(text.as_bytes()).or_else(|| parse_rfc3339(text.as_bytes())).map(Timestamp)
     }
 
     /// This instant, by the system clock.
@@ -40,12 +40,26 @@ impl Timestamp {
 
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ` as ASCII bytes, without allocating.
     pub fn rfc3339_bytes(self) -> [u8; 24] {
+        LAST_DATE.with(|last| {
+            let mut date = last.get();
+            let text = self.rfc3339_bytes_after(&mut date);
+            last.set(date);
+            text
+        })
+    }
+
+    /// [`Timestamp::rfc3339_bytes`], with the date of the day last written kept by the caller: a
+    /// writer of many timestamps keeps one, as a call's timestamps nearly all fall on one day.
+    pub fn rfc3339_bytes_after(self, last: &mut LastDate) -> [u8; 24] {
         let days = self.0.div_euclid(86_400_000);
         let ms_of_day = u32::try_from(self.0.rem_euclid(86_400_000)).unwrap_or(0);
         let seconds = ms_of_day / 1000;
         let millis = ms_of_day % 1000;
+        if last.days != days {
+            *last = LastDate { days, text: date_text(days) };
+        }
         let mut out = *b"0000-00-00T00:00:00.000Z";
-        out[..10].copy_from_slice(&date_text(days));
+        out[..10].copy_from_slice(&last.text);
         put_two(&mut out, 11, seconds / 3600);
         put_two(&mut out, 14, seconds / 60 % 60);
         put_two(&mut out, 17, seconds % 60);
@@ -60,28 +74,34 @@ impl Timestamp {
     }
 }
 
+/// The day a writer last formatted, as its `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy)]
+pub struct LastDate {
+    days: i64,
+    text: [u8; 10],
+}
+
+impl Default for LastDate {
+    fn default() -> Self {
+        LastDate { days: i64::MIN, text: [0; 10] }
+    }
+}
+
 thread_local! {
-    /// The last day formatted on this thread: the timestamps of a call nearly all fall on one.
-    static LAST_DATE: Cell<(i64, [u8; 10])> = const { Cell::new((i64::MIN, [0; 10])) };
+    /// The last day formatted on this thread, for writers that keep none of their own.
+    static LAST_DATE: Cell<LastDate> = Cell::new(LastDate::default());
 }
 
 /// `YYYY-MM-DD` of a day number since 1970-01-01.
 fn date_text(days: i64) -> [u8; 10] {
-    LAST_DATE.with(|last| {
-        let (last_days, last_text) = last.get();
-        if last_days == days {
-            return last_text;
-        }
-        let (year, month, day) = civil_from_days(days);
-        let year = u32::try_from(year.clamp(0, 9999)).unwrap_or(0);
-        let mut text = *b"0000-00-00";
-        put_two(&mut text, 0, year / 100);
-        put_two(&mut text, 2, year % 100);
-        put_two(&mut text, 5, month);
-        put_two(&mut text, 8, day);
-        last.set((days, text));
-        text
-    })
+    let (year, month, day) = civil_from_days(days);
+    let year = u32::try_from(year.clamp(0, 9999)).unwrap_or(0);
+    let mut text = *b"0000-00-00";
+    put_two(&mut text, 0, year / 100);
+    put_two(&mut text, 2, year % 100);
+    put_two(&mut text, 5, month);
+    put_two(&mut text, 8, day);
+    text
 }
 
 /// Two-digit decimal forms of 0–99, back to back.
@@ -123,6 +143,41 @@ fn digits(bytes: &[u8]) -> Option<i64> {
     Some(value)
 }
 
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ`, the one shape Genesys sends, read eight bytes at a time; `None`
+/// for anything else, which [`parse_rfc3339`] then reads (or refuses) as it reads every shape.
+fn parse_canonical(b: &[u8]) -> Option<i64> {
+    const TEMPLATE: &[u8; 24] = b"0000-00-00T00:00:00.000Z";
+    /// The separators' lanes of each eight bytes: `-` `-`, `T` `:`, `:` `.` `Z`.
+    const SEPARATORS: [u64; 3] = [0xff00_00ff_0000_0000, 0x0000_ff00_00ff_0000, 0xff00_0000_ff00_00ff];
+    let b: &[u8; 24] = b.try_into().ok()?;
+    let mut words = [0u64; 3];
+    for (n, word) in words.iter_mut().enumerate() {
+        let at = n * 8;
+        let text = u64::from_le_bytes(b[at..at + 8].try_into().unwrap_or_default());
+        let template = u64::from_le_bytes(TEMPLATE[at..at + 8].try_into().unwrap_or_default());
+        // A digit becomes its value, a separator as in the template zero; anything else leaves a
+        // high nibble, a low nibble above 9 or a separator's lane not zero.
+        let x = text ^ template;
+        let ones = 0x0101_0101_0101_0101_u64;
+        if x & (ones * 0xf0) != 0 || x.wrapping_add(ones * 6) & (ones * 0x10) != 0 || x & SEPARATORS[n] != 0 {
+            return None;
+        }
+        *word = x;
+    }
+    // Each lane holds one digit's value (below 10), so the truncation keeps it whole.
+    #[allow(clippy::cast_possible_truncation)]
+    let digit = |at: usize| i64::from((words[at / 8] >> (8 * (at % 8))) as u8);
+    let two = |at: usize| digit(at) * 10 + digit(at + 1);
+    let (year, month, day) = (two(0) * 100 + two(2), two(5), two(8));
+    let (hour, minute, second) = (two(11), two(14), two(17));
+    let millis = two(20) * 10 + digit(22);
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let days = date_days(b.first_chunk::<10>()?, year, month, day)?;
+    Some((days * 86_400 + hour * 3600 + minute * 60 + second) * 1000 + millis)
+}
+
 fn parse_rfc3339(b: &[u8]) -> Option<i64> {
     if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
         return None;
@@ -130,7 +185,7 @@ fn parse_rfc3339(b: &[u8]) -> Option<i64> {
     if b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let days = date_days(b.first_chunk::<10>()?)?;
+    let days = date_days(b.first_chunk::<10>()?, digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?)?;
     let hour = digits(&b[11..13])?;
     let minute = digits(&b[14..16])?;
     let second = digits(&b[17..19])?;
@@ -179,15 +234,12 @@ thread_local! {
     static LAST_PARSED_DATE: Cell<([u8; 10], i64)> = const { Cell::new(([0; 10], 0)) };
 }
 
-/// The day number of a `YYYY-MM-DD` date (its `-` already checked), if it is a real date.
-fn date_days(date: &[u8; 10]) -> Option<i64> {
+/// The day number of the date `year-month-day`, written `date`, if it is a real date.
+fn date_days(date: &[u8; 10], year: i64, month: i64, day: i64) -> Option<i64> {
     let (last_date, last_days) = LAST_PARSED_DATE.get();
     if *date == last_date {
         return Some(last_days);
     }
-    let year = digits(&date[0..4])?;
-    let month = digits(&date[5..7])?;
-    let day = digits(&date[8..10])?;
     if year == 0 || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
@@ -281,7 +333,20 @@ mod tests {
                     .format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
                 prop_assert_eq!(&text, &expected);
                 prop_assert_eq!(Timestamp::parse(&text), Some(ts));
+                // Read by the fast path, not only by the general one.
+                if ms >= -62_135_596_800_000 + 86_400_000 {
+                    prop_assert_eq!(parse_canonical(text.as_bytes()), Some(ms));
+                }
             }
+        }
+
+        #[test]
+        fn the_shape_genesys_sends_is_read_as_every_shape_is(
+            year in 0u32..10_000, month in 0u32..14, day in 0u32..33, hour in 0u32..26, minute in 0u32..62,
+            second in 0u32..62, millis in 0u32..1000,
+        ) {
+            let text = format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{millis:03}Z");
+            prop_assert_eq!(parse_canonical(text.as_bytes()).or_else(|| parse_rfc3339(text.as_bytes())), parse_rfc3339(text.as_bytes()));
         }
 
         #[test]

@@ -482,7 +482,8 @@ impl<'o> Call<'o> {
                 self.truth.to_address = Some("support@example.com".into());
             }
             MediaType::Message => {
-                s.message_type = text(if self.rng.chance(0.5) { "sms" } else { "webmessaging" });
+                s.more.get_or_default().message_type =
+                    text(if self.rng.chance(0.5) { "sms" } else { "webmessaging" });
             }
             _ => {}
         }
@@ -1106,7 +1107,7 @@ impl<'o> Call<'o> {
             Vec::new(),
         );
         cb.callback_numbers = Some(vec![text(self.customer_number.clone()).unwrap_or_default()]);
-        cb.callback_user_name = text(self.customer_name.clone());
+        cb.more.get_or_default().callback_user_name = text(self.customer_name.clone());
         self.parts[0].sessions.as_mut().unwrap().push(cb);
         // The callback's own talk is talk time too.
         self.set_wrapup_truth(code);
@@ -1260,7 +1261,7 @@ impl<'o> Call<'o> {
         c.ani = text(self.org.caller_id.clone());
         c.dnis = text(self.customer_number.clone());
         c.outbound_campaign_id = text(campaign_id);
-        c.outbound_contact_id = text(self.rng.uuid());
+        c.more.get_or_default().outbound_contact_id = text(self.rng.uuid());
         let cid = self.uuid();
         self.parts
             .insert(0, participant(Purpose::Customer, cid, Some(&self.customer_name.clone()), None, vec![c]));
