@@ -2,7 +2,7 @@
 //!
 //! Builds NDJSON of realistic voice records (about 10 KB each, the size of real ones: IVR with
 //! outcomes, a queue with its in-queue flow, two agents, metrics, media stats), then measures,
-//! side by side in one run, best of five:
+//! side by side in one run:
 //!
 //! - floor: `serde_json::from_slice::<IgnoredAny>` on every line;
 //! - explain: what `calltrail explain` does per line (read the record, derive the call record,
@@ -16,6 +16,9 @@
 //! - both on one thread and on every core;
 //! - the `calltrail explain --threads 1` binary end to end on the same file.
 //!
+//! The measurements run in seven rounds, each timing every one of them once, and each keeps its
+//! best round: on a shared machine a slow stretch then costs all of them a round alike.
+//!
 //! Run with `cargo bench -p calltrail --bench explain_throughput` (`-- --records N` to resize).
 #![allow(clippy::print_stdout, clippy::cast_precision_loss, missing_docs)]
 
@@ -23,10 +26,14 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use calltrail_explain::json::WriteJson;
+use calltrail_explain::json::write_json_from;
 use calltrail_explain::{explain, Context, Lookups, Settings};
 use rayon::prelude::*;
 use serde_json::{json, Value};
+
+/// The allocator the `calltrail` binary uses, so that explain in-process is measured as it runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 struct Lcg(u64);
 
@@ -159,21 +166,51 @@ fn record(rng: &mut Lcg, index: u64) -> Value {
            "divisionIds": [rng.uuid()], "mediaStatsMinConversationMos": 4.38, "mediaStatsMinConversationRFactor": 89.5, "participants": participants})
 }
 
-fn best<F: FnMut()>(runs: usize, mut f: F) -> Duration {
-    (0..runs)
-        .map(|_| {
+/// The measurements, taken in rounds: each round times every measurement once, and each keeps
+/// its best round. On a shared machine a slow stretch then costs every measurement a round alike,
+/// rather than all the runs of whichever one it fell on.
+struct Rounds<'f> {
+    measurements: Vec<(&'static str, Measure<'f>)>,
+}
+
+/// One measurement: runs once and says how long its measured part took.
+type Measure<'f> = Box<dyn FnMut() -> Duration + 'f>;
+
+impl<'f> Rounds<'f> {
+    fn new() -> Self {
+        Rounds { measurements: Vec::new() }
+    }
+
+    /// A measurement whose time is the whole run of `f`.
+    fn add(&mut self, name: &'static str, mut f: impl FnMut() + 'f) {
+        self.timed(name, move || {
             let t = Instant::now();
             f();
             t.elapsed()
-        })
-        .min()
-        .unwrap()
+        });
+    }
+
+    /// A measurement that times itself.
+    fn timed(&mut self, name: &'static str, f: impl FnMut() -> Duration + 'f) {
+        self.measurements.push((name, Box::new(f)));
+    }
+
+    /// The best time of each measurement over `rounds` rounds, by name.
+    fn run(mut self, rounds: usize) -> Vec<(&'static str, Duration)> {
+        let mut best = vec![Duration::MAX; self.measurements.len()];
+        for _ in 0..rounds {
+            for (slot, (_, measure)) in best.iter_mut().zip(&mut self.measurements) {
+                *slot = (*slot).min(measure());
+            }
+        }
+        self.measurements.iter().map(|(name, _)| *name).zip(best).collect()
+    }
 }
 
 fn explain_line(line: &[u8], ctx: &Context<'_>, out: &mut Vec<u8>) {
     let doc = calltrail_model::parse_document(line).unwrap();
     for c in doc.into_conversations() {
-        explain(&c, None, ctx).write_json(out);
+        write_json_from(&explain(&c, None, ctx), line, out);
         out.push(b'\n');
     }
 }
@@ -213,80 +250,14 @@ fn main() {
 
     let (lookups, settings) = (Lookups::default(), Settings::default());
     let ctx = Context { lookups: &lookups, settings: &settings };
-    let runs = 5;
-
-    let floor_1 = best(runs, || {
-        for line in &lines {
-            serde_json::from_slice::<serde::de::IgnoredAny>(line).unwrap();
-        }
-    });
-    let mut out = Vec::with_capacity(64 << 10);
-    let explain_1 = best(runs, || {
-        for line in &lines {
-            out.clear();
-            explain_line(line, &ctx, &mut out);
-        }
-    });
-    let serde_writer_1 = best(runs, || {
-        for line in &lines {
-            out.clear();
-            explain_line_serde_writer(line, &ctx, &mut out);
-        }
-    });
-    let parse_1 = best(runs, || {
-        for line in &lines {
-            let c: calltrail_model::Conversation<'_> = calltrail_model::from_json(line).unwrap();
-            std::hint::black_box(&c);
-        }
-    });
-    let serde_parse_1 = best(runs, || {
-        for line in &lines {
-            let c: calltrail_model::Conversation<'_> = serde_json::from_slice(line).unwrap();
-            std::hint::black_box(&c);
-        }
-    });
-    let derive_1 = best(runs, || {
-        for line in &lines {
-            let c: calltrail_model::Conversation<'_> = calltrail_model::from_json(line).unwrap();
-            std::hint::black_box(explain(&c, None, &ctx));
-        }
-    });
-    // Derivation and writing alone: each record parsed outside the clock just before, so that
-    // it is as warm in the cache as in explain itself (the clock's own cost is about 1%).
-    let derive_write_1 = (0..runs)
-        .map(|_| {
-            let mut spent = Duration::ZERO;
-            for line in &lines {
-                let c: calltrail_model::Conversation<'_> = calltrail_model::from_json(line).unwrap();
-                let t = Instant::now();
-                out.clear();
-                explain(&c, None, &ctx).write_json(&mut out);
-                out.push(b'\n');
-                spent += t.elapsed();
-            }
-            spent
-        })
-        .min()
-        .unwrap();
-    let floor_n = best(runs, || {
-        lines.par_iter().for_each(|line| {
-            serde_json::from_slice::<serde::de::IgnoredAny>(line).unwrap();
-        });
-    });
-    let explain_n = best(runs, || {
-        lines.par_iter().for_each_init(Vec::new, |out, line| {
-            out.clear();
-            explain_line(line, &ctx, out);
-        });
-    });
-
+    let path = std::env::temp_dir().join(format!("calltrail-bench-{}.ndjson", std::process::id()));
+    std::fs::File::create(&path).unwrap().write_all(&data).unwrap();
     if let Ok(keep) = std::env::var("CALLTRAIL_BENCH_KEEP") {
         std::fs::write(keep, &data).unwrap();
     }
-    let path = std::env::temp_dir().join(format!("calltrail-bench-{}.ndjson", std::process::id()));
-    std::fs::File::create(&path).unwrap().write_all(&data).unwrap();
-    let binary = |threads: &str| {
-        best(3, || {
+    let binary = |threads: &'static str| {
+        let path = path.clone();
+        move || {
             let status = Command::new(env!("CARGO_BIN_EXE_calltrail"))
                 .args(["explain", "--format", "ndjson", "--threads", threads])
                 .arg(&path)
@@ -294,11 +265,94 @@ fn main() {
                 .status()
                 .unwrap();
             assert!(status.success());
-        })
+        }
     };
-    let cli_1 = binary("1");
-    let cli_n = binary("0");
+
+    let mut rounds = Rounds::new();
+    let lines = &lines;
+    let ctx = &ctx;
+    rounds.add("floor_1", || {
+        for line in lines {
+            serde_json::from_slice::<serde::de::IgnoredAny>(line).unwrap();
+        }
+    });
+    let mut out = Vec::with_capacity(64 << 10);
+    rounds.add("explain_1", move || {
+        for line in lines {
+            out.clear();
+            explain_line(line, ctx, &mut out);
+        }
+    });
+    let mut out = Vec::with_capacity(64 << 10);
+    rounds.add("serde_writer_1", move || {
+        for line in lines {
+            out.clear();
+            explain_line_serde_writer(line, ctx, &mut out);
+        }
+    });
+    rounds.add("parse_1", || {
+        for line in lines {
+            let c: calltrail_model::Conversation<'_> = calltrail_model::from_json(line).unwrap();
+            std::hint::black_box(&c);
+        }
+    });
+    rounds.add("serde_parse_1", || {
+        for line in lines {
+            let c: calltrail_model::Conversation<'_> = serde_json::from_slice(line).unwrap();
+            std::hint::black_box(&c);
+        }
+    });
+    rounds.add("derive_1", || {
+        for line in lines {
+            let c: calltrail_model::Conversation<'_> = calltrail_model::from_json(line).unwrap();
+            std::hint::black_box(explain(&c, None, ctx));
+        }
+    });
+    // Derivation and writing alone: each record parsed outside the clock just before, so that
+    // it is as warm in the cache as in explain itself (the clock's own cost is about 1%).
+    let mut out = Vec::with_capacity(64 << 10);
+    rounds.timed("derive_write_1", move || {
+        let mut spent = Duration::ZERO;
+        for line in lines {
+            let c: calltrail_model::Conversation<'_> = calltrail_model::from_json(line).unwrap();
+            let t = Instant::now();
+            out.clear();
+            write_json_from(&explain(&c, None, ctx), line, &mut out);
+            out.push(b'\n');
+            spent += t.elapsed();
+        }
+        spent
+    });
+    rounds.add("floor_n", || {
+        lines.par_iter().for_each(|line| {
+            serde_json::from_slice::<serde::de::IgnoredAny>(line).unwrap();
+        });
+    });
+    rounds.add("explain_n", || {
+        lines.par_iter().for_each_init(Vec::new, |out, line| {
+            out.clear();
+            explain_line(line, ctx, out);
+        });
+    });
+    rounds.add("cli_1", binary("1"));
+    rounds.add("cli_n", binary("0"));
+    let best: std::collections::HashMap<&str, Duration> = rounds.run(7).into_iter().collect();
     let _ = std::fs::remove_file(&path);
+    let [floor_1, explain_1, serde_writer_1, parse_1, serde_parse_1, derive_1, derive_write_1, floor_n, explain_n, cli_1, cli_n] =
+        [
+            "floor_1",
+            "explain_1",
+            "serde_writer_1",
+            "parse_1",
+            "serde_parse_1",
+            "derive_1",
+            "derive_write_1",
+            "floor_n",
+            "explain_n",
+            "cli_1",
+            "cli_n",
+        ]
+        .map(|name| best[name]);
 
     let rate = |d: Duration| mb / d.as_secs_f64();
     println!("{:<34} {:>10} {:>12}", "", "MB/s", "records/s");

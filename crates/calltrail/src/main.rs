@@ -16,6 +16,11 @@ use clap::Parser;
 use crate::cli::{Cli, Command};
 use crate::printer::Printer;
 
+/// mimalloc rather than the system allocator: reading a record and deriving its call record
+/// make some fifty small allocations, and every command reads records.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// How a command ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {

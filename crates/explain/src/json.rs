@@ -2,41 +2,104 @@
 //!
 //! `explain --format ndjson` writes nearly as many bytes as it reads, and `serde_json`'s writer
 //! checks every key and string byte by byte for characters to escape. Here each field's
-//! `,"name":` is a literal made at compile time, strings are checked for escapes with the
-//! reader's own scan (sixteen bytes a step), and timestamps and integers are formatted in place.
-//! The bytes are exactly `serde_json::to_vec`'s — the serde derive stays for every other use
-//! (pretty JSON, the web UI) and the tests hold the two side by side.
+//! `,"name":` is a literal made at compile time, timestamps and integers are formatted in place,
+//! and strings are checked for escapes with the reader's own scan (sixteen bytes a step) — or not
+//! at all when they lie in the document the record was read from: the reader (and `serde_json`,
+//! where it reads instead) borrows a string from the document only when it has no escapes, so
+//! such a string is already known to need none. The bytes are exactly `serde_json::to_vec`'s —
+//! the serde derive stays for every other use (pretty JSON, the web UI) and the tests hold the two
+//! side by side.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use calltrail_model::reader::plain_prefix;
+use calltrail_model::time::LastDate;
 
 use crate::time::Timestamp;
 
 /// A value that writes itself as compact JSON, byte for byte as `serde_json::to_writer` would.
 pub trait WriteJson {
     /// Appends the value's JSON to `out`.
-    fn write_json(&self, out: &mut Vec<u8>);
+    fn write_to(&self, out: &mut Json<'_>);
+}
+
+/// Where compact JSON is written, and the document whose strings need no scan.
+pub struct Json<'o> {
+    bytes: &'o mut Vec<u8>,
+    /// The addresses of the document the record was read from (empty when there is none).
+    source: Range<usize>,
+    /// The day of the last timestamp written.
+    last_date: LastDate,
+}
+
+impl Json<'_> {
+    /// Appends bytes that need no escaping.
+    pub(crate) fn raw(&mut self, bytes: &[u8]) {
+        self.bytes.extend_from_slice(bytes);
+    }
+
+    pub(crate) fn push(&mut self, byte: u8) {
+        self.bytes.push(byte);
+    }
+
+    /// Appends a string known to need no escaping (the wire value of one of the record's own
+    /// enums).
+    pub(crate) fn plain_str(&mut self, text: &str) {
+        debug_assert_eq!(plain_prefix(text.as_bytes()), text.len(), "`{text}` needs escaping");
+        self.bytes.reserve(text.len() + 2);
+        self.push(b'"');
+        self.raw(text.as_bytes());
+        self.push(b'"');
+    }
+
+    /// True when `text` lies within the source document, and so has no escapes.
+    fn in_source(&self, text: &str) -> bool {
+        let start = text.as_ptr().addr();
+        self.source.start <= start && start + text.len() <= self.source.end
+    }
+}
+
+/// Appends `value`'s compact JSON to `out`.
+pub fn write_json<T: WriteJson + ?Sized>(value: &T, out: &mut Vec<u8>) {
+    value.write_to(&mut Json { bytes: out, source: 0..0, last_date: LastDate::default() });
+}
+
+/// Appends the compact JSON of `value`, derived from the record read from `source` (by
+/// `calltrail_model::from_json` or `parse_document`), to `out`. The strings it borrows from
+/// `source` are copied without a scan; anything else is escaped as [`write_json`] escapes it.
+pub fn write_json_from<T: WriteJson + ?Sized>(value: &T, source: &[u8], out: &mut Vec<u8>) {
+    let start = source.as_ptr().addr();
+    value.write_to(&mut Json {
+        bytes: out,
+        source: start..start + source.len(),
+        last_date: LastDate::default(),
+    });
 }
 
 /// The value's compact JSON as a `String`.
 pub fn to_json_string<T: WriteJson + ?Sized>(value: &T) -> String {
     let mut out = Vec::with_capacity(4096);
-    value.write_json(&mut out);
+    write_json(value, &mut out);
     // Written from `&str`s and ASCII only, so always UTF-8.
     String::from_utf8(out).unwrap_or_default()
 }
 
 /// Appends `text` as a JSON string, escaped as `serde_json` escapes it.
-pub fn write_str(out: &mut Vec<u8>, text: &str) {
+pub fn write_str(out: &mut Json<'_>, text: &str) {
     let bytes = text.as_bytes();
-    let plain = plain_prefix(bytes);
-    out.reserve(bytes.len() + 2);
+    let plain = if out.in_source(text) {
+        debug_assert_eq!(plain_prefix(bytes), bytes.len(), "a string borrowed from the document has escapes");
+        bytes.len()
+    } else {
+        plain_prefix(bytes)
+    };
+    out.bytes.reserve(bytes.len() + 2);
     out.push(b'"');
-    out.extend_from_slice(&bytes[..plain]);
+    out.raw(&bytes[..plain]);
     if plain < bytes.len() {
-        write_escaped(out, &bytes[plain..]);
+        write_escaped(out.bytes, &bytes[plain..]);
     }
     out.push(b'"');
 }
@@ -69,80 +132,80 @@ fn write_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
 }
 
 impl WriteJson for str {
-    fn write_json(&self, out: &mut Vec<u8>) {
+    fn write_to(&self, out: &mut Json<'_>) {
         write_str(out, self);
     }
 }
 
 impl WriteJson for String {
-    fn write_json(&self, out: &mut Vec<u8>) {
+    fn write_to(&self, out: &mut Json<'_>) {
         write_str(out, self);
     }
 }
 
 impl<T: WriteJson + ?Sized> WriteJson for &T {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        (**self).write_json(out);
+    fn write_to(&self, out: &mut Json<'_>) {
+        (**self).write_to(out);
     }
 }
 
 impl WriteJson for Cow<'_, str> {
-    fn write_json(&self, out: &mut Vec<u8>) {
+    fn write_to(&self, out: &mut Json<'_>) {
         write_str(out, self);
     }
 }
 
 impl WriteJson for bool {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(if *self { b"true" } else { b"false" });
+    fn write_to(&self, out: &mut Json<'_>) {
+        out.raw(if *self { b"true" } else { b"false" });
     }
 }
 
 impl WriteJson for i64 {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(itoa::Buffer::new().format(*self).as_bytes());
+    fn write_to(&self, out: &mut Json<'_>) {
+        out.raw(itoa::Buffer::new().format(*self).as_bytes());
     }
 }
 
 impl WriteJson for u32 {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(itoa::Buffer::new().format(*self).as_bytes());
+    fn write_to(&self, out: &mut Json<'_>) {
+        out.raw(itoa::Buffer::new().format(*self).as_bytes());
     }
 }
 
 impl WriteJson for Timestamp {
-    fn write_json(&self, out: &mut Vec<u8>) {
+    fn write_to(&self, out: &mut Json<'_>) {
         // ASCII digits and separators only: nothing to escape.
-        out.push(b'"');
-        out.extend_from_slice(&self.rfc3339_bytes());
-        out.push(b'"');
+        let mut quoted = [b'"'; 26];
+        quoted[1..25].copy_from_slice(&self.rfc3339_bytes_after(&mut out.last_date));
+        out.raw(&quoted);
     }
 }
 
 impl<T: WriteJson> WriteJson for Option<T> {
-    fn write_json(&self, out: &mut Vec<u8>) {
+    fn write_to(&self, out: &mut Json<'_>) {
         match self {
-            Some(value) => value.write_json(out),
-            None => out.extend_from_slice(b"null"),
+            Some(value) => value.write_to(out),
+            None => out.raw(b"null"),
         }
     }
 }
 
 impl<T: WriteJson> WriteJson for Vec<T> {
-    fn write_json(&self, out: &mut Vec<u8>) {
+    fn write_to(&self, out: &mut Json<'_>) {
         out.push(b'[');
         for (n, item) in self.iter().enumerate() {
             if n > 0 {
                 out.push(b',');
             }
-            item.write_json(out);
+            item.write_to(out);
         }
         out.push(b']');
     }
 }
 
 impl<K: AsRef<str>, V: WriteJson> WriteJson for BTreeMap<K, V> {
-    fn write_json(&self, out: &mut Vec<u8>) {
+    fn write_to(&self, out: &mut Json<'_>) {
         out.push(b'{');
         for (n, (key, value)) in self.iter().enumerate() {
             if n > 0 {
@@ -150,7 +213,7 @@ impl<K: AsRef<str>, V: WriteJson> WriteJson for BTreeMap<K, V> {
             }
             write_str(out, key.as_ref());
             out.push(b':');
-            value.write_json(out);
+            value.write_to(out);
         }
         out.push(b'}');
     }
@@ -206,16 +269,16 @@ macro_rules! record_struct {
         }
 
         impl $(<$lt>)? $crate::json::WriteJson for $name $(<$lt>)? {
-            fn write_json(&self, out: &mut Vec<u8>) {
+            fn write_to(&self, out: &mut $crate::json::Json<'_>) {
                 // Every key but the first follows a comma.
                 out.push(b'{');
                 let mut skip = 1;
                 $(
-                    out.extend_from_slice(
+                    out.raw(
                         &concat!(",\"", $crate::json::json_key!($field $($rename)?), "\":").as_bytes()[skip..],
                     );
                     skip = 0;
-                    self.$field.write_json(out);
+                    self.$field.write_to(out);
                 )+
                 let _ = skip;
                 out.push(b'}');
@@ -229,8 +292,8 @@ macro_rules! write_as_str {
     ($($name:ty),+ $(,)?) => {
         $(
             impl $crate::json::WriteJson for $name {
-                fn write_json(&self, out: &mut Vec<u8>) {
-                    $crate::json::write_str(out, self.as_str());
+                fn write_to(&self, out: &mut $crate::json::Json<'_>) {
+                    out.plain_str(self.as_str());
                 }
             }
         )+

@@ -146,8 +146,13 @@ fn explain_agrees_with_the_ground_truth_on_10000_generated_calls() {
         // The direct reader (explain's own) reads every generated record, as serde does.
         assert_eq!(calltrail_model::reader::read(&bytes).as_ref(), Ok(&parsed));
         let call = explain(&parsed, None, &ctx);
-        // explain's direct writer writes every call record exactly as serde does.
-        assert_eq!(calltrail_explain::json::to_json_string(&call), serde_json::to_string(&call).unwrap());
+        // explain's direct writer writes every call record exactly as serde does, also when it
+        // copies the strings borrowed from the record's bytes without a scan.
+        let serde = serde_json::to_string(&call).unwrap();
+        assert_eq!(calltrail_explain::json::to_json_string(&call), serde);
+        let mut written = Vec::new();
+        calltrail_explain::json::write_json_from(&call, &bytes, &mut written);
+        assert_eq!(String::from_utf8(written).unwrap(), serde);
         let truth = planned.truth_at(now);
         *seen.entry(truth.scenario).or_default() += 1;
         // Agents who did not respond but were put into after-call work count toward acw_ms.

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use anyhow::Context as _;
-use calltrail_explain::json::WriteJson;
+use calltrail_explain::json::write_json_from;
 use calltrail_explain::{explain, story, CallRecord, Context, Lookups, Settings};
 use calltrail_model::{parse_document, ApiConversation, Document};
 use rayon::prelude::*;
@@ -355,13 +355,14 @@ const LINES_PER_TASK: usize = 32;
 const KEPT_PART_BYTES: usize = 16 << 20;
 
 impl Job<'_> {
-    fn render_into(&self, call: &CallRecord<'_>, out: &mut Rendered) {
+    /// Renders one call record, derived from the document `source`.
+    fn render_into(&self, call: &CallRecord<'_>, source: &[u8], out: &mut Rendered) {
         let start = out.bytes.len();
         match self.format {
             ExplainFormat::Text => out.bytes.extend_from_slice(story::render(call).as_bytes()),
-            ExplainFormat::Json => call.write_json(&mut out.bytes),
+            ExplainFormat::Json => write_json_from(call, source, &mut out.bytes),
             ExplainFormat::Ndjson => {
-                call.write_json(&mut out.bytes);
+                write_json_from(call, source, &mut out.bytes);
                 out.bytes.push(b'\n');
             }
             ExplainFormat::Csv => call.write_csv(&mut out.bytes),
@@ -369,10 +370,16 @@ impl Job<'_> {
         out.records.push(start..out.bytes.len());
     }
 
-    fn explain_one(&self, conversation: &calltrail_model::Conversation<'_>, out: &mut Rendered) {
+    /// Explains one conversation read from the document `source`.
+    fn explain_one(
+        &self,
+        conversation: &calltrail_model::Conversation<'_>,
+        source: &[u8],
+        out: &mut Rendered,
+    ) {
         let api = conversation.conversation_id.as_deref().and_then(|id| self.api.get(id));
         let call = explain(conversation, api, &self.ctx);
-        self.render_into(&call, out);
+        self.render_into(&call, source, out);
     }
 
     /// Explains every conversation in one JSON document (a line, or a whole document).
@@ -386,7 +393,7 @@ impl Job<'_> {
                 "conversation `{}` is a Conversations API record, not a detail record; pass it with --attributes",
                 record.id.as_deref().unwrap_or("?")
             ))),
-            Ok(Document::Conversation(c)) => self.explain_one(&c, out),
+            Ok(Document::Conversation(c)) => self.explain_one(&c, bytes, out),
             Ok(doc) => {
                 // A page or an array: its conversations in parallel, in order.
                 let conversations = doc.into_conversations();
@@ -396,7 +403,7 @@ impl Job<'_> {
                         .map(|chunk| {
                             let mut part = Rendered::default();
                             for c in chunk {
-                                self.explain_one(c, &mut part);
+                                self.explain_one(c, bytes, &mut part);
                             }
                             part
                         })

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use calltrail_model::{Attributes, Flow};
 
-use super::View;
+use super::{concat, View};
 use crate::record::{Disconnect, FlowOutcomeRecord, FlowVisit, HungUpBy, Ivr, IvrExit, QueueVisit, Str};
 use crate::time::Timestamp;
 
@@ -130,7 +130,7 @@ fn reason<'a>(
 ) -> (Option<Str<'a>>, Option<Str<'a>>) {
     for key in &view.ctx.settings.reason.attributes {
         if let Some(value) = attributes.get(key.as_str()).filter(|v| !v.trim().is_empty()) {
-            return (Some(value.clone()), Some(Cow::Owned(format!("attribute:{key}"))));
+            return (Some(value.clone()), Some(Cow::Owned(concat(&["attribute:", key]))));
         }
     }
     if let Some(target) = flows.last().and_then(|f| f.transfer_target_name.clone()).filter(|t| !t.is_empty())
@@ -163,13 +163,13 @@ fn path<'a>(
         succeeded.sort_by_key(|o| o.ended_at.or(o.started_at));
         for outcome in succeeded {
             if let Some(name) = outcome_name(view, outcome) {
-                path.push(Cow::Owned(format!("outcome:{name}")));
+                path.push(Cow::Owned(concat(&["outcome:", &name])));
             }
         }
     }
     for key in &view.ctx.settings.ivr.checkpoints {
         if let Some(value) = attributes.get(key.as_str()).filter(|v| !v.is_empty()) {
-            path.push(Cow::Owned(format!("{key}={value}")));
+            path.push(Cow::Owned(concat(&[key, "=", value])));
         }
     }
     match exit {
@@ -178,7 +178,7 @@ fn path<'a>(
             let target =
                 last.and_then(|f| f.transfer_target_name.as_deref().or(f.transfer_target_address.as_deref()));
             path.push(Cow::Owned(match target {
-                Some(t) => format!("transfer:{t}"),
+                Some(t) => concat(&["transfer:", t]),
                 None => "transfer".to_owned(),
             }));
         }

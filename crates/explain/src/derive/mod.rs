@@ -391,6 +391,16 @@ fn id_or_dash<'t>(id: Option<&'t Text<'_>>) -> &'t str {
     id.map_or("-", Text::as_str)
 }
 
+/// The pieces one after another, as one string: `format!` for the few strings every call
+/// record holds, without its formatting machinery.
+pub(crate) fn concat(pieces: &[&str]) -> String {
+    let mut out = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    for piece in pieces {
+        out.push_str(piece);
+    }
+    out
+}
+
 pub(crate) fn truncate(text: &str, max: usize) -> &str {
     match text.char_indices().nth(max) {
         Some((at, _)) => &text[..at],

@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use calltrail_model::{Direction, Purpose, SegmentType, Session};
 
-use super::View;
+use super::{concat, View};
 use crate::record::{CallDirection, Party, Role, Str};
 use crate::time::Timestamp;
 
@@ -104,8 +104,8 @@ fn describe_session(view: &View<'_>, e: &ExternalSession<'_>) -> String {
     }
     .or(part.name);
     match address {
-        Some(a) => format!("the {who} session with {a} is {dir}"),
-        None => format!("the {who} session is {dir}"),
+        Some(a) => concat(&["the ", who, " session with ", a, " is ", dir]),
+        None => concat(&["the ", who, " session is ", dir]),
     }
 }
 
@@ -120,13 +120,19 @@ fn direction(view: &View<'_>, first: Option<&ExternalSession<'_>>) -> (CallDirec
     match first.session.direction {
         Some(Direction::Inbound) => (
             CallDirection::Inbound,
-            format!("The first external session is inbound ({described}), so the call came from outside."),
+            concat(&[
+                "The first external session is inbound (",
+                &described,
+                "), so the call came from outside.",
+            ]),
         ),
         Some(Direction::Outbound) => (
             CallDirection::Outbound,
-            format!(
-                "The first external session is outbound ({described}), so the organisation placed the call."
-            ),
+            concat(&[
+                "The first external session is outbound (",
+                &described,
+                "), so the organisation placed the call.",
+            ]),
         ),
         _ => match view.conversation.originating_direction {
             Some(Direction::Outbound) => (

@@ -151,6 +151,62 @@ fn phase_kind<'a>(part: &Part<'a>, seg: &Seg<'a>) -> Cow<'a, str> {
     })
 }
 
+/// The metrics a session's segment sums are checked against.
+#[derive(Clone, Copy)]
+enum Checked {
+    Ivr,
+    Acd,
+    Alert,
+    Talk,
+    Held,
+    Acw,
+    Handle,
+    Voicemail,
+}
+
+impl Checked {
+    fn of(name: &str) -> Option<Checked> {
+        Some(match name {
+            "tIvr" => Checked::Ivr,
+            "tAcd" => Checked::Acd,
+            "tAlert" => Checked::Alert,
+            "tTalk" => Checked::Talk,
+            "tHeld" => Checked::Held,
+            "tAcw" => Checked::Acw,
+            "tHandle" => Checked::Handle,
+            "tVoicemail" => Checked::Voicemail,
+            _ => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Checked::Ivr => "tIvr",
+            Checked::Acd => "tAcd",
+            Checked::Alert => "tAlert",
+            Checked::Talk => "tTalk",
+            Checked::Held => "tHeld",
+            Checked::Acw => "tAcw",
+            Checked::Handle => "tHandle",
+            Checked::Voicemail => "tVoicemail",
+        }
+    }
+}
+
+/// The sum of every value of each checked metric in the session (`None` for one it does not
+/// carry), in one pass: Genesys may emit a duration metric once per segment.
+fn checked_metrics(session: &calltrail_model::Session<'_>) -> [Option<i64>; 8] {
+    let mut sums = [None; 8];
+    for metric in session.metrics() {
+        let Some(name) = metric.name.as_deref() else { continue };
+        if let Some(checked) = Checked::of(name) {
+            let sum: &mut Option<i64> = &mut sums[checked as usize];
+            *sum = Some(sum.unwrap_or(0).saturating_add(metric.value.unwrap_or(0)));
+        }
+    }
+    sums
+}
+
 /// Compares each session's segment sums with the metrics it carries.
 fn check_metrics(view: &View<'_>, warnings: &mut Vec<String>) {
     let mut at = 0;
@@ -170,24 +226,26 @@ fn check_metrics(view: &View<'_>, warnings: &mut Vec<String>) {
         if session.metrics().is_empty() {
             continue;
         }
-        let checks: &[(&str, i64)] = match part.purpose {
-            Some(Purpose::Ivr | Purpose::Botflow) => &[("tIvr", sums.ivr)],
-            Some(Purpose::Acd) => &[("tAcd", sums.queue)],
+        let checks: &[(Checked, i64)] = match part.purpose {
+            Some(Purpose::Ivr | Purpose::Botflow) => &[(Checked::Ivr, sums.ivr)],
+            Some(Purpose::Acd) => &[(Checked::Acd, sums.queue)],
             Some(Purpose::Agent | Purpose::User) => &[
-                ("tAlert", sums.alert),
-                ("tTalk", sums.talk),
-                ("tHeld", sums.hold),
-                ("tAcw", sums.acw),
-                ("tHandle", sums.talk + sums.hold + sums.acw),
+                (Checked::Alert, sums.alert),
+                (Checked::Talk, sums.talk),
+                (Checked::Held, sums.hold),
+                (Checked::Acw, sums.acw),
+                (Checked::Handle, sums.talk + sums.hold + sums.acw),
             ],
             _ => &[],
         };
-        let voicemail = [("tVoicemail", sums.voicemail)];
-        for (metric, sum) in checks.iter().chain(voicemail.iter()) {
-            if let Some(value) = session.metric_sum(metric) {
-                if value != *sum {
+        let metrics = checked_metrics(session);
+        let voicemail = [(Checked::Voicemail, sums.voicemail)];
+        for &(metric, sum) in checks.iter().chain(voicemail.iter()) {
+            if let Some(value) = metrics[metric as usize] {
+                if value != sum {
                     warnings.push(format!(
-                        "{metric} of {} session {} is {value} ms but its segments add up to {sum} ms; the segment sum is kept",
+                        "{} of {} session {} is {value} ms but its segments add up to {sum} ms; the segment sum is kept",
+                        metric.name(),
                         part.purpose.map_or("unknown", |p| p.as_str()),
                         session.session_id.as_deref().unwrap_or("-"),
                     ));

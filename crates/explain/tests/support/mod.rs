@@ -106,7 +106,13 @@ pub fn explained<R>(record: &Value, api: Option<&Value>, then: impl FnOnce(&Call
     }
     let (lookups, settings) = (lookups(), settings());
     let ctx = Context { lookups: &lookups, settings: &settings };
-    then(&explain(&conversation, api.as_ref(), &ctx))
+    let call = explain(&conversation, api.as_ref(), &ctx);
+    // Written as explain writes it, the strings borrowed from the document copied unscanned:
+    // still exactly serde's bytes.
+    let mut written = Vec::new();
+    calltrail_explain::json::write_json_from(&call, text.as_bytes(), &mut written);
+    assert_eq!(String::from_utf8(written).unwrap(), serde_json::to_string(&call).unwrap());
+    then(&call)
 }
 
 /// Explains `record` with the test lookups and settings, returning the call record as JSON.
