@@ -7,10 +7,11 @@
 //! - floor: `serde_json::from_slice::<IgnoredAny>` on every line;
 //! - explain: what `calltrail explain` does per line (read the record, derive the call record,
 //!   write it as JSON);
-//! - the parts of explain: the typed parse alone (the direct reader, and serde's path it stands
-//!   in for), parse plus derivation without output, derivation and writing alone on records
-//!   parsed beforehand, and explain with `serde_json` writing the output in place of the call
-//!   record's direct writer;
+//! - the parts of explain: the typed parse alone (the direct reader, serde's path it stands in
+//!   for, and the reader passing over the record building nothing), parse plus derivation
+//!   without output, derivation and writing alone on records parsed beforehand; explain with
+//!   `serde_json` writing the output in place of the call record's direct writer, and explain
+//!   writing each call's flat CSV row (`--format csv`) instead of its record;
 //! - the bound those parts set: the ratio explain would reach if its typed parse were as fast as
 //!   the floor's mere validation, with derivation and writing on top;
 //! - both on one thread and on every core;
@@ -215,6 +216,14 @@ fn explain_line(line: &[u8], ctx: &Context<'_>, out: &mut Vec<u8>) {
     }
 }
 
+/// [`explain_line`] writing each call's flat row as CSV (`--format csv`) instead of its record.
+fn explain_line_csv(line: &[u8], ctx: &Context<'_>, out: &mut Vec<u8>) {
+    let doc = calltrail_model::parse_document(line).unwrap();
+    for c in doc.into_conversations() {
+        explain(&c, None, ctx).write_csv(out);
+    }
+}
+
 /// [`explain_line`] writing with `serde_json` instead of the call record's direct writer.
 fn explain_line_serde_writer(line: &[u8], ctx: &Context<'_>, out: &mut Vec<u8>) {
     let doc = calltrail_model::parse_document(line).unwrap();
@@ -290,10 +299,22 @@ fn main() {
             explain_line_serde_writer(line, ctx, &mut out);
         }
     });
+    let mut out = Vec::with_capacity(64 << 10);
+    rounds.add("csv_1", move || {
+        for line in lines {
+            out.clear();
+            explain_line_csv(line, ctx, &mut out);
+        }
+    });
     rounds.add("parse_1", || {
         for line in lines {
             let c: calltrail_model::Conversation<'_> = calltrail_model::from_json(line).unwrap();
             std::hint::black_box(&c);
+        }
+    });
+    rounds.add("skim_1", || {
+        for line in lines {
+            calltrail_model::reader::skim(line).unwrap();
         }
     });
     rounds.add("serde_parse_1", || {
@@ -338,12 +359,14 @@ fn main() {
     rounds.add("cli_n", binary("0"));
     let best: std::collections::HashMap<&str, Duration> = rounds.run(7).into_iter().collect();
     let _ = std::fs::remove_file(&path);
-    let [floor_1, explain_1, serde_writer_1, parse_1, serde_parse_1, derive_1, derive_write_1, floor_n, explain_n, cli_1, cli_n] =
+    let [floor_1, explain_1, serde_writer_1, csv_1, parse_1, skim_1, serde_parse_1, derive_1, derive_write_1, floor_n, explain_n, cli_1, cli_n] =
         [
             "floor_1",
             "explain_1",
             "serde_writer_1",
+            "csv_1",
             "parse_1",
+            "skim_1",
             "serde_parse_1",
             "derive_1",
             "derive_write_1",
@@ -361,9 +384,11 @@ fn main() {
         ("explain in-process, 1 thread", explain_1),
         ("  its typed parse alone", parse_1),
         ("    (serde's typed parse instead)", serde_parse_1),
+        ("    (its reader building nothing)", skim_1),
         ("  its parse + derive", derive_1),
         ("  its derive + write alone", derive_write_1),
         ("  (serde_json writing the output)", serde_writer_1),
+        ("  (CSV rows out, --format csv)", csv_1),
         ("explain binary, --threads 1", cli_1),
         ("floor: validate JSON, all cores", floor_n),
         ("explain in-process, all cores", explain_n),
@@ -377,6 +402,7 @@ fn main() {
         rate(explain_1) / rate(floor_1)
     );
     println!("ratio explain/floor, 1 thread (binary):     {:.2}x", rate(cli_1) / rate(floor_1));
+    println!("ratio explain/floor, 1 thread, CSV rows out: {:.2}x", rate(csv_1) / rate(floor_1));
     println!("ratio explain/floor, all cores:              {:.2}x", rate(explain_n) / rate(floor_n));
     // A typed parse reads at least what validation reads; were it as fast as the floor itself,
     // explain would still spend derive + write on top of it.

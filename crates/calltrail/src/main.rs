@@ -17,7 +17,8 @@ use crate::cli::{Cli, Command};
 use crate::printer::Printer;
 
 /// mimalloc rather than the system allocator: reading a record and deriving its call record
-/// make some fifty small allocations, and every command reads records.
+/// make some fifty small allocations, and every command reads records (the workspace's
+/// `Cargo.toml` says why its v2 line).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -81,7 +81,12 @@ pub fn skim(bytes: &[u8]) -> Result<()> {
     let mut r = Reader { text, bytes, at: 0, depth: 0 };
     r.skip_space();
     r.skip()?;
-    Ok(())
+    r.skip_space();
+    if r.at == bytes.len() {
+        Ok(())
+    } else {
+        Err(Bail)
+    }
 }
 
 /// Reads a whole document as `T`, or bails.
@@ -909,6 +914,28 @@ mod tests {
 
     fn naive_stop(bytes: &[u8], from: usize) -> usize {
         (from..bytes.len()).find(|&i| matches!(bytes[i], b'"' | b'\\' | 0..=0x1f)).unwrap_or(bytes.len())
+    }
+
+    #[test]
+    fn skim_accepts_what_serde_json_accepts() {
+        let documents = [
+            r#"{"a":[1,-2.5e3,true,false,null,"x\u00e9\n"],"b":{}}"#,
+            r#" [ {"conversationId" : "c1"} , [] ] "#,
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            "[1,2",
+            r#""\ud800""#,
+            "01",
+            r#"{"a":1} x"#,
+        ];
+        for document in documents {
+            let serde = serde_json::from_str::<de::IgnoredAny>(document).is_ok();
+            // Where the reader is unsure it bails; it never accepts what serde refuses.
+            assert!(skim(document.as_bytes()).is_err() || serde, "{document}");
+            if !document.contains("\\ud800") {
+                assert_eq!(skim(document.as_bytes()).is_ok(), serde, "{document}");
+            }
+        }
     }
 
     #[test]
