@@ -111,27 +111,7 @@ macro_rules! wire_struct {
         }
 
         $crate::macros::wire_struct_fields!($name<$lt> { $($field),* });
-
-        impl<$lt> $name<$lt> {
-            /// The Rust names of the fields in declaration order; the reader's keys are their
-            /// camelCase, which a test holds equal to serde's.
-            #[cfg(test)]
-            pub(crate) const FIELD_NAMES: &'static [&'static str] = &[$(stringify!($field)),*];
-        }
-
-        impl<$lt> $crate::reader::Read<$lt> for $name<$lt> {
-            fn read(r: &mut $crate::reader::Reader<$lt>) -> Result<Self, $crate::reader::Bail> {
-                let mut out = Self::default();
-                Self::read_into(r, &mut out)?;
-                Ok(out)
-            }
-
-            fn read_into(r: &mut $crate::reader::Reader<$lt>, out: &mut Self) -> Result<(), $crate::reader::Bail> {
-                static KEYS: ::std::sync::OnceLock<$crate::reader::Keys> = ::std::sync::OnceLock::new();
-                let keys = $crate::reader::keys_of(&KEYS, &[$(stringify!($field)),*]);
-                r.object(keys, |r, index| out.read_field(r, index))
-            }
-        }
+        $crate::macros::wire_struct_read!($name<$lt> [$($field),*] read_field);
     };
     (
         $(#[$meta:meta])*
@@ -167,11 +147,34 @@ macro_rules! wire_struct {
         $crate::macros::wire_struct_fields!($name<$lt> { $($field),* });
 
         impl<$lt> $name<$lt> {
-            /// The Rust names of the fields in declaration order, those in `more` last; the
+            /// Reads the value of field `index`, counting those in `more` after its own.
+            fn read_own_or_more_field(
+                &mut self,
+                r: &mut $crate::reader::Reader<$lt>,
+                index: usize,
+            ) -> Result<(), $crate::reader::Bail> {
+                const OWN: usize = [$(stringify!($field)),*].len();
+                if index < OWN {
+                    self.read_field(r, index)
+                } else {
+                    self.more.get_or_default().read_field(r, index - OWN)
+                }
+            }
+        }
+
+        $crate::macros::wire_struct_read!($name<$lt> [$($field,)* $($mfield),*] read_own_or_more_field);
+    };
+}
+
+/// A struct's `FIELD_NAMES` and its `Read`: every key in `fields` (in field order, those of a
+/// `more` box last) read through the struct's method `$read_field`.
+macro_rules! wire_struct_read {
+    ($name:ident <$lt:lifetime> [$($field:ident),* $(,)?] $read_field:ident) => {
+        impl<$lt> $name<$lt> {
+            /// The Rust names of the fields in declaration order, those in a `more` box last; the
             /// reader's keys are their camelCase, which a test holds equal to serde's.
             #[cfg(test)]
-            pub(crate) const FIELD_NAMES: &'static [&'static str] =
-                &[$(stringify!($field),)* $(stringify!($mfield)),*];
+            pub(crate) const FIELD_NAMES: &'static [&'static str] = &[$(stringify!($field)),*];
         }
 
         impl<$lt> $crate::reader::Read<$lt> for $name<$lt> {
@@ -183,15 +186,8 @@ macro_rules! wire_struct {
 
             fn read_into(r: &mut $crate::reader::Reader<$lt>, out: &mut Self) -> Result<(), $crate::reader::Bail> {
                 static KEYS: ::std::sync::OnceLock<$crate::reader::Keys> = ::std::sync::OnceLock::new();
-                const OWN: usize = [$(stringify!($field)),*].len();
-                let keys = $crate::reader::keys_of(&KEYS, &[$(stringify!($field),)* $(stringify!($mfield)),*]);
-                r.object(keys, |r, index| {
-                    if index < OWN {
-                        out.read_field(r, index)
-                    } else {
-                        out.more.get_or_default().read_field(r, index - OWN)
-                    }
-                })
+                let keys = $crate::reader::keys_of(&KEYS, &[$(stringify!($field)),*]);
+                r.object(keys, |r, index| out.$read_field(r, index))
             }
         }
     };
@@ -223,3 +219,4 @@ macro_rules! wire_struct_fields {
 pub(crate) use open_enum;
 pub(crate) use wire_struct;
 pub(crate) use wire_struct_fields;
+pub(crate) use wire_struct_read;

@@ -165,31 +165,26 @@ enum Checked {
 }
 
 impl Checked {
+    /// Genesys' metric names, in the order of the variants.
+    const NAMES: [&'static str; 8] =
+        ["tIvr", "tAcd", "tAlert", "tTalk", "tHeld", "tAcw", "tHandle", "tVoicemail"];
+    const ALL: [Checked; 8] = [
+        Checked::Ivr,
+        Checked::Acd,
+        Checked::Alert,
+        Checked::Talk,
+        Checked::Held,
+        Checked::Acw,
+        Checked::Handle,
+        Checked::Voicemail,
+    ];
+
     fn of(name: &str) -> Option<Checked> {
-        Some(match name {
-            "tIvr" => Checked::Ivr,
-            "tAcd" => Checked::Acd,
-            "tAlert" => Checked::Alert,
-            "tTalk" => Checked::Talk,
-            "tHeld" => Checked::Held,
-            "tAcw" => Checked::Acw,
-            "tHandle" => Checked::Handle,
-            "tVoicemail" => Checked::Voicemail,
-            _ => return None,
-        })
+        Self::NAMES.iter().position(|known| *known == name).map(|at| Self::ALL[at])
     }
 
     fn name(self) -> &'static str {
-        match self {
-            Checked::Ivr => "tIvr",
-            Checked::Acd => "tAcd",
-            Checked::Alert => "tAlert",
-            Checked::Talk => "tTalk",
-            Checked::Held => "tHeld",
-            Checked::Acw => "tAcw",
-            Checked::Handle => "tHandle",
-            Checked::Voicemail => "tVoicemail",
-        }
+        Self::NAMES[self as usize]
     }
 }
 
